@@ -1,0 +1,207 @@
+/**
+ * Client side of the opening handshake (RFC 6455 §4.1): writing the upgrade request and
+ * checking the server's answer. Bytes in and out are the caller's.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DeflateParams } from './deflate-params.js';
+import { HandshakeError } from './errors.js';
+import { parseExtensions } from './extensions-header.js';
+import { acceptKey, isValidWebSocketKey } from './handshake-server.js';
+import {
+  type ExtraHeaders,
+  type HttpHeaders,
+  type HttpResponseHead,
+  formatHeaderFields,
+  headerListHasToken,
+  isHttpToken,
+} from './http-head.js';
+import {
+  type PerMessageDeflateOptions,
+  acceptDeflateResponse,
+  buildDeflateOffer,
+} from './permessage-deflate-negotiation.js';
+
+/** Options of {@link buildUpgradeRequest}. */
+export interface ClientHandshakeOptions {
+  /** `Host` value: the server's authority, with the port when it is not the default. Required. */
+  host: string;
+  /** Request-target (path and query). Default `'/'`. */
+  path?: string;
+  /** Subprotocols to offer, most preferred first; unique tokens. Default none. */
+  protocols?: readonly string[];
+  /**
+   * permessage-deflate to offer; `true` means `{}` (all defaults), false offers nothing.
+   * Default false.
+   */
+  perMessageDeflate?: PerMessageDeflateOptions | boolean;
+  /** `Origin` value. Default: no `Origin` header. */
+  origin?: string;
+  /** More fields to send (e.g. `Authorization`). Default none. */
+  headers?: ExtraHeaders;
+  /** The `Sec-WebSocket-Key` to use; only for tests. Default: 16 random bytes, base64. */
+  key?: string;
+}
+
+/** An upgrade request ready to send. */
+export interface ClientUpgradeRequest {
+  /** The request head, ASCII; write it with `Buffer.from(request, 'latin1')`. */
+  readonly request: string;
+  /** The key sent, needed by {@link validateUpgradeResponse}. */
+  readonly key: string;
+}
+
+/** What the client asked for, to check the server's response against. */
+export interface UpgradeResponseExpectations {
+  /** The key sent in the request. */
+  key: string;
+  /** The subprotocols offered. Default none. */
+  protocols?: readonly string[];
+  /** The permessage-deflate options the offer was built from. Default false (none offered). */
+  perMessageDeflate?: PerMessageDeflateOptions | boolean;
+}
+
+/** A valid 101 response and what it established. */
+export interface ValidatedUpgradeResponse {
+  /** The subprotocol the server selected, undefined when none was offered. */
+  readonly protocol: string | undefined;
+  /** The permessage-deflate agreement, undefined when not in use. */
+  readonly deflate: DeflateParams | undefined;
+  /** The `Sec-WebSocket-Extensions` value received (`''` when absent). */
+  readonly extensions: string;
+  /** All response headers. */
+  readonly headers: HttpHeaders;
+}
+
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+const REQUEST_RESERVED = new Set([
+  'host',
+  'upgrade',
+  'connection',
+  'origin',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-protocol',
+  'sec-websocket-extensions',
+]);
+
+/**
+ * Writes the client's opening handshake (RFC 6455 §4.1) with a fresh random key.
+ * @throws {TypeError} on an invalid host, path, origin, subprotocol list (non-token or
+ * duplicate), key or extra header (see `formatHeaderFields`).
+ * @throws {RangeError} on invalid permessage-deflate options.
+ */
+export function buildUpgradeRequest(options: ClientHandshakeOptions): ClientUpgradeRequest {
+  const { host, path = '/', protocols = [], origin } = options;
+  if (typeof host !== 'string' || !VISIBLE_ASCII.test(host)) throw new TypeError(`Invalid host ${JSON.stringify(host)}`);
+  if (typeof path !== 'string' || !VISIBLE_ASCII.test(path)) throw new TypeError(`Invalid path ${JSON.stringify(path)}`);
+  if (origin !== undefined && (typeof origin !== 'string' || !VISIBLE_ASCII.test(origin))) {
+    throw new TypeError(`Invalid origin ${JSON.stringify(origin)}`);
+  }
+  checkProtocols(protocols);
+  const key = options.key ?? randomBytes(16).toString('base64');
+  if (!isValidWebSocketKey(key)) throw new TypeError('A Sec-WebSocket-Key must be 16 bytes in base64');
+
+  const fields: Array<[string, string]> = [
+    ['Host', host],
+    ['Upgrade', 'websocket'],
+    ['Connection', 'Upgrade'],
+    ['Sec-WebSocket-Key', key],
+    ['Sec-WebSocket-Version', '13'],
+  ];
+  if (origin !== undefined) fields.push(['Origin', origin]);
+  if (protocols.length > 0) fields.push(['Sec-WebSocket-Protocol', protocols.join(', ')]);
+  const deflate = deflateOptions(options.perMessageDeflate);
+  if (deflate !== undefined) fields.push(['Sec-WebSocket-Extensions', buildDeflateOffer(deflate)]);
+  const request =
+    `GET ${path} HTTP/1.1\r\n` +
+    formatHeaderFields(fields) +
+    formatHeaderFields(options.headers, REQUEST_RESERVED) +
+    '\r\n';
+  return { request, key };
+}
+
+/**
+ * Checks the server's answer to our upgrade request (RFC 6455 §4.1, client requirements).
+ * Subprotocols follow the ws package: when protocols were offered the server must select one
+ * of them, and when none were offered it must not name any.
+ * @param head the response head from an `HttpHeadParser('response')`.
+ * @param expected what the request asked for.
+ * @throws {HandshakeError} with `status` set to the server's status:
+ * `WS_ERR_HANDSHAKE_RESPONSE` (not 101, or older than HTTP/1.1),
+ * `WS_ERR_HANDSHAKE_UPGRADE` (missing `Upgrade: websocket` / `Connection: upgrade`),
+ * `WS_ERR_HANDSHAKE_ACCEPT` (missing, repeated or wrong `Sec-WebSocket-Accept`),
+ * `WS_ERR_HANDSHAKE_SUBPROTOCOL`, `WS_ERR_HANDSHAKE_EXTENSION`.
+ */
+export function validateUpgradeResponse(
+  head: HttpResponseHead,
+  expected: UpgradeResponseExpectations,
+): ValidatedUpgradeResponse {
+  const { headers, status } = head;
+  if (status !== 101) {
+    throw new HandshakeError('WS_ERR_HANDSHAKE_RESPONSE', status, `Unexpected server response: ${status}`);
+  }
+  if (head.versionMajor < 1 || (head.versionMajor === 1 && head.versionMinor < 1)) {
+    throw new HandshakeError('WS_ERR_HANDSHAKE_RESPONSE', status, 'A 101 response must be HTTP/1.1 or later');
+  }
+  if (!headerListHasToken(headers.get('upgrade'), 'websocket')) {
+    throw new HandshakeError('WS_ERR_HANDSHAKE_UPGRADE', status, 'Missing or invalid Upgrade header: expected websocket');
+  }
+  if (!headerListHasToken(headers.get('connection'), 'upgrade')) {
+    throw new HandshakeError('WS_ERR_HANDSHAKE_UPGRADE', status, 'Missing or invalid Connection header: expected upgrade');
+  }
+  const accepts = headers.getAll('sec-websocket-accept');
+  if (accepts.length !== 1 || accepts[0] !== acceptKey(expected.key)) {
+    throw new HandshakeError('WS_ERR_HANDSHAKE_ACCEPT', status, 'Missing or invalid Sec-WebSocket-Accept header');
+  }
+
+  const protocol = selectedProtocol(head, expected.protocols ?? []);
+
+  const received = headers.getAll('sec-websocket-extensions');
+  const extensions = received.join(', ');
+  let deflate: DeflateParams | undefined;
+  if (received.length > 0) {
+    const offered = deflateOptions(expected.perMessageDeflate);
+    const fail = (message: string): HandshakeError => new HandshakeError('WS_ERR_HANDSHAKE_EXTENSION', status, message);
+    if (offered === undefined) throw fail('Server sent a Sec-WebSocket-Extensions header but no extension was requested');
+    try {
+      const accepted = parseExtensions(received);
+      // Only one extension was offered, so anything else (or more than it) is unrequested.
+      if (accepted.length !== 1) throw fail('Server accepted more than the one extension offered');
+      deflate = acceptDeflateResponse(accepted[0], offered);
+    } catch (error) {
+      if (error instanceof HandshakeError) throw fail(error.message);
+      throw error;
+    }
+  }
+
+  return { protocol, deflate, extensions, headers };
+}
+
+function selectedProtocol(head: HttpResponseHead, offered: readonly string[]): string | undefined {
+  const values = head.headers.getAll('sec-websocket-protocol');
+  const fail = (message: string): HandshakeError => new HandshakeError('WS_ERR_HANDSHAKE_SUBPROTOCOL', head.status, message);
+  if (values.length === 0) {
+    if (offered.length > 0) throw fail('Server sent no subprotocol');
+    return undefined;
+  }
+  if (offered.length === 0) throw fail('Server sent a subprotocol but none was requested');
+  if (values.length > 1 || !offered.includes(values[0])) throw fail('Server sent an invalid subprotocol');
+  return values[0];
+}
+
+function checkProtocols(protocols: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const protocol of protocols) {
+    if (typeof protocol !== 'string' || !isHttpToken(protocol)) {
+      throw new TypeError(`Invalid subprotocol ${JSON.stringify(protocol)}`);
+    }
+    if (seen.has(protocol)) throw new TypeError(`Duplicate subprotocol ${protocol}`);
+    seen.add(protocol);
+  }
+}
+
+function deflateOptions(option: PerMessageDeflateOptions | boolean | undefined): PerMessageDeflateOptions | undefined {
+  if (option === undefined || option === false) return undefined;
+  return option === true ? {} : option;
+}
