@@ -1,0 +1,561 @@
+import { isUtf8 } from 'node:buffer';
+import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.js';
+import type { CompressionProvider, Deflater, Inflater } from './compression.js';
+import type { DeflateParams, Role } from './deflate-params.js';
+import { CloseCode, ProtocolError } from './errors.js';
+import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
+import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
+import { Opcode } from './opcodes.js';
+import type { PreparedMessage } from './prepared-message.js';
+import { Utf8Validator } from './utf8-validator.js';
+import { zlibCompression } from './zlib-compression.js';
+
+/** What {@link Connection.receive} reports. */
+export type ConnectionEvent =
+  | { type: 'message'; data: Uint8Array; binary: boolean }
+  | { type: 'ping'; data: Uint8Array }
+  | { type: 'pong'; data: Uint8Array }
+  | { type: 'close'; code: number; reason: string; wasClean: boolean }
+  | { type: 'error'; error: ProtocolError };
+
+/**
+ * Callbacks instead of an event list: faster (no event objects) and what a transport uses.
+ * Byte views passed here may point into the buffer given to `receive()`: copy to keep them
+ * past the moment the caller reuses that buffer.
+ */
+export interface ConnectionHandler {
+  /** A complete, validated message (text is valid UTF-8). */
+  onMessage(data: Uint8Array, isBinary: boolean): void;
+  /** A ping arrived (the pong is already queued when `autoPong` is on). */
+  onPing?(data: Uint8Array): void;
+  onPong?(data: Uint8Array): void;
+  /**
+   * The connection is closed. `wasClean`: both close frames were exchanged. The code is 1005
+   * when the peer's close frame had none, 1006 when the transport ended without one, or the
+   * code we failed the connection with.
+   */
+  onClose?(code: number, reason: string, wasClean: boolean): void;
+  /** The peer broke the protocol; a close frame with `error.closeCode` is queued. */
+  onError?(error: ProtocolError): void;
+}
+
+/** Options of {@link Connection}. Only `role` is required. */
+export interface ConnectionOptions {
+  /** Which end we are: servers expect masked frames and send unmasked ones, clients the reverse. */
+  role: Role;
+  /** The permessage-deflate parameters agreed in the handshake. Default: none (no compression). */
+  deflate?: DeflateParams;
+  /** Where deflaters and inflaters come from. Default: {@link zlibCompression} on `node:zlib`. */
+  compression?: CompressionProvider;
+  /** zlib level for compressing our messages, 0–9. Default: 6. */
+  compressionLevel?: number;
+  /** zlib memLevel for our compressor, 1–9 (memory per connection vs. speed). Default: 8. */
+  compressionMemLevel?: number;
+  /** Messages smaller than this are sent uncompressed unless `compress: true`. Default: 1024 bytes (ws's). */
+  compressThreshold?: number;
+  /** Largest payload of one received frame; larger fails with 1009. Default: 100 MiB. */
+  maxPayloadLength?: number;
+  /**
+   * Largest received message, summed over fragments and counted after inflation as it is
+   * produced; larger fails with 1009. Default: equal to `maxPayloadLength`.
+   */
+  maxMessageLength?: number;
+  /** Most frames one received message may be split into; more fails with 1009. Default: 1 000 000. */
+  maxFragments?: number;
+  /** Answer pings with pongs automatically. Default: true. */
+  autoPong?: boolean;
+  /** Skip UTF-8 validation of text messages and close reasons (trusted peers only). Default: false. */
+  skipUtf8Validation?: boolean;
+  /** Receive callbacks instead of the event list returned by `receive()`. Default: none. */
+  handler?: ConnectionHandler;
+}
+
+/** Options for one outgoing message. */
+export interface SendOptions {
+  /**
+   * Compress this message (when permessage-deflate was negotiated). Default: compress when the
+   * payload is at least `compressThreshold` bytes.
+   */
+  compress?: boolean;
+  /**
+   * False keeps the message open: later sends with the same type continue it as fragments until
+   * one with `fin: true`. Default: true.
+   */
+  fin?: boolean;
+  /** Split this send into frames of at most this many payload bytes. Default: no splitting. */
+  fragmentSize?: number;
+}
+
+/** Close handshake states. */
+export type ConnectionState = 'open' | 'closing' | 'closed';
+
+// Shared empty results, frozen so no caller can fill them for everyone.
+const NO_OUTPUT = Object.freeze([]) as unknown as Uint8Array[];
+const NO_EVENTS = Object.freeze([]) as unknown as ConnectionEvent[];
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One WebSocket connection after the opening handshake, without IO: feed it the bytes that
+ * arrive (`receive`), write the bytes it gives back (`send*` return values, and
+ * `takeOutgoing()` for the frames it produces itself: pongs and close replies), and close the
+ * transport when `shouldCloseTransport` says so. It owns the close handshake (OPEN → CLOSING →
+ * CLOSED), fragmentation, UTF-8 validation, permessage-deflate and the receive limits.
+ */
+export class Connection implements FrameSink {
+  readonly role: Role;
+  readonly deflate: DeflateParams | undefined;
+
+  private readonly parser: FrameParser;
+  private readonly handler: ConnectionHandler | undefined;
+  private events: ConnectionEvent[] = [];
+  private outbox: Uint8Array[] = [];
+
+  private readonly masked: boolean;
+  private readonly autoPong: boolean;
+  private readonly skipUtf8: boolean;
+  private readonly maxMessage: number;
+  private readonly maxFragments: number;
+  private readonly compressThreshold: number;
+  private readonly compression: CompressionProvider;
+  private readonly compressionLevel: number | undefined;
+  private readonly compressionMemLevel: number | undefined;
+  private deflater: Deflater | undefined;
+  private inflater: Inflater | undefined;
+
+  private _state: ConnectionState = 'open';
+  private closeSent = false;
+  private closeReceived = false;
+  private failed = false;
+  private _closeCode: number | undefined;
+
+  // Message being received.
+  private msgOpcode = 0;
+  private msgCompressed = false;
+  private msgLength = 0;
+  private msgFragments = 0;
+  private msgChunks: Uint8Array[] = [];
+  /** Preallocated buffer when a single-frame message streams in (its size is known up front). */
+  private msgBuffer: Uint8Array | undefined;
+  private msgBufferFill = 0;
+  private readonly utf8 = new Utf8Validator();
+  /** Current frame (streamed) is final / is the first of its message. */
+  private frameFin = false;
+  private frameOpcode = 0;
+
+  // Message being sent in fragments.
+  private sendOpcode = 0;
+  private sendCompressed = false;
+
+  constructor(options: ConnectionOptions) {
+    this.role = options.role;
+    this.deflate = options.deflate;
+    this.masked = options.role === 'client';
+    this.handler = options.handler;
+    this.autoPong = options.autoPong ?? true;
+    this.skipUtf8 = options.skipUtf8Validation ?? false;
+    const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
+    this.maxMessage = options.maxMessageLength ?? maxPayload;
+    this.maxFragments = options.maxFragments ?? 1_000_000;
+    this.compressThreshold = options.compressThreshold ?? 1024;
+    this.compression = options.compression ?? zlibCompression;
+    this.compressionLevel = options.compressionLevel;
+    this.compressionMemLevel = options.compressionMemLevel;
+    this.parser = new FrameParser(this, {
+      role: options.role,
+      maxPayloadLength: maxPayload,
+      rsv1Allowed: options.deflate !== undefined,
+    });
+  }
+
+  /** OPEN until a close frame is sent or received, CLOSING until both are, then CLOSED. */
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /**
+   * True when the caller should close the transport now: after the close handshake on the
+   * server (RFC 6455 §7.1.1: the server closes TCP first), or at once after a protocol error.
+   * A client waits for the server to close, with a timeout of its own.
+   */
+  get shouldCloseTransport(): boolean {
+    return this.failed || (this._state === 'closed' && this.role === 'server');
+  }
+
+  /** The code the close event reported (the peer's, ours on failure, 1006 on EOF); undefined until closed. */
+  get closeCode(): number | undefined {
+    return this._closeCode;
+  }
+
+  /**
+   * Feeds received bytes. Masked payloads are unmasked in place in `bytes`. Returns the events
+   * (an empty list when a `handler` is set). Message views may point into `bytes`.
+   */
+  receive(bytes: Uint8Array): ConnectionEvent[] {
+    if (!this.closeReceived && !this.failed) this.parser.push(bytes, 0, bytes.length);
+    return this.drainEvents();
+  }
+
+  /** The transport ended. Reports a 1006 close unless the close handshake already finished. */
+  receiveEof(): ConnectionEvent[] {
+    if (this._state !== 'closed') {
+      this.parser.stop();
+      this._state = 'closed';
+      this.failed = true;
+      this._closeCode = CloseCode.ABNORMAL;
+      this.releaseCompression();
+      this.emitClose(CloseCode.ABNORMAL, '', false);
+    }
+    return this.drainEvents();
+  }
+
+  /** Frames the connection produced on its own (pongs, close replies) since the last call. */
+  takeOutgoing(): Uint8Array[] {
+    const out = this.outbox;
+    if (out.length === 0) return NO_OUTPUT;
+    this.outbox = [];
+    return out;
+  }
+
+  /** Frames a text message (or fragment). Returns the bytes to write. */
+  sendText(text: string, options?: SendOptions): Uint8Array[] {
+    this.assertCanSend();
+    if (this.deflate === undefined && options?.fragmentSize === undefined) {
+      const opcode = this.dataOpcode(Opcode.TEXT, options?.fin ?? true);
+      if (opcode === Opcode.TEXT) return encodeTextFrame(text, { fin: options?.fin ?? true, mask: this.masked });
+      return encodeFrame(opcode, Buffer.from(text, 'utf8'), { fin: options?.fin ?? true, mask: this.masked });
+    }
+    return this.sendData(Opcode.TEXT, Buffer.from(text, 'utf8'), options);
+  }
+
+  /**
+   * Frames a binary message (or fragment). Returns the bytes to write; a large uncompressed
+   * payload is referenced, not copied, so leave `data` unchanged until it is written.
+   */
+  sendBinary(data: Uint8Array, options?: SendOptions): Uint8Array[] {
+    this.assertCanSend();
+    return this.sendData(Opcode.BINARY, data, options);
+  }
+
+  /**
+   * Frames a message prepared once for many connections (server role only). Uses the prepared
+   * compressed frame when this connection can inflate it, the plain frame otherwise.
+   */
+  sendPrepared(message: PreparedMessage): Uint8Array[] {
+    this.assertCanSend();
+    if (this.role !== 'server') throw new Error('prepared messages are for the server role: client frames are masked per frame');
+    if (this.sendOpcode !== 0) throw new Error('cannot send a prepared message while a fragmented message is open');
+    const d = this.deflate;
+    // A message compressed with a fresh context is decodable by any inflater, but only a peer
+    // whose window our own compressor does not rely on (server_no_context_takeover) may get it:
+    // otherwise our deflater's history and the peer's window would diverge.
+    if (message.compressed !== undefined && d !== undefined && d.serverNoContextTakeover && message.windowBits <= d.serverMaxWindowBits) {
+      return message.compressed;
+    }
+    return message.plain;
+  }
+
+  /** Frames a ping (payload ≤ 125 bytes). */
+  ping(data: Uint8Array = EMPTY): Uint8Array[] {
+    this.assertCanSend();
+    return this.controlFrame(Opcode.PING, data);
+  }
+
+  /** Frames an unsolicited pong (payload ≤ 125 bytes). */
+  pong(data: Uint8Array = EMPTY): Uint8Array[] {
+    this.assertCanSend();
+    return this.controlFrame(Opcode.PONG, data);
+  }
+
+  /**
+   * Starts the close handshake: frames a close with `code` (a valid wire code; omit for an
+   * empty close) and `reason` (≤ 123 UTF-8 bytes). Afterwards received data messages are
+   * ignored until the peer's close arrives. Throws if a close was already sent.
+   */
+  close(code?: number, reason = ''): Uint8Array[] {
+    if (this.closeSent || this.failed) throw new Error('WebSocket close frame already sent');
+    if (code === undefined && reason !== '') throw new TypeError('a close reason needs a close code');
+    if (code !== undefined && !isValidWireCloseCode(code)) throw new RangeError(`invalid close code ${code}`);
+    if (Buffer.byteLength(reason, 'utf8') > MAX_CLOSE_REASON_BYTES) {
+      throw new RangeError(`close reason longer than ${MAX_CLOSE_REASON_BYTES} bytes`);
+    }
+    this.closeSent = true;
+    const frame = encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason), { mask: this.masked });
+    if (this.closeReceived) {
+      this._state = 'closed';
+    } else {
+      this._state = 'closing';
+    }
+    return frame;
+  }
+
+  // ---- FrameSink: the parser's callbacks -------------------------------------------------
+
+  onFrame(fin: boolean, rsv1: boolean, opcode: number, bytes: Uint8Array, start: number, end: number): void {
+    if (opcode >= 0x8) {
+      this.onControl(opcode, bytes.subarray(start, end));
+      return;
+    }
+    if (fin && opcode !== Opcode.CONTINUATION && !rsv1) {
+      // Fast path: a whole unfragmented, uncompressed message, delivered without a copy.
+      const len = end - start;
+      if (len > this.maxMessage) return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.maxMessage} bytes`);
+      const data = bytes.subarray(start, end);
+      if (opcode === Opcode.TEXT && !this.skipUtf8 && !isUtf8(data)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+      this.deliver(data, opcode === Opcode.BINARY);
+      return;
+    }
+    this.onFrameStart(fin, rsv1, opcode, end - start);
+    if (this.failed) return;
+    this.onFrameData(bytes, start, end);
+    if (this.failed) return;
+    this.onFrameEnd();
+  }
+
+  onFrameStart(fin: boolean, rsv1: boolean, opcode: number, length: number): void {
+    this.frameFin = fin;
+    this.frameOpcode = opcode;
+    if (opcode !== Opcode.CONTINUATION) {
+      this.msgOpcode = opcode;
+      this.msgCompressed = rsv1;
+      this.msgLength = 0;
+      this.msgFragments = 0;
+      this.utf8.reset();
+    }
+    if (++this.msgFragments > this.maxFragments) {
+      return this.fail('WS_ERR_TOO_MANY_FRAGMENTS', `message split into more than ${this.maxFragments} frames`);
+    }
+    if (!this.msgCompressed && this.msgLength + length > this.maxMessage) {
+      return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.maxMessage} bytes`);
+    }
+    // Allocated only after the limit checks: a header alone must not make us allocate more
+    // than maxMessageLength (it may be far below maxPayloadLength).
+    if (opcode !== Opcode.CONTINUATION && !rsv1 && fin) {
+      // Single-frame message streaming in: its size is known, so one exact buffer, no concat.
+      this.msgBuffer = Buffer.allocUnsafe(length);
+      this.msgBufferFill = 0;
+    }
+  }
+
+  onFrameData(bytes: Uint8Array, start: number, end: number): void {
+    if (start === end) return;
+    if (this.msgCompressed) {
+      this.inflateInto(bytes, start, end, false);
+      return;
+    }
+    this.msgLength += end - start;
+    if (this.msgOpcode === Opcode.TEXT && !this.skipUtf8 && !this.utf8.push(bytes, start, end)) {
+      return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+    }
+    if (this.msgBuffer !== undefined) {
+      this.msgBuffer.set(bytes.subarray(start, end), this.msgBufferFill);
+      this.msgBufferFill += end - start;
+    } else {
+      // Input bytes belong to the caller and may be reused after receive(): keep a copy.
+      this.msgChunks.push(Buffer.from(bytes.subarray(start, end)));
+    }
+  }
+
+  onFrameEnd(): void {
+    if (!this.frameFin) return;
+    if (this.msgCompressed) {
+      this.inflateInto(EMPTY, 0, 0, true);
+      if (this.failed) return;
+      const peerReset = this.deflate !== undefined && (this.role === 'server' ? this.deflate.clientNoContextTakeover : this.deflate.serverNoContextTakeover);
+      if (peerReset) this.inflater?.reset();
+    }
+    if (this.msgOpcode === Opcode.TEXT && !this.skipUtf8 && !this.utf8.isComplete()) {
+      return this.fail('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
+    }
+    let data: Uint8Array;
+    if (this.msgBuffer !== undefined) {
+      data = this.msgBuffer;
+      this.msgBuffer = undefined;
+    } else {
+      const chunks = this.msgChunks;
+      data = chunks.length === 1 ? chunks[0] : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, this.msgLength);
+      this.msgChunks = [];
+    }
+    const binary = this.msgOpcode === Opcode.BINARY;
+    this.msgOpcode = 0;
+    this.deliver(data, binary);
+  }
+
+  onError(error: ProtocolError): void {
+    this.failWith(error);
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private inflateInto(bytes: Uint8Array, start: number, end: number, final: boolean): void {
+    if (this.inflater === undefined) {
+      const d = this.deflate!;
+      this.inflater = this.compression.createInflater(this.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits);
+    }
+    const chunks = this.msgChunks;
+    const before = chunks.length;
+    try {
+      this.msgLength += this.inflater.inflate(bytes, start, end, final, this.maxMessage - this.msgLength, chunks);
+    } catch (err) {
+      if (err instanceof ProtocolError) return this.failWith(err);
+      return this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
+    }
+    if (this.msgOpcode === Opcode.TEXT && !this.skipUtf8) {
+      for (let i = before; i < chunks.length; i++) {
+        if (!this.utf8.push(chunks[i])) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+      }
+    }
+  }
+
+  private onControl(opcode: number, payload: Uint8Array): void {
+    if (opcode === Opcode.PING) {
+      // After our close frame nothing else may be sent, pongs included.
+      if (this.autoPong && !this.closeSent) this.outbox.push(...encodeFrame(Opcode.PONG, payload, { mask: this.masked }));
+      if (this.handler !== undefined) this.handler.onPing?.(payload);
+      else this.events.push({ type: 'ping', data: Buffer.from(payload) });
+      return;
+    }
+    if (opcode === Opcode.PONG) {
+      if (this.handler !== undefined) this.handler.onPong?.(payload);
+      else this.events.push({ type: 'pong', data: Buffer.from(payload) });
+      return;
+    }
+    this.onCloseFrame(payload);
+  }
+
+  private onCloseFrame(payload: Uint8Array): void {
+    let code: number = CloseCode.NO_STATUS;
+    let reason = '';
+    if (payload.length === 1) return this.fail('WS_ERR_INVALID_CLOSE_PAYLOAD', 'a close payload must be empty or at least 2 bytes');
+    if (payload.length >= 2) {
+      code = (payload[0] << 8) | payload[1];
+      if (!isValidWireCloseCode(code)) return this.fail('WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
+      const reasonBytes = payload.subarray(2);
+      if (!this.skipUtf8 && !isUtf8(reasonBytes)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in the close reason');
+      reason = Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8');
+    }
+    this.closeReceived = true;
+    this.parser.stop();
+    if (!this.closeSent) {
+      // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
+      this.closeSent = true;
+      this.outbox.push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(payload.length >= 2 ? code : undefined), { mask: this.masked }));
+    }
+    this._closeCode = code;
+    this._state = 'closed';
+    this.releaseCompression();
+    this.emitClose(code, reason, true);
+  }
+
+  private deliver(data: Uint8Array, binary: boolean): void {
+    if (this.closeSent) return; // RFC 6455 §1.4: after our close, data is discarded.
+    if (this.handler !== undefined) this.handler.onMessage(data, binary);
+    else this.events.push({ type: 'message', data, binary });
+  }
+
+  private fail(code: ConstructorParameters<typeof ProtocolError>[0], message: string): void {
+    this.failWith(new ProtocolError(code, message));
+  }
+
+  /** Fails the connection: queue a close with the error's code and stop reading. */
+  private failWith(error: ProtocolError): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.parser.stop();
+    this.msgChunks = [];
+    this.msgBuffer = undefined;
+    if (!this.closeSent && error.closeCode !== CloseCode.ABNORMAL) {
+      this.closeSent = true;
+      this.outbox.push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(error.closeCode, ''), { mask: this.masked }));
+    }
+    this._closeCode = error.closeCode;
+    this._state = 'closed';
+    this.releaseCompression();
+    if (this.handler !== undefined) this.handler.onError?.(error);
+    else this.events.push({ type: 'error', error });
+    this.emitClose(error.closeCode, error.message, false);
+  }
+
+  private emitClose(code: number, reason: string, wasClean: boolean): void {
+    if (this.handler !== undefined) this.handler.onClose?.(code, reason, wasClean);
+    else this.events.push({ type: 'close', code, reason, wasClean });
+  }
+
+  private drainEvents(): ConnectionEvent[] {
+    const ev = this.events;
+    if (ev.length === 0) return NO_EVENTS;
+    this.events = [];
+    return ev;
+  }
+
+  private assertCanSend(): void {
+    if (this.closeSent || this._state === 'closed') throw new Error('WebSocket is not open: a close frame was already sent');
+  }
+
+  /** Opcode for the next data frame of a message of type `type`, tracking fragmented sends. */
+  private dataOpcode(type: number, fin: boolean): number {
+    const open = this.sendOpcode;
+    if (open !== 0 && open !== type) throw new Error('a fragmented message of the other type is still open');
+    this.sendOpcode = fin ? 0 : type;
+    return open === 0 ? type : Opcode.CONTINUATION;
+  }
+
+  private sendData(type: number, data: Uint8Array, options: SendOptions | undefined): Uint8Array[] {
+    const size = options?.fragmentSize;
+    // Checked before any state changes: a throw must not leave a fragmented send open or the
+    // deflater holding data the peer never receives.
+    if (size !== undefined && !(size >= 1)) throw new RangeError('fragmentSize must be at least 1');
+    const fin = options?.fin ?? true;
+    const first = this.sendOpcode === 0;
+    const opcode = this.dataOpcode(type, fin);
+    let payload = data;
+    let rsv1 = false;
+    if (first) {
+      const want = options?.compress ?? data.length >= this.compressThreshold;
+      this.sendCompressed = this.deflate !== undefined && want;
+    }
+    if (this.sendCompressed) {
+      payload = this.compress(data, fin);
+      rsv1 = first;
+    }
+    if (size === undefined || payload.length <= size) {
+      return encodeFrame(opcode, payload, { fin, rsv1, mask: this.masked });
+    }
+    const out: Uint8Array[] = [];
+    for (let off = 0; off < payload.length; off += size) {
+      const last = off + size >= payload.length;
+      const frames = encodeFrame(off === 0 ? opcode : Opcode.CONTINUATION, payload.subarray(off, off + size), {
+        fin: fin && last,
+        rsv1: rsv1 && off === 0,
+        mask: this.masked,
+      });
+      for (const f of frames) out.push(f);
+    }
+    return out;
+  }
+
+  private compress(data: Uint8Array, final: boolean): Uint8Array {
+    const d = this.deflate!;
+    if (this.deflater === undefined) {
+      this.deflater = this.compression.createDeflater({
+        windowBits: this.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
+        level: this.compressionLevel,
+        memLevel: this.compressionMemLevel,
+      });
+    }
+    const out = this.deflater.compress(data, final);
+    if (final && (this.role === 'server' ? d.serverNoContextTakeover : d.clientNoContextTakeover)) this.deflater.reset();
+    return out;
+  }
+
+  private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
+    if (data.length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
+    return encodeFrame(opcode, data, { mask: this.masked });
+  }
+
+  private releaseCompression(): void {
+    this.deflater?.close();
+    this.inflater?.close();
+    this.deflater = undefined;
+    this.inflater = undefined;
+  }
+}

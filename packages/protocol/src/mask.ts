@@ -1,0 +1,103 @@
+import { randomFillSync } from 'node:crypto';
+
+/** Typed-array words are in platform byte order; the mask word must be built to match. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * XORs `data[start, end)` in place with the 4-byte `mask`, starting at mask position `phase`
+ * (0–3) so a payload that arrives in pieces is unmasked piece by piece. Returns the phase for
+ * the next piece.
+ */
+export function unmaskInPlace(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  mask: Uint8Array,
+  maskOff: number,
+  phase: number,
+): number {
+  const m0 = mask[maskOff + (phase & 3)];
+  const m1 = mask[maskOff + ((phase + 1) & 3)];
+  const m2 = mask[maskOff + ((phase + 2) & 3)];
+  const m3 = mask[maskOff + ((phase + 3) & 3)];
+  let i = start;
+  const len = end - start;
+  if (len >= 64) {
+    // Word-wise over the 4-byte-aligned middle: the byte loop alone is ~4x slower on big frames.
+    const abs = data.byteOffset + i;
+    const lead = (4 - (abs & 3)) & 3;
+    for (let k = 0; k < lead; k++, i++) data[i] ^= mask[maskOff + ((phase + (i - start)) & 3)];
+    const words = (end - i) >>> 2;
+    const p = (phase + (i - start)) & 3;
+    // A word whose bytes, in memory order, are the mask rotated to the current phase.
+    const b0 = mask[maskOff + p];
+    const b1 = mask[maskOff + ((p + 1) & 3)];
+    const b2 = mask[maskOff + ((p + 2) & 3)];
+    const b3 = mask[maskOff + ((p + 3) & 3)];
+    const w = LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+    const u32 = new Int32Array(data.buffer, data.byteOffset + i, words);
+    for (let k = 0; k < words; k++) u32[k] ^= w;
+    i += words << 2;
+    for (; i < end; i++) data[i] ^= mask[maskOff + ((phase + (i - start)) & 3)];
+    return (phase + len) & 3;
+  }
+  const stop4 = start + (len & ~3);
+  for (; i < stop4; i += 4) {
+    data[i] ^= m0;
+    data[i + 1] ^= m1;
+    data[i + 2] ^= m2;
+    data[i + 3] ^= m3;
+  }
+  if (i < end) data[i++] ^= m0;
+  if (i < end) data[i++] ^= m1;
+  if (i < end) data[i] ^= m2;
+  return (phase + len) & 3;
+}
+
+/**
+ * Copies `src` into `dst` at `offset`, XORed with the key at `mask[maskOff..+4]` (client frames
+ * never mask user data in place).
+ */
+export function maskInto(src: Uint8Array, dst: Uint8Array, offset: number, mask: Uint8Array, maskOff: number): void {
+  const len = src.length;
+  if (len >= 64) {
+    dst.set(src, offset);
+    unmaskInPlace(dst, offset, offset + len, mask, maskOff, 0);
+    return;
+  }
+  const m0 = mask[maskOff];
+  const m1 = mask[maskOff + 1];
+  const m2 = mask[maskOff + 2];
+  const m3 = mask[maskOff + 3];
+  let i = 0;
+  for (; i + 3 < len; i += 4) {
+    dst[offset + i] = src[i] ^ m0;
+    dst[offset + i + 1] = src[i + 1] ^ m1;
+    dst[offset + i + 2] = src[i + 2] ^ m2;
+    dst[offset + i + 3] = src[i + 3] ^ m3;
+  }
+  for (; i < len; i++) dst[offset + i] = src[i] ^ mask[maskOff + (i & 3)];
+}
+
+const POOL_SIZE = 8192;
+let pool: Uint8Array | undefined;
+let poolOffset = POOL_SIZE;
+
+/**
+ * Writes a fresh, cryptographically random 4-byte masking key (RFC 6455 §5.3) at
+ * `dst[offset]`. Keys come from a pool filled by the CSPRNG 2048 keys at a time, so masking
+ * costs no syscall and no allocation per frame.
+ */
+export function writeRandomMaskKey(dst: Uint8Array, offset: number): void {
+  if (poolOffset === POOL_SIZE) {
+    pool ??= new Uint8Array(POOL_SIZE);
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const p = pool!;
+  dst[offset] = p[poolOffset];
+  dst[offset + 1] = p[poolOffset + 1];
+  dst[offset + 2] = p[poolOffset + 2];
+  dst[offset + 3] = p[poolOffset + 3];
+  poolOffset += 4;
+}
