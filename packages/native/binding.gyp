@@ -1,0 +1,32 @@
+{
+  "variables": {
+    "uws_sanitize%": "<!(node -p \"process.env.UWS_SANITIZE || ''\")"
+  },
+  "targets": [
+    {
+      "target_name": "uws_native",
+      "sources": [
+        "src/cpp/addon.cc",
+        "src/cpp/event-loop.cc",
+        "src/cpp/net-address.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_DISABLE_DEPRECATED"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
+      "conditions": [
+        ["uws_sanitize=='address'", {
+          "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-O1", "-g"],
+          "ldflags": ["-fsanitize=address"]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,106 @@
+// One epoll loop per JS thread, living inside Node's own libuv loop: the epoll fd is watched
+// by a single uv_poll_t, so the server needs no thread of its own and no polling. Every
+// wake-up reads all ready sockets into the shared receive arena, records events in the shared
+// ring, hands the batch to JS in one call, then flushes what JS queued in the send arena.
+#pragma once
+#include <sys/uio.h>
+#include <uv.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "net-address.h"
+#include "shared-layout.h"
+#include "socket-table.h"
+
+namespace uws {
+
+// Views of the memory shared with JS (owned by JS ArrayBuffers kept alive by the addon).
+struct SharedMemory {
+  int32_t* control = nullptr;
+  int32_t* events = nullptr;
+  uint8_t* receiveArena = nullptr;
+  uint8_t* sendArena = nullptr;
+  int32_t* commands = nullptr;
+  double* buffered = nullptr;  // per slot: bytes waiting in the backpressure buffer
+};
+
+class EventLoop {
+ public:
+  // `dispatch` runs the JS batch handler (inside a callback scope) when events are pending.
+  EventLoop(uv_loop_t* uvLoop, SharedMemory mem, std::function<void()> dispatch);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  bool ok() const { return epfd_ >= 0; }
+  int initError() const { return initErrno_; }
+
+  // Each returns -1 with errno set on failure.
+  int listen(const ListenRequest& req, int* boundPort);  // listener id
+  void closeListener(int id);
+  int connect(const std::string& host, int port, uint32_t* gen);  // slot
+  int adopt(int fd, uint32_t* gen);                                 // slot (fd is dup'ed)
+
+  // Socket operations on (slot, gen); stale handles are ignored.
+  void flush();  // writes every queued send command
+  // Writes `data` for one socket right away (after flushing queued commands, to keep order).
+  void writeDirect(uint32_t slot, uint32_t gen, const uint8_t* data, size_t len);
+  void end(uint32_t slot, uint32_t gen);
+  void destroy(uint32_t slot, uint32_t gen);
+  void pause(uint32_t slot, uint32_t gen);
+  void resume(uint32_t slot, uint32_t gen);
+  void setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds);
+  std::string remoteAddress(uint32_t slot, uint32_t gen, int* port);
+  uint32_t liveSockets() const { return table_.live(); }
+
+  // Closes every fd and uv handle; `done` runs when libuv has released the handles.
+  void shutdown(std::function<void()> done);
+
+ private:
+  static void onPoll(uv_poll_t* handle, int status, int events);
+  static void onTick(uv_timer_t* handle);
+  void wake();
+  void runBatch();
+  void acceptBurst(uint32_t listenerSlot);
+  void onSocketEvent(uint32_t slot, uint32_t epollEvents);
+  bool readInto(uint32_t slot);
+  void onConnectDone(uint32_t slot);
+  void writeOut(uint32_t slot);
+  void sendRun(uint32_t slot, iovec* iov, int count);
+  void startLinger(uint32_t slot);
+  void closeSlot(uint32_t slot, int err);
+  void releaseClosed();
+  bool pushEvent(int32_t type, uint32_t slot, uint32_t gen, int32_t a, int32_t b);
+  bool ringFull() const;
+  void updateInterest(uint32_t slot);
+  void updateRef();
+  void setBuffered(uint32_t slot);
+
+  TimerLink& link(uint32_t slot) { return table_.at(slot).timer; }
+
+  uv_loop_t* uvLoop_;
+  SharedMemory mem_;
+  std::function<void()> dispatch_;
+  int epfd_ = -1;
+  int initErrno_ = 0;
+  uv_poll_t poll_;
+  uv_timer_t tick_;
+  bool closing_ = false;
+  int handlesOpen_ = 0;
+  std::function<void()> onShutdown_;
+  SocketTable table_;
+  TimerWheel wheel_;
+  uint32_t arenaUsed_ = 0;
+  // Events that found the ring full; delivered in the next round of the same batch.
+  std::vector<std::array<int32_t, kEventInts>> overflow_;
+  // Slots whose close event JS has not consumed yet.
+  std::vector<uint32_t> closed_;
+  uint32_t listeners_ = 0;
+  bool inBatch_ = false;
+};
+
+}  // namespace uws

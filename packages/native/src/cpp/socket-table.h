@@ -1,0 +1,102 @@
+// The slot table: every socket (connection or listener) lives in a slot with a generation
+// counter, so a handle (slot, generation) held by JS can never reach a reused slot.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "timer-wheel.h"
+
+namespace uws {
+
+// kClosed: the fd is gone but JS has not consumed the close event yet; the slot (and its peer
+// address, which close handlers still read) is released at the next wake-up.
+enum class SlotKind : uint8_t { kFree, kListener, kConnecting, kOpen, kLingering, kClosed };
+
+// The peer's address, captured at accept/connect/adopt time (no syscall later, and still
+// known while the close event is handled).
+struct PeerAddress {
+  uint8_t bytes[16] = {0};
+  uint16_t port = 0;
+  uint8_t family = 0;  // 0 (unknown/Unix), 4 or 6
+}; 
+
+// Unsent bytes of one socket. Exists only while the kernel refuses more (backpressure).
+struct PendingBytes {
+  std::string data;
+  size_t offset = 0;  // bytes of `data` already written
+  size_t size() const { return data.size() - offset; }
+};
+
+struct Slot {
+  int fd = -1;
+  uint32_t gen = 0;
+  SlotKind kind = SlotKind::kFree;
+  bool paused = false;       // EPOLLIN removed on request of JS
+  bool wantOut = false;      // EPOLLOUT registered
+  bool endAfterFlush = false;  // end() while bytes were pending
+  bool readClosed = false;   // peer's FIN seen while lingering
+  int32_t listener = -1;     // for listeners: their own id; for sockets: who accepted them
+  PeerAddress peer;
+  std::unique_ptr<PendingBytes> pending;
+  TimerLink timer;
+  uint32_t nextFree = kNoLink;
+};
+
+class SocketTable {
+ public:
+  // Returns a free slot index (kNoLink when full). The slot's generation is already advanced.
+  uint32_t acquire(int fd, SlotKind kind) {
+    uint32_t index;
+    if (freeHead_ != kNoLink) {
+      index = freeHead_;
+      freeHead_ = slots_[index].nextFree;
+    } else {
+      if (slots_.size() >= capacity_) return kNoLink;
+      index = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    }
+    Slot& s = slots_[index];
+    s.fd = fd;
+    s.kind = kind;
+    s.paused = s.wantOut = s.endAfterFlush = s.readClosed = false;
+    s.listener = -1;
+    s.peer = PeerAddress{};
+    s.nextFree = kNoLink;
+    ++live_;
+    return index;
+  }
+
+  void release(uint32_t index) {
+    Slot& s = slots_[index];
+    s.fd = -1;
+    s.kind = SlotKind::kFree;
+    s.pending.reset();
+    s.gen = (s.gen + 1) & 0x3fffffff;
+    s.nextFree = freeHead_;
+    freeHead_ = index;
+    --live_;
+  }
+
+  // The slot if (index, gen) still names a live one, else nullptr.
+  Slot* find(uint32_t index, uint32_t gen) {
+    if (index >= slots_.size()) return nullptr;
+    Slot& s = slots_[index];
+    if (s.kind == SlotKind::kFree || s.gen != gen) return nullptr;
+    return &s;
+  }
+
+  Slot& at(uint32_t index) { return slots_[index]; }
+  size_t size() const { return slots_.size(); }
+  uint32_t live() const { return live_; }
+  void setCapacity(uint32_t capacity) { capacity_ = capacity; }
+
+ private:
+  std::vector<Slot> slots_;
+  uint32_t freeHead_ = kNoLink;
+  uint32_t live_ = 0;
+  uint32_t capacity_ = 1u << 22;
+};
+
+}  // namespace uws

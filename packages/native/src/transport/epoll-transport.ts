@@ -1,0 +1,226 @@
+import { isIP, type Socket } from 'node:net';
+import { NativeLoop, type SlotOwner } from './native-loop.js';
+import { Control, SLOT_SPAN } from './native-layout.js';
+import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from './transport.js';
+
+const DEFAULT_BACKLOG = 511;
+
+/** Splits an id into its slot and generation. */
+function slotOf(id: SocketId): number {
+  return id % SLOT_SPAN;
+}
+function genOf(id: SocketId): number {
+  return (id - (id % SLOT_SPAN)) / SLOT_SPAN;
+}
+
+/**
+ * The native transport: sockets on this thread's epoll loop (the C++ addon) inside Node's own
+ * libuv loop. Reads arrive in batches through one call per loop wake-up; writes are copied
+ * into the shared send arena and flushed with `writev` when the batch ends.
+ */
+export class EpollTransport implements Transport, SlotOwner {
+  readonly kind = 'epoll';
+  /** Writes are copied into the send arena at once: callers may reuse their buffers. */
+  readonly copiesWrites = true;
+  private readonly loop: NativeLoop;
+  private _handler: TransportHandler | undefined;
+  private readonly listeners = new Set<number>();
+  /** Open sockets of this transport (slot → id), for close(). */
+  private readonly sockets = new Map<number, SocketId>();
+  private closed = false;
+  /** Last idle timeout armed per slot, and the wheel tick it was armed in. */
+  private readonly armedSeconds: number[] = [];
+  private readonly armedTick: number[] = [];
+
+  constructor() {
+    this.loop = NativeLoop.get();
+  }
+
+  get handler(): TransportHandler {
+    if (this._handler === undefined) throw new Error('EpollTransport: start(handler) was not called');
+    return this._handler;
+  }
+
+  start(handler: TransportHandler): void {
+    this._handler = handler;
+  }
+
+  /** Wraps the handler so this transport learns about opens (for close()). */
+  private track(id: SocketId): void {
+    this.sockets.set(slotOf(id), id);
+  }
+
+  forget(slot: number): void {
+    this.sockets.delete(slot);
+    this.armedSeconds[slot] = 0;
+  }
+
+  listen(options: ListenOptions): ListenHandle {
+    if (options.host === undefined && options.path === undefined) options = { ...options, host: '' };
+    this.assertOpen();
+    let host = options.host ?? '';
+    if (host === 'localhost') host = '127.0.0.1';
+    if (host !== '' && isIP(host) === 0) {
+      throw Object.assign(new Error(`listen: host must be an IP address or 'localhost', got ${JSON.stringify(host)}`), {
+        code: 'EINVAL',
+      });
+    }
+    const [id, port] = this.loop.native.listen(
+      host,
+      options.port ?? 0,
+      options.path ?? '',
+      options.backlog ?? DEFAULT_BACKLOG,
+      options.reusePort ?? false,
+      options.ipv6Only ?? false,
+    );
+    this.listeners.add(id);
+    this.loop.setListenerOwner(id, this.opensTracked());
+    return { id, port };
+  }
+
+  /** An owner whose handler records every socket this transport opens. */
+  private opensTracked(): SlotOwner {
+    const transport = this;
+    return {
+      get handler(): TransportHandler {
+        return transport.trackingHandler;
+      },
+      forget: (slot) => transport.forget(slot),
+    };
+  }
+
+  // After close() nothing reaches the user's handler any more.
+  private readonly trackingHandler: TransportHandler = {
+    onOpen: (id, listener) => {
+      if (this.closed) return;
+      this.track(id);
+      this.handler.onOpen(id, listener);
+    },
+    onData: (id, data) => {
+      if (!this.closed) this.handler.onData(id, data);
+    },
+    onDrain: (id) => {
+      if (!this.closed) this.handler.onDrain(id);
+    },
+    onTimeout: (id) => {
+      this.armedSeconds[slotOf(id)] = 0; // fired, so disarmed: the next setTimeout must reach the addon
+      if (!this.closed) this.handler.onTimeout(id);
+    },
+    onClose: (id, errno) => {
+      if (!this.closed) this.handler.onClose(id, errno);
+    },
+    onBatchEnd: () => {
+      if (!this.closed) this.handler.onBatchEnd?.();
+    },
+  };
+
+  closeListener(id: number): void {
+    if (!this.listeners.delete(id)) return;
+    this.loop.setListenerOwner(id, undefined);
+    this.loop.native.closeListener(id);
+  }
+
+  connect(host: string, port: number): SocketId {
+    this.assertOpen();
+    const address = host === 'localhost' ? '127.0.0.1' : host;
+    const [slot, gen] = this.loop.native.connect(address, port);
+    this.loop.setOwner(slot, this.opensTracked());
+    const id = gen * SLOT_SPAN + slot;
+    this.track(id);
+    return id;
+  }
+
+  adopt(socket: Socket, head: Uint8Array): SocketId {
+    this.assertOpen();
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) throw new Error('adopt: this socket has no file descriptor to take over');
+    const [slot, gen] = this.loop.native.adopt(fd);
+    // Our duplicate keeps the connection; Node's copy of the fd goes away with its socket.
+    socket.destroy();
+    const id = gen * SLOT_SPAN + slot;
+    this.loop.setOwner(slot, this.opensTracked());
+    const bytes = head.length > 0 ? Uint8Array.prototype.slice.call(head) : undefined;
+    queueMicrotask(() => {
+      if (this.sockets.has(slot) || this.closed) return;
+      this.track(id);
+      const wasInBatch = this.loop.inBatch;
+      this.loop.inBatch = true;
+      try {
+        this.handler.onOpen(id, -2);
+        if (bytes !== undefined && this.sockets.get(slot) === id) this.handler.onData(id, bytes);
+      } finally {
+        this.loop.inBatch = wasInBatch;
+        if (!wasInBatch) this.loop.flush();
+      }
+    });
+    return id;
+  }
+
+  write(id: SocketId, data: Uint8Array): boolean {
+    const slot = slotOf(id);
+    if (this.sockets.get(slot) !== id) return false;
+    this.loop.write(slot, genOf(id), data);
+    return this.loop.buffered[slot] === 0;
+  }
+
+  /** Remote address and port stay readable during `onClose` (the addon keeps them until then). */
+
+  bufferedAmount(id: SocketId): number {
+    const slot = slotOf(id);
+    return this.sockets.get(slot) === id ? this.loop.bufferedAmount(slot) : 0;
+  }
+
+  pause(id: SocketId): void {
+    this.loop.native.pause(slotOf(id), genOf(id));
+  }
+
+  resume(id: SocketId): void {
+    this.loop.native.resume(slotOf(id), genOf(id));
+  }
+
+  setTimeout(id: SocketId, seconds: number): void {
+    const slot = slotOf(id);
+    // Re-arming with the same timeout within the same 1-second tick lands on the same
+    // deadline: skip the native call, so a busy socket costs one call per second, not one
+    // per read.
+    const tick = this.loop.control[Control.TICK];
+    if (seconds > 0 && this.armedSeconds[slot] === seconds && this.armedTick[slot] === tick) return;
+    this.armedSeconds[slot] = seconds;
+    this.armedTick[slot] = tick;
+    this.loop.native.setTimeout(slot, genOf(id), seconds);
+  }
+
+  end(id: SocketId): void {
+    this.loop.native.end(slotOf(id), genOf(id));
+  }
+
+  destroy(id: SocketId): void {
+    this.loop.native.destroy(slotOf(id), genOf(id));
+    this.loop.deliverPending();
+  }
+
+  remoteAddress(id: SocketId): string {
+    return this.loop.native.remoteAddress(slotOf(id), genOf(id))[0];
+  }
+
+  remotePort(id: SocketId): number {
+    return this.loop.native.remoteAddress(slotOf(id), genOf(id))[1];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.listeners]) {
+      this.listeners.delete(id);
+      this.loop.setListenerOwner(id, undefined);
+      this.loop.native.closeListener(id);
+    }
+    for (const id of [...this.sockets.values()]) this.loop.native.destroy(slotOf(id), genOf(id));
+    this.sockets.clear();
+    this.loop.deliverPending();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('EpollTransport: the transport was closed');
+  }
+}

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The shared memory the addon hands out once per thread. */
+export interface NativeShared {
+  control: Int32Array;
+  events: Int32Array;
+  receive: ArrayBuffer;
+  send: ArrayBuffer;
+  commands: Int32Array;
+  buffered: Float64Array;
+  receiveBytes: number;
+  sendBytes: number;
+  eventCapacity: number;
+  commandCapacity: number;
+}
+
+/** The addon's functions (src/cpp/addon.cc). Errors are thrown as JS errors with `code`. */
+export interface NativeAddon {
+  init(onBatch: () => void): NativeShared;
+  listen(host: string, port: number, path: string, backlog: number, reusePort: boolean, ipv6Only: boolean): [number, number];
+  closeListener(id: number): void;
+  connect(host: string, port: number): [number, number];
+  adopt(fd: number): [number, number];
+  flush(): void;
+  writeDirect(slot: number, gen: number, data: Uint8Array): void;
+  end(slot: number, gen: number): void;
+  destroy(slot: number, gen: number): void;
+  pause(slot: number, gen: number): void;
+  resume(slot: number, gen: number): void;
+  setTimeout(slot: number, gen: number, seconds: number): void;
+  remoteAddress(slot: number, gen: number): [string, number];
+  liveSockets(): number;
+}
+
+let addon: NativeAddon | undefined;
+let loadError: Error | undefined;
+
+/** The package root: the nearest folder up from this module that holds binding.gyp. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('cannot find the @uws/native package root (binding.gyp)');
+}
+
+/**
+ * Loads the addon (a prebuilt binary if one ships, else the one built at install). Throws an
+ * Error saying why when it is unavailable: not Linux, or the build failed.
+ */
+export function loadAddon(): NativeAddon {
+  if (addon !== undefined) return addon;
+  if (loadError !== undefined) throw loadError;
+  try {
+    if (process.platform !== 'linux') throw new Error(`epoll is Linux-only (this is ${process.platform})`);
+    const require = createRequire(import.meta.url);
+    // UWS_NATIVE_ADDON: load this binary instead (the AddressSanitizer test run uses it).
+    const override = process.env.UWS_NATIVE_ADDON;
+    if (override !== undefined && override !== '') addon = require(override) as NativeAddon;
+    else addon = (require('node-gyp-build') as (dir: string) => NativeAddon)(packageRoot());
+    return addon;
+  } catch (err) {
+    loadError = new Error(`the native addon is not available: ${(err as Error).message}`);
+    throw loadError;
+  }
+}

@@ -1,0 +1,31 @@
+/** Layout of the memory shared with the addon; mirrors src/cpp/shared-layout.h. */
+
+/** Indices in the control Int32Array. */
+export const Control = {
+  EVENT_COUNT: 0,
+  EVENT_READ: 1,
+  COMMAND_COUNT: 2,
+  SEND_USED: 3,
+  TICK: 4,
+} as const;
+
+/** Int32 fields per event record, and their order. */
+export const EVENT_INTS = 5;
+export const Ev = { TYPE: 0, SLOT: 1, GEN: 2, A: 3, B: 4 } as const;
+
+/** Event types. */
+export const EventType = {
+  OPEN: 1,
+  DATA: 2,
+  DRAIN: 3,
+  TIMEOUT: 4,
+  CLOSE: 5,
+} as const;
+
+/** Int32 fields per send command: slot, generation, offset in the send arena, length. */
+export const COMMAND_INTS = 4;
+
+/** Ids pack the slot and its generation: gen * 2^22 + slot. */
+export const SLOT_BITS = 22;
+export const SLOT_SPAN = 2 ** SLOT_BITS;
+export const SLOT_MASK = SLOT_SPAN - 1;

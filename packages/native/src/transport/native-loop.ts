@@ -1,0 +1,204 @@
+import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
+import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
+import type { TransportHandler } from './transport.js';
+
+/** Who receives the events of a slot: a transport's handler. */
+export interface SlotOwner {
+  readonly handler: TransportHandler;
+  /** Called when a socket of this owner closed (bookkeeping before the handler runs). */
+  forget(slot: number): void;
+}
+
+/**
+ * The JS half of the per-thread native loop: receives each batch of events in one call and
+ * routes them to the transports (several Apps may share one thread's loop), and owns the
+ * send arena that transports frame into. Module state is per thread, so each worker gets its
+ * own loop, as the addon does.
+ */
+export class NativeLoop {
+  private static instance: NativeLoop | undefined;
+
+  static get(): NativeLoop {
+    return (NativeLoop.instance ??= new NativeLoop(loadAddon()));
+  }
+
+  readonly native: NativeAddon;
+  private readonly shared: NativeShared;
+  readonly control: Int32Array;
+  private readonly events: Int32Array;
+  private readonly receive: ArrayBuffer;
+  readonly sendBytes: Uint8Array;
+  readonly commands: Int32Array;
+  readonly buffered: Float64Array;
+  readonly commandCapacity: number;
+
+  /** Owner of each slot, by slot index. */
+  private readonly owners: (SlotOwner | undefined)[] = [];
+  /** Owner of each listener, by listener id. */
+  private readonly listenerOwners = new Map<number, SlotOwner>();
+
+  inBatch = false;
+  private flushScheduled = false;
+  private readonly batchEndHandlers = new Set<TransportHandler>();
+
+  private constructor(native: NativeAddon) {
+    this.native = native;
+    this.shared = native.init(() => this.onBatch());
+    this.control = this.shared.control;
+    this.events = this.shared.events;
+    this.receive = this.shared.receive;
+    this.sendBytes = new Uint8Array(this.shared.send);
+    this.commands = this.shared.commands;
+    this.buffered = this.shared.buffered;
+    this.commandCapacity = this.shared.commandCapacity;
+  }
+
+  setOwner(slot: number, owner: SlotOwner): void {
+    this.owners[slot] = owner;
+  }
+
+  setListenerOwner(id: number, owner: SlotOwner | undefined): void {
+    if (owner === undefined) this.listenerOwners.delete(id);
+    else this.listenerOwners.set(id, owner);
+  }
+
+  /**
+   * Bytes the kernel refused for `slot` (as of the last flush). Bytes still in the send arena
+   * are not counted: they leave with this batch's flush, and counting them would make every
+   * send inside a handler look like backpressure.
+   */
+  bufferedAmount(slot: number): number {
+    return this.buffered[slot];
+  }
+
+  /**
+   * Queues `data` for (slot, gen): copied into the send arena, flushed with the batch (or on
+   * the next microtask outside one). Large payloads go straight to the addon.
+   */
+  write(slot: number, gen: number, data: Uint8Array): void {
+    const len = data.length;
+    if (len === 0) return;
+    const control = this.control;
+    const capacity = this.sendBytes.length;
+    if (len > capacity >>> 2) {
+      this.native.writeDirect(slot, gen, data);
+      return;
+    }
+    let used = control[Control.SEND_USED];
+    let count = control[Control.COMMAND_COUNT];
+    if (used + len > capacity || count === this.commandCapacity) {
+      this.flush();
+      used = 0;
+      count = 0;
+    }
+    this.sendBytes.set(data, used);
+    const c = count * COMMAND_INTS;
+    const commands = this.commands;
+    commands[c] = slot;
+    commands[c + 1] = gen;
+    commands[c + 2] = used;
+    commands[c + 3] = len;
+    control[Control.SEND_USED] = used + ((len + 7) & ~7);
+    control[Control.COMMAND_COUNT] = count + 1;
+    if (!this.inBatch && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushTask);
+    }
+  }
+
+  private readonly flushTask = (): void => {
+    this.flushScheduled = false;
+    if (this.control[Control.COMMAND_COUNT] > 0) this.flush();
+  };
+
+  /** Hands every queued command to the addon now. */
+  flush(): void {
+    this.native.flush();
+  }
+
+  /** A native call that may have produced events (destroy) outside a batch: deliver them now. */
+  deliverPending(): void {
+    if (!this.inBatch && this.control[Control.EVENT_COUNT] > this.control[Control.EVENT_READ]) {
+      this.onBatch();
+      // The addon flushes after its own batches; after this one we do.
+      if (this.control[Control.COMMAND_COUNT] > 0) this.flush();
+    }
+  }
+
+  /** Handlers that asked to hear when the current batch ends. */
+  notifyBatchEnd(handler: TransportHandler): void {
+    this.batchEndHandlers.add(handler);
+  }
+
+  private onBatch(): void {
+    const wasInBatch = this.inBatch;
+    this.inBatch = true;
+    let failure: unknown;
+    try {
+      failure = this.drain();
+      for (const h of this.batchEndHandlers) {
+        try {
+          h.onBatchEnd?.();
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      this.batchEndHandlers.clear();
+    } finally {
+      this.inBatch = wasInBatch;
+    }
+    // A throwing user callback must not cost the rest of the batch its events: report it
+    // the way Node reports an error thrown from an event handler.
+    if (failure !== undefined) process.nextTick(rethrow, failure);
+  }
+
+  /** Delivers every event in the ring; returns the first error a handler threw. */
+  private drain(): unknown {
+    const control = this.control;
+    const ev = this.events;
+    let failure: unknown;
+    let i = control[Control.EVENT_READ];
+    while (i < control[Control.EVENT_COUNT]) {
+      const o = i * EVENT_INTS;
+      i++;
+      control[Control.EVENT_READ] = i;
+      const type = ev[o + Ev.TYPE];
+      const slot = ev[o + Ev.SLOT];
+      const id = ev[o + Ev.GEN] * SLOT_SPAN + slot;
+      try {
+        if (type === EventType.DATA) {
+          const owner = this.owners[slot];
+          if (owner !== undefined) owner.handler.onData(id, new Uint8Array(this.receive, ev[o + Ev.A], ev[o + Ev.B]));
+        } else if (type === EventType.OPEN) {
+          const listener = ev[o + Ev.A];
+          const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners[slot];
+          if (owner === undefined) {
+            // Accepted on a listener closed earlier in this batch: nobody wants it.
+            this.native.destroy(slot, ev[o + Ev.GEN]);
+            continue;
+          }
+          this.owners[slot] = owner;
+          owner.handler.onOpen(id, listener);
+        } else if (type === EventType.DRAIN) {
+          this.owners[slot]?.handler.onDrain(id);
+        } else if (type === EventType.TIMEOUT) {
+          this.owners[slot]?.handler.onTimeout(id);
+        } else if (type === EventType.CLOSE) {
+          const owner = this.owners[slot];
+          this.owners[slot] = undefined;
+          if (owner !== undefined) {
+            owner.forget(slot);
+            owner.handler.onClose(id, ev[o + Ev.A]);
+          }
+        }
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    return failure;
+  }
+}
+
+function rethrow(err: unknown): never {
+  throw err;
+}

@@ -1,0 +1,116 @@
+/**
+ * The contract between the server APIs (App, Server, Client) and a transport that moves bytes:
+ * `EpollTransport` (the C++ addon, one epoll loop inside Node's own libuv loop) or
+ * `NodeTransport` (node:net, everywhere). The APIs above never know which one they run on.
+ *
+ * Sockets are plain numbers (a slot index and a generation packed together by the transport),
+ * so a stale id can never reach a reused slot. Events come in batches (one per loop wake-up on
+ * the native side); writes made during a batch are flushed together when it ends, and writes
+ * made outside a batch (timers, promises) are flushed on the next microtask, so a burst of sends
+ * costs one flush, not one syscall each.
+ */
+
+/** A connection handle; meaningless once `onClose` was reported for it. */
+export type SocketId = number;
+
+/** Where and how to listen. */
+export interface ListenOptions {
+  /**
+   * Address to bind. Default: `'::'` when IPv6 is available (dual-stack, see `ipv6Only`),
+   * else `'0.0.0.0'`. Use `'127.0.0.1'` or `'::1'` to stay on loopback.
+   */
+  host?: string;
+  /** TCP port; 0 picks a free one (read it from the returned handle). Default: 0. */
+  port?: number;
+  /** Listen on this Unix socket path instead of TCP (host and port are ignored). Default: none. */
+  path?: string;
+  /** Pending-connection queue length given to listen(2). Default: 511. */
+  backlog?: number;
+  /** SO_REUSEPORT: let several listeners (threads, processes) share the port. Default: false (exclusive). */
+  reusePort?: boolean;
+  /** With an IPv6 host, refuse IPv4-mapped connections (IPV6_V6ONLY). Default: false (dual-stack). */
+  ipv6Only?: boolean;
+}
+
+/** A listening socket. */
+export interface ListenHandle {
+  /** Transport-local id, for `closeListener`. */
+  readonly id: number;
+  /** The bound port (0 for a Unix socket). */
+  readonly port: number;
+}
+
+/** What a transport reports. Every callback runs inside a batch. */
+export interface TransportHandler {
+  /**
+   * A connection was accepted on `listener`, an outbound connect completed (`listener` = -1),
+   * or an adopted socket is ready (`listener` = -2).
+   */
+  onOpen(id: SocketId, listener: number): void;
+  /** Bytes arrived. `data` is a view valid only during this call: copy what you keep. */
+  onData(id: SocketId, data: Uint8Array): void;
+  /** Everything written to `id` has left the backpressure buffer. */
+  onDrain(id: SocketId): void;
+  /** The idle timer set with `setTimeout` expired. */
+  onTimeout(id: SocketId): void;
+  /**
+   * The connection is gone: peer closed, error, or our `end`/`destroy` completed. Reported
+   * exactly once per opened socket (and for a failed connect); `errno` is 0 for a clean end.
+   */
+  onClose(id: SocketId, errno: number): void;
+  /** The batch is over (writes are flushed right after). Optional. */
+  onBatchEnd?(): void;
+}
+
+/** A byte transport for WebSocket servers and clients. */
+export interface Transport {
+  /** `'epoll'` or `'node'`. */
+  readonly kind: string;
+  /**
+   * True when `write` copies `data` at once, so the caller may reuse its buffer right after.
+   * Absent or false: the transport may keep a reference until the bytes are sent.
+   */
+  readonly copiesWrites?: boolean;
+  /** Installs the event handler; call once before listening or connecting. */
+  start(handler: TransportHandler): void;
+  /**
+   * Binds and listens. Throws (or rejects with) an `Error` with `code` (e.g. `'EADDRINUSE'`) on
+   * failure. A transport that cannot bind synchronously returns a promise: node:net resolves a
+   * host through DNS and reports bind errors on the next tick.
+   */
+  listen(options: ListenOptions): ListenHandle | Promise<ListenHandle>;
+  /** Stops accepting on a listener; open connections stay. */
+  closeListener(id: number): void;
+  /** Starts a non-blocking connect; `onOpen(id, -1)` or `onClose(id, errno)` follows. */
+  connect(host: string, port: number): SocketId;
+  /**
+   * Queues bytes for `id`. The transport may keep a reference to `data` until it is sent, so
+   * the caller must not modify it afterwards (the native transport copies at once; node:net
+   * does not). Returns false when the socket now holds unsent bytes (backpressure), true when
+   * all was handed to the kernel or will be with this batch's flush. Writing to a closed id
+   * returns false and sends nothing.
+   */
+  write(id: SocketId, data: Uint8Array): boolean;
+  /** Bytes accepted by `write` but not yet handed to the kernel. */
+  bufferedAmount(id: SocketId): number;
+  /** Stops reading from `id` (receive-side backpressure) until `resume`. */
+  pause(id: SocketId): void;
+  resume(id: SocketId): void;
+  /** Idle timer: `onTimeout` fires after about `seconds` (coarse, ±1 s); 0 disarms it. */
+  setTimeout(id: SocketId, seconds: number): void;
+  /** Sends what is buffered, then shuts down writing and closes; `onClose` follows. */
+  end(id: SocketId): void;
+  /** Closes at once, dropping unsent bytes; `onClose` follows. */
+  destroy(id: SocketId): void;
+  /** Peer address as text (`'127.0.0.1'`, `'::1'`, or `''` for a Unix socket). */
+  remoteAddress(id: SocketId): string;
+  remotePort(id: SocketId): number;
+  /**
+   * Takes over a connected `net.Socket` (e.g. from an `http.Server` 'upgrade' event) with the
+   * bytes already read from it (`head`, delivered first as data). The native transport moves
+   * the fd onto its own loop; node:net keeps using the socket. `onOpen(id, -2)` follows.
+   */
+  adopt(socket: import('node:net').Socket, head: Uint8Array): SocketId;
+  /** Closes every listener and socket; no callback runs afterwards. */
+  close(): void;
+}
