@@ -1,0 +1,40 @@
+/**
+ * What a connection (HTTP phase or WebSocket) needs from the App that owns it. Kept as an
+ * interface so connections do not import the App class.
+ */
+import type { Transport, SocketId } from '../transport/transport.js';
+import type { TimerWheel } from '../transport/timer-wheel.js';
+import type { Router } from './router.js';
+import type { TopicRegistry } from './topic-registry.js';
+import type { HttpHandler } from './http-response.js';
+import type { ResolvedBehavior } from './websocket-behavior.js';
+import type { AppWebSocket } from './websocket.js';
+
+/** A connection as the App dispatches transport events to it. */
+export interface SocketEntry {
+  onData(data: Uint8Array): void;
+  onDrain(): void;
+  onTimeout(): void;
+  /** The transport closed the socket (the entry is already unregistered). */
+  onSocketClose(errno: number): void;
+  /** `app.close()`: run close/abort handlers; the transport is closed right after. */
+  forceClose(): void;
+}
+
+/** HTTP-phase limits. */
+export interface HttpLimits {
+  readonly handshakeTimeout: number;
+  readonly maxHeaderBytes: number;
+  readonly maxHeaderCount: number;
+}
+
+export interface AppCore {
+  readonly transport: Transport;
+  readonly entries: Map<SocketId, SocketEntry>;
+  readonly topics: TopicRegistry<AppWebSocket>;
+  readonly httpRoutes: Router<HttpHandler>;
+  readonly wsRoutes: Router<ResolvedBehavior>;
+  readonly limits: HttpLimits;
+  /** Timers for `maxLifetime`. */
+  readonly lifetimes: TimerWheel<AppWebSocket>;
+}

@@ -1,0 +1,300 @@
+/**
+ * `App()`: the uWebSockets.js-style server API. Routes (`ws`, `get`, `post`, `any`, ...) on one
+ * transport, listening on any number of ports and Unix paths, with pub/sub across all of its
+ * WebSockets.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type TransportChoice, createTransport } from '../transport/select-transport.js';
+import { TimerWheel } from '../transport/timer-wheel.js';
+import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from '../transport/transport.js';
+import type { AppCore, HttpLimits, SocketEntry } from './app-core.js';
+import { reportHandlerError } from './handler-errors.js';
+import { HttpConnection } from './http-connection.js';
+import type { HttpHandler } from './http-response.js';
+import { ListenSocket } from './listen-socket.js';
+import { rebuildRequestHead } from './request-head.js';
+import { type RecognizedString, toText } from './recognized-string.js';
+import { Router } from './router.js';
+import { TopicRegistry } from './topic-registry.js';
+import { type ResolvedBehavior, type WebSocketBehavior, resolveBehavior } from './websocket-behavior.js';
+import { AppWebSocket, publishToTopic } from './websocket.js';
+
+/** Options of {@link App}. */
+export interface AppOptions {
+  /** The transport to run on (see `createTransport`). Default: `'auto'`. */
+  transport?: TransportChoice;
+  /**
+   * Seconds a connection may take to send a complete request head (and, with keep-alive, to
+   * start the next one) before it is closed: the slow-loris guard. Default: 10.
+   */
+  handshakeTimeout?: number;
+  /** Largest request head in bytes; larger is answered 431. Default: 8192. */
+  maxHeaderBytes?: number;
+  /** Most header lines in a request head; more is answered 431. Default: 100. */
+  maxHeaderCount?: number;
+}
+
+/** Listen options of `listen(port, options, cb)`. */
+export interface AppListenOptions {
+  /** SO_REUSEPORT (epoll transport only; node:net fails the listen). Default: false. */
+  reusePort?: boolean;
+  /** With an IPv6 host, refuse IPv4-mapped connections. Default: false. */
+  ipv6Only?: boolean;
+  /** listen(2) backlog. Default: 511. */
+  backlog?: number;
+}
+
+/** Receives the listen socket, or `false` when listening failed. */
+export type ListenCallback = (listenSocket: ListenSocket | false) => void;
+
+/** The App API. Every registration returns the app, for chaining. */
+export interface TemplatedApp {
+  /** Adds a WebSocket route. */
+  ws<UserData = unknown>(pattern: RecognizedString, behavior: WebSocketBehavior<UserData>): TemplatedApp;
+  get(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  post(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  put(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  patch(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  del(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  options(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  head(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  /** A handler for every method. */
+  any(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
+  /**
+   * Listens on `host` (default: every address, dual-stack) and `port` (0: a free one, read it
+   * with `us_socket_local_port`). `cb` gets the listen socket or `false`; it runs synchronously
+   * when the transport binds synchronously, else once the bind completed.
+   */
+  listen(host: RecognizedString, port: number, cb: ListenCallback): TemplatedApp;
+  listen(port: number, cb: ListenCallback): TemplatedApp;
+  /** `options` may also be uWS's numeric listen option (0 default, 1 exclusive port: both exclusive here). */
+  listen(port: number, options: AppListenOptions | number, cb: ListenCallback): TemplatedApp;
+  listen(host: RecognizedString, port: number, options: AppListenOptions | number, cb: ListenCallback): TemplatedApp;
+  /** Listens on a Unix socket path. */
+  listen_unix(cb: ListenCallback, path: RecognizedString): TemplatedApp;
+  /** Sends to every subscriber of `topic`; true when at least one was sent to. */
+  publish(topic: RecognizedString, message: RecognizedString, isBinary?: boolean, compress?: boolean): boolean;
+  numSubscribers(topic: RecognizedString): number;
+  /**
+   * Takes over a connection that arrived on a foreign server, so an App shares a port with an
+   * `http.Server` (Express, …): pass what its `'upgrade'` event gives. The request goes through
+   * this App's routes and `upgrade` handler exactly like one it accepted itself; unmatched
+   * paths get 404. On the epoll transport the fd moves onto the native loop; on node:net the
+   * socket is used as is.
+   * @throws {Error} when the transport cannot take this socket (e.g. a TLS socket on epoll).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Uint8Array): void;
+  /**
+   * Takes over a raw connection (e.g. from a `net.Server` 'connection' event) whose first
+   * bytes, if any were read already, are `head`.
+   */
+  adoptSocket(socket: Socket, head?: Uint8Array): void;
+  /**
+   * Stops listening, closes every connection (close handlers run with 1006, pending HTTP
+   * responses are aborted) and releases the transport. The app cannot be used afterwards.
+   */
+  close(): TemplatedApp;
+}
+
+const DEFAULT_HANDSHAKE_TIMEOUT = 10;
+const DEFAULT_MAX_HEADER_BYTES = 8192;
+const DEFAULT_MAX_HEADER_COUNT = 100;
+
+/** Creates an app. See {@link AppOptions}. */
+export function App(options: AppOptions = {}): TemplatedApp {
+  return new AppImpl(options);
+}
+
+export class AppImpl implements TemplatedApp, AppCore {
+  readonly transport: Transport;
+  readonly entries = new Map<SocketId, SocketEntry>();
+  readonly topics = new TopicRegistry<AppWebSocket>();
+  readonly httpRoutes = new Router<HttpHandler>();
+  readonly wsRoutes = new Router<ResolvedBehavior>();
+  readonly limits: HttpLimits;
+  readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
+  private readonly listenSockets = new Set<ListenSocket>();
+  private closed = false;
+
+  constructor(options: AppOptions = {}) {
+    this.limits = {
+      handshakeTimeout: positive(options.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT, 'handshakeTimeout'),
+      maxHeaderBytes: positive(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
+      maxHeaderCount: positive(options.maxHeaderCount, DEFAULT_MAX_HEADER_COUNT, 'maxHeaderCount'),
+    };
+    this.transport = createTransport(options.transport ?? 'auto');
+    this.transport.start(this.transportHandler());
+  }
+
+  ws<UserData = unknown>(pattern: RecognizedString, behavior: WebSocketBehavior<UserData>): this {
+    const path = toText(pattern);
+    this.wsRoutes.add('get', path, resolveBehavior(path, behavior));
+    return this;
+  }
+
+  get(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('get', pattern, handler);
+  }
+  post(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('post', pattern, handler);
+  }
+  put(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('put', pattern, handler);
+  }
+  patch(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('patch', pattern, handler);
+  }
+  del(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('delete', pattern, handler);
+  }
+  options(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('options', pattern, handler);
+  }
+  head(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('head', pattern, handler);
+  }
+  any(pattern: RecognizedString, handler: HttpHandler): this {
+    return this.route('*', pattern, handler);
+  }
+
+  listen(...args: unknown[]): this {
+    const cb = args[args.length - 1];
+    if (typeof cb !== 'function') throw new TypeError('listen needs a callback as its last argument');
+    let host: string | undefined;
+    let rest = args.slice(0, -1);
+    if (typeof rest[0] !== 'number') {
+      host = toText(rest[0] as RecognizedString);
+      rest = rest.slice(1);
+    }
+    const [port, options] = rest as [number, AppListenOptions | number | undefined];
+    if (typeof port !== 'number') throw new TypeError('listen needs a port number');
+    const object = typeof options === 'object' && options !== null ? options : {};
+    this.listenWith(
+      { host: host === '' ? undefined : host, port, reusePort: object.reusePort, ipv6Only: object.ipv6Only, backlog: object.backlog },
+      cb as ListenCallback,
+    );
+    return this;
+  }
+
+  listen_unix(cb: ListenCallback, path: RecognizedString): this {
+    this.listenWith({ path: toText(path) }, cb);
+    return this;
+  }
+
+  publish(topic: RecognizedString, message: RecognizedString, isBinary = false, compress = false): boolean {
+    return publishToTopic(this, toText(topic), message, isBinary, compress, undefined);
+  }
+
+  numSubscribers(topic: RecognizedString): number {
+    return this.topics.count(toText(topic));
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Uint8Array): void {
+    const request = rebuildRequestHead(req);
+    this.adoptSocket(socket as Socket, head.length > 0 ? Buffer.concat([request, head]) : request);
+  }
+
+  adoptSocket(socket: Socket, head: Uint8Array = new Uint8Array(0)): void {
+    if (this.closed) throw new Error('the app is closed');
+    this.transport.adopt(socket, head);
+  }
+
+  close(): this {
+    if (this.closed) return this;
+    this.closed = true;
+    for (const token of [...this.listenSockets]) token.close();
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    for (const entry of entries) entry.forceClose();
+    this.lifetimes.stop();
+    this.transport.close();
+    return this;
+  }
+
+  /**
+   * Listens, reporting failures with their error (the public `listen` only reports `false`).
+   * Resolves synchronously (returns the socket) when the transport binds synchronously.
+   */
+  startListening(options: ListenOptions): ListenSocket | Promise<ListenSocket> {
+    if (this.closed) throw new Error('the app is closed');
+    const result = this.transport.listen(options);
+    if (!isPromise(result)) return this.token(result);
+    return result.then((handle) => {
+      if (this.closed) {
+        this.transport.closeListener(handle.id);
+        throw new Error('the app was closed while listening');
+      }
+      return this.token(handle);
+    });
+  }
+
+  private listenWith(options: ListenOptions, cb: ListenCallback): void {
+    const report = (value: ListenSocket | false): void => {
+      try {
+        cb(value);
+      } catch (error) {
+        reportHandlerError(error);
+      }
+    };
+    let result;
+    try {
+      result = this.startListening(options);
+    } catch {
+      report(false);
+      return;
+    }
+    if (isPromise(result)) result.then(report, () => report(false));
+    else report(result);
+  }
+
+  private token(handle: ListenHandle): ListenSocket {
+    const token: ListenSocket = new ListenSocket(handle.port, () => {
+      this.listenSockets.delete(token);
+      this.transport.closeListener(handle.id);
+    });
+    this.listenSockets.add(token);
+    return token;
+  }
+
+  private route(method: string, pattern: RecognizedString, handler: HttpHandler): this {
+    if (typeof handler !== 'function') throw new TypeError('a route handler must be a function');
+    this.httpRoutes.add(method, toText(pattern), handler);
+    return this;
+  }
+
+  private transportHandler(): TransportHandler {
+    const entries = this.entries;
+    return {
+      onOpen: (id) => {
+        entries.set(id, new HttpConnection(this, id));
+      },
+      onData: (id, data) => {
+        entries.get(id)?.onData(data);
+      },
+      onDrain: (id) => {
+        entries.get(id)?.onDrain();
+      },
+      onTimeout: (id) => {
+        entries.get(id)?.onTimeout();
+      },
+      onClose: (id, errno) => {
+        const entry = entries.get(id);
+        if (entry === undefined) return;
+        entries.delete(id);
+        entry.onSocketClose(errno);
+      },
+    };
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`${name} must be a number > 0, got ${String(value)}`);
+  return value;
+}

@@ -1,0 +1,456 @@
+/**
+ * A server-side WebSocket of the App API (uWebSockets.js shape), driving one `Connection` of
+ * the codec over one transport socket.
+ */
+import { Buffer } from 'node:buffer';
+import {
+  Connection,
+  type ConnectionHandler,
+  type DeflateParams,
+  encodeFrame,
+  Opcode,
+  type PreparedMessage,
+  prepareMessage,
+  type ProtocolError,
+} from '@uws/protocol';
+import type { SocketId } from '../transport/transport.js';
+import type { WheelEntry } from '../transport/timer-wheel.js';
+import type { AppCore, SocketEntry } from './app-core.js';
+import { ClosedSocketError } from './closed-socket-error.js';
+import { reportHandlerError } from './handler-errors.js';
+import { addressBytes } from './ip-address.js';
+import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
+import { BACKPRESSURE, DROPPED, SUCCESS, type SendStatus } from './send-status.js';
+import type { ResolvedBehavior } from './websocket-behavior.js';
+
+/** A WebSocket connection, valid from its open handler to the end of its close handler. */
+export interface WebSocket<UserData = unknown> {
+  /**
+   * Sends a message: text unless `isBinary`, compressed when `compress` and permessage-deflate
+   * was negotiated. Returns `SUCCESS` (1), `BACKPRESSURE` (0: queued, wait for `drain`), or
+   * `DROPPED` (2: not sent, backpressure is past `maxBackpressure`).
+   */
+  send(message: RecognizedString, isBinary?: boolean, compress?: boolean): SendStatus;
+  /** Bytes queued but not yet handed to the kernel. */
+  getBufferedAmount(): number;
+  /**
+   * Starts the close handshake with `code` (default 1000) and a reason of at most 123 bytes;
+   * the close handler runs at once. Throws a RangeError on an invalid code or reason.
+   */
+  end(code?: number, shortMessage?: RecognizedString): void;
+  /** Drops the connection without a close frame; the close handler runs at once (code 1006). */
+  close(): void;
+  /** Sends a ping (payload ≤ 125 bytes). */
+  ping(message?: RecognizedString): SendStatus;
+  /** Subscribes to a topic. Returns false when already subscribed. */
+  subscribe(topic: RecognizedString): boolean;
+  /** Unsubscribes from a topic. Returns false when not subscribed. */
+  unsubscribe(topic: RecognizedString): boolean;
+  isSubscribed(topic: RecognizedString): boolean;
+  getTopics(): string[];
+  /**
+   * Publishes to every subscriber of `topic` except this WebSocket. Returns true when at least
+   * one subscriber was sent the message.
+   */
+  publish(topic: RecognizedString, message: RecognizedString, isBinary?: boolean, compress?: boolean): boolean;
+  /** Runs `cb` with sends batched into one write (every send is already batched until the current tick ends). */
+  cork(cb: () => void): WebSocket<UserData>;
+  /** Remote IP as 4 or 16 bytes (empty for a Unix socket). */
+  getRemoteAddress(): ArrayBuffer;
+  /** Remote IP as text, in an ArrayBuffer (as uWS; `Buffer.from(ab).toString()` reads it). */
+  getRemoteAddressAsText(): ArrayBuffer;
+  getRemotePort(): number;
+  /** The user data given to `res.upgrade` (still readable after close). */
+  getUserData(): UserData;
+}
+
+const EMPTY = new Uint8Array(0);
+// Send options shared by every send (no object per message).
+const COMPRESSED = Object.freeze({ compress: true });
+const UNCOMPRESSED = Object.freeze({ compress: false });
+/** After `end()`, the peer has this long to answer our close frame before we drop it. */
+const CLOSE_HANDSHAKE_TIMEOUT = 4;
+const MAX_LIFETIME_CODE = 1001;
+/** Payloads up to this size are copied behind their header by the codec anyway. */
+const COPY_FREE_BYTES = 16 * 1024;
+
+// Life stages: open, then closed for the user (handler ran or running), then released.
+const OPEN = 0;
+const CLOSING = 1; // close handler running: readers still work
+const CLOSED = 2;
+
+export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, SocketEntry, ConnectionHandler, WheelEntry {
+  /** Subscribed topics, created on the first subscription. */
+  topics: Set<string> | undefined = undefined;
+  // WheelEntry for maxLifetime.
+  deadline = 0;
+  bucket = 0;
+
+  private readonly core: AppCore;
+  private readonly id: SocketId;
+  private readonly behavior: ResolvedBehavior;
+  private readonly userData: UserData;
+  private readonly conn: Connection;
+  private stage = OPEN;
+  private pingSent = false;
+  /** Send our messages compressed only when asked and when our compressor exists. */
+  private readonly canCompress: boolean;
+
+  constructor(core: AppCore, id: SocketId, behavior: ResolvedBehavior, userData: UserData, deflate: DeflateParams | undefined) {
+    this.core = core;
+    this.id = id;
+    this.behavior = behavior;
+    this.userData = userData;
+    this.canCompress = deflate !== undefined && behavior.deflate?.compresses === true;
+    this.conn = new Connection({
+      role: 'server',
+      deflate,
+      maxPayloadLength: behavior.maxPayloadLength,
+      maxMessageLength: behavior.maxPayloadLength,
+      compressionMemLevel: behavior.deflate?.memLevel,
+      handler: this,
+    });
+  }
+
+  /** Starts the connection: timers, then the open handler. */
+  start(): void {
+    this.armIdle();
+    if (this.behavior.maxLifetime > 0) this.core.lifetimes.arm(this, this.behavior.maxLifetime);
+    const open = this.behavior.handlers.open;
+    if (open !== undefined) this.call(() => open(this));
+  }
+
+  // ---- public API ---------------------------------------------------------------------
+
+  send(message: RecognizedString, isBinary = false, compress = false): SendStatus {
+    this.assertOpen();
+    return this.sendMessage(message, isBinary, compress);
+  }
+
+  getBufferedAmount(): number {
+    this.assertReadable();
+    return this.core.transport.bufferedAmount(this.id);
+  }
+
+  end(code = 1000, shortMessage?: RecognizedString): void {
+    this.assertOpen();
+    const reason = shortMessage === undefined ? '' : toText(shortMessage);
+    // Validates code and reason before anything changes (throws RangeError).
+    this.write(this.conn.close(code, reason));
+    if (this.conn.shouldCloseTransport) this.core.transport.end(this.id);
+    else this.core.transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+    this.closeForUser(code, reason === '' ? EMPTY : Buffer.from(reason, 'utf8'));
+  }
+
+  close(): void {
+    this.assertOpen();
+    // Handler first: the socket's address is still readable from it.
+    this.closeForUser(1006, EMPTY);
+    this.core.transport.destroy(this.id);
+  }
+
+  ping(message?: RecognizedString): SendStatus {
+    this.assertOpen();
+    if (this.overLimit()) return this.drop(message ?? EMPTY, true);
+    return this.write(this.conn.ping(message === undefined ? EMPTY : toBytes(message)));
+  }
+
+  subscribe(topic: RecognizedString): boolean {
+    this.assertOpen();
+    const name = toText(topic);
+    const before = this.core.topics.subscribe(this, name);
+    if (before < 0) return false;
+    this.notifySubscription(name, before + 1, before);
+    return true;
+  }
+
+  unsubscribe(topic: RecognizedString): boolean {
+    this.assertOpen();
+    const name = toText(topic);
+    const before = this.core.topics.unsubscribe(this, name);
+    if (before < 0) return false;
+    this.notifySubscription(name, before - 1, before);
+    return true;
+  }
+
+  isSubscribed(topic: RecognizedString): boolean {
+    this.assertReadable();
+    return this.topics?.has(toText(topic)) ?? false;
+  }
+
+  getTopics(): string[] {
+    this.assertReadable();
+    return this.topics === undefined ? [] : [...this.topics];
+  }
+
+  publish(topic: RecognizedString, message: RecognizedString, isBinary = false, compress = false): boolean {
+    this.assertOpen();
+    return publishToTopic(this.core, toText(topic), message, isBinary, compress, this);
+  }
+
+  cork(cb: () => void): this {
+    this.assertOpen();
+    cb();
+    return this;
+  }
+
+  getRemoteAddress(): ArrayBuffer {
+    this.assertReadable();
+    return addressBytes(this.core.transport.remoteAddress(this.id));
+  }
+
+  getRemoteAddressAsText(): ArrayBuffer {
+    this.assertReadable();
+    return textArrayBuffer(this.core.transport.remoteAddress(this.id));
+  }
+
+  getRemotePort(): number {
+    this.assertReadable();
+    return this.core.transport.remotePort(this.id);
+  }
+
+  getUserData(): UserData {
+    return this.userData;
+  }
+
+  // ---- used by the App ----------------------------------------------------------------
+
+  /**
+   * Sends a message framed once for many sockets; applies the backpressure rules. `original`
+   * is what the `dropped` handler gets.
+   */
+  sendPrepared(prepared: PreparedMessage, original: RecognizedString, isBinary: boolean): SendStatus {
+    if (this.stage !== OPEN) return DROPPED;
+    if (this.overLimit()) return this.drop(original, isBinary);
+    return this.write(this.conn.sendPrepared(prepared));
+  }
+
+  /** Whether this socket can still be sent to. */
+  get isOpen(): boolean {
+    return this.stage === OPEN;
+  }
+
+  // ---- SocketEntry: transport events ----------------------------------------------------
+
+  onData(data: Uint8Array): void {
+    if (this.stage === OPEN) this.armIdle();
+    this.conn.receive(data);
+    this.afterReceive();
+  }
+
+  onDrain(): void {
+    const drain = this.behavior.handlers.drain;
+    if (this.stage === OPEN && drain !== undefined) this.call(() => drain(this));
+  }
+
+  onTimeout(): void {
+    const transport = this.core.transport;
+    if (this.stage !== OPEN) {
+      // Our close frame went unanswered.
+      transport.destroy(this.id);
+      return;
+    }
+    if (this.behavior.sendPingsAutomatically && !this.pingSent) {
+      this.pingSent = true;
+      this.write(this.conn.ping());
+      transport.setTimeout(this.id, this.behavior.idleTimeout - halfIdle(this.behavior.idleTimeout));
+      return;
+    }
+    this.closeForUser(1006, EMPTY);
+    transport.destroy(this.id);
+  }
+
+  onSocketClose(): void {
+    if (this.stage === OPEN) {
+      // The codec reports 1006 through onClose below.
+      this.conn.receiveEof();
+      if (this.stage === OPEN) this.closeForUser(1006, EMPTY);
+    }
+    this.core.lifetimes.remove(this);
+  }
+
+  forceClose(): void {
+    if (this.stage === OPEN) this.closeForUser(1006, EMPTY);
+    this.core.lifetimes.remove(this);
+  }
+
+  /** maxLifetime reached. */
+  onLifetimeEnd(): void {
+    if (this.stage === OPEN) this.end(MAX_LIFETIME_CODE, 'max lifetime reached');
+  }
+
+  // ---- ConnectionHandler: codec events ---------------------------------------------------
+
+  onMessage(data: Uint8Array, isBinary: boolean): void {
+    const message = this.behavior.handlers.message;
+    if (this.stage !== OPEN || message === undefined) return;
+    // Inline rather than through call(): no closure per message.
+    try {
+      message(this, data, isBinary);
+    } catch (error) {
+      reportHandlerError(error);
+    }
+  }
+
+  onPing(data: Uint8Array): void {
+    const ping = this.behavior.handlers.ping;
+    if (this.stage === OPEN && ping !== undefined) this.call(() => ping(this, data));
+  }
+
+  onPong(data: Uint8Array): void {
+    const pong = this.behavior.handlers.pong;
+    if (this.stage === OPEN && pong !== undefined) this.call(() => pong(this, data));
+  }
+
+  onError(_error: ProtocolError): void {
+    // The close that follows (onClose) carries the error's code; nothing else to do.
+  }
+
+  /** The codec's close: the peer's close frame, a protocol error, or EOF. */
+  onClose(code: number, reason: string): void {
+    if (this.stage === OPEN) this.closeForUser(code, reason === '' ? EMPTY : Buffer.from(reason, 'utf8'));
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private sendMessage(message: RecognizedString, isBinary: boolean, compress: boolean): SendStatus {
+    if (this.overLimit()) return this.drop(message, isBinary);
+    const options = compress === true && this.canCompress ? COMPRESSED : UNCOMPRESSED;
+    let frames: Uint8Array[];
+    if (typeof message === 'string' && !isBinary) frames = this.conn.sendText(message, options);
+    else if (isBinary) {
+      const bytes = toBytes(message);
+      frames = this.owned(this.conn.sendBinary(bytes, options), bytes);
+    } else if (this.conn.deflate === undefined) {
+      // Text given as bytes (an echo): frame it as is, no round trip through a string.
+      const bytes = toBytes(message);
+      frames = this.owned(encodeFrame(Opcode.TEXT, bytes), bytes);
+    } else frames = this.conn.sendText(toText(message), options);
+    if (this.behavior.resetIdleTimeoutOnSend) this.armIdle();
+    return this.write(frames);
+  }
+
+  /**
+   * uWS semantics: the caller may reuse its buffer once `send` returns. A large payload is
+   * framed by reference ([header, payload]), so it is copied for a transport that writes later.
+   */
+  private owned(frames: Uint8Array[], payload: Uint8Array): Uint8Array[] {
+    if (frames.length === 2 && frames[1] === payload && this.core.transport.copiesWrites !== true) {
+      frames[1] = Uint8Array.prototype.slice.call(payload);
+    }
+    return frames;
+  }
+
+  private overLimit(): boolean {
+    const limit = this.behavior.maxBackpressure;
+    return limit > 0 && this.core.transport.bufferedAmount(this.id) > limit;
+  }
+
+  private drop(message: RecognizedString, isBinary: boolean): SendStatus {
+    const dropped = this.behavior.handlers.dropped;
+    if (dropped !== undefined) this.call(() => dropped(this, toBytes(message), isBinary));
+    if (this.behavior.closeOnBackpressureLimit && this.stage === OPEN) this.close();
+    return DROPPED;
+  }
+
+  private write(frames: Uint8Array[]): SendStatus {
+    const transport = this.core.transport;
+    let clear = true;
+    for (let i = 0; i < frames.length; i++) clear = transport.write(this.id, frames[i]) && clear;
+    return clear ? SUCCESS : BACKPRESSURE;
+  }
+
+  private afterReceive(): void {
+    const out = this.conn.takeOutgoing();
+    for (let i = 0; i < out.length; i++) this.core.transport.write(this.id, out[i]);
+    if (this.conn.shouldCloseTransport) this.core.transport.end(this.id);
+  }
+
+  private armIdle(): void {
+    const idle = this.behavior.idleTimeout;
+    if (idle <= 0) return;
+    this.pingSent = false;
+    this.core.transport.setTimeout(this.id, this.behavior.sendPingsAutomatically ? halfIdle(idle) : idle);
+  }
+
+  /** The WebSocket closes for its user: close handler, then the implicit unsubscriptions. */
+  private closeForUser(code: number, message: Uint8Array): void {
+    if (this.stage !== OPEN) return;
+    this.stage = CLOSING;
+    this.core.lifetimes.remove(this);
+    const close = this.behavior.handlers.close;
+    if (close !== undefined) this.call(() => close(this, code, message));
+    if (this.topics !== undefined) {
+      for (const topic of [...this.topics]) {
+        const before = this.core.topics.unsubscribe(this, topic);
+        if (before >= 0) this.notifySubscription(topic, before - 1, before);
+      }
+    }
+    this.stage = CLOSED;
+  }
+
+  private notifySubscription(topic: string, newCount: number, oldCount: number): void {
+    const subscription = this.behavior.handlers.subscription;
+    if (subscription !== undefined) this.call(() => subscription(this, topic, newCount, oldCount));
+  }
+
+  private call(fn: () => unknown): void {
+    try {
+      fn();
+    } catch (error) {
+      reportHandlerError(error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.stage !== OPEN) {
+      throw new ClosedSocketError('WebSocket is closed: it cannot be used after end(), close() or its close handler');
+    }
+  }
+
+  private assertReadable(): void {
+    if (this.stage === CLOSED) {
+      throw new ClosedSocketError('WebSocket is closed: it cannot be used after its close handler returned');
+    }
+  }
+}
+
+/** First idle phase when pings are automatic: ping at half the timeout, drop at the full one. */
+function halfIdle(idle: number): number {
+  return Math.max(1, Math.ceil(idle / 2));
+}
+
+/**
+ * Frames `message` once and sends it to every subscriber of `topic` except `except`. Returns
+ * true when at least one subscriber was sent the message.
+ */
+export function publishToTopic(
+  core: AppCore,
+  topic: string,
+  message: RecognizedString,
+  isBinary: boolean,
+  compress: boolean,
+  except: AppWebSocket | undefined,
+): boolean {
+  const subscribers = core.topics.subscribers(topic);
+  if (subscribers === undefined || (subscribers.size === 1 && except !== undefined && subscribers.has(except))) return false;
+  const prepared = prepareFor(message, isBinary, compress, core.transport.copiesWrites !== true);
+  let sent = false;
+  for (const ws of subscribers) {
+    if (ws === except) continue;
+    if (ws.sendPrepared(prepared, message, isBinary) !== DROPPED) sent = true;
+  }
+  return sent;
+}
+
+/**
+ * Frames a message once for many sockets. With `copy` (a transport that writes later), large
+ * bytes are copied first, once for every recipient: a large plain frame references its
+ * payload, and the caller may reuse its buffer at once.
+ */
+export function prepareFor(message: RecognizedString, isBinary: boolean, compress: boolean, copy: boolean): PreparedMessage {
+  if (typeof message === 'string' && !isBinary) return prepareMessage(message, { binary: false, compress });
+  const bytes = toBytes(message);
+  const own = copy && bytes.length > COPY_FREE_BYTES ? Uint8Array.prototype.slice.call(bytes) : bytes;
+  return prepareMessage(own, { binary: isBinary, compress });
+}

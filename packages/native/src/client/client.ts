@@ -1,0 +1,306 @@
+/**
+ * `Client`: an outbound WebSocket over the same transports as the servers. An EventEmitter:
+ * attach listeners right after creating it (events never fire synchronously from the
+ * constructor).
+ */
+import { Buffer } from 'node:buffer';
+import { EventEmitter } from 'node:events';
+import { getSystemErrorName } from 'node:util';
+import {
+  Connection,
+  type ConnectionHandler,
+  type ExtraHeaders,
+  HandshakeError,
+  HttpHeadParser,
+  type PerMessageDeflateOptions,
+  buildUpgradeRequest,
+  validateUpgradeResponse,
+} from '@uws/protocol';
+import { ClosedSocketError } from '../app/closed-socket-error.js';
+import { reportHandlerError } from '../app/handler-errors.js';
+import { type RecognizedString, toBytes } from '../app/recognized-string.js';
+import type { TransportChoice } from '../transport/select-transport.js';
+import type { SocketId } from '../transport/transport.js';
+import { type ClientHub, type HubClient, hubFor } from './client-hub.js';
+import { parseWebSocketUrl } from './ws-url.js';
+
+/** Options of {@link Client}. */
+export interface ClientOptions {
+  /** Subprotocols to offer, most preferred first. Default: none. */
+  protocols?: readonly string[];
+  /** Offer permessage-deflate (`true`: default parameters). Default: false. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Largest message received (after inflation), in bytes; larger closes with 1009. Default: 100 MiB. */
+  maxPayload?: number;
+  /** Extra request headers, as an object or as `[name, value]` pairs. Default: none. */
+  headers?: Readonly<Record<string, string>> | ExtraHeaders;
+  /** `Origin` header. Default: none. */
+  origin?: string;
+  /** Seconds to connect and complete the opening handshake. Default: 10. */
+  handshakeTimeout?: number;
+  /** Seconds to wait for the server to close TCP after the close handshake. Default: 5. */
+  closeTimeout?: number;
+  /** The transport (clients choosing the same kind share one). Default: `'auto'`. */
+  transport?: TransportChoice;
+}
+
+/** Events of a {@link Client}. */
+export interface ClientEvents {
+  open: [];
+  /** A message, copied into a Buffer that stays valid. */
+  message: [data: Buffer, isBinary: boolean];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  /** Connection closed: the close code (1005 none given, 1006 dropped) and reason. Always the last event. */
+  close: [code: number, reason: string];
+  /**
+   * Connect or handshake failure, or a protocol error by the server; 'close' follows. Unlike a
+   * plain EventEmitter, an 'error' nobody listens to is not thrown: 'close' still reports the end.
+   */
+  error: [error: Error];
+}
+
+/** `'connecting'`, `'open'`, `'closing'` (close frame sent or received) or `'closed'`. */
+export type ClientState = 'connecting' | 'open' | 'closing' | 'closed';
+
+const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+const DEFAULT_HANDSHAKE_TIMEOUT = 10;
+const DEFAULT_CLOSE_TIMEOUT = 5;
+
+export class Client extends EventEmitter<ClientEvents> implements HubClient, ConnectionHandler {
+  /** The URL given. */
+  readonly url: string;
+  /** The subprotocol the server chose, once open. */
+  protocol: string | undefined;
+  private _state: ClientState = 'connecting';
+  private readonly hub: ClientHub;
+  private readonly id: SocketId;
+  private readonly key: string;
+  private readonly request: string;
+  private readonly options: ClientOptions;
+  private parser: HttpHeadParser<'response'> | undefined = new HttpHeadParser('response');
+  private conn: Connection | undefined;
+  private closeCode = 1006;
+  private closeReason = '';
+  private errored = false;
+
+  /**
+   * Starts connecting to `url` (`ws://host:port/path`).
+   * @throws {SyntaxError} on a bad URL; {@link TypeError} on bad options.
+   */
+  constructor(url: string | URL, options: ClientOptions = {}) {
+    super();
+    this.url = String(url);
+    this.options = options;
+    const target = parseWebSocketUrl(url);
+    const { request, key } = buildUpgradeRequest({
+      host: target.hostHeader,
+      path: target.path,
+      protocols: options.protocols,
+      perMessageDeflate: options.perMessageDeflate,
+      origin: options.origin,
+      headers: headerPairs(options.headers),
+    });
+    this.request = request;
+    this.key = key;
+    this.hub = hubFor(options.transport);
+    this.id = this.hub.connect(target.host, target.port, this);
+    this.hub.transport.setTimeout(this.id, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+  }
+
+  get state(): ClientState {
+    return this._state;
+  }
+
+  /** Bytes queued but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this._state === 'closed' ? 0 : this.hub.transport.bufferedAmount(this.id);
+  }
+
+  /**
+   * Sends a message: binary by default for bytes, text for strings. Returns false when it is
+   * queued behind backpressure.
+   * @throws {ClosedSocketError} unless open.
+   */
+  send(data: RecognizedString, binary = typeof data !== 'string'): boolean {
+    const conn = this.openConnection();
+    const frames = !binary && typeof data === 'string' ? conn.sendText(data) : binary ? conn.sendBinary(toBytes(data)) : conn.sendText(Buffer.from(toBytes(data)).toString('utf8'));
+    return this.write(frames);
+  }
+
+  /** Sends a ping (≤ 125 bytes). */
+  ping(data?: RecognizedString): boolean {
+    return this.write(this.openConnection().ping(data === undefined ? undefined : toBytes(data)));
+  }
+
+  /**
+   * Starts the close handshake (the server then closes TCP; 'close' follows). Before the
+   * connection is open it aborts instead. Does nothing once closing.
+   */
+  close(code = 1000, reason = ''): void {
+    if (this._state === 'connecting') {
+      this.terminate();
+      return;
+    }
+    if (this._state !== 'open') return;
+    this.write(this.conn!.close(code, reason));
+    this._state = 'closing';
+    this.hub.transport.setTimeout(this.id, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /** Drops the connection at once ('close' follows with 1006). */
+  terminate(): void {
+    if (this._state === 'closed') return;
+    this.hub.transport.destroy(this.id);
+  }
+
+  // ---- HubClient: transport events --------------------------------------------------------
+
+  onSocketOpen(): void {
+    this.hub.transport.write(this.id, Buffer.from(this.request, 'latin1'));
+  }
+
+  onSocketData(data: Uint8Array): void {
+    const parser = this.parser;
+    if (parser === undefined) {
+      this.receive(data);
+      return;
+    }
+    let rest: Uint8Array;
+    try {
+      const result = parser.push(data);
+      if (result === undefined) return;
+      rest = result.rest;
+      this.parser = undefined;
+      const accepted = validateUpgradeResponse(result.head, {
+        key: this.key,
+        protocols: this.options.protocols,
+        perMessageDeflate: this.options.perMessageDeflate,
+      });
+      this.protocol = accepted.protocol;
+      this.conn = new Connection({
+        role: 'client',
+        deflate: accepted.deflate,
+        maxPayloadLength: this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+        handler: this,
+      });
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      this.fail(error);
+      return;
+    }
+    this._state = 'open';
+    this.hub.transport.setTimeout(this.id, 0);
+    this.safeEmit('open');
+    if (rest.length > 0 && this._state === 'open') this.receive(rest);
+  }
+
+  onSocketTimeout(): void {
+    if (this._state === 'connecting') this.fail(new Error('WebSocket opening handshake timed out'));
+    else this.hub.transport.destroy(this.id);
+  }
+
+  onSocketClose(errno: number): void {
+    if (this._state === 'connecting' && !this.errored && errno !== 0) {
+      const name = safeErrorName(errno);
+      const error = Object.assign(new Error(`connect ${name} ${this.url}`), { code: name, errno });
+      this.emitError(error);
+    } else if (this._state === 'connecting' && !this.errored) {
+      this.emitError(new Error('connection closed before the WebSocket opening handshake completed'));
+    }
+    this.conn?.receiveEof();
+    this._state = 'closed';
+    this.safeEmit('close', this.closeCode, this.closeReason);
+  }
+
+  // ---- ConnectionHandler: codec events ----------------------------------------------------
+
+  onMessage(data: Uint8Array, isBinary: boolean): void {
+    this.safeEmit('message', Buffer.from(data), isBinary);
+  }
+
+  onPing(data: Uint8Array): void {
+    this.safeEmit('ping', Buffer.from(data));
+  }
+
+  onPong(data: Uint8Array): void {
+    this.safeEmit('pong', Buffer.from(data));
+  }
+
+  onError(error: Error): void {
+    this.emitError(error);
+  }
+
+  /** The codec's close: the server's close frame, a protocol error, or EOF. */
+  onClose(code: number, reason: string): void {
+    this.closeCode = code;
+    this.closeReason = reason;
+  }
+
+  // ---- internals --------------------------------------------------------------------------
+
+  private receive(data: Uint8Array): void {
+    const conn = this.conn!;
+    conn.receive(data);
+    const out = conn.takeOutgoing();
+    for (let i = 0; i < out.length; i++) this.hub.transport.write(this.id, out[i]);
+    if (conn.shouldCloseTransport) this.hub.transport.end(this.id);
+    else if (conn.state === 'closed' && this._state !== 'closed') {
+      // Handshake done: the server closes TCP first; bound the wait.
+      this._state = 'closing';
+      this.hub.transport.setTimeout(this.id, this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
+    }
+  }
+
+  private openConnection(): Connection {
+    if (this._state !== 'open') throw new ClosedSocketError(`WebSocket is not open (state: ${this._state})`);
+    return this.conn!;
+  }
+
+  private write(frames: Uint8Array[]): boolean {
+    let clear = true;
+    for (let i = 0; i < frames.length; i++) clear = this.hub.transport.write(this.id, frames[i]) && clear;
+    return clear;
+  }
+
+  private fail(error: Error): void {
+    this.emitError(error);
+    this.hub.transport.destroy(this.id);
+  }
+
+  private emitError(error: Error): void {
+    this.errored = true;
+    // An 'error' without a listener would throw from inside the transport: report it only when heard.
+    if (this.listenerCount('error') > 0) this.safeEmit('error', error);
+  }
+
+  /**
+   * Emits without letting a listener's exception cut through the codec mid-receive: it
+   * surfaces as an uncaught exception afterwards.
+   */
+  private safeEmit<K extends keyof ClientEvents>(event: K, ...args: ClientEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: ClientEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      reportHandlerError(error);
+    }
+  }
+}
+
+/** Starts a client (same as `new Client(url, options)`). */
+export function connect(url: string | URL, options?: ClientOptions): Client {
+  return new Client(url, options);
+}
+
+function headerPairs(headers: ClientOptions['headers']): ExtraHeaders | undefined {
+  if (headers === undefined || Array.isArray(headers)) return headers as ExtraHeaders | undefined;
+  return Object.entries(headers as Record<string, string>);
+}
+
+function safeErrorName(errno: number): string {
+  try {
+    return getSystemErrorName(-Math.abs(errno));
+  } catch {
+    return `errno ${errno}`;
+  }
+}

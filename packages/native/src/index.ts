@@ -1,0 +1,48 @@
+/**
+ * @uws/native — the uws server: an App (uWebSockets.js style), a Server (node-lws style) and a
+ * Client, over a transport that is the C++ epoll loop where available and node:net elsewhere.
+ */
+export { App, type TemplatedApp, type AppOptions, type AppListenOptions, type ListenCallback } from './app/app.js';
+export type { WebSocket } from './app/websocket.js';
+export type { WebSocketBehavior, UpgradeContext } from './app/websocket-behavior.js';
+export type { HttpRequest } from './app/http-request.js';
+export type { HttpResponse, HttpHandler } from './app/http-response.js';
+export type { RecognizedString } from './app/recognized-string.js';
+export { ClosedSocketError } from './app/closed-socket-error.js';
+export { BACKPRESSURE, SUCCESS, DROPPED, type SendStatus } from './app/send-status.js';
+export {
+  ListenSocket,
+  type us_listen_socket,
+  us_listen_socket_close,
+  closeListenSocket,
+  us_socket_local_port,
+} from './app/listen-socket.js';
+export {
+  type CompressOptions,
+  DISABLED,
+  SHARED_COMPRESSOR,
+  SHARED_DECOMPRESSOR,
+  DEDICATED_COMPRESSOR,
+  DEDICATED_COMPRESSOR_3KB,
+  DEDICATED_COMPRESSOR_4KB,
+  DEDICATED_COMPRESSOR_8KB,
+  DEDICATED_COMPRESSOR_16KB,
+  DEDICATED_COMPRESSOR_32KB,
+  DEDICATED_COMPRESSOR_64KB,
+  DEDICATED_COMPRESSOR_128KB,
+  DEDICATED_COMPRESSOR_256KB,
+  DEDICATED_DECOMPRESSOR,
+  DEDICATED_DECOMPRESSOR_512B,
+  DEDICATED_DECOMPRESSOR_1KB,
+  DEDICATED_DECOMPRESSOR_2KB,
+  DEDICATED_DECOMPRESSOR_4KB,
+  DEDICATED_DECOMPRESSOR_8KB,
+  DEDICATED_DECOMPRESSOR_16KB,
+  DEDICATED_DECOMPRESSOR_32KB,
+} from './app/compress-options.js';
+export { Server, type ServerOptions, type ServerSocket, type ServerEvents } from './server/server.js';
+export { Client, connect, type ClientOptions, type ClientEvents, type ClientState } from './client/client.js';
+export { createTransport, epollAvailable, type TransportChoice } from './transport/select-transport.js';
+export { NodeTransport } from './transport/node-transport.js';
+export { EpollTransport } from './transport/epoll-transport.js';
+export type { Transport, TransportHandler, ListenOptions, ListenHandle, SocketId } from './transport/transport.js';

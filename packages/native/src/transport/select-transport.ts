@@ -1,0 +1,44 @@
+/**
+ * Picking a transport by name. `'auto'` is the fastest one that works here.
+ */
+import { EpollTransport } from './epoll-transport.js';
+import { loadAddon } from './native-binding.js';
+import { NodeTransport } from './node-transport.js';
+import type { Transport } from './transport.js';
+
+/**
+ * Which transport to run on: `'auto'` (epoll when the native addon loads, else node:net),
+ * `'node'` (node:net, everywhere), `'epoll'` (the native addon, Linux), or a `Transport`
+ * instance that is not started yet.
+ */
+export type TransportChoice = 'auto' | 'node' | 'epoll' | Transport;
+
+/** Whether the native epoll transport can run in this process. */
+export function epollAvailable(): boolean {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates (or passes through) a transport.
+ * @throws {Error} for `'epoll'` when the native addon cannot be used, with the reason; for an
+ * unknown name.
+ */
+export function createTransport(kind: TransportChoice = 'auto'): Transport {
+  if (typeof kind === 'object' && kind !== null) return kind;
+  switch (kind) {
+    case 'auto':
+      return epollAvailable() ? new EpollTransport() : new NodeTransport();
+    case 'node':
+      return new NodeTransport();
+    case 'epoll':
+      loadAddon(); // throws "the native addon is not available: <reason>"
+      return new EpollTransport();
+    default:
+      throw new TypeError(`unknown transport ${JSON.stringify(kind)}: expected 'auto', 'node', 'epoll' or a Transport`);
+  }
+}

@@ -1,0 +1,167 @@
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { TemplatedApp } from '../../src/app/app.js';
+import { SUCCESS } from '../../src/app/send-status.js';
+import { type Listening, closed, listen, nextMessage, openClient, waitFor } from '../support/app-harness.js';
+import { transportKinds } from '../support/transports.js';
+
+const echo = (app: TemplatedApp, maxPayloadLength?: number): void => {
+  app.ws('/*', {
+    maxPayloadLength,
+    message: (ws, message, isBinary) => {
+      ws.send(message, isBinary);
+    },
+  });
+};
+
+describe.each(transportKinds)('App echo (%s)', (transport) => {
+  let server: Listening | undefined;
+  afterEach(() => {
+    server?.app.close();
+    server = undefined;
+  });
+
+  it('echoes text and binary messages, in order', async () => {
+    server = await listen(transport, (app) => echo(app));
+    const ws = await openClient(server.url);
+    const received: Array<[string, boolean]> = [];
+    ws.on('message', (data: Buffer, isBinary: boolean) => received.push([isBinary ? data.toString('hex') : data.toString(), isBinary]));
+    ws.send('hello');
+    ws.send(Buffer.from([1, 2, 3]));
+    ws.send('ünïcödé ✓');
+    ws.send(Buffer.alloc(0));
+    ws.send('');
+    await new Promise<void>((resolve) => {
+      const check = () => (received.length === 5 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(received).toEqual([
+      ['hello', false],
+      ['010203', true],
+      ['ünïcödé ✓', false],
+      ['', true],
+      ['', false],
+    ]);
+    ws.close();
+  });
+
+  it('echoes a fragmented message as one message', async () => {
+    server = await listen(transport, (app) => echo(app));
+    const ws = await openClient(server.url);
+    const reply = nextMessage(ws);
+    ws.send('frag', { fin: false });
+    ws.send('men', { fin: false });
+    ws.send('ted', { fin: true });
+    expect((await reply).data.toString()).toBe('fragmented');
+    ws.close();
+  });
+
+  it('echoes 1 MiB with maxPayloadLength raised', async () => {
+    server = await listen(transport, (app) => echo(app, 2 * 1024 * 1024));
+    const ws = await openClient(server.url);
+    const payload = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
+    const reply = nextMessage(ws);
+    ws.send(payload);
+    const { data, isBinary } = await reply;
+    expect(isBinary).toBe(true);
+    expect(data.equals(payload)).toBe(true);
+    ws.close();
+  });
+
+  it('answers pings with pongs, reports pings and pongs, and sends pings', async () => {
+    const events: string[] = [];
+    server = await listen(transport, (app) =>
+      app.ws('/*', {
+        ping: (_ws, message) => events.push(`ping:${Buffer.from(message).toString()}`),
+        pong: (_ws, message) => events.push(`pong:${Buffer.from(message).toString()}`),
+        message: (ws) => {
+          expect(ws.ping('srv')).toBe(SUCCESS);
+        },
+      }),
+    );
+    const ws = await openClient(server.url);
+    const pong = once(ws, 'pong');
+    ws.ping('cli');
+    expect(((await pong)[0] as Buffer).toString()).toBe('cli');
+    const ping = once(ws, 'ping');
+    ws.send('ping me');
+    expect(((await ping)[0] as Buffer).toString()).toBe('srv');
+    await new Promise((r) => setTimeout(r, 50)); // ws answers the ping with a pong
+    expect(events).toEqual(['ping:cli', 'pong:srv']);
+    ws.close();
+  });
+
+  it('passes message views that are valid during the handler (copy to keep)', async () => {
+    const kept: Uint8Array[] = [];
+    server = await listen(transport, (app) =>
+      app.ws('/*', {
+        message: (ws, message) => {
+          expect(message).toBeInstanceOf(Uint8Array);
+          kept.push(message.slice());
+          if (kept.length === 2) ws.send(Buffer.concat(kept), true);
+        },
+      }),
+    );
+    const ws = await openClient(server.url);
+    const reply = nextMessage(ws);
+    ws.send(Buffer.from('ab'));
+    ws.send(Buffer.from('cd'));
+    expect((await reply).data.toString()).toBe('abcd');
+    ws.close();
+  });
+
+  it('lets the caller reuse a sent buffer at once (send and publish copy large payloads)', async () => {
+    const ROUNDS = 40; // 40 × 2 × 100 KB: more than the kernel buffers while the client cannot read
+    server = await listen(transport, (app) =>
+      app.ws('/*', {
+        maxBackpressure: 0,
+        open: (ws) => ws.subscribe('t'),
+        message: (ws) => {
+          const buffer = Buffer.alloc(100_000);
+          for (let i = 0; i < ROUNDS; i++) {
+            buffer.fill(i);
+            ws.send(buffer, true);
+            buffer.fill(i + 100);
+            server!.app.publish('t', buffer, true);
+          }
+          buffer.fill(255);
+        },
+      }),
+    );
+    const ws = await openClient(server.url);
+    const got: number[] = [];
+    ws.on('message', (data: Buffer) => got.push(data.every((b) => b === data[0]) ? data[0] : -1));
+    ws.send('go');
+    await waitFor(() => got.length === 2 * ROUNDS, 10_000, 'every message');
+    expect(got).toEqual(Array.from({ length: ROUNDS }, (_, i) => [i, i + 100]).flat());
+    ws.close();
+  });
+
+  const NativeWebSocket = (globalThis as { WebSocket?: typeof globalThis.WebSocket }).WebSocket;
+  it.skipIf(NativeWebSocket === undefined)("echoes with Node's built-in WebSocket (Node 22+)", async () => {
+    server = await listen(transport, (app) => echo(app));
+    const client = new NativeWebSocket!(server.url);
+    client.binaryType = 'arraybuffer';
+    await new Promise((resolve, reject) => {
+      client.onopen = resolve;
+      client.onerror = reject;
+    });
+    const got = new Promise<string>((resolve) => {
+      client.onmessage = (e) => resolve(String(e.data));
+    });
+    client.send('native');
+    expect(await got).toBe('native');
+    client.close();
+  });
+
+  it('closes cleanly when the client closes', async () => {
+    server = await listen(transport, (app) => echo(app));
+    const ws = await openClient(server.url);
+    const done = closed(ws);
+    ws.close(1000);
+    expect((await done).code).toBe(1000);
+    expect(ws.readyState).toBe(WebSocket.CLOSED);
+  });
+});
