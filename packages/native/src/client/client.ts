@@ -5,6 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import {
   Connection,
@@ -103,7 +104,7 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     });
     this.request = request;
     this.key = key;
-    this.hub = hubFor(options.transport);
+    this.hub = hubFor(transportFor(target.host, options.transport));
     this.id = this.hub.connect(target.host, target.port, this);
     this.hub.transport.setTimeout(this.id, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
   }
@@ -288,6 +289,19 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
 }
 
 /** Starts a client (same as `new Client(url, options)`). */
+/**
+ * The epoll transport connects to IP addresses only (a DNS lookup has no place in its loop):
+ * with `'auto'`, a host name goes through node:net, which resolves it; an explicit `'epoll'`
+ * with a host name is refused with a clear error.
+ */
+function transportFor(host: string, choice: TransportChoice | undefined): TransportChoice | undefined {
+  if (isIP(host) !== 0 || host === 'localhost' || (typeof choice === 'object' && choice !== null)) return choice;
+  if (choice === 'epoll') {
+    throw new TypeError(`the epoll transport connects to IP addresses: resolve ${JSON.stringify(host)} first, or use transport 'node'`);
+  }
+  return choice === undefined || choice === 'auto' ? 'node' : choice;
+}
+
 export function connect(url: string | URL, options?: ClientOptions): Client {
   return new Client(url, options);
 }

@@ -102,4 +102,16 @@ describe.each(transportKinds)('Client (%s)', (transport) => {
     expect(() => parseWebSocketUrl('ws://x/#frag')).toThrow(SyntaxError);
     expect(() => parseWebSocketUrl('nonsense')).toThrow(SyntaxError);
   });
+
+  it('connects by host name (localhost), and refuses an unresolvable name on explicit epoll', async () => {
+    server = await echoServer();
+    const client = new Client(`ws://localhost:${server.port}/named`, { transport });
+    const [greeting] = (await once(client, 'message')) as [Buffer];
+    expect(greeting.toString()).toBe('hello /named '); // no authorization header was sent
+    client.close(1000);
+    await once(client, 'close');
+    if (transport === 'epoll') {
+      expect(() => new Client('ws://host.invalid:9/', { transport: 'epoll' })).toThrow(/connects to IP addresses/);
+    }
+  });
 });
