@@ -3,16 +3,17 @@ import WebSocket from 'ws';
 import { type Listening, listen, waitFor } from '../support/app-harness.js';
 import { transportKinds } from '../support/transports.js';
 
-const CONNECTIONS = 1000;
+// 5 000 server sockets + 5 000 client sockets stay well under the 20 000 fds one process may hold here.
+const CONNECTIONS = 5000;
 
-describe.each(transportKinds)('App with %s: 1000 connections', (transport) => {
+describe.each(transportKinds)('App with %s: 5000 connections', (transport) => {
   let server: Listening | undefined;
   afterEach(() => {
     server?.app.close();
     server = undefined;
   });
 
-  it('opens, echoes, broadcasts to and closes 1000 connections in bounded time', { timeout: 20_000 }, async () => {
+  it('opens, echoes, broadcasts to and closes 5000 connections in bounded time', { timeout: 60_000 }, async () => {
     const started = Date.now();
     let opened = 0;
     let closedCount = 0;
@@ -44,15 +45,15 @@ describe.each(transportKinds)('App with %s: 1000 connections', (transport) => {
       }));
     }
     await Promise.all(opening);
-    await waitFor(() => opened === CONNECTIONS, 10_000, 'server opens');
+    await waitFor(() => opened === CONNECTIONS, 30_000, 'server opens');
     clients.forEach((ws, i) => ws.send(String(i)));
-    await waitFor(() => echoes.size === CONNECTIONS, 10_000, 'echoes');
+    await waitFor(() => echoes.size === CONNECTIONS, 30_000, 'echoes');
     expect(server.app.numSubscribers('all')).toBe(CONNECTIONS);
     server.app.publish('all', 'broadcast');
-    await waitFor(() => broadcasts.size === CONNECTIONS, 10_000, 'broadcasts');
+    await waitFor(() => broadcasts.size === CONNECTIONS, 30_000, 'broadcasts');
     for (const ws of clients) ws.close();
-    await waitFor(() => closedCount === CONNECTIONS, 10_000, 'closes');
+    await waitFor(() => closedCount === CONNECTIONS, 30_000, 'closes');
     expect(server.app.numSubscribers('all')).toBe(0);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(45_000);
   });
 });
