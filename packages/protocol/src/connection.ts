@@ -208,7 +208,10 @@ export class Connection implements FrameSink {
     return this.drainEvents();
   }
 
-  /** Frames the connection produced on its own (pongs, close replies) since the last call. */
+  /**
+   * Frames the connection produced on its own (pongs, close replies) since the last call and
+   * not already handed out in front of a `send*` result.
+   */
   takeOutgoing(): Uint8Array[] {
     const out = this.outbox;
     if (out.length === 0) return NO_OUTPUT;
@@ -221,10 +224,10 @@ export class Connection implements FrameSink {
     this.assertCanSend();
     if (this.deflate === undefined && options?.fragmentSize === undefined) {
       const opcode = this.dataOpcode(Opcode.TEXT, options?.fin ?? true);
-      if (opcode === Opcode.TEXT) return encodeTextFrame(text, { fin: options?.fin ?? true, mask: this.masked });
-      return encodeFrame(opcode, Buffer.from(text, 'utf8'), { fin: options?.fin ?? true, mask: this.masked });
+      if (opcode === Opcode.TEXT) return this.afterQueued(encodeTextFrame(text, { fin: options?.fin ?? true, mask: this.masked }));
+      return this.afterQueued(encodeFrame(opcode, Buffer.from(text, 'utf8'), { fin: options?.fin ?? true, mask: this.masked }));
     }
-    return this.sendData(Opcode.TEXT, Buffer.from(text, 'utf8'), options);
+    return this.afterQueued(this.sendData(Opcode.TEXT, Buffer.from(text, 'utf8'), options));
   }
 
   /**
@@ -233,7 +236,7 @@ export class Connection implements FrameSink {
    */
   sendBinary(data: Uint8Array, options?: SendOptions): Uint8Array[] {
     this.assertCanSend();
-    return this.sendData(Opcode.BINARY, data, options);
+    return this.afterQueued(this.sendData(Opcode.BINARY, data, options));
   }
 
   /**
@@ -249,21 +252,21 @@ export class Connection implements FrameSink {
     // whose window our own compressor does not rely on (server_no_context_takeover) may get it:
     // otherwise our deflater's history and the peer's window would diverge.
     if (message.compressed !== undefined && d !== undefined && d.serverNoContextTakeover && message.windowBits <= d.serverMaxWindowBits) {
-      return message.compressed;
+      return this.afterQueued(message.compressed);
     }
-    return message.plain;
+    return this.afterQueued(message.plain);
   }
 
   /** Frames a ping (payload ≤ 125 bytes). */
   ping(data: Uint8Array = EMPTY): Uint8Array[] {
     this.assertCanSend();
-    return this.controlFrame(Opcode.PING, data);
+    return this.afterQueued(this.controlFrame(Opcode.PING, data));
   }
 
   /** Frames an unsolicited pong (payload ≤ 125 bytes). */
   pong(data: Uint8Array = EMPTY): Uint8Array[] {
     this.assertCanSend();
-    return this.controlFrame(Opcode.PONG, data);
+    return this.afterQueued(this.controlFrame(Opcode.PONG, data));
   }
 
   /**
@@ -285,7 +288,7 @@ export class Connection implements FrameSink {
     } else {
       this._state = 'closing';
     }
-    return frame;
+    return this.afterQueued(frame);
   }
 
   // ---- FrameSink: the parser's callbacks -------------------------------------------------
@@ -489,6 +492,19 @@ export class Connection implements FrameSink {
 
   private assertCanSend(): void {
     if (this.closeSent || this._state === 'closed') throw new Error('WebSocket is not open: a close frame was already sent');
+  }
+
+  /**
+   * Frames the codec queued itself (a pong for a ping that arrived before the message being
+   * handled now) go out first: a caller that writes what send* returns at once, from inside
+   * onMessage, keeps the wire order without having to drain `takeOutgoing()` first.
+   */
+  private afterQueued(frames: Uint8Array[]): Uint8Array[] {
+    if (this.outbox.length === 0) return frames;
+    const out = this.outbox;
+    this.outbox = [];
+    for (const f of frames) out.push(f);
+    return out;
   }
 
   /** Opcode for the next data frame of a message of type `type`, tracking fragmented sends. */

@@ -315,6 +315,19 @@ describe('Connection: ping and pong', () => {
     expect(toHex(wire(c.takeOutgoing()))).toBe('8a 01 61 8a 01 62');
   });
 
+  it('puts a queued pong in front of what a send from inside onMessage returns', () => {
+    // A ping then a text message in one read: the handler echoes at once, and the pong for the
+    // earlier ping must still reach the wire first (Autobahn 5.6, 5.8, 5.19, 5.20).
+    const written: Uint8Array[] = [];
+    const c: Connection = new Connection({
+      role: 'server',
+      handler: { onMessage: (data) => written.push(...c.sendText(Buffer.from(data).toString())) },
+    });
+    c.receive(concat(fromPeer('server', { opcode: Opcode.PING, payload: 'p' }), fromPeer('server', { opcode: Opcode.TEXT, payload: 'm' })));
+    written.push(...c.takeOutgoing());
+    expect(decodeFrames(wire(written)).map((f) => f.opcode)).toEqual([Opcode.PONG, Opcode.TEXT]);
+  });
+
   it('answers a 125-byte ping with a 125-byte pong', () => {
     const c = conn('server');
     const payload = new Uint8Array(125).map((_, i) => i);
