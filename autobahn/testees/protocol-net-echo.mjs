@@ -1,0 +1,108 @@
+// Autobahn|Testsuite echo testee: @uws/protocol driven by plain node:net sockets.
+//
+// The fuzzingclient connects, sends frames and expects every message echoed back with the same
+// type. Everything protocol-related (handshake validation, permessage-deflate negotiation,
+// framing, UTF-8, close handshake) is the codec's job; this file only moves bytes.
+//
+//   node autobahn/testees/protocol-net-echo.mjs [port]     (or PORT=..., default 9001)
+
+import { Buffer } from 'node:buffer';
+import net from 'node:net';
+import {
+  Connection,
+  HandshakeError,
+  HttpHeadParser,
+  buildAcceptResponse,
+  rejectionFor,
+  validateUpgradeRequest,
+} from '@uws/protocol';
+
+const HOST = '127.0.0.1';
+const PORT = Number(process.argv[2] ?? process.env.PORT ?? 9001);
+// Autobahn's 9.x cases send messages of up to 16 MiB; 64 MiB leaves room without being unbounded.
+const MAX_PAYLOAD = 64 * 1024 * 1024;
+
+/** Writes frames as one batch (Nagle is off, so uncorked small writes would each be a packet). */
+function writeAll(socket, chunks) {
+  if (chunks.length === 0) return;
+  socket.cork();
+  let ok = true;
+  for (const chunk of chunks) ok = socket.write(chunk) && ok;
+  socket.uncork();
+  // Backpressure: stop reading (and so echoing) until the peer has taken what we wrote.
+  if (!ok && !socket.isPaused()) {
+    socket.pause();
+    socket.once('drain', () => socket.resume());
+  }
+}
+
+function onConnection(socket) {
+  socket.setNoDelay(true);
+  const head = new HttpHeadParser('request');
+  let conn; // set once the handshake is accepted
+  let ended = false;
+
+  const feed = (bytes) => {
+    // receive() calls the handler synchronously, so echoes are written before it returns.
+    conn.receive(bytes);
+    // Pongs and close replies the codec produced on its own.
+    writeAll(socket, conn.takeOutgoing());
+    if (conn.shouldCloseTransport && !ended) {
+      // end() flushes the close frame first; the server closes TCP first (RFC 6455 §7.1.1).
+      ended = true;
+      socket.end();
+    }
+  };
+
+  const handshake = (chunk) => {
+    let result;
+    let accepted;
+    try {
+      result = head.push(chunk);
+      if (result === undefined) return; // head not complete yet
+      accepted = validateUpgradeRequest(result.head, { perMessageDeflate: true });
+    } catch (err) {
+      if (err instanceof HandshakeError) socket.end(rejectionFor(err));
+      else socket.destroy(err);
+      return;
+    }
+    socket.write(buildAcceptResponse(accepted), 'latin1'); // an ASCII head
+    conn = new Connection({
+      role: 'server',
+      deflate: accepted.deflate,
+      maxPayloadLength: MAX_PAYLOAD,
+      handler: {
+        onMessage(data, isBinary) {
+          // The codec queues pongs in its outbox while echoes are written here at once; flush
+          // the outbox first so a pong for a ping that came before this message goes out first.
+          writeAll(socket, conn.takeOutgoing());
+          // `data` may be a view into the received chunk: it is used (copied) right here.
+          const echo = isBinary
+            ? conn.sendBinary(data)
+            : conn.sendText(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+          writeAll(socket, echo);
+        },
+      },
+    });
+    // The client may send its first frames in the same packet as the request head.
+    if (result.rest.length > 0) feed(result.rest);
+  };
+
+  socket.on('data', (chunk) => {
+    if (conn === undefined) handshake(chunk);
+    else if (!ended) feed(chunk);
+  });
+  // The peer closed its side: without a completed close handshake this is a 1006 for the codec.
+  // (allowHalfOpen is off, so node ends our side too.)
+  socket.on('end', () => conn?.receiveEof());
+  socket.on('error', () => socket.destroy());
+  // Also after errors and resets: receiveEof() is a no-op once closed, otherwise it frees zlib.
+  socket.on('close', () => conn?.receiveEof());
+}
+
+const server = net.createServer(onConnection);
+server.listen(PORT, HOST, () => {
+  console.log(`@uws/protocol echo testee listening on ws://${HOST}:${server.address().port}`);
+});
+process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
