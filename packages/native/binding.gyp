@@ -8,7 +8,8 @@
       "sources": [
         "src/cpp/addon.cc",
         "src/cpp/event-loop.cc",
-        "src/cpp/net-address.cc"
+        "src/cpp/net-address.cc",
+        "src/cpp/payload-mask.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

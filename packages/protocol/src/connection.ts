@@ -93,6 +93,8 @@ export type ConnectionState = 'open' | 'closing' | 'closed';
 const NO_OUTPUT = Object.freeze([]) as unknown as Uint8Array[];
 const NO_EVENTS = Object.freeze([]) as unknown as ConnectionEvent[];
 const EMPTY = new Uint8Array(0);
+const MASKED = Object.freeze({ mask: true });
+const UNMASKED = Object.freeze({ mask: false });
 
 /**
  * One WebSocket connection after the opening handshake, without IO: feed it the bytes that
@@ -236,6 +238,16 @@ export class Connection implements FrameSink {
    */
   sendBinary(data: Uint8Array, options?: SendOptions): Uint8Array[] {
     this.assertCanSend();
+    if (
+      this.sendOpcode === 0 &&
+      this.outbox.length === 0 &&
+      (options === undefined || (options.fin !== false && options.fragmentSize === undefined)) &&
+      (this.deflate === undefined || options?.compress === false)
+    ) {
+      // The common case (one whole uncompressed message), without the fragmentation and
+      // compression bookkeeping.
+      return encodeFrame(Opcode.BINARY, data, this.masked ? MASKED : UNMASKED);
+    }
     return this.afterQueued(this.sendData(Opcode.BINARY, data, options));
   }
 
@@ -412,7 +424,9 @@ export class Connection implements FrameSink {
   private onControl(opcode: number, payload: Uint8Array): void {
     if (opcode === Opcode.PING) {
       // After our close frame nothing else may be sent, pongs included.
-      if (this.autoPong && !this.closeSent) this.outbox.push(...encodeFrame(Opcode.PONG, payload, { mask: this.masked }));
+      // The pong waits in the outbox, and the ping payload is a view into reusable memory:
+      // frame a copy (encodeFrame references unmasked payloads).
+      if (this.autoPong && !this.closeSent) this.outbox.push(...encodeFrame(Opcode.PONG, payload.slice(), { mask: this.masked }));
       if (this.handler !== undefined) this.handler.onPing?.(payload);
       else this.events.push({ type: 'ping', data: Buffer.from(payload) });
       return;

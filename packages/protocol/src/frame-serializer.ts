@@ -1,10 +1,5 @@
 import { maskInto, writeRandomMaskKey } from './mask.js';
 
-/**
- * Payloads up to this size are copied behind their header into one buffer (one write, and
- * Node's pooled allocation); bigger unmasked payloads go out as [header, payload] untouched.
- */
-const COPY_THRESHOLD = 16 * 1024;
 
 /** Length of a frame header for a payload of `length` bytes. */
 export function frameHeaderLength(length: number, masked: boolean): number {
@@ -56,6 +51,18 @@ export function writeFrameHeader(
   return o;
 }
 
+/**
+ * Preallocated 2-byte headers of final, unmasked, uncompressed text and binary frames with a
+ * payload under 126 bytes, indexed by opcode then length: the common small server frame costs
+ * no header allocation. They are shared: read-only for everyone.
+ */
+const SMALL_HEADERS: Buffer[][] = [];
+for (const opcode of [0x1, 0x2]) {
+  const table: Buffer[] = [];
+  for (let length = 0; length < 126; length++) table.push(Buffer.from([0x80 | opcode, length]));
+  SMALL_HEADERS[opcode] = table;
+}
+
 /** Options of {@link encodeFrame}. */
 export interface EncodeFrameOptions {
   /** Last frame of the message. Default: true. */
@@ -67,9 +74,11 @@ export interface EncodeFrameOptions {
 }
 
 /**
- * Serializes one frame. Returns the chunks to write in order: one buffer, or [header, payload]
- * when the payload is large and unmasked (it is then sent as is, not copied). The caller's
- * payload is never modified.
+ * Serializes one frame. Returns the chunks to write in order: [header, payload] for an unmasked
+ * frame (the payload is referenced, not copied: a transport writes both with one writev, or
+ * copies both into its send buffer once), one buffer for a masked frame (the payload has to be
+ * copied to be masked anyway). The caller's payload is never modified. Returned chunks are
+ * read-only: small headers are shared between frames.
  */
 export function encodeFrame(opcode: number, payload: Uint8Array, options?: EncodeFrameOptions): Uint8Array[] {
   const fin = options?.fin ?? true;
@@ -77,10 +86,14 @@ export function encodeFrame(opcode: number, payload: Uint8Array, options?: Encod
   const masked = options?.mask ?? false;
   const length = payload.length;
   const headerLength = frameHeaderLength(length, masked);
-  if (!masked && length > COPY_THRESHOLD) {
+  if (!masked) {
+    if (length < 126 && fin && !rsv1 && (opcode === 0x1 || opcode === 0x2)) {
+      const shared = SMALL_HEADERS[opcode][length];
+      return length === 0 ? [shared] : [shared, payload];
+    }
     const header = Buffer.allocUnsafe(headerLength);
     writeFrameHeader(header, 0, fin, rsv1, opcode, length, false);
-    return [header, payload];
+    return length === 0 ? [header] : [header, payload];
   }
   const frame = Buffer.allocUnsafe(headerLength + length);
   const o = writeFrameHeader(frame, 0, fin, rsv1, opcode, length, masked);

@@ -7,7 +7,7 @@ export * from './opcodes.js';
 export * from './close-codes.js';
 export * from './deflate-params.js';
 export * from './utf8-validator.js';
-export { unmaskInPlace, maskInto, writeRandomMaskKey } from './mask.js';
+export { unmaskInPlace, maskInto, writeRandomMaskKey, setUnmaskAccelerator, type UnmaskAccelerator } from './mask.js';
 export * from './frame-parser.js';
 export * from './frame-serializer.js';
 export * from './compression.js';

@@ -4,6 +4,45 @@ import { randomFillSync } from 'node:crypto';
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
+ * A faster XOR for large payloads, e.g. native code: XORs all of `data` with the 4 key bytes
+ * held in `maskWord` in memory order (payload byte i with key byte i % 4).
+ */
+export type UnmaskAccelerator = (data: Uint8Array, maskWord: number) => void;
+
+let accelerator: UnmaskAccelerator | undefined;
+let acceleratorMinBytes = Infinity;
+
+/**
+ * Plugs a faster XOR in for payload pieces of at least `minBytes` (default 4096, where a
+ * native call's fixed cost is repaid); `undefined` goes back to the JavaScript loop. A
+ * process-wide setting, like ws's optional bufferutil: `@uws/native` installs its own.
+ */
+export function setUnmaskAccelerator(fn: UnmaskAccelerator | undefined, minBytes = 4096): void {
+  accelerator = fn;
+  acceleratorMinBytes = fn === undefined ? Infinity : Math.max(64, minBytes);
+}
+
+/** Word views are cached for buffers up to this size (a socket chunk, a receive arena). */
+const VIEW_CACHE_MAX_BYTES = 4 * 1024 * 1024;
+let viewBuffer: ArrayBufferLike | undefined;
+let viewWords: Int32Array | undefined;
+
+/**
+ * An Int32Array over the whole of `buffer` (its tail bytes excluded). Consecutive frames of
+ * one input chunk share one view instead of allocating one each; large buffers are not kept
+ * alive by the cache.
+ */
+function wordsOf(buffer: ArrayBufferLike): Int32Array {
+  if (buffer === viewBuffer) return viewWords!;
+  const words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+  if (buffer.byteLength <= VIEW_CACHE_MAX_BYTES) {
+    viewBuffer = buffer;
+    viewWords = words;
+  }
+  return words;
+}
+
+/**
  * XORs `data[start, end)` in place with the 4-byte `mask`, starting at mask position `phase`
  * (0–3) so a payload that arrives in pieces is unmasked piece by piece. Returns the phase for
  * the next piece.
@@ -22,6 +61,14 @@ export function unmaskInPlace(
   const m3 = mask[maskOff + ((phase + 3) & 3)];
   let i = start;
   const len = end - start;
+  if (len >= acceleratorMinBytes) {
+    const b0 = mask[maskOff + (phase & 3)];
+    const b1 = mask[maskOff + ((phase + 1) & 3)];
+    const b2 = mask[maskOff + ((phase + 2) & 3)];
+    const b3 = mask[maskOff + ((phase + 3) & 3)];
+    accelerator!(data.subarray(start, end), LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3);
+    return (phase + len) & 3;
+  }
   if (len >= 64) {
     // Word-wise over the 4-byte-aligned middle: the byte loop alone is ~4x slower on big frames.
     const abs = data.byteOffset + i;
@@ -35,8 +82,21 @@ export function unmaskInPlace(
     const b2 = mask[maskOff + ((p + 2) & 3)];
     const b3 = mask[maskOff + ((p + 3) & 3)];
     const w = LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
-    const u32 = new Int32Array(data.buffer, data.byteOffset + i, words);
-    for (let k = 0; k < words; k++) u32[k] ^= w;
+    const u32 = wordsOf(data.buffer);
+    let k = (data.byteOffset + i) >>> 2;
+    const stop = k + words;
+    // Unrolled: V8 does not vectorize, and 8 words per iteration run ~2.5x faster than 1.
+    for (const stop8 = stop - 7; k < stop8; k += 8) {
+      u32[k] ^= w;
+      u32[k + 1] ^= w;
+      u32[k + 2] ^= w;
+      u32[k + 3] ^= w;
+      u32[k + 4] ^= w;
+      u32[k + 5] ^= w;
+      u32[k + 6] ^= w;
+      u32[k + 7] ^= w;
+    }
+    for (; k < stop; k++) u32[k] ^= w;
     i += words << 2;
     for (; i < end; i++) data[i] ^= mask[maskOff + ((phase + (i - start)) & 3)];
     return (phase + len) & 3;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskInto, unmaskInPlace, writeRandomMaskKey } from '../src/mask.js';
+import { maskInto, setUnmaskAccelerator, unmaskInPlace, writeRandomMaskKey } from '../src/mask.js';
 import { hex, RFC_MASK_KEY } from './support/frames.js';
 
 /** Byte-at-a-time XOR, the definition in RFC 6455 §5.3. */
@@ -138,5 +138,30 @@ describe('writeRandomMaskKey', () => {
       seen.add(new DataView(dst.buffer).getUint32(0));
     }
     expect(seen.size).toBeGreaterThan(9_995);
+  });
+});
+
+describe('setUnmaskAccelerator', () => {
+  it('hands large pieces to the accelerator with the mask rotated to the phase, small ones not', () => {
+    const calls: number[] = [];
+    // A reference XOR standing in for native code.
+    setUnmaskAccelerator((data, word) => {
+      calls.push(data.length);
+      const key = new Uint8Array(new Uint32Array([word]).buffer);
+      for (let i = 0; i < data.length; i++) data[i] ^= key[i & 3];
+    }, 100);
+    try {
+      const key = new Uint8Array([1, 2, 3, 4]);
+      const plain = new Uint8Array(1000).map((_, i) => (i * 13) & 0xff);
+      const masked = plain.map((b, i) => b ^ key[i & 3]);
+      // Unmask in pieces with odd phases: 3 bytes (JS), 500 (accelerated), 497 (accelerated).
+      let phase = unmaskInPlace(masked, 0, 3, key, 0, 0);
+      phase = unmaskInPlace(masked, 3, 503, key, 0, phase);
+      unmaskInPlace(masked, 503, 1000, key, 0, phase);
+      expect(masked).toEqual(plain);
+      expect(calls).toEqual([500, 497]);
+    } finally {
+      setUnmaskAccelerator(undefined);
+    }
   });
 });

@@ -71,8 +71,6 @@ const UNCOMPRESSED = Object.freeze({ compress: false });
 /** After `end()`, the peer has this long to answer our close frame before we drop it. */
 const CLOSE_HANDSHAKE_TIMEOUT = 4;
 const MAX_LIFETIME_CODE = 1001;
-/** Payloads up to this size are copied behind their header by the codec anyway. */
-const COPY_FREE_BYTES = 16 * 1024;
 
 // Life stages: open, then closed for the user (handler ran or running), then released.
 const OPEN = 0;
@@ -331,8 +329,8 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   /**
-   * uWS semantics: the caller may reuse its buffer once `send` returns. A large payload is
-   * framed by reference ([header, payload]), so it is copied for a transport that writes later.
+   * uWS semantics: the caller may reuse its buffer once `send` returns. A payload is framed by
+   * reference ([header, payload]), so it is copied for a transport that writes later.
    */
   private owned(frames: Uint8Array[], payload: Uint8Array): Uint8Array[] {
     if (frames.length === 2 && frames[1] === payload && this.core.transport.copiesWrites !== true) {
@@ -444,13 +442,13 @@ export function publishToTopic(
 }
 
 /**
- * Frames a message once for many sockets. With `copy` (a transport that writes later), large
- * bytes are copied first, once for every recipient: a large plain frame references its
- * payload, and the caller may reuse its buffer at once.
+ * Frames a message once for many sockets. With `copy` (a transport that writes later), the
+ * bytes are copied first, once for every recipient: a plain frame references its payload, and
+ * the caller may reuse its buffer at once.
  */
 export function prepareFor(message: RecognizedString, isBinary: boolean, compress: boolean, copy: boolean): PreparedMessage {
   if (typeof message === 'string' && !isBinary) return prepareMessage(message, { binary: false, compress });
   const bytes = toBytes(message);
-  const own = copy && bytes.length > COPY_FREE_BYTES ? Uint8Array.prototype.slice.call(bytes) : bytes;
+  const own = copy ? Uint8Array.prototype.slice.call(bytes) : bytes;
   return prepareMessage(own, { binary: isBinary, compress });
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "event-loop.h"
+#include "payload-mask.h"
 
 namespace uws {
 namespace {
@@ -279,6 +280,23 @@ Napi::Value RemoteAddress(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// xorMask(bytes, maskWord): unmasks (or masks) a payload in place; no loop state needed.
+Napi::Value XorMask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "xorMask(Uint8Array, maskWord)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::TypedArray array = info[0].As<Napi::TypedArray>();
+  if (array.TypedArrayType() != napi_uint8_array) {
+    Napi::TypeError::New(env, "xorMask needs a Uint8Array").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  xorMask(bytes.Data(), bytes.ByteLength(), info[1].As<Napi::Number>().Uint32Value());
+  return env.Undefined();
+}
+
 Napi::Value LiveSockets(const Napi::CallbackInfo& info) {
   ThreadState* st = stateOf(info.Env());
   uint32_t live = (st != nullptr && st->loop && !st->shutDown) ? st->loop->liveSockets() : 0;
@@ -304,6 +322,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   exports.Set("setTimeout", Napi::Function::New(env, SetTimeout, "setTimeout"));
   exports.Set("remoteAddress", Napi::Function::New(env, RemoteAddress, "remoteAddress"));
   exports.Set("liveSockets", Napi::Function::New(env, LiveSockets, "liveSockets"));
+  exports.Set("xorMask", Napi::Function::New(env, XorMask, "xorMask"));
   return exports;
 }
 
