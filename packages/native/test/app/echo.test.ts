@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -14,6 +16,8 @@ const echo = (app: TemplatedApp, maxPayloadLength?: number): void => {
     },
   });
 };
+
+const run = promisify(execFile);
 
 describe.each(transportKinds)('App echo (%s)', (transport) => {
   let server: Listening | undefined;
@@ -140,20 +144,13 @@ describe.each(transportKinds)('App echo (%s)', (transport) => {
   });
 
   const NativeWebSocket = (globalThis as { WebSocket?: typeof globalThis.WebSocket }).WebSocket;
-  it.skipIf(NativeWebSocket === undefined)("echoes with Node's built-in WebSocket (Node 22+)", async () => {
+  it("echoes with Node's built-in WebSocket client (undici)", async () => {
     server = await listen(transport, (app) => echo(app));
-    const client = new NativeWebSocket!(server.url);
-    client.binaryType = 'arraybuffer';
-    await new Promise((resolve, reject) => {
-      client.onopen = resolve;
-      client.onerror = reject;
-    });
-    const got = new Promise<string>((resolve) => {
-      client.onmessage = (e) => resolve(String(e.data));
-    });
-    client.send('native');
-    expect(await got).toBe('native');
-    client.close();
+    // Node 20 has the global WebSocket behind --experimental-websocket: run it in a child.
+    const flags = NativeWebSocket === undefined ? ['--experimental-websocket'] : [];
+    const script = new URL('../fixtures/builtin-websocket-client.mjs', import.meta.url).pathname;
+    const { stdout } = await run(process.execPath, [...flags, script, server.url]);
+    expect(JSON.parse(stdout)).toEqual({ text: 'native', binary: [1, 2, 3, 250], closeCode: 4001, extensions: '' });
   });
 
   it('closes cleanly when the client closes', async () => {
