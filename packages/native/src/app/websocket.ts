@@ -282,6 +282,10 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   onMessage(data: Uint8Array, isBinary: boolean): void {
     const message = this.behavior.handlers.message;
     if (this.stage !== OPEN || message === undefined) return;
+    // Pongs the codec queued for pings read before this message must reach the wire before
+    // whatever the handler sends (Autobahn 5.6–5.8, 5.19, 5.20): some sends bypass the codec.
+    const queued = this.conn.takeOutgoing();
+    if (queued.length > 0) this.write(queued);
     // Inline rather than through call(): no closure per message.
     try {
       message(this, data, isBinary);

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import type { TemplatedApp } from '../../src/app/app.js';
 import { SUCCESS } from '../../src/app/send-status.js';
 import { type Listening, closed, listen, nextMessage, openClient, waitFor } from '../support/app-harness.js';
+import { clientFrame, rawConnect, readUntil, upgradeRequest } from '../support/raw-socket.js';
 import { transportKinds } from '../support/transports.js';
 
 const echo = (app: TemplatedApp, maxPayloadLength?: number): void => {
@@ -151,6 +152,20 @@ describe.each(transportKinds)('App echo (%s)', (transport) => {
     const script = new URL('../fixtures/builtin-websocket-client.mjs', import.meta.url).pathname;
     const { stdout } = await run(process.execPath, [...flags, script, server.url]);
     expect(JSON.parse(stdout)).toEqual({ text: 'native', binary: [1, 2, 3, 250], closeCode: 4001, extensions: '' });
+  });
+
+  it('answers a ping read together with a message before echoing the message', async () => {
+    server = await listen(transport, (app) => echo(app));
+    const socket = await rawConnect(server.port);
+    socket.write(upgradeRequest('/'));
+    await readUntil(socket, (text) => text.includes('\r\n\r\n'));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    // One write: a ping, then a text message (Autobahn 5.19's situation).
+    socket.write(Buffer.concat([clientFrame(0x9, Buffer.from('p')), clientFrame(0x1, Buffer.from('m'))]));
+    await waitFor(() => Buffer.concat(received).length >= 6);
+    expect([...Buffer.concat(received)]).toEqual([0x8a, 0x01, 0x70, 0x81, 0x01, 0x6d]);
+    socket.destroy();
   });
 
   it('closes cleanly when the client closes', async () => {
