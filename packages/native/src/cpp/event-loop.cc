@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -333,26 +334,50 @@ void EventLoop::onConnectDone(uint32_t slot) {
 void EventLoop::flush() {
   int32_t count = mem_.control[kCommandCount];
   const int32_t* cmd = mem_.commands;
-  iovec iov[kMaxIov];
-  int32_t i = 0;
-  while (i < count) {
+  // Pass 1: chain every command to the next one for the same slot, remembering the slots in
+  // the order they first appear. A publish queues one command per subscriber, message after
+  // message; grouping gives each socket one writev per batch instead of one per message.
+  if (++flushStamp_ == 0) {
+    std::fill(slotStamp_.begin(), slotStamp_.end(), 0u);
+    flushStamp_ = 1;
+  }
+  if (slotStamp_.size() < table_.size()) {
+    slotStamp_.resize(table_.size(), 0u);
+    slotHead_.resize(table_.size());
+    slotTail_.resize(table_.size());
+  }
+  order_.clear();
+  for (int32_t i = 0; i < count; i++) {
     uint32_t slot = static_cast<uint32_t>(cmd[i * kCommandInts + kCmdSlot]);
-    uint32_t gen = static_cast<uint32_t>(cmd[i * kCommandInts + kCmdGen]);
+    nextCommand_[i] = -1;
+    if (slot >= slotStamp_.size()) continue;  // never a live slot
+    if (slotStamp_[slot] != flushStamp_) {
+      slotStamp_[slot] = flushStamp_;
+      slotHead_[slot] = i;
+      order_.push_back(slot);
+    } else {
+      nextCommand_[slotTail_[slot]] = i;
+    }
+    slotTail_[slot] = i;
+  }
+  // Pass 2: per socket, its commands in order, up to kMaxIov per writev.
+  iovec iov[kMaxIov];
+  for (uint32_t slot : order_) {
     int n = 0;
-    // One writev per run of consecutive commands for the same socket.
-    while (i < count && n < kMaxIov && static_cast<uint32_t>(cmd[i * kCommandInts + kCmdSlot]) == slot &&
-           static_cast<uint32_t>(cmd[i * kCommandInts + kCmdGen]) == gen) {
+    for (int32_t i = slotHead_[slot]; i >= 0; i = nextCommand_[i]) {
       const int32_t* c = cmd + i * kCommandInts;
+      uint32_t gen = static_cast<uint32_t>(c[kCmdGen]);
       uint32_t off = static_cast<uint32_t>(c[kCmdOffset]);
       uint32_t len = static_cast<uint32_t>(c[kCmdLength]);
-      if (static_cast<uint64_t>(off) + len <= kSendArenaBytes && len > 0) {
-        iov[n].iov_base = mem_.sendArena + off;
-        iov[n].iov_len = len;
-        n++;
+      if (len == 0 || static_cast<uint64_t>(off) + len > kSendArenaBytes || table_.find(slot, gen) == nullptr) continue;
+      iov[n].iov_base = mem_.sendArena + off;
+      iov[n].iov_len = len;
+      if (++n == kMaxIov) {
+        sendRun(slot, iov, n);
+        n = 0;
       }
-      i++;
     }
-    if (n > 0 && table_.find(slot, gen) != nullptr) sendRun(slot, iov, n);
+    if (n > 0) sendRun(slot, iov, n);
   }
   mem_.control[kCommandCount] = 0;
   mem_.control[kSendUsed] = 0;

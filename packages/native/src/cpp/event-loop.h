@@ -97,6 +97,14 @@ class EventLoop {
   uint32_t arenaUsed_ = 0;
   // Events that found the ring full; delivered in the next round of the same batch.
   std::vector<std::array<int32_t, kEventInts>> overflow_;
+  // flush(): per-command link to the next command of the same slot, per-slot first/last
+  // command (valid where slotStamp_ equals flushStamp_), and the slots in first-seen order.
+  std::vector<int32_t> nextCommand_ = std::vector<int32_t>(kCommandCapacity);
+  std::vector<uint32_t> slotStamp_;
+  std::vector<int32_t> slotHead_;
+  std::vector<int32_t> slotTail_;
+  std::vector<uint32_t> order_;
+  uint32_t flushStamp_ = 0;
   // Slots whose close event JS has not consumed yet.
   std::vector<uint32_t> closed_;
   uint32_t listeners_ = 0;
