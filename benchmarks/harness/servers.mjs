@@ -1,0 +1,23 @@
+// The servers under test: how to start each one, and which scenario kinds it takes part in.
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const ALL = ['echo', 'connect', 'idle', 'large', 'deflate', 'fanout'];
+
+export const SERVERS = {
+  'app-epoll': { label: 'App (epoll)', cmd: [process.execPath, here('servers/app-epoll.mjs')], kinds: ALL },
+  'app-node': { label: 'App (node:net)', cmd: [process.execPath, here('servers/app-node.mjs')], kinds: ALL },
+  uwebsockets: { label: 'uWebSockets.js 20', cmd: [process.execPath, here('servers/uwebsockets.mjs')], kinds: ALL },
+  ws: { label: 'ws 8', cmd: [process.execPath, here('servers/ws.mjs')], kinds: ALL },
+  // no permessage-deflate in the C reference
+  limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
+};
+
+/** One colour per server, the same in every chart. */
+export const COLORS = {
+  'app-epoll': '#1f77b4',
+  'app-node': '#6baed6',
+  uwebsockets: '#ff7f0e',
+  ws: '#2ca02c',
+  limit: '#7f7f7f',
+};

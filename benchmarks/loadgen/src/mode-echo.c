@@ -1,0 +1,129 @@
+/*
+ * echo / large / deflate: N connections, each keeping P messages of S bytes in flight; every
+ * reply sends the next message. Order is checked on every reply (sequence number and connection
+ * id in the prefix), every byte on one reply in `sample`. deflate: the payloads are read from a
+ * file of precompressed permessage-deflate messages and sent with RSV1; replies are counted,
+ * not inflated (no zlib here), so they are checked by count, type and RSV1 only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "open-all.h"
+#include "options.h"
+#include "payload.h"
+#include "util.h"
+
+typedef struct {
+  uint32_t raw_len, len;
+  uint8_t *data;
+} variant_t;
+
+static const lg_opts_t *O;
+static payload_t PL;
+static int phase; /* 0 warm-up, 1 measuring, 2 done */
+static uint64_t m_msgs, m_bytes, m_raw_bytes, compressed_replies;
+static variant_t *variants;
+static size_t nvariants;
+
+static void send_next(conn_t *c) {
+  uint64_t seq = c->sent++;
+  if (nvariants) {
+    variant_t *v = &variants[seq % nvariants];
+    conn_send(c, 1, 1, v->data, v->len, NULL, 0);
+    return;
+  }
+  uint8_t pre[PREFIX_LEN];
+  payload_prefix(pre, seq, c->id);
+  conn_send(c, 2, 0, pre, PL.plen, PL.body, PL.blen);
+}
+
+static void start(conn_t *c) {
+  for (int i = 0; i < O->inflight; i++) send_next(c);
+}
+
+static void on_data(conn_t *c, const uint8_t *p, size_t n, uint64_t off) {
+  if (phase == 1) m_bytes += n;
+  if (nvariants || c->bad) return;
+  int full = O->sample <= 1 || c->recvd % (uint64_t)O->sample == 0;
+  if (!payload_check(&PL, c->recvd, c->id, p, n, off, full)) c->bad = 1;
+}
+
+static void on_message(conn_t *c, uint64_t len, int opcode, int rsv1) {
+  if (nvariants) {
+    if (opcode != 1) c->bad = 1;
+    if (rsv1) compressed_replies++;
+    if (phase == 1) m_raw_bytes += variants[c->recvd % nvariants].raw_len;
+  } else if (len != PL.size || opcode != 2) {
+    c->bad = 1;
+  }
+  if (c->bad) { g_err.verify_errors++; c->bad = 0; }
+  c->recvd++;
+  if (phase == 1) m_msgs++;
+  if (phase < 2) send_next(c);
+}
+
+static const conn_handlers_t H = {NULL, on_data, on_message, NULL};
+
+static void load_variants(const char *file) {
+  FILE *f = fopen(file, "rb");
+  if (!f) die("cannot open %s", file);
+  uint8_t h[8];
+  while (fread(h, 1, 8, f) == 8) {
+    variant_t v;
+    v.raw_len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+    v.len = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+    v.data = xrealloc(NULL, v.len ? v.len : 1);
+    if (fread(v.data, 1, v.len, f) != v.len) die("truncated %s", file);
+    variants = xrealloc(variants, (nvariants + 1) * sizeof *variants);
+    variants[nvariants++] = v;
+  }
+  fclose(f);
+  if (!nvariants) die("no messages in %s", file);
+}
+
+int mode_echo(const lg_opts_t *o) {
+  O = o;
+  int deflate = strcmp(o->mode, "deflate") == 0;
+  if (deflate) {
+    if (!o->deflate_file) die("deflate needs --deflate-file");
+    load_variants(o->deflate_file);
+  } else {
+    payload_init(&PL, o->size);
+  }
+  lg_loop_t L;
+  loop_init(&L, o->host, o->port, sources_for(o, o->connections), deflate, &H);
+  size_t frame = (deflate ? 65536 : o->size) + 14;
+  L.keep_cap = frame * (size_t)o->inflight * 2 + 65536;
+  conn_t *conns = calloc((size_t)o->connections, sizeof *conns);
+  double t_begin = now_s();
+  int open = open_all(&L, conns, 0, o->connections, o->path, o->concurrency, t_begin + o->timeout);
+  /* traffic starts once every connection is open: handshakes never compete with echo load */
+  for (int i = 0; i < o->connections; i++)
+    if (conns[i].state == C_OPEN) start(&conns[i]);
+  loop_flush(&L);
+  double t_open = now_s(), t0 = t_open + o->warmup, t1 = t0 + o->duration, m0 = t0, m1 = t1;
+  phase = 0;
+  for (;;) {
+    double t = now_s();
+    if (phase == 0 && t >= t0) { phase = 1; m0 = t; mark_phase("measure"); }
+    if (phase == 1 && t >= t1) { phase = 2; m1 = t; mark_phase("end"); break; }
+    if (L.open == 0) { m1 = t; break; }
+    loop_once(&L, 5);
+  }
+  double secs = m1 - m0 > 0 ? m1 - m0 : 1e-9;
+  report_begin(o);
+  printf(",\"connections\":%d,\"open\":%d,\"inflight\":%d,\"setup_s\":%.3f,\"seconds\":%.3f",
+         o->connections, open, o->inflight, t_open - t_begin, secs);
+  if (deflate) {
+    printf(",\"variants\":%zu,\"messages\":%llu,\"msgs_per_s\":%.1f,\"raw_mb_per_s\":%.3f,\"wire_mb_per_s\":%.3f"
+           ",\"compressed_replies\":%llu,\"verify\":\"count\"",
+           nvariants, (unsigned long long)m_msgs, m_msgs / secs, m_raw_bytes / secs / 1e6, m_bytes / secs / 1e6,
+           (unsigned long long)compressed_replies);
+  } else {
+    printf(",\"size\":%zu,\"messages\":%llu,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,\"sample\":%d,\"verify\":\"order+sample\"",
+           o->size, (unsigned long long)m_msgs, m_msgs / secs, m_bytes / secs / 1e6, o->sample);
+  }
+  report_end(now_s() - t_begin);
+  return open == o->connections ? 0 : 1;
+}

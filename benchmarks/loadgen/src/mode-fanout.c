@@ -1,0 +1,93 @@
+/*
+ * fanout: N subscribers on --sub-path, then one publisher on --pub-path. The publisher keeps P
+ * messages in flight, a message being done when every subscriber has it; each subscriber
+ * checks that it receives every message in order (sequence number in the prefix), one in
+ * `sample` byte by byte. Reports deliveries (subscriber receipts) per second.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "open-all.h"
+#include "options.h"
+#include "payload.h"
+#include "util.h"
+
+#define PUBLISHER_ID 0xFFFFFFFFu
+
+static const lg_opts_t *O;
+static payload_t PL;
+static int phase, nsubs;
+static conn_t *pub;
+static uint32_t *counts; /* receipts per in-flight sequence number, ring of `inflight` */
+static uint64_t done, m_deliveries, m_messages;
+
+static void publish(void) {
+  uint64_t seq = pub->sent++;
+  counts[seq % (uint64_t)O->inflight] = 0;
+  uint8_t pre[PREFIX_LEN];
+  payload_prefix(pre, seq, PUBLISHER_ID);
+  conn_send(pub, 2, 0, pre, PL.plen, PL.body, PL.blen);
+}
+
+static void on_open(conn_t *c) {
+  if (c == pub)
+    for (int i = 0; i < O->inflight; i++) publish();
+}
+
+static void on_data(conn_t *c, const uint8_t *p, size_t n, uint64_t off) {
+  if (c == pub || c->bad) return;
+  int full = O->sample <= 1 || c->recvd % (uint64_t)O->sample == 0;
+  if (!payload_check(&PL, c->recvd, PUBLISHER_ID, p, n, off, full)) c->bad = 1;
+}
+
+static void on_message(conn_t *c, uint64_t len, int opcode, int rsv1) {
+  (void)rsv1;
+  if (c == pub) { g_err.protocol_errors++; return; } /* the publisher gets nothing back */
+  if (len != PL.size || opcode != 2) c->bad = 1;
+  if (c->bad) { g_err.verify_errors++; c->bad = 0; }
+  uint64_t seq = c->recvd++;
+  if (phase == 1) m_deliveries++;
+  if (seq >= pub->sent || seq < done) return; /* not a message in flight: already counted as bad */
+  if (++counts[seq % (uint64_t)O->inflight] == (uint32_t)nsubs) {
+    done++;
+    if (phase == 1) m_messages++;
+    if (phase < 2 && pub->state == C_OPEN) publish();
+  }
+}
+
+static const conn_handlers_t H = {on_open, on_data, on_message, NULL};
+
+int mode_fanout(const lg_opts_t *o) {
+  O = o;
+  nsubs = o->connections;
+  payload_init(&PL, o->size);
+  counts = calloc((size_t)o->inflight, sizeof *counts);
+  lg_loop_t L;
+  loop_init(&L, o->host, o->port, sources_for(o, nsubs + 1), 0, &H);
+  conn_t *conns = calloc((size_t)nsubs + 1, sizeof *conns);
+  pub = &conns[nsubs];
+  double t_begin = now_s(), deadline = t_begin + o->timeout;
+  int open = open_all(&L, conns, 0, nsubs, o->sub_path, o->concurrency, deadline);
+  /* let the server finish subscribing before the first publish */
+  double settle = now_s() + 0.2;
+  while (now_s() < settle) loop_once(&L, 10);
+  int pub_open = open_all(&L, conns, nsubs, 1, o->pub_path, 1, deadline + 5);
+  double t_open = now_s(), t0 = t_open + o->warmup, t1 = t0 + o->duration, m0 = t0, m1 = t1;
+  phase = 0;
+  for (;;) {
+    double t = now_s();
+    if (phase == 0 && t >= t0) { phase = 1; m0 = t; mark_phase("measure"); }
+    if (phase == 1 && t >= t1) { phase = 2; m1 = t; mark_phase("end"); break; }
+    if (pub->state != C_OPEN) { m1 = t; break; }
+    loop_once(&L, 5);
+  }
+  double secs = m1 - m0 > 0 ? m1 - m0 : 1e-9;
+  report_begin(o);
+  printf(",\"subscribers\":%d,\"open\":%d,\"publisher_open\":%d,\"inflight\":%d,\"size\":%zu,\"setup_s\":%.3f"
+         ",\"seconds\":%.3f,\"messages\":%llu,\"deliveries\":%llu,\"deliveries_per_s\":%.1f,\"msgs_per_s\":%.1f",
+         nsubs, open, pub_open, o->inflight, o->size, t_open - t_begin, secs, (unsigned long long)m_messages,
+         (unsigned long long)m_deliveries, m_deliveries / secs, m_messages / secs);
+  report_end(now_s() - t_begin);
+  return open == nsubs && pub_open == 1 ? 0 : 1;
+}

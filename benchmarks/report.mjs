@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Turns a results JSON into the README tables and SVG charts (one chart per scenario kind,
+// a panel per scenario, one bar per server in the server's colour, min–max as a whisker).
+//
+//   node report.mjs [results/<file>.json ...] [--readme]   (default: the newest non-quick results)
+//
+// With several files, a later file's scenarios replace the earlier files' scenarios of the same
+// id (a rerun of some scenarios); the README lists every file and command used.
+//
+// --readme rewrites the part of README.md between the "results" markers and writes
+// results/<kind>.svg.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { COLORS } from './harness/servers.mjs';
+import { summarize } from './harness/summary.mjs';
+
+const ORDER = ['app-epoll', 'app-node', 'uwebsockets', 'ws', 'limit'];
+
+export function fmt(v) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (a >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
+  if (a >= 100) return v.toFixed(0);
+  return v.toFixed(1);
+}
+
+const ratio = (a, b) => (a && b && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '–');
+const servers = (results) => ORDER.filter((s) => results.servers[s]).concat(Object.keys(results.servers).filter((s) => !ORDER.includes(s)));
+
+/** Compact table: median per server and the ratios the goals are read against. */
+export function markdownTable(results) {
+  const ids = servers(results);
+  const head = ['Scenario', 'unit', ...ids.map((s) => results.servers[s]), 'App/uWS.js', 'App/ws', 'App/limit'];
+  const lines = [`| ${head.join(' | ')} |`, `| :-- | :-- | ${head.slice(2).map(() => '--:').join(' | ')} |`];
+  for (const sc of results.scenarios) {
+    const m = (s) => sc.summary[s]?.median;
+    const cell = (s) => {
+      const x = sc.summary[s];
+      if (!x) return 'n/a';
+      if (x.failed === x.runs) return 'FAILED';
+      return `${fmt(x.median)}${x.failed ? ` (${x.failed} failed)` : ''}`;
+    };
+    const app = m('app-epoll');
+    // for memory, lower is better: show other/app so that > 1 always means "App is better"
+    const r = (o) => (sc.lowerIsBetter ? ratio(m(o), app) : ratio(app, m(o)));
+    lines.push(`| ${sc.name} | ${sc.unit}${sc.lowerIsBetter ? ' (lower is better)' : ''} | ${ids.map(cell).join(' | ')} | ${r('uwebsockets')} | ${r('ws')} | ${r('limit')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Throughput per second of server CPU, and App's ratios on that basis. */
+export function efficiencyTable(results) {
+  const ids = servers(results);
+  const head = ['Scenario', 'unit per server CPU-second', ...ids.map((s) => results.servers[s]), 'App/uWS.js', 'App/ws', 'App/limit'];
+  const lines = [`| ${head.join(' | ')} |`, `| :-- | :-- | ${head.slice(2).map(() => '--:').join(' | ')} |`];
+  for (const sc of results.scenarios) {
+    if (sc.lowerIsBetter) continue;
+    const e = (s) => sc.summary[s]?.perCpuSecond;
+    const app = e('app-epoll');
+    lines.push(`| ${sc.name} | ${sc.unit} | ${ids.map((s) => fmt(e(s))).join(' | ')} | ${ratio(app, e('uwebsockets'))} | ${ratio(app, e('ws'))} | ${ratio(app, e('limit'))} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Detail: every server's median, min–max, and CPU% of both sides. */
+export function detailTable(results) {
+  const lines = ['| Scenario | Server | median | min–max | server CPU % | loadgen CPU % | per server CPU-second | runs ok |', '| :-- | :-- | --: | --: | --: | --: | --: | --: |'];
+  for (const sc of results.scenarios)
+    for (const s of servers(results)) {
+      const x = sc.summary[s];
+      if (!x) continue;
+      lines.push(`| ${sc.name} | ${results.servers[s]} | ${fmt(x.median)} ${sc.unit} | ${fmt(x.min)}–${fmt(x.max)} | ${fmt(x.serverCpuPct)} | ${fmt(x.loadgenCpuPct)} | ${fmt(x.perCpuSecond)} | ${x.runs - x.failed}/${x.runs} |`);
+    }
+  return lines.join('\n');
+}
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+export function svgChart(results, kind) {
+  const scs = results.scenarios.filter((s) => s.kind === kind);
+  const ids = servers(results);
+  const W = 720, left = 150, right = 90, bar = 16, gap = 4, title = 22;
+  let y = 34;
+  const parts = [];
+  for (const sc of scs) {
+    const present = ids.filter((s) => sc.summary[s] && Number.isFinite(sc.summary[s].median));
+    const max = Math.max(...present.map((s) => sc.summary[s].max), 1e-9);
+    parts.push(`<text x="8" y="${y + 14}" font-weight="bold">${esc(sc.name)} — ${esc(sc.unit)}${sc.lowerIsBetter ? ' (lower is better)' : ''}</text>`);
+    y += title;
+    for (const s of present) {
+      const x = sc.summary[s];
+      const w = ((W - left - right) * x.median) / max;
+      const x0 = left + ((W - left - right) * x.min) / max, x1 = left + ((W - left - right) * x.max) / max;
+      parts.push(
+        `<text x="${left - 6}" y="${y + bar - 4}" text-anchor="end">${esc(results.servers[s])}</text>`,
+        `<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${COLORS[s] ?? '#999'}"/>`,
+        `<line x1="${x0.toFixed(1)}" x2="${x1.toFixed(1)}" y1="${y + bar / 2}" y2="${y + bar / 2}" stroke="#000" stroke-width="1"/>`,
+        `<text x="${(left + Math.max(w, x1 - left) + 4).toFixed(1)}" y="${y + bar - 4}">${esc(fmt(x.median))}</text>`,
+      );
+      y += bar + gap;
+    }
+    y += 10;
+  }
+  const head = `<text x="8" y="18" font-size="13">${esc(`uws benchmarks: ${kind} — median of ${results.options.rounds} round(s), whisker = min–max (${results.date.slice(0, 10)})`)}</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="#fff"/>\n${head}\n${parts.join('\n')}\n</svg>\n`;
+}
+
+function newestResults(dir) {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('-quick.json')).sort();
+  if (!files.length) throw new Error('no results/*.json (run `node run.mjs` first)');
+  return `${dir}/${files[files.length - 1]}`;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const dir = fileURLToPath(new URL('results', import.meta.url));
+  const files = args.filter((a) => !a.startsWith('--'));
+  if (!files.length) files.push(newestResults(dir));
+  const all = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const results = all[0];
+  for (const more of all.slice(1))
+    for (const sc of more.scenarios) {
+      const i = results.scenarios.findIndex((x) => x.id === sc.id);
+      if (i >= 0) results.scenarios[i] = sc;
+      else results.scenarios.push(sc);
+    }
+  for (const sc of results.scenarios) sc.summary = summarize(sc, results.options.baseline); // recompute with this version
+  const kinds = [...new Set(results.scenarios.map((s) => s.kind))];
+  const md = [
+    files.map((f, i) => `${i ? 'Rerun of some scenarios' : 'Results'}: \`results/${f.split('/').pop()}\`, measured with \`${all[i].command}\` (${all[i].date.slice(0, 16)}Z, load average at start ${all[i].environment.loadavgAtStart});`).join('\n'),
+    `${results.options.rounds} round(s) of ${results.options.timing.duration} s (after ${results.options.timing.warmup} s warm-up) per server and scenario.`,
+    `Node ${results.environment.node}, ${results.environment.platform}, ${results.environment.cpu} ×${results.environment.cpuCount},`,
+    Object.entries(results.environment.versions).map(([k, v]) => `${k} ${v ?? 'absent'}`).join(', ') + '.',
+    '',
+    markdownTable(results),
+    '',
+    'The same runs per second of server CPU (throughput ÷ the server\'s CPU share over the measured window):',
+    '',
+    efficiencyTable(results),
+    '',
+    kinds.map((k) => `![${k}](results/${k}.svg)`).join('\n'),
+    '',
+    '<details><summary>Every server: median, min–max, CPU% of both sides</summary>',
+    '',
+    detailTable(results),
+    '',
+    '</details>',
+  ].join('\n');
+  if (args.includes('--readme')) {
+    for (const k of kinds) writeFileSync(`${dir}/${k}.svg`, svgChart(results, k));
+    const readme = fileURLToPath(new URL('README.md', import.meta.url));
+    const text = readFileSync(readme, 'utf8');
+    const a = '<!-- results:begin (generated by report.mjs) -->', b = '<!-- results:end -->';
+    const i = text.indexOf(a), j = text.indexOf(b);
+    if (i < 0 || j < i) throw new Error('README.md has no results markers');
+    writeFileSync(readme, `${text.slice(0, i + a.length)}\n${md}\n${text.slice(j)}`);
+    console.error(`README.md and ${kinds.length} chart(s) written`);
+  } else {
+    console.log(md);
+  }
+}

@@ -1,0 +1,4 @@
+// Our App on the native epoll transport.
+import { serve } from './app.mjs';
+
+serve('epoll');

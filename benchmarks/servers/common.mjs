@@ -1,0 +1,30 @@
+// What every benchmark server shares: the port (argv[2] or PORT), the loopback host, the limits
+// chosen so that no server drops or refuses a benchmark message, and the "listening" line the
+// harness waits for.
+
+export const HOST = '127.0.0.1';
+/** Large scenarios send 16 MiB messages; every server accepts up to 64 MiB. */
+export const MAX_PAYLOAD = 64 * 1024 * 1024;
+/** uWS-style servers drop sends past their backpressure limit (64 KiB by default): raise it so a
+ * 16 MiB echo or a 1 000-way fan-out is queued, as ws and the C limit queue everything. */
+export const MAX_BACKPRESSURE = 256 * 1024 * 1024;
+/** Fan-out topic: "/sub" connections subscribe, messages on "/pub" are published to it. */
+export const TOPIC = 'bench';
+
+export function port() {
+  const p = Number(process.argv[2] ?? process.env.PORT);
+  if (!Number.isInteger(p) || p <= 0 || p > 65535) {
+    console.error('usage: node <server>.mjs <port>');
+    process.exit(2);
+  }
+  return p;
+}
+
+export function ready(p, detail = '') {
+  process.stdout.write(`listening ${p}${detail ? ` ${detail}` : ''}\n`);
+}
+
+export function failed(what) {
+  console.error(`listen failed: ${what}`);
+  process.exit(1);
+}
