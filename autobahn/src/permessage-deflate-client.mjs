@@ -1,0 +1,89 @@
+// @ts-check
+// The fuzzer's side of permessage-deflate (RFC 7692): the offers it sends, acceptance of the
+// server's answer, and the per-message compressor/decompressor. zlib work is done by the
+// codec's node:zlib provider; what is judged is the testee, not that provider.
+import { Buffer } from 'node:buffer';
+import { zlibCompression } from '@uws/protocol';
+
+/**
+ * One offer as the suite's client phrases it.
+ * @typedef {object} DeflateOffer
+ * @property {boolean} [acceptNoContextTakeover]  client_no_context_takeover (default true)
+ * @property {boolean} [acceptMaxWindowBits]      client_max_window_bits (default true)
+ * @property {boolean} [requestNoContextTakeover] server_no_context_takeover
+ * @property {number} [requestMaxWindowBits]      server_max_window_bits=N (0: not asked)
+ */
+
+/** @param {DeflateOffer} offer */
+export function offerString(offer) {
+  let s = 'permessage-deflate';
+  if (offer.acceptNoContextTakeover ?? true) s += '; client_no_context_takeover';
+  if (offer.acceptMaxWindowBits ?? true) s += '; client_max_window_bits';
+  if (offer.requestNoContextTakeover) s += '; server_no_context_takeover';
+  if (offer.requestMaxWindowBits) s += `; server_max_window_bits=${offer.requestMaxWindowBits}`;
+  return s;
+}
+
+/**
+ * @typedef {object} DeflateAgreement
+ * @property {boolean} serverNoContextTakeover
+ * @property {boolean} clientNoContextTakeover
+ * @property {number} serverMaxWindowBits
+ * @property {number} clientMaxWindowBits
+ */
+
+/**
+ * Reads the server's Sec-WebSocket-Extensions answer. Returns undefined when it declined;
+ * throws on an answer no offer allows.
+ * @param {string | undefined} header
+ * @returns {DeflateAgreement | undefined}
+ */
+export function parseDeflateResponse(header) {
+  if (!header) return undefined;
+  for (const ext of header.split(',')) {
+    const [name, ...params] = ext.split(';').map((s) => s.trim());
+    if (name !== 'permessage-deflate') throw new Error(`server answered an extension not offered: ${name}`);
+    /** @type {DeflateAgreement} */
+    const a = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+    for (const p of params) {
+      const [k, raw] = p.split('=').map((s) => s.trim());
+      const v = raw === undefined ? undefined : Number(raw.replace(/"/g, ''));
+      if (k === 'server_no_context_takeover') a.serverNoContextTakeover = true;
+      else if (k === 'client_no_context_takeover') a.clientNoContextTakeover = true;
+      else if (k === 'server_max_window_bits' && v !== undefined && v >= 8 && v <= 15) a.serverMaxWindowBits = v;
+      else if (k === 'client_max_window_bits' && v !== undefined && v >= 8 && v <= 15) a.clientMaxWindowBits = v;
+      else throw new Error(`invalid permessage-deflate parameter: ${p}`);
+    }
+    return a;
+  }
+  return undefined;
+}
+
+/** The negotiated compression of one connection, seen from the client. */
+export class ClientDeflate {
+  /** @param {DeflateAgreement} agreement @param {number} level */
+  constructor(agreement, level) {
+    this.agreement = agreement;
+    // zlib cannot deflate with a 256-byte window; 9 bits is what zlib itself uses for 8.
+    this.deflater = zlibCompression.createDeflater({ windowBits: Math.max(9, agreement.clientMaxWindowBits), level });
+    this.inflater = zlibCompression.createInflater(agreement.serverMaxWindowBits);
+  }
+
+  /** @param {Uint8Array} message */
+  compress(message) {
+    const out = this.deflater.compress(message, true);
+    if (this.agreement.clientNoContextTakeover) this.deflater.reset();
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  /** @param {Uint8Array} piece @param {boolean} final @param {Uint8Array[]} out */
+  inflate(piece, final, out) {
+    this.inflater.inflate(piece, 0, piece.length, final, Number.MAX_SAFE_INTEGER, out);
+    if (final && this.agreement.serverNoContextTakeover) this.inflater.reset();
+  }
+
+  close() {
+    this.deflater.close();
+    this.inflater.close();
+  }
+}

@@ -1,0 +1,98 @@
+// @ts-check
+// Runs cases against one server and collects the suite's per-case results. Light cases run in
+// a pool of concurrent connections (each case has its own connection and its own timers, so
+// its verdict does not depend on its neighbours as long as the server keeps up); heavy or
+// long cases (entries marked `exclusive`) run with a smaller pool afterwards.
+import { FuzzingSession } from './fuzzing-session.mjs';
+
+/**
+ * @typedef {object} CaseResult
+ * @property {string} id
+ * @property {string} behavior
+ * @property {string} behaviorClose
+ * @property {number | null} remoteCloseCode
+ * @property {number} duration  milliseconds, connect to connection lost
+ * @property {string} result
+ * @property {string} resultClose
+ */
+
+/**
+ * @typedef {object} RunOptions
+ * @property {string} host
+ * @property {number} port
+ * @property {string} [path]
+ * @property {number} [concurrency]       light cases at once (default 8)
+ * @property {number} [heavyConcurrency]  exclusive cases at once (default 1)
+ * @property {number} [deflateLevel]      the fuzzer's own zlib level (default 6, as the suite)
+ * @property {(r: CaseResult) => void} [onResult]
+ */
+
+/**
+ * @param {import('./case-builders.mjs').CaseEntry} entry
+ * @param {RunOptions} o
+ * @returns {Promise<CaseResult>}
+ */
+export function runCase(entry, o) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    /** @type {import('./case.mjs').Case | undefined} */
+    let c;
+    const session = new FuzzingSession(
+      { host: o.host, port: o.port, path: o.path, offers: entry.offers, deflateLevel: o.deflateLevel },
+      {
+        onOpen: () => c?.onOpen(),
+        onMessage: (payload, binary) => c?.onMessage(payload, binary),
+        onPong: (payload) => c?.onPong(payload),
+        onConnectionLost: () => {
+          const k = /** @type {import('./case.mjs').Case} */ (c);
+          k.onConnectionLost();
+          resolve({
+            id: entry.id,
+            behavior: k.behavior,
+            behaviorClose: k.behaviorClose,
+            remoteCloseCode: session.remoteCloseCode,
+            duration: Date.now() - started,
+            result: k.result,
+            resultClose: k.resultClose,
+          });
+        },
+      },
+    );
+    c = entry.make(session);
+  });
+}
+
+/**
+ * @template T, R
+ * @param {T[]} items @param {number} width @param {(item: T) => Promise<R>} work
+ * @returns {Promise<R[]>}
+ */
+async function pool(items, width, work) {
+  /** @type {R[]} */
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, worker));
+  return out;
+}
+
+/**
+ * @param {import('./case-builders.mjs').CaseEntry[]} entries
+ * @param {RunOptions} o
+ * @returns {Promise<CaseResult[]>}
+ */
+export async function runCases(entries, o) {
+  const one = async (/** @type {import('./case-builders.mjs').CaseEntry} */ e) => {
+    const r = await runCase(e, o);
+    o.onResult?.(r);
+    return r;
+  };
+  const light = await pool(entries.filter((e) => !e.exclusive), o.concurrency ?? 8, one);
+  const heavy = await pool(entries.filter((e) => e.exclusive), o.heavyConcurrency ?? 1, one);
+  return [...light, ...heavy];
+}

@@ -1,0 +1,44 @@
+// Autobahn|Testsuite echo testee: the `App` of @uws/native, on the native epoll transport or on
+// node:net, with permessage-deflate enabled. Everything it sends back is an echo.
+//
+//   node autobahn/testees/app-echo.mjs [epoll|node] [port]      (port 0: any free port)
+//
+// Prints "listening <port>" once ready (the runner waits for that line).
+
+import { App, SHARED_COMPRESSOR, SHARED_DECOMPRESSOR, us_listen_socket_close, us_socket_local_port } from '@uws/native';
+
+const transport = process.argv[2] ?? 'epoll';
+const port = Number(process.argv[3] ?? process.env.PORT ?? 9001);
+if (transport !== 'epoll' && transport !== 'node') throw new Error(`transport must be epoll or node, not ${transport}`);
+
+/** @type {unknown} */
+let token;
+App({ transport })
+  .ws('/*', {
+    // Shared (no context takeover) in both directions: accepts every offer of 12.x/13.x, and
+    // costs no per-socket zlib window.
+    compression: SHARED_COMPRESSOR | SHARED_DECOMPRESSOR,
+    // 9.x sends messages of up to 16 MiB.
+    maxPayloadLength: 64 * 1024 * 1024,
+    // 9.x writes 16 MiB echoes at once: no backpressure limit, or they would be dropped.
+    maxBackpressure: 0,
+    idleTimeout: 0,
+    message: (ws, message, isBinary) => {
+      ws.send(message, isBinary, true);
+    },
+  })
+  .listen('127.0.0.1', port, (t) => {
+    if (!t) {
+      console.error(`listen failed on port ${port}`);
+      process.exit(1);
+    }
+    token = t;
+    console.log(`listening ${us_socket_local_port(t)}`);
+  });
+
+const stop = () => {
+  us_listen_socket_close(token);
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
