@@ -8,6 +8,7 @@ import { transportKinds } from '../support/transports.js';
 
 const built = existsSync(new URL('../../dist/index.js', import.meta.url));
 const WAVES = 10;
+const underAddressSanitizer = (process.env.LD_PRELOAD ?? '').includes('libasan');
 const WARMUP_WAVES = 3;
 const PER_WAVE = 1000;
 
@@ -100,6 +101,8 @@ describe.skipIf(!built).each(transportKinds)('10 000 garbage connections (%s)', 
     // connection would show as 4 MiB.
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1];
     const growth = median(samples.slice(-3)) - median(samples.slice(0, 3));
-    expect(growth).toBeLessThan(4 * 1024);
+    // Under AddressSanitizer (the test:asan run) freed memory sits in ASan's quarantine, so RSS
+    // says nothing there; that run checks the memory errors instead.
+    if (!underAddressSanitizer) expect(growth).toBeLessThan(4 * 1024);
   });
 });
