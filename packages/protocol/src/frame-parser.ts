@@ -37,6 +37,13 @@ export interface FrameParserOptions {
   rsv1Allowed?: boolean;
 }
 
+/**
+ * The masking key of the frame being unmasked, written just before each unmask call: parsing
+ * is synchronous, so one scratch serves every parser and no connection holds a typed array
+ * for its key (an idle connection costs less).
+ */
+const KEY = new Uint8Array(4);
+
 /** Default of {@link FrameParserOptions.maxPayloadLength}: 100 MiB. */
 export const DEFAULT_MAX_PAYLOAD_LENGTH = 100 * 1024 * 1024;
 
@@ -59,19 +66,24 @@ export class FrameParser {
   private rsv1Allowed: boolean;
   private state: State = State.HEADER;
 
-  /** Header bytes collected so far when a header is split between chunks. */
-  private readonly hdr = new Uint8Array(14);
+  /** Header bytes collected so far when a header is split between chunks (allocated then). */
+  private hdr: Uint8Array | undefined;
   private hdrLen = 0;
 
   private fin = false;
   private rsv1 = false;
   private opcode = 0;
-  private readonly mask = new Uint8Array(4);
+  /** The current frame's masking key, bytes 0–3. */
+  private k0 = 0;
+  private k1 = 0;
+  private k2 = 0;
+  private k3 = 0;
   private maskPhase = 0;
   /** Payload bytes still expected for the current frame. */
   private remaining = 0;
 
-  private readonly ctrl = new Uint8Array(125);
+  /** A control frame split between chunks is gathered here (allocated then). */
+  private ctrl: Uint8Array | undefined;
   private ctrlLen = 0;
   private ctrlFill = 0;
 
@@ -106,7 +118,7 @@ export class FrameParser {
         pos = this.readHeader(bytes, pos, end);
       } else if (state === State.DATA) {
         const n = Math.min(this.remaining, end - pos);
-        if (this.masked) this.maskPhase = unmaskInPlace(bytes, pos, pos + n, this.mask, 0, this.maskPhase);
+        if (this.masked) this.maskPhase = unmaskInPlace(bytes, pos, pos + n, this.key(), 0, this.maskPhase);
         this.remaining -= n;
         const stop = pos + n;
         this.sink.onFrameData(bytes, pos, stop);
@@ -117,13 +129,14 @@ export class FrameParser {
         }
       } else if (state === State.CONTROL) {
         const n = Math.min(this.ctrlLen - this.ctrlFill, end - pos);
-        this.ctrl.set(bytes.subarray(pos, pos + n), this.ctrlFill);
+        const ctrl = (this.ctrl ??= new Uint8Array(125));
+        ctrl.set(bytes.subarray(pos, pos + n), this.ctrlFill);
         this.ctrlFill += n;
         pos += n;
         if (this.ctrlFill === this.ctrlLen) {
           this.state = State.HEADER;
-          if (this.masked) unmaskInPlace(this.ctrl, 0, this.ctrlLen, this.mask, 0, 0);
-          this.sink.onFrame(true, false, this.opcode, this.ctrl, 0, this.ctrlLen);
+          if (this.masked) unmaskInPlace(ctrl, 0, this.ctrlLen, this.key(), 0, 0);
+          this.sink.onFrame(true, false, this.opcode, ctrl, 0, this.ctrlLen);
         }
       } else {
         return;
@@ -137,13 +150,14 @@ export class FrameParser {
     let p = pos;
     if (this.hdrLen > 0 || end - pos < 2) {
       // Slow path: the header is cut by a chunk boundary; gather it in `hdr`.
-      const need = this.hdrLen < 2 ? 2 : this.headerSize(this.hdr[1]);
-      while (this.hdrLen < need && pos < end) this.hdr[this.hdrLen++] = bytes[pos++];
+      const hdr = (this.hdr ??= new Uint8Array(14));
+      const need = this.hdrLen < 2 ? 2 : this.headerSize(hdr[1]);
+      while (this.hdrLen < need && pos < end) hdr[this.hdrLen++] = bytes[pos++];
       if (this.hdrLen < 2) return pos;
-      const full = this.headerSize(this.hdr[1]);
-      while (this.hdrLen < full && pos < end) this.hdr[this.hdrLen++] = bytes[pos++];
+      const full = this.headerSize(hdr[1]);
+      while (this.hdrLen < full && pos < end) hdr[this.hdrLen++] = bytes[pos++];
       if (this.hdrLen < full) return pos;
-      src = this.hdr;
+      src = hdr;
       p = 0;
       this.hdrLen = 0;
       if (!this.decodeHeader(src, p)) return end;
@@ -151,7 +165,8 @@ export class FrameParser {
     }
     const size = this.headerSize(bytes[pos + 1]);
     if (end - pos < size) {
-      for (let i = pos; i < end; i++) this.hdr[this.hdrLen++] = bytes[i];
+      const hdr = (this.hdr ??= new Uint8Array(14));
+      for (let i = pos; i < end; i++) hdr[this.hdrLen++] = bytes[i];
       return end;
     }
     if (!this.decodeHeader(src, p)) return end;
@@ -222,11 +237,10 @@ export class FrameParser {
     }
 
     if (masked) {
-      const m = this.mask;
-      m[0] = src[q];
-      m[1] = src[q + 1];
-      m[2] = src[q + 2];
-      m[3] = src[q + 3];
+      this.k0 = src[q];
+      this.k1 = src[q + 1];
+      this.k2 = src[q + 2];
+      this.k3 = src[q + 3];
     }
     this.fin = fin;
     this.rsv1 = rsv1;
@@ -240,7 +254,7 @@ export class FrameParser {
     const length = this.remaining;
     if (end - pos >= length) {
       const stop = pos + length;
-      if (this.masked && length > 0) unmaskInPlace(bytes, pos, stop, this.mask, 0, 0);
+      if (this.masked && length > 0) unmaskInPlace(bytes, pos, stop, this.key(), 0, 0);
       this.remaining = 0;
       this.sink.onFrame(this.fin, this.rsv1, this.opcode, bytes, pos, stop);
       return stop;
@@ -255,6 +269,15 @@ export class FrameParser {
     this.maskPhase = 0;
     this.sink.onFrameStart(this.fin, this.rsv1, this.opcode, length);
     return pos;
+  }
+
+  /** The shared key scratch, loaded with this frame's key. */
+  private key(): Uint8Array {
+    KEY[0] = this.k0;
+    KEY[1] = this.k1;
+    KEY[2] = this.k2;
+    KEY[3] = this.k3;
+    return KEY;
   }
 
   private fail(code: ConstructorParameters<typeof ProtocolError>[0], message: string): false {
