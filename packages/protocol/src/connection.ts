@@ -221,9 +221,14 @@ export class Connection implements FrameSink {
     return out;
   }
 
-  /** Frames a text message (or fragment). Returns the bytes to write. */
-  sendText(text: string, options?: SendOptions): Uint8Array[] {
+  /**
+   * Frames a text message (or fragment): a string, or bytes that are already UTF-8 (echoing a
+   * received text message needs no round trip through a string; bytes are not re-validated).
+   * Returns the bytes to write; bytes are referenced like `sendBinary`'s.
+   */
+  sendText(text: string | Uint8Array, options?: SendOptions): Uint8Array[] {
     this.assertCanSend();
+    if (typeof text !== 'string') return this.afterQueued(this.sendData(Opcode.TEXT, text, options));
     if (this.deflate === undefined && options?.fragmentSize === undefined) {
       const opcode = this.dataOpcode(Opcode.TEXT, options?.fin ?? true);
       if (opcode === Opcode.TEXT) return this.afterQueued(encodeTextFrame(text, { fin: options?.fin ?? true, mask: this.masked }));

@@ -315,6 +315,19 @@ describe('Connection: ping and pong', () => {
     expect(toHex(wire(c.takeOutgoing()))).toBe('8a 01 61 8a 01 62');
   });
 
+  it('sends text given as UTF-8 bytes as a text frame, compressed when asked', () => {
+    const s = conn('server');
+    const [f] = decodeFrames(wire(s.sendText(utf8('héllo'))));
+    expect(f.opcode).toBe(Opcode.TEXT);
+    expect(Buffer.from(f.payload).toString()).toBe('héllo');
+    const params = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+    const server = new Connection({ role: 'server', deflate: params });
+    const client = new Connection({ role: 'client', deflate: params });
+    const bytes = wire(server.sendText(utf8('x'.repeat(2000)), { compress: true }));
+    expect(decodeFrames(bytes)[0].rsv1).toBe(true);
+    expect(plain(client.receive(bytes))).toEqual([{ type: 'message', data: Buffer.from('x'.repeat(2000)), binary: false }]);
+  });
+
   it('puts a queued pong in front of what a send from inside onMessage returns', () => {
     // A ping then a text message in one read: the handler echoes at once, and the pong for the
     // earlier ping must still reach the wire first (Autobahn 5.6, 5.8, 5.19, 5.20).

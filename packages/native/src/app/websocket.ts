@@ -7,8 +7,6 @@ import {
   Connection,
   type ConnectionHandler,
   type DeflateParams,
-  encodeFrame,
-  Opcode,
   type PreparedMessage,
   prepareMessage,
   type ProtocolError,
@@ -282,10 +280,6 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   onMessage(data: Uint8Array, isBinary: boolean): void {
     const message = this.behavior.handlers.message;
     if (this.stage !== OPEN || message === undefined) return;
-    // Pongs the codec queued for pings read before this message must reach the wire before
-    // whatever the handler sends (Autobahn 5.6–5.8, 5.19, 5.20): some sends bypass the codec.
-    const queued = this.conn.takeOutgoing();
-    if (queued.length > 0) this.write(queued);
     // Inline rather than through call(): no closure per message.
     try {
       message(this, data, isBinary);
@@ -323,11 +317,11 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     else if (isBinary) {
       const bytes = toBytes(message);
       frames = this.owned(this.conn.sendBinary(bytes, options), bytes);
-    } else if (this.conn.deflate === undefined) {
-      // Text given as bytes (an echo): frame it as is, no round trip through a string.
+    } else {
+      // Text given as bytes (an echo): framed as is, no round trip through a string.
       const bytes = toBytes(message);
-      frames = this.owned(encodeFrame(Opcode.TEXT, bytes), bytes);
-    } else frames = this.conn.sendText(toText(message), options);
+      frames = this.owned(this.conn.sendText(bytes, options), bytes);
+    }
     if (this.behavior.resetIdleTimeoutOnSend) this.armIdle();
     return this.write(frames);
   }
@@ -337,8 +331,10 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
    * reference ([header, payload]), so it is copied for a transport that writes later.
    */
   private owned(frames: Uint8Array[], payload: Uint8Array): Uint8Array[] {
-    if (frames.length === 2 && frames[1] === payload && this.core.transport.copiesWrites !== true) {
-      frames[1] = Uint8Array.prototype.slice.call(payload);
+    // The payload is the last chunk (queued pongs may come before the frame's header).
+    const last = frames.length - 1;
+    if (last >= 1 && frames[last] === payload && this.core.transport.copiesWrites !== true) {
+      frames[last] = Uint8Array.prototype.slice.call(payload);
     }
     return frames;
   }
