@@ -22,6 +22,15 @@ export function setUnmaskAccelerator(fn: UnmaskAccelerator | undefined, minBytes
   acceleratorMinBytes = fn === undefined ? Infinity : Math.max(64, minBytes);
 }
 
+/** A word whose bytes, in memory order, are the mask rotated to `phase`. */
+function maskWord(mask: Uint8Array, maskOff: number, phase: number): number {
+  const b0 = mask[maskOff + (phase & 3)];
+  const b1 = mask[maskOff + ((phase + 1) & 3)];
+  const b2 = mask[maskOff + ((phase + 2) & 3)];
+  const b3 = mask[maskOff + ((phase + 3) & 3)];
+  return LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+}
+
 /** Word views are cached for buffers up to this size (a socket chunk, a receive arena). */
 const VIEW_CACHE_MAX_BYTES = 4 * 1024 * 1024;
 let viewBuffer: ArrayBufferLike | undefined;
@@ -62,11 +71,7 @@ export function unmaskInPlace(
   let i = start;
   const len = end - start;
   if (len >= acceleratorMinBytes) {
-    const b0 = mask[maskOff + (phase & 3)];
-    const b1 = mask[maskOff + ((phase + 1) & 3)];
-    const b2 = mask[maskOff + ((phase + 2) & 3)];
-    const b3 = mask[maskOff + ((phase + 3) & 3)];
-    accelerator!(data.subarray(start, end), LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3);
+    accelerator!(data.subarray(start, end), maskWord(mask, maskOff, phase));
     return (phase + len) & 3;
   }
   if (len >= 64) {
@@ -76,12 +81,7 @@ export function unmaskInPlace(
     for (let k = 0; k < lead; k++, i++) data[i] ^= mask[maskOff + ((phase + (i - start)) & 3)];
     const words = (end - i) >>> 2;
     const p = (phase + (i - start)) & 3;
-    // A word whose bytes, in memory order, are the mask rotated to the current phase.
-    const b0 = mask[maskOff + p];
-    const b1 = mask[maskOff + ((p + 1) & 3)];
-    const b2 = mask[maskOff + ((p + 2) & 3)];
-    const b3 = mask[maskOff + ((p + 3) & 3)];
-    const w = LITTLE_ENDIAN ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24) : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+    const w = maskWord(mask, maskOff, p);
     const u32 = wordsOf(data.buffer);
     let k = (data.byteOffset + i) >>> 2;
     const stop = k + words;

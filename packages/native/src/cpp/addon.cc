@@ -163,6 +163,14 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   return shared;
 }
 
+// The two-element arrays the addon answers with ([id, port], [slot, gen], [text, port]).
+Napi::Value Pair(Napi::Env env, Napi::Value first, Napi::Value second) {
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, first);
+  out.Set(1u, second);
+  return out;
+}
+
 // listen(host, port, path, backlog, reusePort, ipv6Only) -> [id, port]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -182,10 +190,7 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   int port = 0;
   int id = loop->listen(req, &port);
   if (id < 0) return throwErrno(env, "listen", errno);
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, id));
-  out.Set(1u, Napi::Number::New(env, port));
-  return out;
+  return Pair(env, Napi::Number::New(env, id), Napi::Number::New(env, port));
 }
 
 Napi::Value CloseListener(const Napi::CallbackInfo& info) {
@@ -196,10 +201,7 @@ Napi::Value CloseListener(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SlotPair(Napi::Env env, int slot, uint32_t gen) {
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::Number::New(env, slot));
-  out.Set(1u, Napi::Number::New(env, gen));
-  return out;
+  return Pair(env, Napi::Number::New(env, slot), Napi::Number::New(env, gen));
 }
 
 // connect(host, port) -> [slot, gen]; host must be numeric.
@@ -274,10 +276,7 @@ Napi::Value RemoteAddress(const Napi::CallbackInfo& info) {
   int port = 0;
   std::string text =
       loop->remoteAddress(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value(), &port);
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, Napi::String::New(env, text));
-  out.Set(1u, Napi::Number::New(env, port));
-  return out;
+  return Pair(env, Napi::String::New(env, text), Napi::Number::New(env, port));
 }
 
 // xorMask(bytes, maskWord): unmasks (or masks) a payload in place; no loop state needed.
