@@ -14,7 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { COLORS } from './harness/servers.mjs';
 import { summarize } from './harness/summary.mjs';
 
-const ORDER = ['app-epoll', 'app-node', 'uwebsockets', 'ws', 'limit'];
+const ORDER = ['app-epoll', 'app-node', 'uwebsockets', 'ws', 'ws-compat', 'socketio', 'socketio-uws', 'socketio-eiows', 'limit'];
+/** The peers App is compared with, as ratio columns (when the run has them). */
+const PEERS = [
+  ['uwebsockets', 'App/uWS.js'],
+  ['ws', 'App/ws'],
+  ['socketio', 'App/Socket.IO'],
+  ['limit', 'App/limit'],
+];
 
 export function fmt(v) {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
@@ -26,12 +33,13 @@ export function fmt(v) {
 }
 
 const ratio = (a, b) => (a && b && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '–');
+const peers = (results) => PEERS.filter(([id]) => results.servers[id]);
 const servers = (results) => ORDER.filter((s) => results.servers[s]).concat(Object.keys(results.servers).filter((s) => !ORDER.includes(s)));
 
 /** Compact table: median per server and the ratios the goals are read against. */
 export function markdownTable(results) {
   const ids = servers(results);
-  const head = ['Scenario', 'unit', ...ids.map((s) => results.servers[s]), 'App/uWS.js', 'App/ws', 'App/limit'];
+  const head = ['Scenario', 'unit', ...ids.map((s) => results.servers[s]), ...peers(results).map(([, h]) => h)];
   const lines = [`| ${head.join(' | ')} |`, `| :-- | :-- | ${head.slice(2).map(() => '--:').join(' | ')} |`];
   for (const sc of results.scenarios) {
     const m = (s) => sc.summary[s]?.median;
@@ -44,7 +52,7 @@ export function markdownTable(results) {
     const app = m('app-epoll');
     // for memory, lower is better: show other/app so that > 1 always means "App is better"
     const r = (o) => (sc.lowerIsBetter ? ratio(m(o), app) : ratio(app, m(o)));
-    lines.push(`| ${sc.name} | ${sc.unit}${sc.lowerIsBetter ? ' (lower is better)' : ''} | ${ids.map(cell).join(' | ')} | ${r('uwebsockets')} | ${r('ws')} | ${r('limit')} |`);
+    lines.push(`| ${sc.name} | ${sc.unit}${sc.lowerIsBetter ? ' (lower is better)' : ''} | ${ids.map(cell).join(' | ')} | ${peers(results).map(([id]) => r(id)).join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -52,13 +60,30 @@ export function markdownTable(results) {
 /** Throughput per second of server CPU, and App's ratios on that basis. */
 export function efficiencyTable(results) {
   const ids = servers(results);
-  const head = ['Scenario', 'unit per server CPU-second', ...ids.map((s) => results.servers[s]), 'App/uWS.js', 'App/ws', 'App/limit'];
+  const head = ['Scenario', 'unit per server CPU-second', ...ids.map((s) => results.servers[s]), ...peers(results).map(([, h]) => h)];
   const lines = [`| ${head.join(' | ')} |`, `| :-- | :-- | ${head.slice(2).map(() => '--:').join(' | ')} |`];
   for (const sc of results.scenarios) {
     if (sc.lowerIsBetter) continue;
     const e = (s) => sc.summary[s]?.perCpuSecond;
     const app = e('app-epoll');
-    lines.push(`| ${sc.name} | ${sc.unit} | ${ids.map((s) => fmt(e(s))).join(' | ')} | ${ratio(app, e('uwebsockets'))} | ${ratio(app, e('ws'))} | ${ratio(app, e('limit'))} |`);
+    lines.push(`| ${sc.name} | ${sc.unit} | ${ids.map((s) => fmt(e(s))).join(' | ')} | ${peers(results).map(([id]) => ratio(app, e(id))).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Round-trip latency of the echo scenarios: p50 / p99 / p99.9 in ms, medians over the rounds. */
+export function latencyTable(results) {
+  const scs = results.scenarios.filter((sc) => Object.values(sc.summary).some((x) => x.latencyUs));
+  if (!scs.length) return '';
+  const ids = servers(results).filter((s) => scs.some((sc) => sc.summary[s]?.latencyUs));
+  const ms = (us) => (us >= 1e5 ? (us / 1e3).toFixed(0) : us >= 1e4 ? (us / 1e3).toFixed(1) : (us / 1e3).toFixed(2));
+  const lines = [`| Scenario | ${ids.map((s) => results.servers[s]).join(' | ')} |`, `| :-- | ${ids.map(() => '--:').join(' | ')} |`];
+  for (const sc of scs) {
+    const cell = (s) => {
+      const l = sc.summary[s]?.latencyUs;
+      return l ? `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.p999)}` : '–';
+    };
+    lines.push(`| ${sc.name} | ${ids.map(cell).join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -128,7 +153,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const sc of results.scenarios) sc.summary = summarize(sc, results.options.baseline); // recompute with this version
   const kinds = [...new Set(results.scenarios.map((s) => s.kind))];
   const md = [
-    files.map((f, i) => `${i ? 'Rerun of some scenarios' : 'Results'}: \`results/${f.split('/').pop()}\`, measured with \`${all[i].command}\` (${all[i].date.slice(0, 16)}Z, load average at start ${all[i].environment.loadavgAtStart});`).join('\n'),
+    files.map((f, i) => `${i ? 'Rerun of some scenarios' : 'Results'}: \`results/${f.split('/').pop()}\`, measured with \`${all[i].command}\` (${all[i].date.slice(0, 16)}Z, load average at start ${all[i].environment.loadavgAtStart}${all[i].environment.loadavgAtEnd ? `, at end ${all[i].environment.loadavgAtEnd}` : ''});`).join('\n'),
     `${results.options.rounds} round(s) of ${results.options.timing.duration} s (after ${results.options.timing.warmup} s warm-up) per server and scenario.`,
     `Node ${results.environment.node}, ${results.environment.platform}, ${results.environment.cpu} ×${results.environment.cpuCount},`,
     Object.entries(results.environment.versions).map(([k, v]) => `${k} ${v ?? 'absent'}`).join(', ') + '.',
@@ -139,6 +164,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     '',
     efficiencyTable(results),
     '',
+    ...(latencyTable(results)
+      ? ['Round-trip latency, p50 / p99 / p99.9 in ms (medians over the rounds; from queueing a message in the load generator to parsing its echo, so it includes the load generator\'s own batch processing):', '', latencyTable(results), '']
+      : []),
+    ...(results.unavailable && Object.keys(results.unavailable).length
+      ? [`Not measured in this run: ${Object.entries(results.unavailable).map(([s, why]) => `${s} (${why})`).join('; ')}.`, '']
+      : []),
     kinds.map((k) => `![${k}](results/${k}.svg)`).join('\n'),
     '',
     '<details><summary>Every server: median, min–max, CPU% of both sides</summary>',

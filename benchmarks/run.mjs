@@ -11,10 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeDeflateInput } from './harness/deflate-input.mjs';
-import { environment } from './harness/environment.mjs';
+import { environment, loadavg } from './harness/environment.mjs';
 import { measureOnce } from './harness/measure.mjs';
 import { SCENARIOS, TIMING } from './harness/scenarios.mjs';
-import { SERVERS } from './harness/servers.mjs';
+import { SERVERS, UNAVAILABLE } from './harness/servers.mjs';
 import { summarize } from './harness/summary.mjs';
 import { markdownTable } from './report.mjs';
 
@@ -35,7 +35,12 @@ for (let i = 0; i < argv.length; i++) {
     process.exit(2);
   }
 }
-for (const s of opt.servers) if (!SERVERS[s]) (console.error(`unknown server ${s}`), process.exit(2));
+for (const s of opt.servers) {
+  if (SERVERS[s]) continue;
+  console.error(UNAVAILABLE[s] ? `server ${s} is not available: ${UNAVAILABLE[s]}` : `unknown server ${s}`);
+  process.exit(2);
+}
+for (const [s, why] of Object.entries(UNAVAILABLE)) console.error(`(not measured: ${s} — ${why})`);
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 // Build the load generator and the C limit server (a second or two; nothing beyond cc, make, libc).
@@ -58,6 +63,7 @@ const results = {
   environment: environment(),
   options: { quick: opt.quick, rounds, timing, baseline: opt.baseline, pinned: cpus },
   servers: Object.fromEntries(opt.servers.map((s) => [s, SERVERS[s].label])),
+  unavailable: UNAVAILABLE,
   scenarios: [],
 };
 let failures = 0;
@@ -83,6 +89,7 @@ for (const scenario of scenarios) {
 }
 if (deflateFile) rmSync(deflateFile, { force: true });
 results.seconds = (Date.now() - started.getTime()) / 1000;
+results.environment.loadavgAtEnd = loadavg();
 results.failures = failures;
 
 const out = opt.out ?? here(`results/${started.toISOString().replace(/[:]/g, '-').replace(/\..+/, '')}${opt.quick ? '-quick' : ''}.json`);

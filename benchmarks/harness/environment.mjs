@@ -17,11 +17,17 @@ function version(pkg) {
   }
 }
 
-export function environment() {
-  let load;
+/** The 1/5/15-minute load averages, or undefined off Linux. */
+export function loadavg() {
   try {
-    load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  } catch {}
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+export function environment() {
+  const load = loadavg();
   return {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -35,6 +41,9 @@ export function environment() {
       bufferutil: version('bufferutil'),
       'utf-8-validate': version('utf-8-validate'),
       'uws-pack': version('uws-pack'),
+      'socket.io': version('socket.io'),
+      '@uws/ws-compat': version('@uws/ws-compat'),
+      eiows: version('eiows'),
     },
   };
 }

@@ -58,7 +58,7 @@ async function stopServer(s) {
   return r;
 }
 
-function loadgenArgs(scenario, port, timing, quick, extra) {
+function loadgenArgs(scenario, server, port, timing, quick, extra) {
   const a = { ...scenario.args, ...(quick ? scenario.quickArgs : {}) };
   const args = [scenario.mode, '--port', String(port)];
   if (scenario.mode !== 'connect' && scenario.mode !== 'idle') {
@@ -66,6 +66,7 @@ function loadgenArgs(scenario, port, timing, quick, extra) {
   }
   for (const [k, v] of Object.entries(a)) args.push(`--${k}`, String(v));
   for (const [k, v] of Object.entries(extra)) args.push(`--${k}`, String(v));
+  args.push(...(server.loadgen ?? []));
   return args;
 }
 
@@ -86,7 +87,7 @@ export async function measureOnce({ scenario, serverId, server, loadgen, cpus, t
   const pid = srv.child.pid; // taskset execs the server, so this is the server's own pid
   await sleep(300);
   rec.rssIdle = rssBytes(pid);
-  const args = loadgenArgs(scenario, port, timing, quick, extra);
+  const args = loadgenArgs(scenario, server, port, timing, quick, extra);
   const [bin, ...rest] = pinned(cpus.loadgen, [loadgen, ...args]);
   const lg = spawn(bin, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -1,17 +1,68 @@
-// The servers under test: how to start each one, and which scenario kinds it takes part in.
+// The servers under test: how to start each one, which scenario kinds it takes part in, and
+// what the load generator needs to speak to it. Optional servers are listed only when what
+// they need is installed and works; UNAVAILABLE says why the others are not.
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const require = createRequire(import.meta.url);
 const ALL = ['echo', 'connect', 'idle', 'large', 'deflate', 'fanout'];
+const node = (file) => [process.execPath, here(`servers/${file}`)];
+/** Socket.IO servers take the echo scenarios, driven with Socket.IO "echo" events. */
+const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'] };
 
-export const SERVERS = {
-  'app-epoll': { label: 'App (epoll)', cmd: [process.execPath, here('servers/app-epoll.mjs')], kinds: ALL },
-  'app-node': { label: 'App (node:net)', cmd: [process.execPath, here('servers/app-node.mjs')], kinds: ALL },
-  uwebsockets: { label: 'uWebSockets.js 20', cmd: [process.execPath, here('servers/uwebsockets.mjs')], kinds: ALL },
-  ws: { label: 'ws 8', cmd: [process.execPath, here('servers/ws.mjs')], kinds: ALL },
+const BASE = {
+  'app-epoll': { label: 'App (epoll)', cmd: node('app-epoll.mjs'), kinds: ALL },
+  'app-node': { label: 'App (node:net)', cmd: node('app-node.mjs'), kinds: ALL },
+  uwebsockets: { label: 'uWebSockets.js 20', cmd: node('uwebsockets.mjs'), kinds: ALL },
+  ws: { label: 'ws 8', cmd: node('ws.mjs'), kinds: ALL },
+  socketio: { label: 'Socket.IO 4', cmd: node('socketio.mjs'), ...SOCKETIO },
   // no permessage-deflate in the C reference
   limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
 };
+
+async function exportsClass(specifier, name) {
+  try {
+    return typeof (await import(specifier))[name] === 'function';
+  } catch {
+    return false;
+  }
+}
+
+function resolves(specifier) {
+  try {
+    require.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
+const OPTIONAL = {
+  'ws-compat': {
+    entry: { label: '@uws/ws-compat', cmd: node('ws-compat.mjs'), kinds: ALL },
+    available: wsCompat,
+    why: '@uws/ws-compat does not export a WebSocketServer yet (build it: pnpm --filter @uws/ws-compat build)',
+  },
+  'socketio-uws': {
+    entry: { label: 'Socket.IO 4 on @uws/ws-compat', cmd: node('socketio-uws.mjs'), ...SOCKETIO },
+    available: wsCompat,
+    why: '@uws/ws-compat does not export a WebSocketServer yet',
+  },
+  'socketio-eiows': {
+    entry: { label: 'Socket.IO 4 on eiows', cmd: node('socketio-eiows.mjs'), ...SOCKETIO },
+    available: resolves('eiows'),
+    why: 'eiows is not installed: its install step fetches Node.js source code (see README)',
+  },
+};
+
+export const SERVERS = { ...BASE };
+export const UNAVAILABLE = {};
+for (const [id, o] of Object.entries(OPTIONAL)) {
+  if (o.available) SERVERS[id] = o.entry;
+  else UNAVAILABLE[id] = o.why;
+}
 
 /** One colour per server, the same in every chart. */
 export const COLORS = {
@@ -19,5 +70,9 @@ export const COLORS = {
   'app-node': '#6baed6',
   uwebsockets: '#ff7f0e',
   ws: '#2ca02c',
+  'ws-compat': '#98df8a',
+  socketio: '#9467bd',
+  'socketio-uws': '#c5b0d5',
+  'socketio-eiows': '#8c564b',
   limit: '#7f7f7f',
 };

@@ -6,6 +6,13 @@ export function median(xs) {
   return s.length === 0 ? NaN : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Median over the rounds of each round-trip percentile (µs), for runs that measured latency. */
+function latency(runs) {
+  const l = runs.map((r) => r.loadgen?.latency_us).filter((x) => x?.samples > 0);
+  if (!l.length) return null;
+  return { p50: median(l.map((x) => x.p50)), p99: median(l.map((x) => x.p99)), p999: median(l.map((x) => x.p999)), samples: l.reduce((a, x) => a + x.samples, 0) };
+}
+
 /** Per server: median, min, max of the metric over ok runs; median server and loadgen CPU%;
  * ratio of the medians to the baseline and to the C limit (value / other, for every metric). */
 export function summarize(entry, baseline) {
@@ -26,6 +33,7 @@ export function summarize(entry, baseline) {
       // throughput per second of server CPU: the work done per unit of the server's own CPU,
       // which other processes on a shared core cannot shrink (not for memory)
       perCpuSecond: entry.lowerIsBetter ? null : median(ok.map((r) => r.value / (r.serverCpuPct / 100))),
+      latencyUs: latency(ok),
     };
   }
   for (const s of Object.values(summary)) {

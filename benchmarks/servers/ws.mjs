@@ -1,11 +1,8 @@
-// ws 8 with bufferutil and utf-8-validate (both resolvable by ws: see the startup line), in
-// the way its README shows: echo on every path, "/sub" sockets kept in a Set, a message on
-// "/pub" sent to each of them. permessage-deflate on with ws's defaults (threshold 1 KiB).
+// ws 8 with bufferutil and utf-8-validate (both resolvable by ws: see the startup line).
 import { createRequire } from 'node:module';
 import { WebSocketServer } from 'ws';
-import { HOST, MAX_PAYLOAD, failed, port, ready } from './common.mjs';
+import { serveWsApi } from './ws-api.mjs';
 
-const p = port();
 const wsRequire = createRequire(createRequire(import.meta.url).resolve('ws'));
 const has = (m) => {
   try {
@@ -15,20 +12,4 @@ const has = (m) => {
     return 'no';
   }
 };
-const subscribers = new Set();
-const wss = new WebSocketServer({ host: HOST, port: p, perMessageDeflate: true, maxPayload: MAX_PAYLOAD });
-wss.on('connection', (ws, req) => {
-  if (req.url === '/sub') {
-    subscribers.add(ws);
-    ws.on('close', () => subscribers.delete(ws));
-  } else if (req.url === '/pub') {
-    ws.on('message', (data, isBinary) => {
-      for (const s of subscribers) s.send(data, { binary: isBinary });
-    });
-  } else {
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  }
-  ws.on('error', () => {});
-});
-wss.on('listening', () => ready(p, `bufferutil=${has('bufferutil')} utf-8-validate=${has('utf-8-validate')}`));
-wss.on('error', (e) => failed(e.message));
+serveWsApi(WebSocketServer, `bufferutil=${has('bufferutil')} utf-8-validate=${has('utf-8-validate')}`);

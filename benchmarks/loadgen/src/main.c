@@ -8,6 +8,10 @@
  *   loadgen connect --port P [--count 10000 --concurrency 64]
  *   loadgen idle    --port P [--connections 10000 --duration 5]
  *   loadgen fanout  --port P [--connections 1000 --inflight 16 --size 16]
+ *
+ * --proto socketio (echo, connect, idle): speak Socket.IO v5 over Engine.IO v4 on the WebSocket
+ * (path /socket.io/?EIO=4&transport=websocket unless --path says otherwise); echo then sends
+ * 42["echo","<size characters>"] events and expects them back.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +25,8 @@ static void usage(void) {
   fputs("usage: loadgen echo|large|deflate|connect|idle|fanout --port N [options]\n"
         "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub\n"
         "  --connections N  --inflight P  --size S  --duration s  --warmup s  --timeout s\n"
-        "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F\n",
+        "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F\n"
+        "  --proto ws|socketio\n",
         stderr);
   exit(2);
 }
@@ -42,13 +47,14 @@ int main(int argc, char **argv) {
   if (large) { o.connections = 1; o.size = 1 << 20; o.sample = 1; }
   if (strcmp(o.mode, "idle") == 0) o.connections = 10000, o.concurrency = 256;
   if (strcmp(o.mode, "fanout") == 0) o.connections = 1000, o.inflight = 16, o.concurrency = 256;
+  int path_given = 0;
   for (int i = 2; i < argc; i++) {
     const char *k = argv[i];
     if (i + 1 >= argc) usage();
     const char *v = argv[++i];
     if (!strcmp(k, "--host")) o.host = v;
     else if (!strcmp(k, "--port")) o.port = (int)num(v, k, 1, 65535);
-    else if (!strcmp(k, "--path")) o.path = v;
+    else if (!strcmp(k, "--path")) o.path = v, path_given = 1;
     else if (!strcmp(k, "--sub-path")) o.sub_path = v;
     else if (!strcmp(k, "--pub-path")) o.pub_path = v;
     else if (!strcmp(k, "--connections")) o.connections = (int)num(v, k, 1, 60000);
@@ -62,9 +68,17 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--concurrency")) o.concurrency = (int)num(v, k, 1, 60000);
     else if (!strcmp(k, "--sources")) o.sources = (int)num(v, k, 1, 250);
     else if (!strcmp(k, "--deflate-file")) o.deflate_file = v;
+    else if (!strcmp(k, "--proto")) {
+      if (!strcmp(v, "socketio")) o.socketio = 1;
+      else if (strcmp(v, "ws")) usage();
+    }
     else usage();
   }
   if (!o.port) die("--port is required");
+  if (o.socketio) {
+    if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto socketio: echo, connect or idle only");
+    if (!path_given) o.path = "/socket.io/?EIO=4&transport=websocket";
+  }
   signal(SIGPIPE, SIG_IGN);
   rng_seed();
   if (!strcmp(o.mode, "echo") || large || !strcmp(o.mode, "deflate")) return mode_echo(&o);

@@ -22,6 +22,7 @@ static const conn_handlers_t H = {on_open, NULL, NULL, NULL};
 int mode_connect(const lg_opts_t *o) {
   lg_loop_t L;
   loop_init(&L, o->host, o->port, sources_for(o, o->count), 0, &H);
+  L.socketio = o->socketio;
   int conc = o->concurrency;
   conn_t *slots = calloc((size_t)conc, sizeof *slots);
   int started = 0;
@@ -40,7 +41,7 @@ int mode_connect(const lg_opts_t *o) {
   double t1 = now_s();
   mark_phase("end");
   for (int i = 0; i < conc; i++) {
-    if (slots[i].state == C_CONNECTING || slots[i].state == C_HANDSHAKE) {
+    if (slots[i].state == C_CONNECTING || slots[i].state == C_HANDSHAKE || slots[i].state == C_SIO_CONNECT) {
       conn_close(&slots[i], 1);
       g_err.connect_errors++;
     }

@@ -4,11 +4,18 @@
  * id in the prefix), every byte on one reply in `sample`. deflate: the payloads are read from a
  * file of precompressed permessage-deflate messages and sent with RSV1; replies are counted,
  * not inflated (no zlib here), so they are checked by count, type and RSV1 only.
+ * --proto socketio: the messages are Socket.IO "echo" events (payload.h), checked the same way.
+ *
+ * Latency: every message's round trip, from queueing it (conn_send; the write follows at the
+ * end of the same wake-up) to parsing the complete reply, goes into a histogram while
+ * measuring. Replies come back in order, so a connection's send times live in a ring of P
+ * slots indexed by sequence number: fixed memory, no allocation per message.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "latency.h"
 #include "open-all.h"
 #include "options.h"
 #include "payload.h"
@@ -25,17 +32,24 @@ static int phase; /* 0 warm-up, 1 measuring, 2 done */
 static uint64_t m_msgs, m_bytes, m_raw_bytes, compressed_replies;
 static variant_t *variants;
 static size_t nvariants;
+static uint64_t *sent_at; /* [connection * inflight + seq % inflight]: ns when queued */
+static lat_hist_t lat;
+
+static uint64_t *sent_slot(const conn_t *c, uint64_t seq) {
+  return &sent_at[(size_t)c->id * (size_t)O->inflight + (size_t)(seq % (uint64_t)O->inflight)];
+}
 
 static void send_next(conn_t *c) {
   uint64_t seq = c->sent++;
+  *sent_slot(c, seq) = now_ns();
   if (nvariants) {
     variant_t *v = &variants[seq % nvariants];
     conn_send(c, 1, 1, v->data, v->len, NULL, 0);
     return;
   }
-  uint8_t pre[PREFIX_LEN];
-  payload_prefix(pre, seq, c->id);
-  conn_send(c, 2, 0, pre, PL.plen, PL.body, PL.blen);
+  uint8_t pre[PREFIX_MAX];
+  payload_prefix(&PL, pre, seq, c->id);
+  conn_send(c, PL.opcode, 0, pre, PL.plen, PL.body, PL.blen);
 }
 
 static void start(conn_t *c) {
@@ -50,11 +64,12 @@ static void on_data(conn_t *c, const uint8_t *p, size_t n, uint64_t off) {
 }
 
 static void on_message(conn_t *c, uint64_t len, int opcode, int rsv1) {
+  if (phase == 1) lat_record(&lat, now_ns() - *sent_slot(c, c->recvd));
   if (nvariants) {
     if (opcode != 1) c->bad = 1;
     if (rsv1) compressed_replies++;
     if (phase == 1) m_raw_bytes += variants[c->recvd % nvariants].raw_len;
-  } else if (len != PL.size || opcode != 2) {
+  } else if (len != PL.len || opcode != PL.opcode) {
     c->bad = 1;
   }
   if (c->bad) { g_err.verify_errors++; c->bad = 0; }
@@ -88,12 +103,17 @@ int mode_echo(const lg_opts_t *o) {
   if (deflate) {
     if (!o->deflate_file) die("deflate needs --deflate-file");
     load_variants(o->deflate_file);
+  } else if (o->socketio) {
+    payload_init_socketio(&PL, o->size);
   } else {
     payload_init(&PL, o->size);
   }
+  sent_at = calloc((size_t)o->connections * (size_t)o->inflight, sizeof *sent_at);
+  if (!sent_at) die("out of memory");
   lg_loop_t L;
   loop_init(&L, o->host, o->port, sources_for(o, o->connections), deflate, &H);
-  size_t frame = (deflate ? 65536 : o->size) + 14;
+  L.socketio = o->socketio;
+  size_t frame = (deflate ? 65536 : PL.len) + 14;
   L.keep_cap = frame * (size_t)o->inflight * 2 + 65536;
   conn_t *conns = calloc((size_t)o->connections, sizeof *conns);
   double t_begin = now_s();
@@ -121,9 +141,12 @@ int mode_echo(const lg_opts_t *o) {
            nvariants, (unsigned long long)m_msgs, m_msgs / secs, m_raw_bytes / secs / 1e6, m_bytes / secs / 1e6,
            (unsigned long long)compressed_replies);
   } else {
-    printf(",\"size\":%zu,\"messages\":%llu,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,\"sample\":%d,\"verify\":\"order+sample\"",
-           o->size, (unsigned long long)m_msgs, m_msgs / secs, m_bytes / secs / 1e6, o->sample);
+    printf(",\"proto\":\"%s\",\"size\":%zu,\"message_bytes\":%zu,\"messages\":%llu,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f"
+           ",\"sample\":%d,\"verify\":\"order+sample\"",
+           o->socketio ? "socketio" : "ws", o->size, PL.len, (unsigned long long)m_msgs, m_msgs / secs,
+           m_bytes / secs / 1e6, o->sample);
   }
+  lat_print_json(&lat);
   report_end(now_s() - t_begin);
   return open == o->connections ? 0 : 1;
 }

@@ -25,8 +25,8 @@ static uint64_t done, m_deliveries, m_messages;
 static void publish(void) {
   uint64_t seq = pub->sent++;
   counts[seq % (uint64_t)O->inflight] = 0;
-  uint8_t pre[PREFIX_LEN];
-  payload_prefix(pre, seq, PUBLISHER_ID);
+  uint8_t pre[PREFIX_MAX];
+  payload_prefix(&PL, pre, seq, PUBLISHER_ID);
   conn_send(pub, 2, 0, pre, PL.plen, PL.body, PL.blen);
 }
 
@@ -44,7 +44,7 @@ static void on_data(conn_t *c, const uint8_t *p, size_t n, uint64_t off) {
 static void on_message(conn_t *c, uint64_t len, int opcode, int rsv1) {
   (void)rsv1;
   if (c == pub) { g_err.protocol_errors++; return; } /* the publisher gets nothing back */
-  if (len != PL.size || opcode != 2) c->bad = 1;
+  if (len != PL.len || opcode != PL.opcode) c->bad = 1;
   if (c->bad) { g_err.verify_errors++; c->bad = 0; }
   uint64_t seq = c->recvd++;
   if (phase == 1) m_deliveries++;

@@ -13,6 +13,7 @@
 
 #include "accept-key.h"
 #include "base64.h"
+#include "socketio.h"
 #include "util.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -44,7 +45,7 @@ static void set_events(conn_t *c, uint32_t ev) {
   epoll_ctl(c->loop->epfd, EPOLL_CTL_MOD, c->fd, &e);
 }
 
-static void fail(conn_t *c, uint64_t *counter) {
+void conn_fail(conn_t *c, uint64_t *counter) {
   if (c->state == C_CLOSED || c->state == C_FREE) return;
   if (counter) (*counter)++;
   conn_state_t was = c->state;
@@ -91,9 +92,9 @@ int conn_start(lg_loop_t *L, conn_t *c, uint32_t id, const char *path) {
   c->started = now_s();
   L->pending++;
   struct epoll_event e = {.events = EPOLLOUT | EPOLLIN, .data.ptr = c};
-  if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, c->fd, &e) < 0) { fail(c, &g_err.connect_errors); return -1; }
+  if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, c->fd, &e) < 0) { conn_fail(c, &g_err.connect_errors); return -1; }
   if (connect(c->fd, (struct sockaddr *)&L->dst, sizeof L->dst) < 0 && errno != EINPROGRESS) {
-    fail(c, &g_err.connect_errors);
+    conn_fail(c, &g_err.connect_errors);
     return -1;
   }
   return 0;
@@ -134,7 +135,7 @@ static void flush(conn_t *c) {
       if (!c->want_out) { c->want_out = 1; set_events(c, EPOLLIN | EPOLLOUT); }
       return;
     }
-    fail(c, c->state == C_OPEN ? &g_err.closed : &g_err.connect_errors);
+    conn_fail(c, c->state == C_OPEN ? &g_err.closed : &g_err.connect_errors);
     return;
   }
   c->out_off = c->out_len = 0;
@@ -146,7 +147,7 @@ void loop_flush(lg_loop_t *L) {
   for (size_t i = 0; i < L->ndirty; i++) {
     conn_t *c = L->dirty[i];
     c->dirty = 0;
-    if (c->state == C_OPEN || c->state == C_HANDSHAKE) flush(c);
+    if (c->state == C_OPEN || c->state == C_HANDSHAKE || c->state == C_SIO_CONNECT) flush(c);
   }
   L->ndirty = 0;
 }
@@ -168,7 +169,7 @@ static void mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t 
 }
 
 void conn_send(conn_t *c, int opcode, int rsv1, const uint8_t *prefix, size_t plen, const uint8_t *body, size_t blen) {
-  if (c->state != C_OPEN) return;
+  if (c->state != C_OPEN && c->state != C_SIO_CONNECT) return;
   uint64_t len = plen + blen;
   out_reserve(c, 14 + len);
   uint8_t *p = c->out + c->out_len;
@@ -246,7 +247,7 @@ static void on_handshake_bytes(conn_t *c, const uint8_t *p, size_t n) {
   c->head[c->head_len] = '\0';
   char *end = strstr(c->head + (old > 3 ? old - 3 : 0), "\r\n\r\n");
   if (!end) {
-    if (c->head_len >= MAX_HEAD) fail(c, &g_err.handshake_errors);
+    if (c->head_len >= MAX_HEAD) conn_fail(c, &g_err.handshake_errors);
     return;
   }
   size_t head_bytes = (size_t)(end + 4 - c->head);
@@ -262,16 +263,22 @@ static void on_handshake_bytes(conn_t *c, const uint8_t *p, size_t n) {
     const char *ext = header(c->head, "sec-websocket-extensions", &elen);
     if (!ext || elen < 18 || strncasecmp(ext, "permessage-deflate", 18) != 0) ok = 0;
   }
-  if (!ok) { fail(c, &g_err.handshake_errors); return; }
+  if (!ok) { conn_fail(c, &g_err.handshake_errors); return; }
   size_t rest_in_p = (old + n) - head_bytes; /* bytes of p after the head */
   free(c->head);
   c->head = NULL;
   c->head_len = 0;
+  if (L->socketio) c->state = C_SIO_CONNECT; /* open for the mode once Socket.IO says so */
+  else conn_ready(c);
+  if (rest_in_p > 0 && (c->state == C_OPEN || c->state == C_SIO_CONNECT)) feed(c, p + (n - rest_in_p), rest_in_p);
+}
+
+void conn_ready(conn_t *c) {
+  lg_loop_t *L = c->loop;
   c->state = C_OPEN;
   L->pending--;
   L->open++;
   if (L->h->on_open) L->h->on_open(c);
-  if (rest_in_p > 0 && c->state == C_OPEN) feed(c, p + (n - rest_in_p), rest_in_p);
 }
 
 static void finish_frame(conn_t *c) {
@@ -281,15 +288,17 @@ static void finish_frame(conn_t *c) {
     if (c->f_opcode == 9) { /* ping: answer with a pong carrying the same payload */
       conn_send(c, 10, 0, c->ctrl, c->ctrl_len, NULL, 0);
     } else if (c->f_opcode == 8) {
-      fail(c, &g_err.closed);
+      conn_fail(c, &g_err.closed);
     }
     return;
   }
-  if (c->f_fin && c->loop->h->on_message) c->loop->h->on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
+  if (!c->f_fin) return;
+  if (c->loop->socketio) sio_on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
+  else if (c->loop->h->on_message) c->loop->h->on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
 }
 
 static void feed(conn_t *c, const uint8_t *p, size_t n) {
-  while (n > 0 && c->state == C_OPEN) {
+  while (n > 0 && (c->state == C_OPEN || c->state == C_SIO_CONNECT)) {
     if (!c->in_frame) {
       size_t need = 2;
       if (c->hdr_have >= 2) {
@@ -305,7 +314,7 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
         }
       }
       if (c->hdr_have < need) return;
-      if (c->hdr[1] & 0x80) { fail(c, &g_err.protocol_errors); return; } /* servers never mask */
+      if (c->hdr[1] & 0x80) { conn_fail(c, &g_err.protocol_errors); return; } /* servers never mask */
       c->f_fin = c->hdr[0] >> 7;
       c->f_rsv1 = (c->hdr[0] >> 6) & 1;
       c->f_opcode = c->hdr[0] & 0x0F;
@@ -314,14 +323,14 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
       if (l7 == 126) len = (uint64_t)c->hdr[2] << 8 | c->hdr[3];
       if (l7 == 127) { len = 0; for (int i = 0; i < 8; i++) len = len << 8 | c->hdr[2 + i]; }
       if (c->f_opcode >= 8) {
-        if (len > 125 || !c->f_fin || c->f_opcode > 10) { fail(c, &g_err.protocol_errors); return; }
+        if (len > 125 || !c->f_fin || c->f_opcode > 10) { conn_fail(c, &g_err.protocol_errors); return; }
         c->ctrl_len = 0;
       } else if (c->f_opcode == 1 || c->f_opcode == 2) {
         c->msg_opcode = c->f_opcode;
         c->msg_rsv1 = c->f_rsv1;
         c->msg_len = 0;
       } else if (c->f_opcode != 0) {
-        fail(c, &g_err.protocol_errors);
+        conn_fail(c, &g_err.protocol_errors);
         return;
       }
       c->frame_left = len;
@@ -334,7 +343,8 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
       memcpy(c->ctrl + c->ctrl_len, p, take);
       c->ctrl_len += (uint8_t)take;
     } else {
-      if (c->loop->h->on_data) c->loop->h->on_data(c, p, take, c->msg_len);
+      if (c->loop->socketio) sio_on_data(c, p, take, c->msg_len);
+      else if (c->loop->h->on_data) c->loop->h->on_data(c, p, take, c->msg_len);
       c->msg_len += take;
     }
     p += take;
@@ -345,7 +355,7 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
 }
 
 static void on_readable(conn_t *c) {
-  for (int rounds = 0; rounds < 4 && (c->state == C_OPEN || c->state == C_HANDSHAKE); rounds++) {
+  for (int rounds = 0; rounds < 4 && (c->state == C_OPEN || c->state == C_HANDSHAKE || c->state == C_SIO_CONNECT); rounds++) {
     ssize_t n = read(c->fd, rbuf, sizeof rbuf);
     if (n > 0) {
       if (c->state == C_HANDSHAKE) on_handshake_bytes(c, rbuf, (size_t)n);
@@ -354,7 +364,7 @@ static void on_readable(conn_t *c) {
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    fail(c, c->state == C_OPEN ? &g_err.closed : &g_err.connect_errors);
+    conn_fail(c, c->state == C_OPEN ? &g_err.closed : &g_err.connect_errors);
     return;
   }
 }
@@ -369,13 +379,13 @@ void loop_once(lg_loop_t *L, int timeout_ms) {
       int err = 0;
       socklen_t el = sizeof err;
       getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
-      if (err || (e & (EPOLLERR | EPOLLHUP))) { fail(c, &g_err.connect_errors); continue; }
+      if (err || (e & (EPOLLERR | EPOLLHUP))) { conn_fail(c, &g_err.connect_errors); continue; }
       set_events(c, EPOLLIN);
       send_handshake(c);
       continue;
     }
     if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(c);
-    if ((e & EPOLLOUT) && (c->state == C_OPEN || c->state == C_HANDSHAKE)) flush(c);
+    if ((e & EPOLLOUT) && (c->state == C_OPEN || c->state == C_HANDSHAKE || c->state == C_SIO_CONNECT)) flush(c);
   }
   loop_flush(L);
 }

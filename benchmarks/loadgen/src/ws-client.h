@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { C_FREE = 0, C_CONNECTING, C_HANDSHAKE, C_OPEN, C_CLOSED } conn_state_t;
+/* C_SIO_CONNECT: the WebSocket is open, the Socket.IO connect is not acknowledged yet (a
+   connection in that state still counts as pending, and the mode does not see it). */
+typedef enum { C_FREE = 0, C_CONNECTING, C_HANDSHAKE, C_SIO_CONNECT, C_OPEN, C_CLOSED } conn_state_t;
 
 typedef struct lg_loop lg_loop_t;
 typedef struct conn conn_t;
@@ -44,6 +46,8 @@ struct conn {
   uint64_t msg_len;
   uint8_t ctrl[125];
   uint8_t ctrl_len;
+  /* Socket.IO: the first bytes of the current message, which say whose it is */
+  uint8_t sio_peek[2], sio_npeek, sio_kind;
   /* for the mode */
   uint64_t sent, recvd;
   uint8_t bad;
@@ -55,6 +59,7 @@ struct lg_loop {
   char host_header[64];
   int nsources;      /* source addresses 127.0.0.1 .. 127.0.0.nsources */
   int deflate;       /* offer permessage-deflate, require it in the response */
+  int socketio;      /* speak Engine.IO v4 / Socket.IO v5 over the WebSocket (socketio.c) */
   int pending;       /* connections not yet open */
   int open;          /* connections open */
   size_t keep_cap;   /* output buffers up to this size are kept once drained */
@@ -68,6 +73,10 @@ void loop_init(lg_loop_t *L, const char *host, int port, int nsources, int defla
 int conn_start(lg_loop_t *L, conn_t *c, uint32_t id, const char *path);
 /* Appends one masked frame: prefix then body, as one payload. Flushed after the wake-up. */
 void conn_send(conn_t *c, int opcode, int rsv1, const uint8_t *prefix, size_t plen, const uint8_t *body, size_t blen);
+/* Socket.IO connect acknowledged: the connection is open for the mode (on_open). */
+void conn_ready(conn_t *c);
+/* Closes abortively, counts one error in *counter (if any), calls on_fail. */
+void conn_fail(conn_t *c, uint64_t *counter);
 /* Closes now; abortive = RST (SO_LINGER 0, no TIME_WAIT). Does not call on_fail. */
 void conn_close(conn_t *c, int abortive);
 /* One epoll_wait (up to timeout_ms) and its events; then flushes dirty connections. */

@@ -1,0 +1,28 @@
+// Socket.IO 4 as an echo server: every "echo" event goes back to its sender as an "echo"
+// event, the way a Socket.IO application answers. WebSocket transport only (the load generator
+// opens /socket.io/?EIO=4&transport=websocket directly, no long-polling first); no
+// permessage-deflate (engine.io's default); the engine that carries the WebSocket is the
+// caller's choice (engine.io's `wsEngine` option), so that swapping it is one line.
+import { createServer } from 'node:http';
+import { Server } from 'socket.io';
+import { HOST, MAX_PAYLOAD, failed, port, ready } from './common.mjs';
+
+/**
+ * Starts the server. `wsEngine`: a ws-compatible server class for engine.io, or undefined for
+ * engine.io's default (its own ws dependency). `detail` goes on the "listening" line.
+ */
+export function serveSocketIO(wsEngine, detail = '') {
+  const p = port();
+  const http = createServer();
+  const io = new Server(http, {
+    transports: ['websocket'],
+    serveClient: false,
+    maxHttpBufferSize: MAX_PAYLOAD,
+    ...(wsEngine ? { wsEngine } : {}),
+  });
+  io.on('connection', (socket) => {
+    socket.on('echo', (message) => socket.emit('echo', message));
+  });
+  http.once('error', (e) => failed(e.message));
+  http.listen(p, HOST, () => ready(p, detail));
+}
