@@ -9,9 +9,12 @@ import type { TopicRegistry } from './topic-registry.js';
 import type { HttpHandler } from './http-response.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
 import type { AppWebSocket } from './websocket.js';
+import type { SocketEntries } from './socket-entries.js';
 
 /** A connection as the App dispatches transport events to it. */
 export interface SocketEntry {
+  /** The transport socket this entry handles. */
+  readonly id: SocketId;
   onData(data: Uint8Array): void;
   onDrain(): void;
   onTimeout(): void;
@@ -30,7 +33,7 @@ export interface HttpLimits {
 
 export interface AppCore {
   readonly transport: Transport;
-  readonly entries: Map<SocketId, SocketEntry>;
+  readonly entries: SocketEntries<SocketEntry>;
   readonly topics: TopicRegistry<AppWebSocket>;
   readonly httpRoutes: Router<HttpHandler>;
   readonly wsRoutes: Router<ResolvedBehavior>;

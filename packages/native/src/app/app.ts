@@ -17,6 +17,7 @@ import { ListenSocket } from './listen-socket.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
 import { Router } from './router.js';
+import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
 import { type ResolvedBehavior, type WebSocketBehavior, resolveBehavior } from './websocket-behavior.js';
 import { AppWebSocket, publishToTopic } from './websocket.js';
@@ -109,7 +110,7 @@ export function App(options: AppOptions = {}): TemplatedApp {
 
 export class AppImpl implements TemplatedApp, AppCore {
   readonly transport: Transport;
-  readonly entries = new Map<SocketId, SocketEntry>();
+  readonly entries = new SocketEntries<SocketEntry>();
   readonly topics = new TopicRegistry<AppWebSocket>();
   readonly httpRoutes = new Router<HttpHandler>();
   readonly wsRoutes = new Router<ResolvedBehavior>();
@@ -205,8 +206,7 @@ export class AppImpl implements TemplatedApp, AppCore {
     if (this.closed) return this;
     this.closed = true;
     for (const token of [...this.listenSockets]) token.close();
-    const entries = [...this.entries.values()];
-    this.entries.clear();
+    const entries = this.entries.clear();
     for (const entry of entries) entry.forceClose();
     this.lifetimes.stop();
     this.transport.close();
@@ -268,7 +268,7 @@ export class AppImpl implements TemplatedApp, AppCore {
     const entries = this.entries;
     return {
       onOpen: (id) => {
-        entries.set(id, new HttpConnection(this, id));
+        entries.set(new HttpConnection(this, id));
       },
       onData: (id, data) => {
         entries.get(id)?.onData(data);
@@ -280,9 +280,8 @@ export class AppImpl implements TemplatedApp, AppCore {
         entries.get(id)?.onTimeout();
       },
       onClose: (id, errno) => {
-        const entry = entries.get(id);
+        const entry = entries.delete(id);
         if (entry === undefined) return;
-        entries.delete(id);
         entry.onSocketClose(errno);
       },
     };

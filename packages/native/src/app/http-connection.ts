@@ -25,7 +25,7 @@ import { reportHandlerError } from './handler-errors.js';
 import { HttpRequestImpl } from './http-request.js';
 import { HttpResponseImpl, type ResponseSink } from './http-response.js';
 import type { RouteMatch } from './router.js';
-import { AppWebSocket } from './websocket.js';
+import { AppWebSocket, DEFAULT_USER_DATA } from './websocket.js';
 import { type ResolvedBehavior, behaviorForContext } from './websocket-behavior.js';
 
 // States of the connection.
@@ -42,7 +42,7 @@ const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 
 export class HttpConnection implements SocketEntry, ResponseSink {
   private readonly core: AppCore;
-  private readonly id: SocketId;
+  readonly id: SocketId;
   private state = HEAD;
   private parser: HttpHeadParser<'request'>;
   /** The current request's response. */
@@ -139,7 +139,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     transport.write(this.id, Buffer.from(response, 'latin1'));
     const ws = new AppWebSocket(this.core, this.id, behavior, userData, deflate);
     this.ws = ws;
-    this.core.entries.set(this.id, ws);
+    this.core.entries.set(ws);
     ws.start();
     // Bytes that came while an asynchronous upgrade was pending.
     const queued = this.queue;
@@ -280,7 +280,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
       if (upgrade !== undefined) upgrade(res, req, behavior.context);
       else {
         res.upgrade(
-          {},
+          DEFAULT_USER_DATA,
           validated.key,
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),

@@ -62,6 +62,12 @@ export interface WebSocket<UserData = unknown> {
   getUserData(): UserData;
 }
 
+/**
+ * User data of a WebSocket accepted without an `upgrade` handler: an empty object, created
+ * only when `getUserData()` first asks (most such sockets never do: an idle one costs less).
+ */
+export const DEFAULT_USER_DATA: unknown = Object.freeze({});
+
 const EMPTY = new Uint8Array(0);
 // Send options shared by every send (no object per message).
 const COMPRESSED = Object.freeze({ compress: true });
@@ -83,21 +89,19 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   bucket = 0;
 
   private readonly core: AppCore;
-  private readonly id: SocketId;
+  readonly id: SocketId;
   private readonly behavior: ResolvedBehavior;
-  private readonly userData: UserData;
+  /** {@link DEFAULT_USER_DATA} until `getUserData` first asks for it. */
+  private userData: UserData;
   private readonly conn: Connection;
   private stage = OPEN;
   private pingSent = false;
-  /** Send our messages compressed only when asked and when our compressor exists. */
-  private readonly canCompress: boolean;
 
   constructor(core: AppCore, id: SocketId, behavior: ResolvedBehavior, userData: UserData, deflate: DeflateParams | undefined) {
     this.core = core;
     this.id = id;
     this.behavior = behavior;
     this.userData = userData;
-    this.canCompress = deflate !== undefined && behavior.deflate?.compresses === true;
     this.conn = new Connection({
       role: 'server',
       deflate,
@@ -206,6 +210,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   getUserData(): UserData {
+    if (this.userData === DEFAULT_USER_DATA) this.userData = {} as UserData;
     return this.userData;
   }
 
@@ -311,7 +316,8 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
 
   private sendMessage(message: RecognizedString, isBinary: boolean, compress: boolean): SendStatus {
     if (this.overLimit()) return this.drop(message, isBinary);
-    const options = compress === true && this.canCompress ? COMPRESSED : UNCOMPRESSED;
+    // Compressed only when asked and when permessage-deflate was negotiated with our compressor.
+    const options = compress === true && this.conn.deflate !== undefined && this.behavior.deflate?.compresses === true ? COMPRESSED : UNCOMPRESSED;
     let frames: Uint8Array[];
     if (typeof message === 'string' && !isBinary) frames = this.conn.sendText(message, options);
     else if (isBinary) {

@@ -25,8 +25,12 @@ export class EpollTransport implements Transport, SlotOwner {
   private readonly loop: NativeLoop;
   private _handler: TransportHandler | undefined;
   private readonly listeners = new Set<number>();
-  /** Open sockets of this transport (slot → id), for close(). */
-  private readonly sockets = new Map<number, SocketId>();
+  /**
+   * Id of the open socket in each slot, -1 for none: which sockets are ours (several
+   * transports share the thread's loop), and what close() destroys. An array, not a Map: one
+   * element per connection.
+   */
+  private readonly sockets: SocketId[] = [];
   private closed = false;
   /** Last idle timeout armed per slot, and the wheel tick it was armed in. */
   private readonly armedSeconds: number[] = [];
@@ -47,11 +51,25 @@ export class EpollTransport implements Transport, SlotOwner {
 
   /** Wraps the handler so this transport learns about opens (for close()). */
   private track(id: SocketId): void {
-    this.sockets.set(slotOf(id), id);
+    const slot = slotOf(id);
+    const sockets = this.sockets;
+    // Filling up to `slot` keeps the arrays packed (slots are dense: the addon reuses the lowest free ones).
+    for (let i = sockets.length; i <= slot; i++) {
+      sockets.push(-1);
+      this.armedSeconds.push(0);
+      this.armedTick.push(0);
+    }
+    sockets[slot] = id;
+  }
+
+  /** The socket open in `slot`, or -1. */
+  private idIn(slot: number): SocketId {
+    return slot < this.sockets.length ? this.sockets[slot] : -1;
   }
 
   forget(slot: number): void {
-    this.sockets.delete(slot);
+    if (slot >= this.sockets.length) return;
+    this.sockets[slot] = -1;
     this.armedSeconds[slot] = 0;
   }
 
@@ -103,7 +121,8 @@ export class EpollTransport implements Transport, SlotOwner {
       if (!this.closed) this.handler.onDrain(id);
     },
     onTimeout: (id) => {
-      this.armedSeconds[slotOf(id)] = 0; // fired, so disarmed: the next setTimeout must reach the addon
+      // Fired, so disarmed: the next setTimeout must reach the addon.
+      if (slotOf(id) < this.armedSeconds.length) this.armedSeconds[slotOf(id)] = 0;
       if (!this.closed) this.handler.onTimeout(id);
     },
     onClose: (id, errno) => {
@@ -141,13 +160,13 @@ export class EpollTransport implements Transport, SlotOwner {
     this.loop.setOwner(slot, this.opensTracked());
     const bytes = head.length > 0 ? Uint8Array.prototype.slice.call(head) : undefined;
     queueMicrotask(() => {
-      if (this.sockets.has(slot) || this.closed) return;
+      if (this.idIn(slot) >= 0 || this.closed) return;
       this.track(id);
       const wasInBatch = this.loop.inBatch;
       this.loop.inBatch = true;
       try {
         this.handler.onOpen(id, -2);
-        if (bytes !== undefined && this.sockets.get(slot) === id) this.handler.onData(id, bytes);
+        if (bytes !== undefined && this.idIn(slot) === id) this.handler.onData(id, bytes);
       } finally {
         this.loop.inBatch = wasInBatch;
         if (!wasInBatch) this.loop.flush();
@@ -158,7 +177,7 @@ export class EpollTransport implements Transport, SlotOwner {
 
   write(id: SocketId, data: Uint8Array): boolean {
     const slot = slotOf(id);
-    if (this.sockets.get(slot) !== id) return false;
+    if (this.idIn(slot) !== id) return false;
     this.loop.write(slot, genOf(id), data);
     return this.loop.buffered[slot] === 0;
   }
@@ -167,7 +186,7 @@ export class EpollTransport implements Transport, SlotOwner {
 
   bufferedAmount(id: SocketId): number {
     const slot = slotOf(id);
-    return this.sockets.get(slot) === id ? this.loop.bufferedAmount(slot) : 0;
+    return this.idIn(slot) === id ? this.loop.bufferedAmount(slot) : 0;
   }
 
   pause(id: SocketId): void {
@@ -183,10 +202,12 @@ export class EpollTransport implements Transport, SlotOwner {
     // Re-arming with the same timeout within the same 1-second tick lands on the same
     // deadline: skip the native call, so a busy socket costs one call per second, not one
     // per read.
-    const tick = this.loop.control[Control.TICK];
-    if (seconds > 0 && this.armedSeconds[slot] === seconds && this.armedTick[slot] === tick) return;
-    this.armedSeconds[slot] = seconds;
-    this.armedTick[slot] = tick;
+    if (slot < this.armedSeconds.length) {
+      const tick = this.loop.control[Control.TICK];
+      if (seconds > 0 && this.armedSeconds[slot] === seconds && this.armedTick[slot] === tick) return;
+      this.armedSeconds[slot] = seconds;
+      this.armedTick[slot] = tick;
+    }
     this.loop.native.setTimeout(slot, genOf(id), seconds);
   }
 
@@ -215,8 +236,9 @@ export class EpollTransport implements Transport, SlotOwner {
       this.loop.setListenerOwner(id, undefined);
       this.loop.native.closeListener(id);
     }
-    for (const id of [...this.sockets.values()]) this.loop.native.destroy(slotOf(id), genOf(id));
-    this.sockets.clear();
+    const open = this.sockets.filter((id) => id >= 0);
+    this.sockets.length = 0;
+    for (const id of open) this.loop.native.destroy(slotOf(id), genOf(id));
     this.loop.deliverPending();
   }
 

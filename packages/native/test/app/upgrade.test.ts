@@ -41,6 +41,38 @@ describe.each(transportKinds)('App upgrade (%s)', (transport) => {
     ws.close();
   });
 
+  it('without an upgrade handler, every socket gets its own empty user data object', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    server = await listen(transport, (app) =>
+      app.ws<Record<string, unknown>>('/*', {
+        open: (ws) => {
+          const data = ws.getUserData();
+          expect(data).toEqual({});
+          expect(Object.isFrozen(data)).toBe(false);
+          data.count = 0;
+        },
+        message: (ws) => {
+          const data = ws.getUserData();
+          data.count = (data.count as number) + 1;
+          seen.push(data);
+          ws.send(String(data.count));
+        },
+      }),
+    );
+    const a = await openClient(server.url);
+    const b = await openClient(server.url);
+    a.send('x');
+    expect((await nextMessage(a)).data.toString()).toBe('1');
+    a.send('x');
+    expect((await nextMessage(a)).data.toString()).toBe('2');
+    b.send('x');
+    expect((await nextMessage(b)).data.toString()).toBe('1');
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[2]).not.toBe(seen[0]);
+    a.close();
+    b.close();
+  });
+
   it('rejects an upgrade with 401 from the upgrade handler', async () => {
     server = await listen(transport, (app) =>
       app.ws('/*', {

@@ -1,0 +1,65 @@
+/**
+ * The App's connections by socket id: an array indexed by the id's slot part instead of a Map,
+ * so a connection costs one array element (8 bytes) rather than a hash-table entry.
+ *
+ * Both transports pack ids as `generation * 2^22 + slot`, so two live ids never share a slot
+ * and the array stays as long as the highest slot. The entry's own `id` tells a stale id from
+ * the live one. Should a transport ever hand out two live ids with the same low bits, the
+ * second goes to an overflow Map: correct whatever the packing, fast for the real one.
+ */
+import type { SocketId } from '../transport/transport.js';
+
+/** Slot part of an id, as both transports pack it. */
+const SLOT_SPAN = 2 ** 22;
+
+/** What the table stores: anything that knows its own socket id. */
+export interface IdentifiedEntry {
+  readonly id: SocketId;
+}
+
+export class SocketEntries<E extends IdentifiedEntry> {
+  private readonly bySlot: (E | undefined)[] = [];
+  private overflow: Map<SocketId, E> | undefined;
+
+  get(id: SocketId): E | undefined {
+    const entry = this.bySlot[id % SLOT_SPAN];
+    if (entry !== undefined && entry.id === id) return entry;
+    return this.overflow?.get(id);
+  }
+
+  /** Stores `entry` under its id, replacing the entry stored for that id before. */
+  set(entry: E): void {
+    const slot = entry.id % SLOT_SPAN;
+    const current = this.bySlot[slot];
+    if (current === undefined || current.id === entry.id) {
+      // Filling the holes up to `slot` keeps the array packed (no dictionary mode).
+      for (let i = this.bySlot.length; i < slot; i++) this.bySlot.push(undefined);
+      this.bySlot[slot] = entry;
+    } else {
+      (this.overflow ??= new Map()).set(entry.id, entry);
+    }
+  }
+
+  /** Removes the entry of `id`; returns it, or undefined when there was none. */
+  delete(id: SocketId): E | undefined {
+    const slot = id % SLOT_SPAN;
+    const entry = this.bySlot[slot];
+    if (entry !== undefined && entry.id === id) {
+      this.bySlot[slot] = undefined;
+      return entry;
+    }
+    const other = this.overflow?.get(id);
+    if (other !== undefined) this.overflow!.delete(id);
+    return other;
+  }
+
+  /** Removes every entry and returns them. */
+  clear(): E[] {
+    const all: E[] = [];
+    for (const entry of this.bySlot) if (entry !== undefined) all.push(entry);
+    if (this.overflow !== undefined) for (const entry of this.overflow.values()) all.push(entry);
+    this.bySlot.length = 0;
+    this.overflow = undefined;
+    return all;
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { SocketEntries } from '../../src/app/socket-entries.js';
+
+const SPAN = 2 ** 22;
+const entry = (id: number, name = String(id)) => ({ id, name });
+
+describe('SocketEntries', () => {
+  it('finds an entry by its id and never by a stale id of the same slot', () => {
+    const table = new SocketEntries<{ id: number; name: string }>();
+    const old = entry(1 * SPAN + 5, 'old');
+    table.set(old);
+    expect(table.get(old.id)).toBe(old);
+    expect(table.delete(old.id)).toBe(old);
+    const fresh = entry(2 * SPAN + 5, 'fresh');
+    table.set(fresh);
+    expect(table.get(old.id)).toBeUndefined();
+    expect(table.delete(old.id)).toBeUndefined();
+    expect(table.get(fresh.id)).toBe(fresh);
+  });
+
+  it('replaces the entry of the same id (HTTP phase handing over to a WebSocket)', () => {
+    const table = new SocketEntries<{ id: number; name: string }>();
+    table.set(entry(7, 'http'));
+    const ws = entry(7, 'ws');
+    table.set(ws);
+    expect(table.get(7)).toBe(ws);
+    expect(table.clear()).toEqual([ws]);
+    expect(table.get(7)).toBeUndefined();
+  });
+
+  it('keeps two live ids whose low bits collide apart (a transport with another id packing)', () => {
+    const table = new SocketEntries<{ id: number; name: string }>();
+    const a = entry(3, 'a');
+    const b = entry(SPAN + 3, 'b');
+    table.set(a);
+    table.set(b);
+    expect(table.get(a.id)).toBe(a);
+    expect(table.get(b.id)).toBe(b);
+    expect(table.delete(b.id)).toBe(b);
+    expect(table.get(b.id)).toBeUndefined();
+    expect(table.get(a.id)).toBe(a);
+    table.set(b);
+    expect(new Set(table.clear())).toEqual(new Set([a, b]));
+  });
+});
