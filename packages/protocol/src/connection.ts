@@ -68,6 +68,11 @@ export interface ConnectionOptions {
   skipUtf8Validation?: boolean;
   /** Receive callbacks instead of the event list returned by `receive()`. Default: none. */
   handler?: ConnectionHandler;
+  /**
+   * Answer a peer's close frame with its code and its reason (as the ws package does), not the
+   * code alone. Default: false (the code alone, RFC 6455 §5.5.1).
+   */
+  echoCloseReason?: boolean;
 }
 
 /** Options for one outgoing message. */
@@ -115,6 +120,7 @@ export class Connection implements FrameSink {
   private readonly masked: boolean;
   private readonly autoPong: boolean;
   private readonly skipUtf8: boolean;
+  private readonly echoCloseReason: boolean;
   private readonly maxMessage: number;
   private readonly maxFragments: number;
   private readonly compressThreshold: number;
@@ -155,6 +161,7 @@ export class Connection implements FrameSink {
     this.handler = options.handler;
     this.autoPong = options.autoPong ?? true;
     this.skipUtf8 = options.skipUtf8Validation ?? false;
+    this.echoCloseReason = options.echoCloseReason ?? false;
     const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
     this.maxMessage = options.maxMessageLength ?? maxPayload;
     this.maxFragments = options.maxFragments ?? 1_000_000;
@@ -460,7 +467,8 @@ export class Connection implements FrameSink {
     if (!this.closeSent) {
       // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
       this.closeSent = true;
-      this.outbox.push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(payload.length >= 2 ? code : undefined), { mask: this.masked }));
+      const echo = payload.length < 2 ? encodeClosePayload(undefined) : this.echoCloseReason ? payload.slice() : encodeClosePayload(code);
+      this.outbox.push(...encodeFrame(Opcode.CLOSE, echo, { mask: this.masked }));
     }
     this._closeCode = code;
     this._state = 'closed';

@@ -412,6 +412,15 @@ describe('Connection: close frames received', () => {
     },
   );
 
+  it.each(['server', 'client'] as const)('%s with echoCloseReason answers with the code and the reason', (role) => {
+    const c = conn(role, { echoCloseReason: true });
+    c.receive(fromPeer(role, { opcode: Opcode.CLOSE, payload: closePayload(4000, 'bye now') }));
+    const out = outgoing(c);
+    expect(out).toHaveLength(1);
+    expect(toHex(out[0].payload)).toBe(toHex(closePayload(4000, 'bye now')));
+    expect(out[0].key !== undefined).toBe(role === 'client');
+  });
+
   it.each([0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535])('close code %i fails with 1002', (code) => {
     const c = conn('server');
     expectFailed(c, c.receive(fromPeer('server', { opcode: Opcode.CLOSE, payload: closePayload(code) })), 'WS_ERR_INVALID_CLOSE_CODE', 1002);

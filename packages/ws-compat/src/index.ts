@@ -1,1 +1,36 @@
-export {};
+/**
+ * @uws/ws-compat — the ws 8 API on the uws transport: swap `require('ws')` for it.
+ *
+ * `WebSocket` (default export, with `.Server`, `.WebSocketServer`, `.WebSocket`,
+ * `.createWebSocketStream`, `.Sender`), `WebSocketServer`, `createWebSocketStream`.
+ */
+import './client.js';
+import { WebSocketServer } from './server.js';
+import { Sender } from './sender.js';
+import { createWebSocketStream } from './stream.js';
+import { WebSocket } from './websocket.js';
+
+/** ws's shape: the class carries the rest of the API as statics. */
+type WebSocketWithStatics = typeof WebSocket & {
+  WebSocket: typeof WebSocket;
+  WebSocketServer: typeof WebSocketServer;
+  Server: typeof WebSocketServer;
+  createWebSocketStream: typeof createWebSocketStream;
+  Sender: typeof Sender;
+};
+
+const WS = WebSocket as WebSocketWithStatics;
+WS.WebSocket = WebSocket;
+WS.WebSocketServer = WebSocketServer;
+WS.Server = WebSocketServer;
+WS.createWebSocketStream = createWebSocketStream;
+WS.Sender = Sender;
+
+export default WS;
+export { WebSocket, WebSocketServer, WebSocketServer as Server, createWebSocketStream, Sender };
+export type { Data, SendOpts, SocketFacade } from './websocket.js';
+export type { ServerOptions, PerMessageDeflateOptions, VerifyClientInfo, VerifyClientCallbackSync, VerifyClientCallbackAsync } from './server.js';
+export type { ClientOptions, ClientRequestFacade } from './client.js';
+export type { FrameOptions } from './sender.js';
+export { CloseEvent, ErrorEvent, Event, MessageEvent } from './event-target.js';
+export type { BinaryType } from './constants.js';

@@ -234,7 +234,8 @@ export class NodeTransport implements Transport {
     this.assertUsable();
     const slot = this.register(socket as SlottedSocket);
     this.readPeer(slot);
-    socket.setNoDelay(true);
+    // Any Duplex works (a TLS socket, a stream from a proxy library): only a TCP socket has Nagle to turn off.
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     // Copied: the caller's buffer may be reused before the deferred delivery below.
     const bytes = head.length > 0 ? Uint8Array.prototype.slice.call(head) : undefined;
     process.nextTick(() => {

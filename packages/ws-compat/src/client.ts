@@ -1,0 +1,521 @@
+/**
+ * The client side of `WebSocket`: `new WebSocket(url, protocols?, options?)` connects on the
+ * native transport (node:net for `ws+unix:`, `wss:` and the socket-shaping options), writes the
+ * upgrade request and checks the answer with ws's rules and wording.
+ */
+import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { IncomingMessage } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { getSystemErrorName } from 'node:util';
+import type { TransportChoice } from '@uws/native';
+import {
+  HandshakeError,
+  HttpHeadParser,
+  type HttpResponseHead,
+  type PerMessageDeflateOptions as NegotiationOptions,
+  acceptDeflateResponse,
+  acceptKey,
+  buildDeflateOffer,
+  parseExtensions,
+} from '@uws/protocol';
+import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
+import { type Hub, hubFor } from './hub.js';
+import type { PerMessageDeflateOptions } from './server.js';
+import { SocketFacade, type WebSocket, registerClientModule } from './websocket.js';
+
+/** ws 8's `ClientOptions` (the ones that apply here), plus `transport`. */
+export interface ClientOptions extends tls.ConnectionOptions {
+  protocol?: string;
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  handshakeTimeout?: number;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  maxPayload?: number;
+  origin?: string;
+  protocolVersion?: number;
+  headers?: Record<string, string | number | readonly string[]>;
+  skipUTF8Validation?: boolean;
+  autoPong?: boolean;
+  allowSynchronousEvents?: boolean;
+  closeTimeout?: number;
+  auth?: string;
+  maxFragments?: number;
+  /** Makes the socket (then served through node:net), as in ws. */
+  createConnection?: (options: Record<string, unknown>) => net.Socket;
+  localAddress?: string;
+  family?: number;
+  /** Not in ws: the transport (`'auto'`, `'node'`, `'epoll'`). Default `'auto'`. */
+  transport?: TransportChoice;
+  [key: string]: unknown;
+}
+
+/** @internal The client's state while connecting. */
+export interface ClientState {
+  opts: ClientOptions;
+  address: string | URL;
+  protocols: string[];
+  redirects: number;
+  key: string;
+  request: Buffer;
+  offer: NegotiationOptions | undefined;
+  hub: Hub | undefined;
+  parser: HttpHeadParser<'response'> | undefined;
+  /** The response of an unexpected answer, receiving its body. */
+  res: IncomingMessage | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** The error a node:net/tls socket reported (errno alone says less). */
+  socketError: Error | undefined;
+  aborted: boolean;
+  host: string;
+  port: number;
+  req: ClientRequestFacade | undefined;
+}
+
+/**
+ * What `'unexpected-response'` and `'redirect'` get as `req` (ws passes its `http.ClientRequest`;
+ * the request here is written on the uws transport).
+ */
+export class ClientRequestFacade extends EventEmitter {
+  readonly method = 'GET';
+  readonly path: string;
+  readonly host: string;
+  readonly protocol: string;
+  private readonly headers: Record<string, string>;
+  /** @internal */ _ws: WebSocket;
+  aborted = false;
+  constructor(ws: WebSocket, path: string, host: string, protocol: string, headers: Record<string, string>) {
+    super();
+    this._ws = ws;
+    this.path = path;
+    this.host = host;
+    this.protocol = protocol;
+    this.headers = headers;
+  }
+  getHeader(name: string): string | undefined {
+    return this.headers[name.toLowerCase()];
+  }
+  /** Drops the connection ('close' follows). */
+  abort(): void {
+    this.destroy();
+  }
+  destroy(): this {
+    this.aborted = true;
+    const st = this._ws._client;
+    if (st !== undefined && st.hub !== undefined && this._ws._readyState === CONNECTING) st.hub.transport.destroy(this._ws._id);
+    return this;
+  }
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** @internal ws's initAsClient. */
+export function initAsClient(ws: WebSocket, address: string | URL, protocols: string[], options: ClientOptions, redirects = 0): void {
+  const opts: ClientOptions = {
+    allowSynchronousEvents: true,
+    autoPong: true,
+    closeTimeout: DEFAULT_CLOSE_TIMEOUT,
+    protocolVersion: 13,
+    maxPayload: DEFAULT_MAX_PAYLOAD,
+    skipUTF8Validation: false,
+    perMessageDeflate: true,
+    followRedirects: false,
+    maxRedirects: 10,
+    ...options,
+  };
+  ws._closeTimeout = opts.closeTimeout!;
+  if (opts.protocolVersion !== 8 && opts.protocolVersion !== 13) {
+    throw new RangeError(`Unsupported protocol version: ${opts.protocolVersion} (supported versions: 8, 13)`);
+  }
+  let parsed: URL;
+  if (address instanceof URL) parsed = address;
+  else {
+    try {
+      parsed = new URL(address);
+    } catch {
+      throw new SyntaxError(`Invalid URL: ${address}`);
+    }
+  }
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
+  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
+  ws._url = parsed.href;
+  const isSecure = parsed.protocol === 'wss:';
+  const isIpc = parsed.protocol === 'ws+unix:';
+  let invalid: string | undefined;
+  if (parsed.protocol !== 'ws:' && !isSecure && !isIpc) {
+    invalid = 'The URL\'s protocol must be one of "ws:", "wss:", "http:", "https:", or "ws+unix:"';
+  } else if (isIpc && !parsed.pathname) invalid = "The URL's pathname is empty";
+  else if (parsed.hash) invalid = 'The URL contains a fragment identifier';
+  if (invalid !== undefined) {
+    const err = new SyntaxError(invalid);
+    if (redirects === 0) throw err;
+    ws._client = undefined;
+    emitErrorAndClose(ws, err);
+    return;
+  }
+
+  const protocolSet = new Set<string>();
+  for (const protocol of protocols) {
+    if (typeof protocol !== 'string' || !TOKEN.test(protocol) || protocolSet.has(protocol)) {
+      throw new SyntaxError('An invalid or duplicated subprotocol was specified');
+    }
+    protocolSet.add(protocol);
+  }
+
+  let offer: NegotiationOptions | undefined;
+  if (opts.perMessageDeflate) {
+    const p: PerMessageDeflateOptions = opts.perMessageDeflate === true ? {} : opts.perMessageDeflate;
+    offer = {
+      serverNoContextTakeover: p.serverNoContextTakeover === true,
+      clientNoContextTakeover: p.clientNoContextTakeover === true,
+      serverMaxWindowBits: typeof p.serverMaxWindowBits === 'number' ? p.serverMaxWindowBits : undefined,
+      // ws offers a bare client_max_window_bits unless told otherwise.
+      clientMaxWindowBits: typeof p.clientMaxWindowBits === 'number' ? p.clientMaxWindowBits : p.clientMaxWindowBits === false ? undefined : true,
+    };
+  }
+
+  const defaultPort = isSecure ? 443 : 80;
+  const key = randomBytes(16).toString('base64');
+  const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  const port = parsed.port ? Number(parsed.port) : defaultPort;
+  let path = `${parsed.pathname}${parsed.search}`;
+  let socketPath: string | undefined;
+  if (isIpc) {
+    const parts = path.split(':');
+    socketPath = parts[0];
+    path = parts.length > 1 ? parts.slice(1).join(':') || '/' : '/';
+  }
+
+  // Request head: ws's fields (theirs cannot be overridden), then the user's.
+  const fields: Array<[string, string]> = [];
+  const userHeaders = opts.headers ?? {};
+  const lower = new Set(Object.keys(userHeaders).map((k) => k.toLowerCase()));
+  const hostHeader = isIpc ? 'localhost' : parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname;
+  if (!lower.has('host')) fields.push(['Host', hostHeader]);
+  if (opts.origin && !lower.has(opts.protocolVersion === 13 ? 'origin' : 'sec-websocket-origin')) {
+    fields.push([opts.protocolVersion === 13 ? 'Origin' : 'Sec-WebSocket-Origin', opts.origin]);
+  }
+  const auth = opts.auth ?? (parsed.username || parsed.password ? `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` : undefined);
+  if (auth !== undefined && !lower.has('authorization')) fields.push(['Authorization', `Basic ${Buffer.from(auth).toString('base64')}`]);
+  const reserved = new Set(['sec-websocket-version', 'sec-websocket-key', 'connection', 'upgrade']);
+  for (const [name, value] of Object.entries(userHeaders)) {
+    if (reserved.has(name.toLowerCase())) continue;
+    if (!TOKEN.test(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const text = String(v);
+      if (!FIELD_VALUE.test(text)) throw new TypeError(`Invalid character in header content ["${name}"]`);
+      fields.push([name, text]);
+    }
+  }
+  fields.push(['Sec-WebSocket-Version', String(opts.protocolVersion)], ['Sec-WebSocket-Key', key], ['Connection', 'Upgrade'], ['Upgrade', 'websocket']);
+  if (offer !== undefined) fields.push(['Sec-WebSocket-Extensions', buildDeflateOffer(offer)]);
+  if (protocolSet.size) fields.push(['Sec-WebSocket-Protocol', [...protocolSet].join(',')]);
+  const request = Buffer.from(`GET ${path} HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}`).join('\r\n')}\r\n\r\n`, 'latin1');
+  const headerMap: Record<string, string> = {};
+  for (const [n, v] of fields) headerMap[n.toLowerCase()] = v;
+
+  const st: ClientState = {
+    opts,
+    address: parsed,
+    protocols,
+    redirects,
+    key,
+    request,
+    offer,
+    hub: undefined,
+    parser: new HttpHeadParser('response', { maxHeaderBytes: 16 * 1024 }),
+    res: undefined,
+    timer: undefined,
+    socketError: undefined,
+    aborted: false,
+    host: hostname,
+    port,
+    req: undefined,
+  };
+  ws._client = st;
+  ws._readyState = CONNECTING;
+  st.req = new ClientRequestFacade(ws, path, hostname, isSecure ? 'https:' : 'http:', headerMap);
+  ws._req = st.req;
+  if (redirects > 0 && ws.listenerCount('redirect')) ws.emit('redirect', ws.url, st.req);
+
+  if (opts.handshakeTimeout) {
+    st.timer = setTimeout(() => {
+      st.timer = undefined;
+      if (ws._client === st && ws._readyState === CONNECTING) abortHandshake(ws, 'Opening handshake has timed out');
+    }, opts.handshakeTimeout);
+  }
+
+  const choice = opts.transport ?? 'auto';
+  const needsNodeSocket = isIpc || isSecure || opts.createConnection !== undefined || opts.localAddress !== undefined || opts.family !== undefined;
+  if (needsNodeSocket) {
+    const hub = typeof choice === 'object' && choice !== null ? hubFor(choice) : hubFor('node');
+    let socket: net.Socket;
+    const connectOptions = { ...opts, host: hostname, port, path: socketPath, servername: undefined as string | undefined };
+    if (opts.createConnection) socket = opts.createConnection(connectOptions);
+    else if (isIpc) socket = net.connect({ path: socketPath! });
+    else if (isSecure) {
+      connectOptions.servername = typeof opts.servername === 'string' ? opts.servername : net.isIP(hostname) ? '' : hostname;
+      delete (connectOptions as { path?: string }).path;
+      socket = tls.connect(connectOptions as tls.ConnectionOptions);
+    } else socket = net.connect({ host: hostname, port, localAddress: opts.localAddress, family: opts.family });
+    socket.on('error', (error: Error) => {
+      st.socketError ??= error;
+    });
+    st.hub = hub;
+    const id = hub.transport.adopt(socket, EMPTY_BUFFER);
+    ws._id = id;
+    hub.entries.set(id, ws);
+    // A TLS socket is ready for the request once its handshake is done; node:net queues the
+    // writes of a plain one until it connects.
+    return;
+  }
+  const hub = hubFor(choice);
+  const connect = (ip: string): void => {
+    if (ws._client !== st || st.aborted) return;
+    let id: number;
+    try {
+      id = hub.transport.connect(ip, port);
+    } catch (error) {
+      emitErrorAndClose(ws, error as Error);
+      return;
+    }
+    st.hub = hub;
+    ws._id = id;
+    hub.entries.set(id, ws);
+  };
+  if (hub.transport.kind !== 'epoll' || net.isIP(hostname) !== 0 || hostname === 'localhost') connect(hostname);
+  else {
+    lookup(hostname).then(
+      (r) => connect(r.address),
+      (error: Error) => {
+        if (ws._client === st && !st.aborted) emitErrorAndClose(ws, error);
+      },
+    );
+  }
+}
+
+/** @internal ws's abortHandshake: 'error' then 'close' (1006), on the next tick. */
+export function abortHandshake(ws: WebSocket, message: string): void {
+  ws._readyState = CLOSING;
+  const err = new Error(message);
+  Error.captureStackTrace(err, abortHandshake);
+  const st = ws._client;
+  if (st !== undefined) {
+    st.aborted = true;
+    clearTimer(st);
+    if (st.hub !== undefined && ws._conn === undefined) {
+      st.hub.entries.delete(ws._id);
+      st.hub.transport.destroy(ws._id);
+    }
+    st.res?.push(null);
+  }
+  process.nextTick(emitErrorAndClose, ws, err);
+}
+
+function emitErrorAndClose(ws: WebSocket, err: Error): void {
+  ws._readyState = CLOSING;
+  ws._errorEmitted = true;
+  ws._client = undefined;
+  ws.emit('error', err);
+  ws._emitClose();
+}
+
+function clearTimer(st: ClientState): void {
+  if (st.timer !== undefined) {
+    clearTimeout(st.timer);
+    st.timer = undefined;
+  }
+}
+
+/** @internal The TCP (or TLS) connection is up: send the upgrade request. */
+export function onClientOpen(ws: WebSocket): void {
+  const st = ws._client!;
+  st.hub!.transport.write(ws._id, st.request);
+}
+
+/** @internal Bytes during the handshake. */
+export function onClientData(ws: WebSocket, data: Uint8Array): void {
+  const st = ws._client;
+  if (st === undefined) return;
+  if (st.res !== undefined) {
+    st.res.push(Buffer.from(data));
+    return;
+  }
+  const parser = st.parser;
+  if (parser === undefined) return;
+  let result;
+  try {
+    result = parser.push(data);
+  } catch (error) {
+    if (!(error instanceof HandshakeError)) throw error;
+    st.socketError = Object.assign(new Error('Parse Error: Invalid response'), { code: 'HPE_INVALID_CONSTANT' });
+    st.hub!.transport.destroy(ws._id);
+    return;
+  }
+  if (result === undefined) return;
+  st.parser = undefined;
+  onResponse(ws, st, result.head, Buffer.from(result.rest));
+}
+
+function makeResponse(ws: WebSocket, head: HttpResponseHead, socket: SocketFacade): IncomingMessage {
+  const res = new IncomingMessage(socket as unknown as net.Socket);
+  res.statusCode = head.status;
+  res.statusMessage = head.reason;
+  res.httpVersionMajor = head.versionMajor;
+  res.httpVersionMinor = head.versionMinor;
+  res.httpVersion = `${head.versionMajor}.${head.versionMinor}`;
+  const raw: string[] = [];
+  const headers: Record<string, string | string[]> = {};
+  const add = (res as unknown as { _addHeaderLine?: (n: string, v: string, d: object) => void })._addHeaderLine;
+  for (const [n, v] of head.headers.raw) {
+    raw.push(n, v);
+    if (add !== undefined) add.call(res, n, v, headers);
+    else headers[n.toLowerCase()] = v;
+  }
+  res.rawHeaders = raw;
+  res.headers = headers as IncomingMessage['headers'];
+  void ws;
+  return res;
+}
+
+function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest: Buffer): void {
+  const hub = st.hub!;
+  const facade = new SocketFacade(hub, ws._id, st.address instanceof URL && st.address.protocol === 'wss:');
+  const res = makeResponse(ws, head, facade);
+  if (head.status !== 101) {
+    const location = res.headers.location;
+    if (st.opts.followRedirects && location && head.status >= 300 && head.status < 400) {
+      if (st.redirects + 1 > st.opts.maxRedirects!) {
+        abortHandshake(ws, 'Maximum redirects exceeded');
+        return;
+      }
+      hub.entries.delete(ws._id);
+      hub.transport.destroy(ws._id);
+      clearTimer(st);
+      let next: URL;
+      try {
+        next = new URL(location, st.address);
+      } catch {
+        emitErrorAndClose(ws, new SyntaxError(`Invalid URL: ${location}`));
+        return;
+      }
+      const options = { ...st.opts };
+      // Credentials do not follow a redirect to another host (ws's rule).
+      const from = st.address as URL;
+      if (next.host !== from.host || next.protocol !== from.protocol) {
+        if (options.headers) {
+          const headers = { ...options.headers };
+          for (const name of Object.keys(headers)) if (/^(authorization|cookie|host)$/i.test(name)) delete headers[name];
+          options.headers = headers;
+        }
+        delete options.auth;
+      }
+      initAsClient(ws, next, st.protocols, options, st.redirects + 1);
+      return;
+    }
+    st.res = res;
+    if (!ws.emit('unexpected-response', st.req, res)) {
+      abortHandshake(ws, `Unexpected server response: ${head.status}`);
+      return;
+    }
+    if (rest.length > 0) res.push(rest);
+    return;
+  }
+
+  ws.emit('upgrade', res);
+  if (ws._readyState !== CONNECTING) return;
+  clearTimer(st);
+  const upgrade = res.headers.upgrade;
+  if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') return abortHandshake(ws, 'Invalid Upgrade header');
+  if (res.headers['sec-websocket-accept'] !== acceptKey(st.key)) return abortHandshake(ws, 'Invalid Sec-WebSocket-Accept header');
+  const serverProtocol = res.headers['sec-websocket-protocol'];
+  let protError: string | undefined;
+  if (serverProtocol !== undefined) {
+    if (st.protocols.length === 0) protError = 'Server sent a subprotocol but none was requested';
+    else if (!st.protocols.includes(serverProtocol)) protError = 'Server sent an invalid subprotocol';
+  } else if (st.protocols.length > 0) protError = 'Server sent no subprotocol';
+  if (protError !== undefined) return abortHandshake(ws, protError);
+  if (serverProtocol) ws._protocol = serverProtocol;
+
+  const extensionsHeader = res.headers['sec-websocket-extensions'];
+  let deflate;
+  if (extensionsHeader !== undefined) {
+    if (st.offer === undefined) return abortHandshake(ws, 'Server sent a Sec-WebSocket-Extensions header but no extension was requested');
+    let offers;
+    try {
+      offers = parseExtensions(extensionsHeader);
+    } catch {
+      return abortHandshake(ws, 'Invalid Sec-WebSocket-Extensions header');
+    }
+    if (offers.length !== 1 || offers[0].name !== 'permessage-deflate') return abortHandshake(ws, 'Server indicated an extension that was not requested');
+    try {
+      deflate = acceptDeflateResponse(offers[0], st.offer);
+    } catch {
+      return abortHandshake(ws, 'Invalid Sec-WebSocket-Extensions header');
+    }
+    ws._extensions = 'permessage-deflate';
+  }
+
+  const pmd = st.opts.perMessageDeflate;
+  const p = typeof pmd === 'object' ? pmd : undefined;
+  ws._client = undefined;
+  ws._attach(hub, ws._id, {
+    deflate,
+    maxPayload: st.opts.maxPayload!,
+    skipUTF8Validation: st.opts.skipUTF8Validation!,
+    autoPong: st.opts.autoPong!,
+    allowSynchronousEvents: st.opts.allowSynchronousEvents!,
+    threshold: p?.threshold ?? 1024,
+    level: p?.zlibDeflateOptions?.level,
+    memLevel: p?.zlibDeflateOptions?.memLevel,
+    maxFragments: st.opts.maxFragments,
+  }, facade, false);
+  ws._readyState = OPEN;
+  ws.emit('open');
+  if (rest.length > 0 && ws._readyState === OPEN) ws._onData(rest);
+}
+
+/** @internal */
+export function onClientTimeout(_ws: WebSocket): void {}
+
+/** @internal The socket closed before the handshake completed. */
+export function onClientClose(ws: WebSocket, errno: number): void {
+  const st = ws._client;
+  if (st === undefined) return;
+  clearTimer(st);
+  if (st.res !== undefined) {
+    st.res.push(null);
+    ws._client = undefined;
+    ws._readyState = CLOSING;
+    ws._emitClose();
+    return;
+  }
+  if (st.aborted) return;
+  let error = st.socketError;
+  if (error === undefined) {
+    if (errno !== 0) {
+      const name = errorName(errno);
+      const target = st.address instanceof URL && st.address.protocol === 'ws+unix:' ? st.address.pathname : `${st.host}:${st.port}`;
+      error = Object.assign(new Error(`connect ${name} ${target}`), { code: name, errno: -Math.abs(errno), syscall: 'connect', address: st.host, port: st.port });
+    } else {
+      error = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }
+  }
+  emitErrorAndClose(ws, error);
+}
+
+function errorName(errno: number): string {
+  try {
+    return getSystemErrorName(-Math.abs(errno));
+  } catch {
+    return `E${errno}`;
+  }
+}
+
+registerClientModule({ initAsClient, abortHandshake, onClientOpen, onClientData, onClientTimeout, onClientClose } as unknown as typeof import('./client.js'));
+
+export { CLOSED };

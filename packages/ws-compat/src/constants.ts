@@ -1,0 +1,30 @@
+/** Values shared by the server and the client side, with ws's names. */
+import { Buffer } from 'node:buffer';
+
+export const CONNECTING = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
+export const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const;
+
+/** ws 8's default `maxPayload` (100 MiB). */
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+/** ws 8's default `closeTimeout` (ms). */
+export const DEFAULT_CLOSE_TIMEOUT = 30_000;
+
+export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
+
+export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
+export const BINARY_TYPES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
+
+/** ws's close codes that may be sent on the wire (`isValidStatusCode`). */
+export function isValidStatusCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+}
+
+/** Re-throws on the next tick: a listener's exception surfaces as uncaught, as with ws, without cutting the codec mid-receive. */
+export function reportListenerError(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * Errors shaped like ws's: the same constructors, `code` strings and messages (RFC 6455
+ * violations by the peer are `RangeError`s with `Invalid WebSocket frame: ...`).
+ */
+import type { ProtocolError } from '@uws/protocol';
+
+/** Symbol under which ws keeps the close code of a protocol error (`err[kStatusCode]`). */
+export const kStatusCode: unique symbol = Symbol('status-code');
+
+/** ws's wording per code, where it does not depend on the frame. */
+const WS_MESSAGES: Partial<Record<string, string>> = {
+  WS_ERR_UNEXPECTED_RSV_2_3: 'Invalid WebSocket frame: RSV2 and RSV3 must be clear',
+  WS_ERR_UNEXPECTED_RSV_1: 'Invalid WebSocket frame: RSV1 must be clear',
+  WS_ERR_EXPECTED_FIN: 'Invalid WebSocket frame: FIN must be set',
+  WS_ERR_EXPECTED_MASK: 'Invalid WebSocket frame: MASK must be set',
+  WS_ERR_UNEXPECTED_MASK: 'Invalid WebSocket frame: MASK must be clear',
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'Max payload size exceeded',
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 'Unsupported WebSocket frame: payload length > 2^53 - 1',
+  WS_ERR_TOO_MANY_FRAGMENTS: 'Too many message fragments',
+  WS_ERR_INVALID_UTF8: 'Invalid WebSocket frame: invalid UTF-8 sequence',
+};
+
+export type WsError = (Error | RangeError) & { code: string; [kStatusCode]: number };
+
+/** The ws-shaped error for a protocol error of the peer. */
+export function wsErrorFrom(error: ProtocolError): WsError {
+  const message = WS_MESSAGES[error.code] ?? `Invalid WebSocket frame: ${error.message}`;
+  const err = (error.code === 'WS_ERR_INFLATE_FAILED' ? new Error(message) : new RangeError(message)) as WsError;
+  err.code = error.code;
+  err[kStatusCode] = error.closeCode;
+  return err;
+}

@@ -1,0 +1,146 @@
+/**
+ * A socket accepted by a `port` server, in its HTTP phase: the request head is read with
+ * @uws/protocol's parser (bounded, with a timeout against slow peers), an upgrade request goes
+ * through the server's ws handshake, and anything else is answered like ws's internal HTTP
+ * server does (426 Upgrade Required).
+ */
+import { Buffer } from 'node:buffer';
+import type { SocketId } from '@uws/native';
+import { HandshakeError, HttpHeadParser, type HttpRequestHead, headerListHasToken } from '@uws/protocol';
+import type { Hub, HubEntry } from './hub.js';
+import type { UpgradeSocket, WebSocketServer } from './server.js';
+import { abortResponse, makeRequest } from './server.js';
+import { type AttachParams, SocketFacade, type WebSocket } from './websocket.js';
+
+/** Node's default limit for a request head. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** Seconds a peer has to send its request head (Node's `headersTimeout` is 60 s). */
+const HEAD_TIMEOUT = 60;
+
+const HEAD = 0;
+const PENDING = 1; // verifyClient is deciding: later bytes are kept
+const UPGRADED = 2;
+const CLOSED = 3;
+
+export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
+  private readonly server: WebSocketServer;
+  private readonly hub: Hub;
+  private readonly id: SocketId;
+  private state = HEAD;
+  private parser: HttpHeadParser<'request'> | undefined = new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES });
+  private queue: Buffer[] = [];
+  private ws: WebSocket | undefined;
+  readonly userSocket: SocketFacade;
+
+  constructor(server: WebSocketServer, hub: Hub, id: SocketId) {
+    this.server = server;
+    this.hub = hub;
+    this.id = id;
+    this.userSocket = new SocketFacade(hub, id);
+    hub.transport.setTimeout(id, HEAD_TIMEOUT);
+  }
+
+  // ---- HubEntry ---------------------------------------------------------------------------------
+
+  _onOpen(): void {}
+
+  _onData(data: Uint8Array): void {
+    if (this.state === PENDING) {
+      this.queue.push(Buffer.from(data));
+      return;
+    }
+    if (this.state !== HEAD) return;
+    let result;
+    try {
+      result = this.parser!.push(data);
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      this.abort(error.status === 431 ? 431 : 400);
+      return;
+    }
+    if (result === undefined) return;
+    this.parser = undefined;
+    this.hub.transport.setTimeout(this.id, 0);
+    this.onHead(result.head, result.rest);
+  }
+
+  _onDrain(): void {}
+
+  _onTimeout(): void {
+    this.destroy();
+  }
+
+  _onClose(): void {
+    const wasUpgraded = this.state === UPGRADED;
+    this.state = CLOSED;
+    if (!wasUpgraded) this.server._socketGone();
+  }
+
+  // ---- UpgradeSocket ------------------------------------------------------------------------------
+
+  alive(): boolean {
+    return this.state === HEAD || this.state === PENDING;
+  }
+
+  handled(): boolean {
+    return this.state === UPGRADED;
+  }
+
+  abort(code: number, message?: string, headers?: Record<string, string | number>): void {
+    if (this.state === CLOSED || this.state === UPGRADED) return;
+    this.state = CLOSED;
+    this.hub.transport.write(this.id, Buffer.from(abortResponse(code, message, headers), 'utf8'));
+    this.hub.transport.end(this.id);
+  }
+
+  destroy(): void {
+    if (this.state === UPGRADED) return;
+    this.state = CLOSED;
+    this.hub.transport.destroy(this.id);
+  }
+
+  accept(response: string, ws: WebSocket, params: AttachParams): void {
+    this.state = UPGRADED;
+    this.ws = ws;
+    ws._countedBy = this.server;
+    ws._attach(this.hub, this.id, params, this.userSocket, false, [Buffer.from(response, 'latin1')]);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private onHead(head: HttpRequestHead, rest: Uint8Array): void {
+    const headers = head.headers;
+    // Node's HTTP server emits 'upgrade' for a request with Upgrade and Connection: upgrade.
+    if (!headers.has('upgrade') || !headerListHasToken(headers.get('connection'), 'upgrade')) {
+      const body = 'Upgrade Required';
+      this.state = CLOSED;
+      this.hub.transport.write(
+        this.id,
+        Buffer.from(
+          `HTTP/1.1 426 Upgrade Required\r\nContent-Length: ${body.length}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${body}`,
+          'latin1',
+        ),
+      );
+      this.hub.transport.end(this.id);
+      return;
+    }
+    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this.userSocket);
+    this.state = PENDING;
+    // Bytes after the head (a client that sends frames right away) wait for the WebSocket.
+    if (rest.length > 0) this.queue.push(Buffer.from(rest));
+    this.server._handleUpgrade(req, this, (ws, request) => {
+      this.server.emit('connection', ws, request);
+      this.flushQueue();
+    });
+    if (this.state === PENDING) return; // verifyClient is asynchronous
+    if (this.state !== UPGRADED) this.queue = [];
+  }
+
+  private flushQueue(): void {
+    const ws = this.ws;
+    const queued = this.queue;
+    this.queue = [];
+    if (ws === undefined) return;
+    for (const chunk of queued) ws._onData(chunk);
+  }
+}

@@ -1,0 +1,566 @@
+/**
+ * `WebSocketServer`: ws 8's server. With `port` it listens on the uws transport (the native
+ * epoll loop where the addon loads) and reads the upgrade requests itself; with `server` or
+ * `noServer` it takes upgrades from Node's HTTP server and moves each accepted socket onto the
+ * native loop (a plain TCP socket) or serves it through the node:net transport (TLS, any other
+ * Duplex).
+ */
+import { Buffer } from 'node:buffer';
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'node:http';
+import { type Socket, isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
+import {
+  type DeflateParams,
+  type PerMessageDeflateOptions as NegotiationOptions,
+  acceptKey,
+  negotiateDeflateServer,
+  parseExtensions,
+} from '@uws/protocol';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD } from './constants.js';
+import { type Hub, hubFor } from './hub.js';
+import { HttpUpgradeEntry } from './http-upgrade.js';
+import { type AttachParams, SocketFacade, WebSocket } from './websocket.js';
+
+/** ws's `perMessageDeflate` object. */
+export interface PerMessageDeflateOptions {
+  serverNoContextTakeover?: boolean;
+  clientNoContextTakeover?: boolean;
+  serverMaxWindowBits?: number | boolean;
+  clientMaxWindowBits?: number | boolean;
+  /** Messages smaller than this (bytes) are not compressed. Default 1024. */
+  threshold?: number;
+  /** Accepted for compatibility (compression here is synchronous, there is no queue to limit). */
+  concurrencyLimit?: number;
+  /** `level` and `memLevel` are used; other zlib options are ignored. */
+  zlibDeflateOptions?: { level?: number; memLevel?: number; [key: string]: unknown };
+  /** Accepted for compatibility; ignored. */
+  zlibInflateOptions?: Record<string, unknown>;
+}
+
+/** What `verifyClient` is given. */
+export interface VerifyClientInfo {
+  origin: string | undefined;
+  secure: boolean;
+  req: IncomingMessage;
+}
+
+export type VerifyClientCallbackSync = (info: VerifyClientInfo) => boolean;
+export type VerifyClientCallbackAsync = (
+  info: VerifyClientInfo,
+  callback: (res: boolean, code?: number, message?: string, headers?: Record<string, string | number>) => void,
+) => void;
+
+/** ws 8's `ServerOptions`, plus `transport`. */
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  backlog?: number;
+  server?: HttpServer | { on: HttpServer['on']; removeListener: HttpServer['removeListener']; address: HttpServer['address'] };
+  verifyClient?: VerifyClientCallbackSync | VerifyClientCallbackAsync;
+  handleProtocols?: (protocols: Set<string>, request: IncomingMessage) => string | false;
+  path?: string;
+  noServer?: boolean;
+  clientTracking?: boolean;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  maxPayload?: number;
+  skipUTF8Validation?: boolean;
+  autoPong?: boolean;
+  allowSynchronousEvents?: boolean;
+  closeTimeout?: number;
+  maxFragments?: number;
+  /** The class of the WebSockets made (must extend this package's WebSocket). */
+  WebSocket?: typeof WebSocket;
+  /**
+   * Not in ws: the transport to run on (`'auto'`: the native epoll loop where the addon loads,
+   * else node:net; `'node'`; `'epoll'`). Default `'auto'`.
+   */
+  transport?: TransportChoice;
+}
+
+type ResolvedOptions = Required<Pick<ServerOptions, 'maxPayload' | 'skipUTF8Validation' | 'autoPong' | 'allowSynchronousEvents' | 'closeTimeout' | 'clientTracking' | 'noServer'>> &
+  ServerOptions & { perMessageDeflate: false | PerMessageDeflateOptions };
+
+const RUNNING = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const kHandled = Symbol('ws-compat.handled');
+
+/**
+ * The socket of an upgrade request, whichever way it came: a Node Duplex (from an HTTP server
+ * or a user's `handleUpgrade` call) or a socket of our own transport (`port` mode).
+ */
+export interface UpgradeSocket {
+  /** Still readable and writable (ws destroys a half-closed socket instead of upgrading). */
+  alive(): boolean;
+  /** ws's `abortHandshake`: an HTTP error response, then close. */
+  abort(code: number, message?: string, headers?: Record<string, string | number>): void;
+  destroy(): void;
+  /** Already upgraded once. */
+  handled(): boolean;
+  /** What `wsClientError` listeners get. */
+  readonly userSocket: unknown;
+  /** Writes the 101 response and binds `ws` to the connection; `params` from the handshake. */
+  accept(response: string, ws: WebSocket, params: AttachParams): void;
+}
+
+export interface WebSocketServerEvents {
+  connection: [socket: WebSocket, request: IncomingMessage];
+  error: [error: Error];
+  headers: [headers: string[], request: IncomingMessage];
+  close: [];
+  listening: [];
+  wsClientError: [error: Error, socket: unknown, request: IncomingMessage];
+}
+
+export class WebSocketServer extends EventEmitter {
+  readonly options: ResolvedOptions;
+  /** The connected clients, when `clientTracking` is on (the default). */
+  clients!: Set<WebSocket>;
+  /** @internal */ _state = RUNNING;
+  /** @internal */ _shouldEmitClose = false;
+  /** @internal */ _server: ServerOptions['server'] | null = null;
+  private _removeListeners: (() => void) | null = null;
+  /** @internal The transport hub in `port` mode. */
+  _hub: Hub | undefined;
+  private _listener: ListenHandle | undefined;
+  private _host = '';
+  /** @internal Sockets of this server in `port` mode (handshaking or open), for 'close'. */
+  _live = 0;
+  private _closeWhenIdle = false;
+  private readonly _negotiation: NegotiationOptions | undefined;
+
+  constructor(options: ServerOptions, callback?: () => void) {
+    super();
+    const opts: ResolvedOptions = {
+      allowSynchronousEvents: true,
+      autoPong: true,
+      maxPayload: DEFAULT_MAX_PAYLOAD,
+      skipUTF8Validation: false,
+      clientTracking: true,
+      closeTimeout: DEFAULT_CLOSE_TIMEOUT,
+      noServer: false,
+      ...options,
+      perMessageDeflate: options.perMessageDeflate === true ? {} : (options.perMessageDeflate ?? false),
+    } as ResolvedOptions;
+    if (
+      (opts.port == null && !opts.server && !opts.noServer) ||
+      (opts.port != null && (opts.server || opts.noServer)) ||
+      (opts.server && opts.noServer)
+    ) {
+      throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
+    }
+    if (opts.perMessageDeflate !== false) {
+      const p = opts.perMessageDeflate;
+      this._negotiation = {
+        serverNoContextTakeover: p.serverNoContextTakeover === true,
+        clientNoContextTakeover: p.clientNoContextTakeover === true,
+        serverMaxWindowBits: typeof p.serverMaxWindowBits === 'number' ? p.serverMaxWindowBits : undefined,
+        clientMaxWindowBits: typeof p.clientMaxWindowBits === 'number' ? p.clientMaxWindowBits : p.clientMaxWindowBits === true ? true : undefined,
+      };
+      negotiateDeflateServer([], this._negotiation); // validates the options now (RangeError)
+    }
+    this.options = opts;
+    if (opts.clientTracking) this.clients = new Set();
+    if (opts.port != null) {
+      if (callback !== undefined) this.once('listening', callback);
+      this._hub = hubFor(opts.transport ?? 'auto');
+      this._listen(opts);
+    } else if (opts.server) {
+      const server = opts.server;
+      this._server = server;
+      const onListening = (): void => void this.emit('listening');
+      const onError = (error: Error): void => void this.emit('error', error);
+      const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        this.handleUpgrade(req, socket, head, (ws, request) => this.emit('connection', ws, request));
+      };
+      server.on('listening', onListening);
+      server.on('error', onError);
+      server.on('upgrade', onUpgrade);
+      this._removeListeners = () => {
+        server.removeListener('listening', onListening);
+        server.removeListener('error', onError);
+        server.removeListener('upgrade', onUpgrade);
+      };
+    }
+  }
+
+  /** The bound address (`{ address, family, port }`), or null when not listening. */
+  address(): ReturnType<HttpServer['address']> {
+    if (this.options.noServer) throw new Error('The server is operating in "noServer" mode');
+    if (this._server) return this._server.address();
+    if (this._listener === undefined || this._state === CLOSED) return null;
+    const address = this._host === '' ? '::' : this._host;
+    return { address, family: isIP(address) === 6 ? 'IPv6' : 'IPv4', port: this._listener.port };
+  }
+
+  /**
+   * Stops accepting connections; 'close' is emitted once the open ones have closed (ws 8:
+   * existing connections are not closed, close them through `clients`).
+   */
+  close(cb?: (err?: Error) => void): void {
+    if (this._state === CLOSED) {
+      if (cb) this.once('close', () => cb(new Error('The server is not running')));
+      process.nextTick(emitClose, this);
+      return;
+    }
+    if (cb) this.once('close', cb);
+    if (this._state === CLOSING) return;
+    this._state = CLOSING;
+    if (this.options.noServer || this.options.server) {
+      if (this._removeListeners) {
+        this._removeListeners();
+        this._removeListeners = null;
+        this._server = null;
+      }
+      if (this.clients) {
+        if (!this.clients.size) process.nextTick(emitClose, this);
+        else this._shouldEmitClose = true;
+      } else process.nextTick(emitClose, this);
+      return;
+    }
+    // port mode: the listener goes now; 'close' once its connections are gone (as Node's
+    // http.Server, which ws closes, does).
+    if (this._listener !== undefined) {
+      this._hub!.listeners.delete(this._listener.id);
+      this._hub!.transport.closeListener(this._listener.id);
+    }
+    if (this._live === 0) process.nextTick(emitClose, this);
+    else this._closeWhenIdle = true;
+  }
+
+  /** Whether this server takes the request: ws checks the `path` option. */
+  shouldHandle(req: IncomingMessage): boolean {
+    if (this.options.path) {
+      const url = req.url ?? '';
+      const index = url.indexOf('?');
+      const pathname = index !== -1 ? url.slice(0, index) : url;
+      if (pathname !== this.options.path) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Handles an HTTP upgrade request from any HTTP server (`noServer` mode): validates it, runs
+   * `verifyClient`, answers with 101 and calls `cb(ws, req)`.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb: (ws: WebSocket, request: IncomingMessage) => void): void {
+    socket.on('error', socketOnError);
+    this._handleUpgrade(req, new NodeUpgradeSocket(socket, head, this.options.transport), cb);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** @internal The handshake, for both kinds of socket (ws's handleUpgrade + completeUpgrade). */
+  _handleUpgrade(req: IncomingMessage, socket: UpgradeSocket, cb: (ws: WebSocket, request: IncomingMessage) => void): void {
+    const headers = req.headers;
+    const key = headers['sec-websocket-key'];
+    const upgrade = headers.upgrade;
+    const version = +(headers['sec-websocket-version'] ?? NaN);
+    if (req.method !== 'GET') return this._clientError(req, socket, 405, 'Invalid HTTP method');
+    if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') return this._clientError(req, socket, 400, 'Invalid Upgrade header');
+    if (key === undefined || !KEY.test(key)) return this._clientError(req, socket, 400, 'Missing or invalid Sec-WebSocket-Key header');
+    if (version !== 13 && version !== 8) {
+      return this._clientError(req, socket, 400, 'Missing or invalid Sec-WebSocket-Version header', { 'Sec-WebSocket-Version': '13, 8' });
+    }
+    if (!this.shouldHandle(req)) return socket.abort(400);
+
+    const offered = headers['sec-websocket-protocol'];
+    let protocols = new Set<string>();
+    if (offered !== undefined) {
+      const parsed = parseSubprotocols(offered);
+      if (parsed === undefined) return this._clientError(req, socket, 400, 'Invalid Sec-WebSocket-Protocol header');
+      protocols = parsed;
+    }
+
+    let deflate: { params: DeflateParams; response: string } | undefined;
+    const extensions = headers['sec-websocket-extensions'];
+    if (this._negotiation !== undefined && extensions !== undefined) {
+      try {
+        deflate = negotiateDeflateServer(parseExtensions(extensions), this._negotiation);
+      } catch {
+        return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      }
+    }
+
+    const verify = this.options.verifyClient;
+    if (verify) {
+      const reqSocket = req.socket as (Socket & { authorized?: boolean; encrypted?: boolean }) | undefined;
+      const info: VerifyClientInfo = {
+        origin: headers[version === 8 ? 'sec-websocket-origin' : 'origin'] as string | undefined,
+        secure: !!(reqSocket?.authorized || reqSocket?.encrypted),
+        req,
+      };
+      if (verify.length === 2) {
+        (verify as VerifyClientCallbackAsync)(info, (verified, code, message, extra) => {
+          if (!verified) return socket.abort(code || 401, message, extra);
+          this._completeUpgrade(deflate, key, protocols, req, socket, cb);
+        });
+        return;
+      }
+      if (!(verify as VerifyClientCallbackSync)(info)) return socket.abort(401);
+    }
+    this._completeUpgrade(deflate, key, protocols, req, socket, cb);
+  }
+
+  private _completeUpgrade(
+    deflate: { params: DeflateParams; response: string } | undefined,
+    key: string,
+    protocols: Set<string>,
+    req: IncomingMessage,
+    socket: UpgradeSocket,
+    cb: (ws: WebSocket, request: IncomingMessage) => void,
+  ): void {
+    if (!socket.alive()) return socket.destroy();
+    if (socket.handled()) {
+      throw new Error('server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration');
+    }
+    if (this._state > RUNNING) return socket.abort(503);
+    const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`];
+    const Ctor = this.options.WebSocket ?? WebSocket;
+    const ws = new Ctor(null, undefined, this.options as unknown as Record<string, unknown>);
+    if (protocols.size) {
+      const handle = this.options.handleProtocols;
+      const protocol = handle ? handle(protocols, req) : protocols.values().next().value;
+      if (protocol) {
+        lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
+        ws._protocol = protocol;
+      }
+    }
+    if (deflate !== undefined) {
+      lines.push(`Sec-WebSocket-Extensions: ${deflate.response}`);
+      ws._extensions = 'permessage-deflate';
+    }
+    this.emit('headers', lines, req);
+    const pmd = this.options.perMessageDeflate;
+    const params: AttachParams = {
+      deflate: deflate?.params,
+      maxPayload: this.options.maxPayload,
+      skipUTF8Validation: this.options.skipUTF8Validation,
+      autoPong: this.options.autoPong,
+      allowSynchronousEvents: this.options.allowSynchronousEvents,
+      threshold: pmd === false ? 1024 : (pmd.threshold ?? 1024),
+      level: pmd === false ? undefined : pmd.zlibDeflateOptions?.level,
+      memLevel: pmd === false ? undefined : pmd.zlibDeflateOptions?.memLevel,
+      maxFragments: this.options.maxFragments,
+    };
+    socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
+    if (this.clients) {
+      this.clients.add(ws);
+      ws._owner = this;
+    }
+    cb(ws, req);
+  }
+
+  /** @internal A WebSocket of this server closed (before its 'close' listeners run). */
+  _clientClosed(ws: WebSocket): void {
+    if (this.clients) {
+      this.clients.delete(ws);
+      if (this._shouldEmitClose && !this.clients.size) process.nextTick(emitClose, this);
+    }
+  }
+
+  /** @internal A socket accepted in `port` mode is gone. */
+  _socketGone(): void {
+    this._live--;
+    if (this._live === 0 && this._closeWhenIdle) {
+      this._closeWhenIdle = false;
+      process.nextTick(emitClose, this);
+    }
+  }
+
+  private _clientError(req: IncomingMessage, socket: UpgradeSocket, code: number, message: string, headers?: Record<string, string>): void {
+    if (this.listenerCount('wsClientError')) {
+      const err = new Error(message);
+      Error.captureStackTrace(err, this._clientError);
+      this.emit('wsClientError', err, socket.userSocket, req);
+    } else {
+      socket.abort(code, message, headers);
+    }
+  }
+
+  private _listen(opts: ResolvedOptions): void {
+    const hub = this._hub!;
+    const host = opts.host ?? undefined;
+    const start = (address: string | undefined): void => {
+      if (this._state !== RUNNING) return;
+      let result: ListenHandle | Promise<ListenHandle>;
+      try {
+        result = hub.transport.listen({ host: address, port: opts.port ?? 0, backlog: opts.backlog ?? undefined });
+      } catch (error) {
+        process.nextTick(() => this.emit('error', error));
+        return;
+      }
+      const done = (handle: ListenHandle): void => {
+        this._host = address ?? '';
+        if (this._state !== RUNNING) {
+          hub.transport.closeListener(handle.id);
+          return;
+        }
+        this._listener = handle;
+        hub.listeners.set(handle.id, (h, id) => {
+          this._live++;
+          return new HttpUpgradeEntry(this, h, id);
+        });
+        this.emit('listening');
+      };
+      if (result instanceof Promise) result.then(done, (error: Error) => this.emit('error', error));
+      else process.nextTick(done, result);
+    };
+    // The native loop binds IP addresses only: a host name is resolved first.
+    if (hub.transport.kind === 'epoll' && host !== undefined && host !== 'localhost' && isIP(host) === 0) {
+      lookup(host).then(
+        (r) => start(r.address),
+        (error: Error) => this.emit('error', error),
+      );
+    } else start(host);
+  }
+}
+
+function emitClose(server: WebSocketServer): void {
+  server._state = CLOSED;
+  server.emit('close');
+}
+
+function socketOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** ws's subprotocol list parser: tokens, comma-separated, no empty element, no repeat. */
+function parseSubprotocols(header: string): Set<string> | undefined {
+  const protocols = new Set<string>();
+  for (const part of header.split(',')) {
+    const protocol = part.replace(/^[ \t]+|[ \t]+$/g, '');
+    if (!TOKEN.test(protocol) || protocols.has(protocol)) return undefined;
+    protocols.add(protocol);
+  }
+  return protocols;
+}
+
+/** ws's abortHandshake response text. */
+export function abortResponse(code: number, message?: string, headers?: Record<string, string | number>): string {
+  const body = message || STATUS_CODES[code] || '';
+  const all: Record<string, string | number> = {
+    Connection: 'close',
+    'Content-Type': 'text/html',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers,
+  };
+  return (
+    `HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\n` +
+    Object.keys(all)
+      .map((h) => `${h}: ${all[h]}`)
+      .join('\r\n') +
+    '\r\n\r\n' +
+    body
+  );
+}
+
+/** An upgrade on a Node Duplex: the accepted socket moves onto a uws transport. */
+class NodeUpgradeSocket implements UpgradeSocket {
+  readonly userSocket: Duplex;
+  private readonly head: Buffer;
+  private readonly choice: TransportChoice | undefined;
+
+  constructor(socket: Duplex, head: Buffer, choice: TransportChoice | undefined) {
+    this.userSocket = socket;
+    this.head = head;
+    this.choice = choice;
+  }
+
+  alive(): boolean {
+    return this.userSocket.readable && this.userSocket.writable;
+  }
+
+  handled(): boolean {
+    return (this.userSocket as Duplex & { [kHandled]?: boolean })[kHandled] === true;
+  }
+
+  abort(code: number, message?: string, headers?: Record<string, string | number>): void {
+    const socket = this.userSocket;
+    socket.once('finish', socket.destroy);
+    socket.end(abortResponse(code, message, headers));
+  }
+
+  destroy(): void {
+    this.userSocket.destroy();
+  }
+
+  accept(response: string, ws: WebSocket, params: AttachParams): void {
+    const socket = this.userSocket as Socket & { [kHandled]?: boolean; encrypted?: boolean };
+    socket[kHandled] = true;
+    socket.removeListener('error', socketOnError);
+    // Bytes the socket read past the head (not consumed by anyone yet) belong to the WebSocket.
+    let first: Buffer = this.head;
+    if (socket.readableLength > 0) {
+      const more = socket.read() as Buffer | string | null;
+      if (more !== null) first = Buffer.concat([first, typeof more === 'string' ? Buffer.from(more, 'latin1') : more]);
+    }
+    const encrypted = socket.encrypted === true;
+    const remote = { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily };
+    let hub: Hub | undefined;
+    let id: SocketId | undefined;
+    const native = this.choice === undefined || this.choice === 'auto' || this.choice === 'epoll' ? hubFor(this.choice ?? 'auto') : undefined;
+    if (native !== undefined && native.transport.kind === 'epoll' && !encrypted && isNetSocket(socket)) {
+      try {
+        id = native.transport.adopt(socket, first);
+        hub = native;
+      } catch {
+        // No file descriptor to take over (a pipe wrapper, a mock): node:net serves it.
+      }
+    }
+    if (hub === undefined) {
+      hub = typeof this.choice === 'object' && this.choice !== null ? hubFor(this.choice) : hubFor('node');
+      id = hub.transport.adopt(socket, first);
+    }
+    const facade = new SocketFacade(hub, id!, encrypted);
+    facade.authorized = (socket as { authorized?: boolean }).authorized === true;
+    if (remote.address !== undefined) {
+      facade.remoteAddress = remote.address;
+      facade.remotePort = remote.port;
+      facade.remoteFamily = remote.family;
+    }
+    ws._attach(hub, id!, params, facade, true, [Buffer.from(response, 'latin1')]);
+  }
+}
+
+function isNetSocket(socket: Duplex): socket is Socket {
+  const handle = (socket as { _handle?: { fd?: number } })._handle;
+  return typeof handle?.fd === 'number' && handle.fd >= 0;
+}
+
+/** Builds the `req` of a request read on our own transport (`port` mode). */
+export function makeRequest(
+  method: string,
+  url: string,
+  versionMajor: number,
+  versionMinor: number,
+  raw: ReadonlyArray<readonly [string, string]>,
+  socket: SocketFacade,
+): IncomingMessage {
+  const req = new IncomingMessage(socket as unknown as Socket);
+  req.method = method;
+  req.url = url;
+  req.httpVersionMajor = versionMajor;
+  req.httpVersionMinor = versionMinor;
+  req.httpVersion = `${versionMajor}.${versionMinor}`;
+  const rawHeaders: string[] = [];
+  const headers: Record<string, string | string[]> = {};
+  const add = (req as unknown as { _addHeaderLine?: (n: string, v: string, d: object) => void })._addHeaderLine;
+  for (const [name, value] of raw) {
+    rawHeaders.push(name, value);
+    if (add !== undefined) add.call(req, name, value, headers);
+    else {
+      const k = name.toLowerCase();
+      headers[k] = headers[k] === undefined ? value : `${headers[k] as string}, ${value}`;
+    }
+  }
+  req.rawHeaders = rawHeaders;
+  req.headers = headers as IncomingMessage['headers'];
+  req.complete = true;
+  return req;
+}

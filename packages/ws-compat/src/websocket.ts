@@ -1,0 +1,798 @@
+/**
+ * `WebSocket`: ws 8's class (EventEmitter events, WHATWG face, semantics), driving one
+ * `Connection` of @uws/protocol over a socket of a uws transport. The same class is the server
+ * side (made by a `WebSocketServer`) and the client (`new WebSocket(url)`).
+ */
+import { Buffer } from 'node:buffer';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import type { SocketId } from '@uws/native';
+import { Connection, type ConnectionHandler, type DeflateParams, type ProtocolError, type SendOptions } from '@uws/protocol';
+import {
+  BINARY_TYPES,
+  type BinaryType,
+  CLOSED,
+  CLOSING,
+  CONNECTING,
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_MAX_PAYLOAD,
+  EMPTY_BUFFER,
+  OPEN,
+  READY_STATES,
+  isValidStatusCode,
+  reportListenerError,
+} from './constants.js';
+import { type WsError, wsErrorFrom } from './errors.js';
+import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
+import type { Hub, HubEntry } from './hub.js';
+import { Sender } from './sender.js';
+
+/** What `send` accepts: ws's data types (a number is sent as its decimal text). */
+export type Data = string | Buffer | ArrayBuffer | ArrayBufferView | Blob | readonly number[] | number;
+
+/** The options of `send`. */
+export interface SendOpts {
+  /** Binary frame (default: true unless `data` is a string). */
+  binary?: boolean;
+  /** Compress when permessage-deflate is in use and the message reaches the threshold (default true). */
+  compress?: boolean;
+  /** Last fragment of the message (default true). */
+  fin?: boolean;
+  /** Accepted for compatibility: a server never masks, a client always does. */
+  mask?: boolean;
+}
+
+type Callback = (error?: Error | null) => void;
+
+/** A send waiting behind a Blob being read. */
+interface QueuedSend {
+  data: Exclude<Data, number>;
+  options: SendOpts | undefined;
+  cb: Callback | undefined;
+  ready: boolean;
+  error: Error | undefined;
+}
+
+/** Options a server-side WebSocket takes from its server (ws passes the server's options). */
+export interface ServerSocketOptions {
+  autoPong?: boolean;
+  closeTimeout?: number;
+  allowSynchronousEvents?: boolean;
+}
+
+/** Internal: the negotiated parameters of a connection being attached. */
+export interface AttachParams {
+  deflate: DeflateParams | undefined;
+  maxPayload: number;
+  skipUTF8Validation: boolean;
+  autoPong: boolean;
+  allowSynchronousEvents: boolean;
+  threshold: number;
+  level: number | undefined;
+  memLevel: number | undefined;
+  maxFragments: number | undefined;
+}
+
+// Send options shared by every send (no object per message).
+const NO_COMPRESS: SendOptions = Object.freeze({ compress: false });
+const NOT_FIN: SendOptions = Object.freeze({ fin: false });
+const NOT_FIN_NO_COMPRESS: SendOptions = Object.freeze({ fin: false, compress: false });
+
+/**
+ * ws's `ws._socket`, for code that reads the peer's address from it (Socket.IO does) or ends
+ * the connection through it. The bytes themselves run on the uws transport.
+ */
+export class SocketFacade extends EventEmitter {
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
+  remoteFamily: string | undefined;
+  /** True for a TLS connection (what `verifyClient`'s `info.secure` reads). */
+  encrypted: boolean;
+  authorized: boolean;
+  /** @internal */
+  _hub: Hub;
+  /** @internal */
+  _id: SocketId;
+
+  constructor(hub: Hub, id: SocketId, encrypted = false) {
+    super();
+    this._hub = hub;
+    this._id = id;
+    this.encrypted = encrypted;
+    this.authorized = false;
+    this.remoteAddress = undefined;
+    this.remotePort = undefined;
+    this.remoteFamily = undefined;
+    this._readPeer();
+  }
+
+  /** @internal Reads (again) the peer's address from the transport. */
+  _readPeer(): void {
+    const address = this._hub.transport.remoteAddress(this._id);
+    if (address === '') return;
+    this.remoteAddress = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address : address;
+    this.remotePort = this._hub.transport.remotePort(this._id);
+    this.remoteFamily = isIP(address) === 6 ? 'IPv6' : 'IPv4';
+  }
+
+  get bufferSize(): number {
+    return this._hub.transport.bufferedAmount(this._id);
+  }
+  get writableLength(): number {
+    return this._hub.transport.bufferedAmount(this._id);
+  }
+  write(data: string | Uint8Array): boolean {
+    return this._hub.transport.write(this._id, typeof data === 'string' ? Buffer.from(data) : data);
+  }
+  end(data?: string | Uint8Array): this {
+    if (data !== undefined) this.write(data);
+    this._hub.transport.end(this._id);
+    return this;
+  }
+  destroy(): this {
+    this._hub.transport.destroy(this._id);
+    return this;
+  }
+  pause(): this {
+    this._hub.transport.pause(this._id);
+    return this;
+  }
+  resume(): this {
+    this._hub.transport.resume(this._id);
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+}
+
+/** The ConnectionHandler of one WebSocket (kept off the public class; ws's `_receiver`). */
+class ReceiverBridge implements ConnectionHandler {
+  readonly ws: WebSocket;
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+  }
+  onMessage(data: Uint8Array, isBinary: boolean): void {
+    this.ws._onMessage(data, isBinary);
+  }
+  onPing(data: Uint8Array): void {
+    this.ws._onControl('ping', data);
+  }
+  onPong(data: Uint8Array): void {
+    this.ws._onControl('pong', data);
+  }
+  onClose(code: number, reason: string): void {
+    this.ws._onCloseFrame(code, reason);
+  }
+  onError(error: ProtocolError): void {
+    this.ws._onProtocolError(error);
+  }
+}
+
+export class WebSocket extends EventEmitter implements HubEntry {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
+
+  /** @internal */ _binaryType: BinaryType = 'nodebuffer';
+  /** @internal */ _closeCode = 1006;
+  /** @internal */ _closeFrameReceived = false;
+  /** @internal */ _closeFrameSent = false;
+  /** @internal */ _closeMessage: Buffer = EMPTY_BUFFER;
+  /** @internal */ _closeTimer: NodeJS.Timeout | null = null;
+  /** @internal */ _closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+  /** @internal */ _errorEmitted = false;
+  /** @internal */ _extensions = '';
+  /** @internal */ _paused = false;
+  /** @internal */ _protocol = '';
+  /** @internal */ _readyState: number = CONNECTING;
+  /** @internal */ _isServer = true;
+  /** @internal */ _url: string | undefined = undefined;
+  /** @internal */ _bufferedAmount = 0;
+  /** ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up. */
+  _socket: SocketFacade | null = null;
+  /** ws's `_sender`: `sendFrame(list, cb)` writes frames made by `Sender.frame`. */
+  _sender: Sender | null = null;
+  /** @internal */ _receiver: ReceiverBridge | null = null;
+  /** @internal */ _hub: Hub | undefined = undefined;
+  /** @internal */ _id: SocketId = -1;
+  /** @internal */ _conn: Connection | undefined = undefined;
+  /** @internal The ArrayBuffer of the chunk being received (views into it are copied for the user). */
+  _rx: ArrayBufferLike | undefined = undefined;
+  /** @internal Frames written before an adopted socket is ready. */
+  _preOpen: Uint8Array[] | undefined = undefined;
+  /** @internal Send callbacks waiting for backpressure to clear. */
+  _pendingCallbacks: Callback[] | undefined = undefined;
+  /** @internal Sends waiting behind a Blob being read (keeps the order). */
+  _sendQueue: QueuedSend[] | undefined = undefined;
+  /** @internal Events held back when `allowSynchronousEvents` is false. */
+  _held: Array<[string, unknown, boolean]> | undefined = undefined;
+  /** @internal */ _allowSynchronousEvents = true;
+  /** @internal */ _heldScheduled = false;
+  /** @internal */ _eof = false;
+  /** @internal The client's handshake state (see client.ts). */
+  _client: import('./client.js').ClientState | undefined = undefined;
+  /** @internal */ _req: unknown = null;
+  /** @internal The server tracking this WebSocket in `clients`. */
+  _owner: { _clientClosed(ws: WebSocket): void } | undefined = undefined;
+  /** @internal The `port` server that accepted this socket (counts its live sockets). */
+  _countedBy: { _socketGone(): void } | undefined = undefined;
+
+  /**
+   * A client: `new WebSocket(address, protocols?, options?)` connects at once. (A server makes
+   * its WebSockets with `address` null.)
+   */
+  constructor(address: string | URL | null, protocols?: string | string[] | Record<string, unknown>, options?: Record<string, unknown>) {
+    super();
+    if (address !== null) {
+      this._isServer = false;
+      let list: string[];
+      if (protocols === undefined) list = [];
+      else if (!Array.isArray(protocols)) {
+        if (typeof protocols === 'object' && protocols !== null) {
+          options = protocols as Record<string, unknown>;
+          list = [];
+        } else list = [protocols as string];
+      } else list = protocols;
+      // Loaded lazily: the server side never needs it.
+      clientModule().initAsClient(this, address, list, options ?? {});
+    } else {
+      const o = (options ?? {}) as ServerSocketOptions;
+      this._closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    }
+  }
+
+  // ---- ws's public API ------------------------------------------------------------------
+
+  get binaryType(): BinaryType {
+    return this._binaryType;
+  }
+  set binaryType(type: BinaryType) {
+    if (!BINARY_TYPES.includes(type)) return;
+    this._binaryType = type;
+  }
+
+  get bufferedAmount(): number {
+    if (this._hub === undefined || this._readyState === CLOSED) return this._bufferedAmount;
+    let preOpen = 0;
+    if (this._preOpen !== undefined) for (const b of this._preOpen) preOpen += b.length;
+    return this._hub.transport.bufferedAmount(this._id) + preOpen + this._bufferedAmount;
+  }
+
+  get extensions(): string {
+    return this._extensions;
+  }
+  get isPaused(): boolean {
+    return this._paused;
+  }
+  get protocol(): string {
+    return this._protocol;
+  }
+  get readyState(): number {
+    return this._readyState;
+  }
+  get url(): string | undefined {
+    return this._url;
+  }
+
+  get onopen(): EventListenerLike | null {
+    return getOnAttribute(this, 'open');
+  }
+  set onopen(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'open', handler);
+  }
+  get onerror(): EventListenerLike | null {
+    return getOnAttribute(this, 'error');
+  }
+  set onerror(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'error', handler);
+  }
+  get onclose(): EventListenerLike | null {
+    return getOnAttribute(this, 'close');
+  }
+  set onclose(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'close', handler);
+  }
+  get onmessage(): EventListenerLike | null {
+    return getOnAttribute(this, 'message');
+  }
+  set onmessage(handler: EventListenerLike | null) {
+    setOnAttribute(this, 'message', handler);
+  }
+
+  addEventListener(type: string, listener: EventListenerLike, options?: { once?: boolean }): void {
+    addEventListener(this, type, listener, options);
+  }
+  removeEventListener(type: string, listener: EventListenerLike): void {
+    removeEventListener(this, type, listener);
+  }
+
+  /**
+   * Starts the closing handshake (ws semantics: `'close'` follows once the TCP connection is
+   * gone, after the peer's close frame or after `closeTimeout`).
+   */
+  close(code?: number, data?: string | Buffer): void {
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING) {
+      clientModule().abortHandshake(this, 'WebSocket was closed before the connection was established');
+      return;
+    }
+    if (this._readyState === CLOSING) {
+      if (this._closeFrameSent && (this._closeFrameReceived || this._errorEmitted)) this._end();
+      return;
+    }
+    let reason = '';
+    if (code !== undefined) {
+      if (typeof code !== 'number' || !isValidStatusCode(code)) throw new TypeError('First argument must be a valid error code number');
+      if (data !== undefined && data.length > 0) {
+        if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError('Second argument must be a string or a Uint8Array');
+        if (Buffer.byteLength(data) > 123) throw new RangeError('The message must not be greater than 123 bytes');
+        reason = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+      }
+    }
+    this._readyState = CLOSING;
+    this._closeFrameSent = true;
+    this._write(this._conn!.close(code, reason), undefined);
+    if (this._closeFrameReceived) this._end();
+    this._setCloseTimer();
+  }
+
+  /** Drops the connection at once; `'close'` follows (1006 unless a close frame was received). */
+  terminate(): void {
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING) {
+      clientModule().abortHandshake(this, 'WebSocket was closed before the connection was established');
+      return;
+    }
+    this._readyState = CLOSING;
+    this._hub!.transport.destroy(this._id);
+  }
+
+  /** Stops reading from the socket (no `'message'` events) until `resume()`. */
+  pause(): void {
+    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    this._paused = true;
+    if (this._preOpen === undefined) this._hub!.transport.pause(this._id);
+  }
+
+  resume(): void {
+    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    this._paused = false;
+    if (this._preOpen === undefined) this._hub!.transport.resume(this._id);
+  }
+
+  ping(data?: unknown, mask?: unknown, cb?: Callback): void {
+    this._control('ping', data, mask, cb);
+  }
+
+  pong(data?: unknown, mask?: unknown, cb?: Callback): void {
+    this._control('pong', data, mask, cb);
+  }
+
+  /**
+   * Sends a message (ws 8): text for a string unless `binary`, binary otherwise; `cb(err?)`
+   * runs once the bytes are handed to the kernel (or with an error when they cannot be).
+   */
+  send(data: Data, options?: SendOpts | Callback, cb?: Callback): void {
+    if (typeof options === 'function') {
+      cb = options;
+      options = undefined;
+    }
+    if (typeof data === 'number') data = data.toString();
+    if (this._readyState !== OPEN) {
+      if (this._readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+      this._sendAfterClose(data, cb);
+      return;
+    }
+    if (this._sendQueue !== undefined || (typeof Blob !== 'undefined' && data instanceof Blob)) {
+      this._sendLater(data, options, cb);
+      return;
+    }
+    this._sendNow(data as Exclude<Data, number | Blob>, options, cb);
+  }
+
+  // ---- internals: sending -----------------------------------------------------------------
+
+  /** @internal */
+  _sendNow(data: Exclude<Data, number | Blob>, options: SendOpts | undefined, cb: Callback | undefined): void {
+    const conn = this._conn!;
+    let binary: boolean | undefined;
+    let opts: SendOptions | undefined;
+    if (options !== undefined) {
+      binary = options.binary;
+      const noCompress = options.compress === false;
+      opts = options.fin === false ? (noCompress ? NOT_FIN_NO_COMPRESS : NOT_FIN) : noCompress ? NO_COMPRESS : undefined;
+    }
+    let frames: Uint8Array[];
+    if (typeof data === 'string') {
+      frames = binary === true ? conn.sendBinary(Buffer.from(data), opts) : conn.sendText(data, opts);
+    } else {
+      const bytes = toBytes(data);
+      frames = binary === false ? conn.sendText(bytes, opts) : conn.sendBinary(bytes, opts);
+    }
+    this._write(frames, cb);
+  }
+
+  /** Sends that wait for a Blob to be read, in order. */
+  private _sendLater(data: Exclude<Data, number>, options: SendOpts | undefined, cb: Callback | undefined): void {
+    const entry: QueuedSend = { data, options, cb, ready: true, error: undefined };
+    (this._sendQueue ??= []).push(entry);
+    if (typeof Blob !== 'undefined' && data instanceof Blob) {
+      entry.ready = false;
+      data.arrayBuffer().then(
+        (ab) => {
+          entry.data = Buffer.from(ab);
+          entry.ready = true;
+          this._drainSendQueue();
+        },
+        (error: Error) => {
+          entry.error = error;
+          entry.ready = true;
+          this._drainSendQueue();
+        },
+      );
+    }
+  }
+
+  private _drainSendQueue(): void {
+    const queue = this._sendQueue;
+    if (queue === undefined) return;
+    while (queue.length > 0 && queue[0].ready) {
+      const next = queue.shift()!;
+      if (next.error !== undefined) {
+        if (next.cb !== undefined) process.nextTick(next.cb, next.error);
+      } else if (this._readyState !== OPEN) this._sendAfterClose(next.data, next.cb);
+      else this._sendNow(next.data as Exclude<Data, number | Blob>, next.options, next.cb);
+    }
+    if (queue.length === 0) this._sendQueue = undefined;
+  }
+
+  private _sendAfterClose(data: unknown, cb: Callback | undefined): void {
+    if (data) {
+      const length = typeof Blob !== 'undefined' && data instanceof Blob ? data.size : toBytes(data as Exclude<Data, number | Blob>).length;
+      this._bufferedAmount += length;
+    }
+    if (cb !== undefined) {
+      const err = new Error(`WebSocket is not open: readyState ${this._readyState} (${READY_STATES[this._readyState]})`);
+      process.nextTick(cb, err);
+    }
+  }
+
+  private _control(kind: 'ping' | 'pong', data: unknown, mask: unknown, cb: Callback | undefined): void {
+    if (this._readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    if (typeof data === 'function') {
+      cb = data as Callback;
+      data = undefined;
+    } else if (typeof mask === 'function') {
+      cb = mask as Callback;
+    }
+    if (typeof data === 'number') data = data.toString();
+    if (this._readyState !== OPEN) {
+      this._sendAfterClose(data, cb);
+      return;
+    }
+    const bytes = data === undefined || data === null || data === '' ? EMPTY_BUFFER : toBytes(data as Exclude<Data, number | Blob>);
+    if (bytes.length > 125) throw new RangeError('The data size must not be greater than 125 bytes');
+    const conn = this._conn!;
+    this._write(kind === 'ping' ? conn.ping(bytes) : conn.pong(bytes), cb);
+  }
+
+  /** @internal Writes frames, and runs `cb` once they left (next tick, or after a drain). */
+  _write(frames: Uint8Array[], cb: Callback | undefined): void {
+    const pre = this._preOpen;
+    if (pre !== undefined) {
+      for (let i = 0; i < frames.length; i++) pre.push(frames[i]);
+      if (cb !== undefined) (this._pendingCallbacks ??= []).push(cb);
+      return;
+    }
+    const hub = this._hub!;
+    const transport = hub.transport;
+    const id = this._id;
+    let clear = true;
+    for (let i = 0; i < frames.length; i++) clear = transport.write(id, frames[i]) && clear;
+    if (cb !== undefined) {
+      if (clear && this._pendingCallbacks === undefined) hub.defer(cb);
+      else (this._pendingCallbacks ??= []).push(cb);
+    }
+  }
+
+  /** @internal Writes already framed bytes (ws's `Sender#sendFrame`). */
+  _sendFrame(list: readonly Uint8Array[], cb: Callback | undefined): void {
+    if (this._readyState !== OPEN || this._closeFrameSent) {
+      this._sendAfterClose(undefined, cb);
+      return;
+    }
+    this._write(list as Uint8Array[], cb);
+  }
+
+  private _setCloseTimer(): void {
+    if (this._closeTimer !== null) return;
+    this._closeTimer = setTimeout(() => {
+      this._closeTimer = null;
+      if (this._hub !== undefined && this._readyState !== CLOSED) this._hub.transport.destroy(this._id);
+    }, this._closeTimeout);
+  }
+
+  private _end(): void {
+    if (this._preOpen !== undefined) return; // ended once the socket is ready
+    this._hub!.transport.end(this._id);
+  }
+
+  // ---- internals: attaching a connection ------------------------------------------------------
+
+  /**
+   * @internal Binds this WebSocket to a transport socket after a successful handshake.
+   * `adopted`: the socket is not ready yet (writes are held until `_onOpen`).
+   */
+  _attach(hub: Hub, id: SocketId, params: AttachParams, socket: SocketFacade, adopted: boolean, firstBytes?: Uint8Array[]): void {
+    this._hub = hub;
+    this._id = id;
+    this._socket = socket;
+    this._receiver = new ReceiverBridge(this);
+    this._sender = new Sender(this);
+    this._allowSynchronousEvents = params.allowSynchronousEvents;
+    this._conn = new Connection({
+      role: this._isServer ? 'server' : 'client',
+      deflate: params.deflate,
+      maxPayloadLength: params.maxPayload > 0 ? params.maxPayload : Number.MAX_SAFE_INTEGER,
+      maxFragments: params.maxFragments,
+      autoPong: params.autoPong,
+      skipUtf8Validation: params.skipUTF8Validation,
+      compressThreshold: params.threshold,
+      compressionLevel: params.level,
+      compressionMemLevel: params.memLevel,
+      echoCloseReason: true,
+      handler: this._receiver,
+    });
+    if (adopted) this._preOpen = firstBytes ?? [];
+    else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
+    hub.entries.set(id, this);
+    this._readyState = OPEN;
+  }
+
+  // ---- HubEntry: transport events -------------------------------------------------------------
+
+  /** @internal */
+  _onOpen(): void {
+    const client = this._client;
+    if (client !== undefined && this._conn === undefined) {
+      clientModule().onClientOpen(this);
+      return;
+    }
+    const pre = this._preOpen;
+    if (pre === undefined) return;
+    this._preOpen = undefined;
+    this._socket?._readPeer();
+    const transport = this._hub!.transport;
+    let clear = true;
+    for (let i = 0; i < pre.length; i++) clear = transport.write(this._id, pre[i]) && clear;
+    const cbs = this._pendingCallbacks;
+    if (cbs !== undefined && clear) {
+      this._pendingCallbacks = undefined;
+      for (const cb of cbs) this._hub!.defer(cb);
+    }
+    if (this._paused) transport.pause(this._id);
+    if (this._readyState === CLOSING && this._closeFrameSent && (this._closeFrameReceived || this._errorEmitted)) this._end();
+  }
+
+  /** @internal */
+  _onData(data: Uint8Array): void {
+    const conn = this._conn;
+    if (conn === undefined) {
+      clientModule().onClientData(this, data);
+      return;
+    }
+    this._rx = data.buffer;
+    conn.receive(data);
+    this._rx = undefined;
+    const out = conn.takeOutgoing();
+    if (out.length > 0) this._write(out, undefined);
+    if (this._closeFrameReceived && this._closeFrameSent && this._readyState === CLOSING) this._end();
+  }
+
+  /** @internal */
+  _onDrain(): void {
+    const cbs = this._pendingCallbacks;
+    if (cbs === undefined) return;
+    this._pendingCallbacks = undefined;
+    for (const cb of cbs) this._hub!.defer(cb);
+  }
+
+  /** @internal */
+  _onTimeout(): void {
+    if (this._client !== undefined && this._conn === undefined) clientModule().onClientTimeout(this);
+  }
+
+  /** @internal */
+  _onClose(errno: number): void {
+    if (this._client !== undefined && this._conn === undefined) {
+      clientModule().onClientClose(this, errno);
+      return;
+    }
+    this._readyState = CLOSING;
+    const conn = this._conn;
+    if (conn !== undefined && conn.state !== 'closed') {
+      this._eof = true;
+      conn.receiveEof();
+    }
+    if (this._closeTimer !== null) {
+      clearTimeout(this._closeTimer);
+      this._closeTimer = null;
+    }
+    const cbs = this._pendingCallbacks;
+    if (cbs !== undefined) {
+      this._pendingCallbacks = undefined;
+      const err = new Error('The socket was closed before the data was sent');
+      for (const cb of cbs) process.nextTick(cb, err);
+    }
+    if (this._held !== undefined && this._held.length > 0) {
+      // Messages held back by allowSynchronousEvents: false still come before 'close'.
+      this._heldScheduled = true;
+      setImmediate(() => {
+        this._flushHeld(true);
+        this._emitClose();
+      });
+      return;
+    }
+    this._emitClose();
+  }
+
+  /** @internal */
+  _emitClose(): void {
+    this._readyState = CLOSED;
+    if (this._owner !== undefined) this._owner._clientClosed(this);
+    if (this._countedBy !== undefined) this._countedBy._socketGone();
+    try {
+      this.emit('close', this._closeCode, this._closeMessage);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+
+  // ---- codec events ---------------------------------------------------------------------------------
+
+  /** @internal */
+  _onMessage(data: Uint8Array, isBinary: boolean): void {
+    const message = this._toMessage(data);
+    if (!this._allowSynchronousEvents) {
+      this._hold('message', message, isBinary);
+      return;
+    }
+    try {
+      this.emit('message', message, isBinary);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+
+  /** @internal */
+  _onControl(kind: 'ping' | 'pong', data: Uint8Array): void {
+    const payload = Buffer.from(data);
+    if (!this._allowSynchronousEvents) {
+      this._hold(kind, payload, false);
+      return;
+    }
+    try {
+      this.emit(kind, payload);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+
+  /** @internal The peer's close frame (or our own failure/EOF, which are ignored here). */
+  _onCloseFrame(code: number, reason: string): void {
+    if (this._eof || this._errorEmitted) return;
+    this._closeFrameReceived = true;
+    this._closeCode = code;
+    this._closeMessage = reason === '' ? EMPTY_BUFFER : Buffer.from(reason, 'utf8');
+    // The codec has queued the answering close frame (ws echoes code and reason).
+    this._closeFrameSent = true;
+    this._readyState = CLOSING;
+    this._setCloseTimer();
+  }
+
+  /** @internal */
+  _onProtocolError(error: ProtocolError): void {
+    const err: WsError = wsErrorFrom(error);
+    this._readyState = CLOSING;
+    this._closeFrameSent = true;
+    this._errorEmitted = true;
+    this._setCloseTimer();
+    // The close frame the codec queued goes out before the FIN.
+    const out = this._conn!.takeOutgoing();
+    if (out.length > 0) this._write(out, undefined);
+    this._end();
+    try {
+      this.emit('error', err);
+    } catch (e) {
+      reportListenerError(e);
+    }
+  }
+
+  private _toMessage(data: Uint8Array): unknown {
+    // A view into the receive buffer is copied; a message the codec assembled is ours already.
+    const own = data.buffer !== this._rx;
+    switch (this._binaryType) {
+      case 'nodebuffer':
+        return own ? asBuffer(data) : Buffer.from(data);
+      case 'arraybuffer':
+        if (own && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data.buffer;
+        return Uint8Array.prototype.slice.call(data).buffer;
+      case 'fragments':
+        return [own ? asBuffer(data) : Buffer.from(data)];
+      default:
+        return new Blob([own ? data : Buffer.from(data)]);
+    }
+  }
+
+  private _hold(event: string, payload: unknown, isBinary: boolean): void {
+    (this._held ??= []).push([event, payload, isBinary]);
+    if (!this._heldScheduled) {
+      this._heldScheduled = true;
+      setImmediate(() => this._flushHeld(false));
+    }
+  }
+
+  /** Emits one held event per macrotask (ws's `allowSynchronousEvents: false`). */
+  private _flushHeld(all: boolean): void {
+    const held = this._held;
+    this._heldScheduled = false;
+    if (held === undefined) return;
+    do {
+      const next = held.shift();
+      if (next === undefined) break;
+      try {
+        if (next[0] === 'message') this.emit('message', next[1], next[2]);
+        else this.emit(next[0], next[1]);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    } while (all);
+    if (held.length > 0 && !this._heldScheduled) {
+      this._heldScheduled = true;
+      setImmediate(() => this._flushHeld(false));
+    }
+  }
+}
+
+for (const [i, name] of READY_STATES.entries()) {
+  Object.defineProperty(WebSocket.prototype, name, { enumerable: true, value: i });
+}
+
+/** The bytes of ws's data types (views are not copied). */
+export function toBytes(data: Exclude<Data, number | Blob>): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data);
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data as number[]);
+}
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+type ClientModule = typeof import('./client.js');
+let client: ClientModule | undefined;
+/** @internal Set by client.ts when it loads (avoids an import cycle at module init). */
+export function registerClientModule(mod: ClientModule): void {
+  client = mod;
+}
+function clientModule(): ClientModule {
+  if (client === undefined) throw new Error('ws-compat: the client module is not loaded');
+  return client;
+}
+
+export type { IncomingMessage };
