@@ -15,7 +15,6 @@ const WS_MESSAGES: Partial<Record<string, string>> = {
   WS_ERR_EXPECTED_MASK: 'Invalid WebSocket frame: MASK must be set',
   WS_ERR_UNEXPECTED_MASK: 'Invalid WebSocket frame: MASK must be clear',
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'Max payload size exceeded',
-  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 'Unsupported WebSocket frame: payload length > 2^53 - 1',
   WS_ERR_TOO_MANY_FRAGMENTS: 'Too many message fragments',
   WS_ERR_INVALID_UTF8: 'Invalid WebSocket frame: invalid UTF-8 sequence',
 };
@@ -24,9 +23,11 @@ export type WsError = (Error | RangeError) & { code: string; [kStatusCode]: numb
 
 /** The ws-shaped error for a protocol error of the peer. */
 export function wsErrorFrom(error: ProtocolError): WsError {
-  const message = WS_MESSAGES[error.code] ?? `Invalid WebSocket frame: ${error.message}`;
+  // A frame over the limit is, for ws, the message over maxPayload (the same check and wording).
+  const code = error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' ? 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' : error.code;
+  const message = WS_MESSAGES[code] ?? `Invalid WebSocket frame: ${error.message}`;
   const err = (error.code === 'WS_ERR_INFLATE_FAILED' ? new Error(message) : new RangeError(message)) as WsError;
-  err.code = error.code;
+  err.code = code;
   err[kStatusCode] = error.closeCode;
   return err;
 }
