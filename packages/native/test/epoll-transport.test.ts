@@ -74,6 +74,45 @@ describe('EpollTransport', () => {
     expect(r.closed[0]).toEqual([r.opened[0], 0]);
   });
 
+  it('writeShared sends the same bytes to many sockets, also across arena flushes in between', async () => {
+    const r = recorder();
+    const t = r.bind(new EpollTransport());
+    transports.push(t);
+    const { port } = t.listen({ host: '127.0.0.1', port: 0 });
+    // One at a time, so the i-th client is the i-th socket opened.
+    const clients: Array<{ c: net.Socket; received: () => Buffer }> = [];
+    for (let i = 0; i < 4; i++) {
+      const c = net.connect(port, '127.0.0.1');
+      await once(c, 'connect');
+      const chunks: Buffer[] = [];
+      c.on('data', (d) => chunks.push(d));
+      clients.push({ c, received: () => Buffer.concat(chunks) });
+      await until(() => r.opened.length === i + 1);
+    }
+    const [a, b, c, d] = r.opened;
+    const shared = Buffer.from('shared frame bytes');
+    const other = Buffer.from('other');
+    // Larger than a quarter of the arena: written directly, which flushes the arena first.
+    const big = Buffer.alloc(600 * 1024, 7);
+    expect(t.writeShared(a, shared)).toBe(true);
+    expect(t.writeShared(b, shared)).toBe(true);
+    t.write(c, big);
+    expect(t.writeShared(c, shared)).toBe(true); // the arena was flushed: copied again
+    t.write(d, other);
+    expect(t.writeShared(d, shared)).toBe(true);
+    expect(t.writeShared(a, shared)).toBe(true);
+    const expected = new Map<SocketId, Buffer>([
+      [a, Buffer.concat([shared, shared])],
+      [b, shared],
+      [c, Buffer.concat([big, shared])],
+      [d, Buffer.concat([other, shared])],
+    ]);
+    const byId = new Map(r.opened.map((id, i) => [id, clients[i]]));
+    await until(() => [...expected].every(([id, bytes]) => byId.get(id)!.received().length >= bytes.length), 10_000);
+    for (const [id, bytes] of expected) expect(byId.get(id)!.received().equals(bytes)).toBe(true);
+    for (const { c: client } of clients) client.destroy();
+  });
+
   it('reports backpressure to a reader that does not read, then drain', async () => {
     let server!: EpollTransport;
     const r = recorder();

@@ -7,8 +7,6 @@ import {
   Connection,
   type ConnectionHandler,
   type DeflateParams,
-  type PreparedMessage,
-  prepareMessage,
   type ProtocolError,
 } from '@uws/protocol';
 import type { SocketId } from '../transport/transport.js';
@@ -20,6 +18,7 @@ import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
 import { BACKPRESSURE, DROPPED, SUCCESS, type SendStatus } from './send-status.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
+import { Publication, type SharedWriter, sharedWriterOf } from './publication.js';
 
 /** A WebSocket connection, valid from its open handler to the end of its close handler. */
 export interface WebSocket<UserData = unknown> {
@@ -217,13 +216,18 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   // ---- used by the App ----------------------------------------------------------------
 
   /**
-   * Sends a message framed once for many sockets; applies the backpressure rules. `original`
-   * is what the `dropped` handler gets.
+   * Sends a message framed once for many sockets; applies the backpressure rules. The shared
+   * frame goes to the transport as one buffer for all of them when the transport can share it.
    */
-  sendPrepared(prepared: PreparedMessage, original: RecognizedString, isBinary: boolean): SendStatus {
+  sendPublication(publication: Publication, shared: SharedWriter | undefined): SendStatus {
     if (this.stage !== OPEN) return DROPPED;
-    if (this.overLimit()) return this.drop(original, isBinary);
-    return this.write(this.conn.sendPrepared(prepared));
+    if (this.overLimit()) return this.drop(publication.message, publication.isBinary);
+    const prepared = publication.preparedFor(this.conn.deflate !== undefined);
+    const frames = this.conn.sendPrepared(prepared);
+    // The codec answers with the prepared chunks themselves when nothing (a queued pong, the
+    // compressed variant) comes instead.
+    if (frames === prepared.plain && shared !== undefined) return shared.writeShared(this.id, publication.frame) ? SUCCESS : BACKPRESSURE;
+    return this.write(frames);
   }
 
   /** Whether this socket can still be sent to. */
@@ -438,23 +442,12 @@ export function publishToTopic(
 ): boolean {
   const subscribers = core.topics.subscribers(topic);
   if (subscribers === undefined || (subscribers.size === 1 && except !== undefined && subscribers.has(except))) return false;
-  const prepared = prepareFor(message, isBinary, compress, core.transport.copiesWrites !== true);
+  const publication = new Publication(message, isBinary, compress);
+  const shared = sharedWriterOf(core.transport);
   let sent = false;
   for (const ws of subscribers) {
     if (ws === except) continue;
-    if (ws.sendPrepared(prepared, message, isBinary) !== DROPPED) sent = true;
+    if (ws.sendPublication(publication, shared) !== DROPPED) sent = true;
   }
   return sent;
-}
-
-/**
- * Frames a message once for many sockets. With `copy` (a transport that writes later), the
- * bytes are copied first, once for every recipient: a plain frame references its payload, and
- * the caller may reuse its buffer at once.
- */
-export function prepareFor(message: RecognizedString, isBinary: boolean, compress: boolean, copy: boolean): PreparedMessage {
-  if (typeof message === 'string' && !isBinary) return prepareMessage(message, { binary: false, compress });
-  const bytes = toBytes(message);
-  const own = copy ? Uint8Array.prototype.slice.call(bytes) : bytes;
-  return prepareMessage(own, { binary: isBinary, compress });
 }

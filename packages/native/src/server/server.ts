@@ -4,13 +4,13 @@
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import type { PreparedMessage } from '@uws/protocol';
 import { AppImpl } from '../app/app.js';
 import { DEDICATED_DECOMPRESSOR, DISABLED, SHARED_COMPRESSOR } from '../app/compress-options.js';
 import type { ListenSocket } from '../app/listen-socket.js';
 import type { RecognizedString } from '../app/recognized-string.js';
 import type { SendStatus } from '../app/send-status.js';
-import { type AppWebSocket, type WebSocket, prepareFor } from '../app/websocket.js';
+import { type AppWebSocket, type WebSocket } from '../app/websocket.js';
+import { Publication, sharedWriterOf } from '../app/publication.js';
 import type { TransportChoice } from '../transport/select-transport.js';
 
 /** Options of {@link Server}. */
@@ -130,8 +130,9 @@ export class Server extends EventEmitter<ServerEvents> {
   broadcast(message: RecognizedString, binary = typeof message !== 'string'): void {
     if (this.sockets.size === 0) return;
     const compress = this.compress && byteLength(message) >= COMPRESS_THRESHOLD;
-    const prepared: PreparedMessage = prepareFor(message, binary, compress, this.app.transport.copiesWrites !== true);
-    for (const ws of this.sockets) ws.sendPrepared(prepared, message, binary);
+    const publication = new Publication(message, binary, compress);
+    const shared = sharedWriterOf(this.app.transport);
+    for (const ws of this.sockets) ws.sendPublication(publication, shared);
   }
 
   /** Attaches any value to a socket. */

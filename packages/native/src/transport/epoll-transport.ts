@@ -182,6 +182,18 @@ export class EpollTransport implements Transport, SlotOwner {
     return this.loop.buffered[slot] === 0;
   }
 
+  /**
+   * `write` for the same bytes sent to many sockets (a publish): they are copied into the send
+   * arena once per batch and referenced by every socket's command. `data` must not change
+   * until the batch is flushed.
+   */
+  writeShared(id: SocketId, data: Uint8Array): boolean {
+    const slot = slotOf(id);
+    if (this.idIn(slot) !== id) return false;
+    this.loop.writeShared(slot, genOf(id), data);
+    return this.loop.buffered[slot] === 0;
+  }
+
   /** Remote address and port stay readable during `onClose` (the addon keeps them until then). */
 
   bufferedAmount(id: SocketId): number {
@@ -212,7 +224,7 @@ export class EpollTransport implements Transport, SlotOwner {
   }
 
   end(id: SocketId): void {
-    this.loop.native.end(slotOf(id), genOf(id));
+    this.loop.end(slotOf(id), genOf(id));
   }
 
   destroy(id: SocketId): void {

@@ -39,6 +39,14 @@ export class NativeLoop {
 
   inBatch = false;
   private flushScheduled = false;
+  /**
+   * Counts the times the send arena was emptied (every flush JS asks for, and each batch: the
+   * addon flushes after it), and the bytes `writeShared` copied into it in which epoch.
+   */
+  private arenaEpoch = 0;
+  private sharedBytes: Uint8Array | undefined;
+  private sharedOffset = 0;
+  private sharedEpoch = -1;
   private readonly batchEndHandlers = new Set<TransportHandler>();
 
   private constructor(native: NativeAddon) {
@@ -78,28 +86,62 @@ export class NativeLoop {
   write(slot: number, gen: number, data: Uint8Array): void {
     const len = data.length;
     if (len === 0) return;
-    const control = this.control;
-    const capacity = this.sendBytes.length;
-    if (len > capacity >>> 2) {
-      this.native.writeDirect(slot, gen, data);
+    if (len > this.sendBytes.length >>> 2) {
+      this.writeDirect(slot, gen, data);
       return;
     }
+    this.copyIn(slot, gen, data);
+  }
+
+  /**
+   * `write` for bytes sent to many sockets (a publish): the first call copies `data` into the
+   * send arena, later calls with the same `data` before the arena is flushed add a command
+   * that references that copy, so the bytes are copied once, not once per socket. The caller
+   * must not change `data` until the batch is over.
+   */
+  writeShared(slot: number, gen: number, data: Uint8Array): void {
+    const len = data.length;
+    if (len === 0) return;
+    if (len > this.sendBytes.length >>> 2) {
+      this.writeDirect(slot, gen, data);
+      return;
+    }
+    const count = this.control[Control.COMMAND_COUNT];
+    if (data === this.sharedBytes && this.sharedEpoch === this.arenaEpoch && count < this.commandCapacity) {
+      this.command(count, slot, gen, this.sharedOffset, len);
+      return;
+    }
+    this.sharedOffset = this.copyIn(slot, gen, data);
+    this.sharedBytes = data;
+    this.sharedEpoch = this.arenaEpoch;
+  }
+
+  /** Copies `data` into the send arena behind one command; returns its offset there. */
+  private copyIn(slot: number, gen: number, data: Uint8Array): number {
+    const len = data.length;
+    const control = this.control;
     let used = control[Control.SEND_USED];
     let count = control[Control.COMMAND_COUNT];
-    if (used + len > capacity || count === this.commandCapacity) {
+    if (used + len > this.sendBytes.length || count === this.commandCapacity) {
       this.flush();
       used = 0;
       count = 0;
     }
     this.sendBytes.set(data, used);
+    control[Control.SEND_USED] = used + ((len + 7) & ~7);
+    this.command(count, slot, gen, used, len);
+    return used;
+  }
+
+  /** Appends send command number `count`: `len` bytes at `offset` of the arena. */
+  private command(count: number, slot: number, gen: number, offset: number, len: number): void {
     const c = count * COMMAND_INTS;
     const commands = this.commands;
     commands[c] = slot;
     commands[c + 1] = gen;
-    commands[c + 2] = used;
+    commands[c + 2] = offset;
     commands[c + 3] = len;
-    control[Control.SEND_USED] = used + ((len + 7) & ~7);
-    control[Control.COMMAND_COUNT] = count + 1;
+    this.control[Control.COMMAND_COUNT] = count + 1;
     if (!this.inBatch && !this.flushScheduled) {
       this.flushScheduled = true;
       queueMicrotask(this.flushTask);
@@ -113,7 +155,26 @@ export class NativeLoop {
 
   /** Hands every queued command to the addon now. */
   flush(): void {
+    this.arenaFlushed();
     this.native.flush();
+  }
+
+  /** Sends `data` without the arena (too large for it); the addon flushes the arena first. */
+  writeDirect(slot: number, gen: number, data: Uint8Array): void {
+    this.arenaFlushed();
+    this.native.writeDirect(slot, gen, data);
+  }
+
+  /** Ends (slot, gen) after what is queued for it; the addon flushes the arena first. */
+  end(slot: number, gen: number): void {
+    this.arenaFlushed();
+    this.native.end(slot, gen);
+  }
+
+  /** The send arena is (about to be) emptied: a shared copy in it is gone. */
+  private arenaFlushed(): void {
+    this.arenaEpoch++;
+    this.sharedBytes = undefined;
   }
 
   /** A native call that may have produced events (destroy) outside a batch: deliver them now. */
@@ -131,6 +192,8 @@ export class NativeLoop {
   }
 
   private onBatch(): void {
+    // The addon flushed the arena after the previous batch.
+    this.arenaFlushed();
     const wasInBatch = this.inBatch;
     this.inBatch = true;
     let failure: unknown;

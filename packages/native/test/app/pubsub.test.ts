@@ -97,4 +97,31 @@ describe.each(transportKinds)('App pub/sub (%s)', (transport) => {
     for (const g of got) expect(g).toEqual([['0102', true], [Buffer.from('hi').toString('hex'), false]]);
     for (const ws of clients) ws.close();
   });
+  it('publishes every frame size intact, and the caller may reuse its buffer at once', async () => {
+    server = await listen(transport, (app) => app.ws('/*', { maxPayloadLength: 1 << 20, open: (ws) => ws.subscribe('all') }));
+    const clients = await Promise.all(Array.from({ length: 3 }, () => openClient(server!.url)));
+    await waitFor(() => server!.app.numSubscribers('all') === 3);
+    const got = clients.map(() => [] as Array<[Buffer, boolean]>);
+    clients.forEach((ws, i) => ws.on('message', (d: Buffer, isBinary: boolean) => got[i].push([d, isBinary])));
+    // 7-bit, 16-bit and 64-bit lengths; the last is larger than a quarter of the send arena.
+    const sizes = [125, 126, 65535, 65536, 300 * 1024];
+    const sent: Buffer[] = [];
+    for (const size of sizes) {
+      const buffer = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) buffer[i] = (i * 7 + size) & 0xff;
+      sent.push(Buffer.from(buffer));
+      server.app.publish('all', buffer, true);
+      buffer.fill(0); // reused by the caller right after publish
+    }
+    server.app.publish('all', 'text as binary', true);
+    await waitFor(() => got.every((g) => g.length === sizes.length + 1), 10_000, 'all deliveries');
+    for (const g of got) {
+      sizes.forEach((_, k) => {
+        expect(g[k][1]).toBe(true);
+        expect(g[k][0].equals(sent[k])).toBe(true);
+      });
+      expect(g[sizes.length]).toEqual([Buffer.from('text as binary'), true]);
+    }
+    for (const ws of clients) ws.close();
+  });
 });
