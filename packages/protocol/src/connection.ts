@@ -102,6 +102,80 @@ const MASKED = Object.freeze({ mask: true });
 const UNMASKED = Object.freeze({ mask: false });
 
 /**
+ * A received message that spans frames or chunks, while it is assembled. A whole frame in one
+ * chunk takes the fast path and needs none, so an idle connection holds none.
+ */
+class IncomingMessage {
+  readonly opcode: number;
+  readonly compressed: boolean;
+  /** Bytes so far (after inflation). */
+  length = 0;
+  fragments = 0;
+  /** The frame being streamed is the message's last. */
+  frameFin = false;
+  /** Copies of the pieces, or the inflated output. */
+  chunks: Uint8Array[] | undefined = undefined;
+  /** A single-frame message streaming in: its size is known, so one exact buffer. */
+  buffer: Uint8Array | undefined = undefined;
+  bufferFill = 0;
+
+  constructor(opcode: number, compressed: boolean) {
+    this.opcode = opcode;
+    this.compressed = compressed;
+  }
+}
+
+/** {@link ConnectionOptions} resolved: what does not change during a connection. */
+interface ConnectionSettings {
+  readonly role: Role;
+  readonly masked: boolean;
+  readonly autoPong: boolean;
+  readonly skipUtf8: boolean;
+  readonly echoCloseReason: boolean;
+  readonly maxPayload: number;
+  readonly maxMessage: number;
+  readonly maxFragments: number;
+  readonly compressThreshold: number;
+  readonly compression: CompressionProvider;
+  readonly compressionLevel: number | undefined;
+  readonly compressionMemLevel: number | undefined;
+}
+
+/**
+ * Settings by compression provider, then by the other values: a server creates thousands of
+ * connections with the same options, and one shared settings object costs them nothing each.
+ */
+const settingsCache = new WeakMap<CompressionProvider, Map<string, ConnectionSettings>>();
+/** Distinct option sets kept per provider; past it the cache starts over (it only saves memory). */
+const MAX_CACHED_SETTINGS = 64;
+
+function settingsFor(options: ConnectionOptions): ConnectionSettings {
+  const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
+  const settings: ConnectionSettings = {
+    role: options.role,
+    masked: options.role === 'client',
+    autoPong: options.autoPong ?? true,
+    skipUtf8: options.skipUtf8Validation ?? false,
+    echoCloseReason: options.echoCloseReason ?? false,
+    maxPayload,
+    maxMessage: options.maxMessageLength ?? maxPayload,
+    maxFragments: options.maxFragments ?? 1_000_000,
+    compressThreshold: options.compressThreshold ?? 1024,
+    compression: options.compression ?? zlibCompression,
+    compressionLevel: options.compressionLevel,
+    compressionMemLevel: options.compressionMemLevel,
+  };
+  let byKey = settingsCache.get(settings.compression);
+  if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map()));
+  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
+  const cached = byKey.get(key);
+  if (cached !== undefined) return cached;
+  if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
+  byKey.set(key, settings);
+  return settings;
+}
+
+/**
  * One WebSocket connection after the opening handshake, without IO: feed it the bytes that
  * arrive (`receive`), write the bytes it gives back (`send*` return values, and
  * `takeOutgoing()` for the frames it produces itself: pongs and close replies), and close the
@@ -109,24 +183,16 @@ const UNMASKED = Object.freeze({ mask: false });
  * CLOSED), fragmentation, UTF-8 validation, permessage-deflate and the receive limits.
  */
 export class Connection implements FrameSink {
-  readonly role: Role;
   readonly deflate: DeflateParams | undefined;
 
+  /** Options with their defaults, shared by every connection created with the same values. */
+  private readonly settings: ConnectionSettings;
   private readonly parser: FrameParser;
   private readonly handler: ConnectionHandler | undefined;
-  private events: ConnectionEvent[] = [];
-  private outbox: Uint8Array[] = [];
+  /** The event list (without a handler) and the frames we produced ourselves, made on first use. */
+  private events: ConnectionEvent[] | undefined = undefined;
+  private outbox: Uint8Array[] | undefined = undefined;
 
-  private readonly masked: boolean;
-  private readonly autoPong: boolean;
-  private readonly skipUtf8: boolean;
-  private readonly echoCloseReason: boolean;
-  private readonly maxMessage: number;
-  private readonly maxFragments: number;
-  private readonly compressThreshold: number;
-  private readonly compression: CompressionProvider;
-  private readonly compressionLevel: number | undefined;
-  private readonly compressionMemLevel: number | undefined;
   private deflater: Deflater | undefined;
   private inflater: Inflater | undefined;
 
@@ -136,44 +202,29 @@ export class Connection implements FrameSink {
   private failed = false;
   private _closeCode: number | undefined;
 
-  // Message being received.
-  private msgOpcode = 0;
-  private msgCompressed = false;
-  private msgLength = 0;
-  private msgFragments = 0;
-  private msgChunks: Uint8Array[] = [];
-  /** Preallocated buffer when a single-frame message streams in (its size is known up front). */
-  private msgBuffer: Uint8Array | undefined;
-  private msgBufferFill = 0;
-  private readonly utf8 = new Utf8Validator();
-  /** Current frame (streamed) is final / is the first of its message. */
-  private frameFin = false;
-  private frameOpcode = 0;
+  /** The message being received when it spans frames or chunks (none on the fast path). */
+  private msg: IncomingMessage | undefined = undefined;
+  /** Made for the first text message that spans frames or chunks, then reused. */
+  private utf8: Utf8Validator | undefined = undefined;
 
   // Message being sent in fragments.
   private sendOpcode = 0;
   private sendCompressed = false;
 
   constructor(options: ConnectionOptions) {
-    this.role = options.role;
     this.deflate = options.deflate;
-    this.masked = options.role === 'client';
     this.handler = options.handler;
-    this.autoPong = options.autoPong ?? true;
-    this.skipUtf8 = options.skipUtf8Validation ?? false;
-    this.echoCloseReason = options.echoCloseReason ?? false;
-    const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
-    this.maxMessage = options.maxMessageLength ?? maxPayload;
-    this.maxFragments = options.maxFragments ?? 1_000_000;
-    this.compressThreshold = options.compressThreshold ?? 1024;
-    this.compression = options.compression ?? zlibCompression;
-    this.compressionLevel = options.compressionLevel;
-    this.compressionMemLevel = options.compressionMemLevel;
+    this.settings = settingsFor(options);
     this.parser = new FrameParser(this, {
       role: options.role,
-      maxPayloadLength: maxPayload,
+      maxPayloadLength: this.settings.maxPayload,
       rsv1Allowed: options.deflate !== undefined,
     });
+  }
+
+  /** Which end we are. */
+  get role(): Role {
+    return this.settings.role;
   }
 
   /** OPEN until a close frame is sent or received, CLOSING until both are, then CLOSED. */
@@ -187,7 +238,7 @@ export class Connection implements FrameSink {
    * A client waits for the server to close, with a timeout of its own.
    */
   get shouldCloseTransport(): boolean {
-    return this.failed || (this._state === 'closed' && this.role === 'server');
+    return this.failed || (this._state === 'closed' && this.settings.role === 'server');
   }
 
   /** The code the close event reported (the peer's, ours on failure, 1006 on EOF); undefined until closed. */
@@ -223,8 +274,8 @@ export class Connection implements FrameSink {
    */
   takeOutgoing(): Uint8Array[] {
     const out = this.outbox;
-    if (out.length === 0) return NO_OUTPUT;
-    this.outbox = [];
+    if (out === undefined) return NO_OUTPUT;
+    this.outbox = undefined;
     return out;
   }
 
@@ -238,8 +289,8 @@ export class Connection implements FrameSink {
     if (typeof text !== 'string') return this.afterQueued(this.sendData(Opcode.TEXT, text, options));
     if (this.deflate === undefined && options?.fragmentSize === undefined) {
       const opcode = this.dataOpcode(Opcode.TEXT, options?.fin ?? true);
-      if (opcode === Opcode.TEXT) return this.afterQueued(encodeTextFrame(text, { fin: options?.fin ?? true, mask: this.masked }));
-      return this.afterQueued(encodeFrame(opcode, Buffer.from(text, 'utf8'), { fin: options?.fin ?? true, mask: this.masked }));
+      if (opcode === Opcode.TEXT) return this.afterQueued(encodeTextFrame(text, { fin: options?.fin ?? true, mask: this.settings.masked }));
+      return this.afterQueued(encodeFrame(opcode, Buffer.from(text, 'utf8'), { fin: options?.fin ?? true, mask: this.settings.masked }));
     }
     return this.afterQueued(this.sendData(Opcode.TEXT, Buffer.from(text, 'utf8'), options));
   }
@@ -252,13 +303,13 @@ export class Connection implements FrameSink {
     this.assertCanSend();
     if (
       this.sendOpcode === 0 &&
-      this.outbox.length === 0 &&
+      this.outbox === undefined &&
       (options === undefined || (options.fin !== false && options.fragmentSize === undefined)) &&
       (this.deflate === undefined || options?.compress === false)
     ) {
       // The common case (one whole uncompressed message), without the fragmentation and
       // compression bookkeeping.
-      return encodeFrame(Opcode.BINARY, data, this.masked ? MASKED : UNMASKED);
+      return encodeFrame(Opcode.BINARY, data, this.settings.masked ? MASKED : UNMASKED);
     }
     return this.afterQueued(this.sendData(Opcode.BINARY, data, options));
   }
@@ -269,7 +320,7 @@ export class Connection implements FrameSink {
    */
   sendPrepared(message: PreparedMessage): Uint8Array[] {
     this.assertCanSend();
-    if (this.role !== 'server') throw new Error('prepared messages are for the server role: client frames are masked per frame');
+    if (this.settings.role !== 'server') throw new Error('prepared messages are for the server role: client frames are masked per frame');
     if (this.sendOpcode !== 0) throw new Error('cannot send a prepared message while a fragmented message is open');
     const d = this.deflate;
     // A message compressed with a fresh context is decodable by any inflater, but only a peer
@@ -306,7 +357,7 @@ export class Connection implements FrameSink {
       throw new RangeError(`close reason longer than ${MAX_CLOSE_REASON_BYTES} bytes`);
     }
     this.closeSent = true;
-    const frame = encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason), { mask: this.masked });
+    const frame = encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason), { mask: this.settings.masked });
     if (this.closeReceived) {
       this._state = 'closed';
     } else {
@@ -325,9 +376,9 @@ export class Connection implements FrameSink {
     if (fin && opcode !== Opcode.CONTINUATION && !rsv1) {
       // Fast path: a whole unfragmented, uncompressed message, delivered without a copy.
       const len = end - start;
-      if (len > this.maxMessage) return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.maxMessage} bytes`);
+      if (len > this.settings.maxMessage) return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.settings.maxMessage} bytes`);
       const data = bytes.subarray(start, end);
-      if (opcode === Opcode.TEXT && !this.skipUtf8 && !isUtf8(data)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+      if (opcode === Opcode.TEXT && !this.settings.skipUtf8 && !isUtf8(data)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
       this.deliver(data, opcode === Opcode.BINARY);
       return;
     }
@@ -339,72 +390,68 @@ export class Connection implements FrameSink {
   }
 
   onFrameStart(fin: boolean, rsv1: boolean, opcode: number, length: number): void {
-    this.frameFin = fin;
-    this.frameOpcode = opcode;
+    let m = this.msg;
     if (opcode !== Opcode.CONTINUATION) {
-      this.msgOpcode = opcode;
-      this.msgCompressed = rsv1;
-      this.msgLength = 0;
-      this.msgFragments = 0;
-      this.utf8.reset();
+      m = this.msg = new IncomingMessage(opcode, rsv1);
+      if (opcode === Opcode.TEXT && !this.settings.skipUtf8) (this.utf8 ??= new Utf8Validator()).reset();
     }
-    if (++this.msgFragments > this.maxFragments) {
-      return this.fail('WS_ERR_TOO_MANY_FRAGMENTS', `message split into more than ${this.maxFragments} frames`);
+    // The parser reports a continuation only inside a message.
+    if (m === undefined) return;
+    m.frameFin = fin;
+    if (++m.fragments > this.settings.maxFragments) {
+      return this.fail('WS_ERR_TOO_MANY_FRAGMENTS', `message split into more than ${this.settings.maxFragments} frames`);
     }
-    if (!this.msgCompressed && this.msgLength + length > this.maxMessage) {
-      return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.maxMessage} bytes`);
+    if (!m.compressed && m.length + length > this.settings.maxMessage) {
+      return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.settings.maxMessage} bytes`);
     }
     // Allocated only after the limit checks: a header alone must not make us allocate more
     // than maxMessageLength (it may be far below maxPayloadLength).
     if (opcode !== Opcode.CONTINUATION && !rsv1 && fin) {
       // Single-frame message streaming in: its size is known, so one exact buffer, no concat.
-      this.msgBuffer = Buffer.allocUnsafe(length);
-      this.msgBufferFill = 0;
+      m.buffer = Buffer.allocUnsafe(length);
     }
   }
 
   onFrameData(bytes: Uint8Array, start: number, end: number): void {
-    if (start === end) return;
-    if (this.msgCompressed) {
-      this.inflateInto(bytes, start, end, false);
+    const m = this.msg;
+    if (start === end || m === undefined) return;
+    if (m.compressed) {
+      this.inflateInto(m, bytes, start, end, false);
       return;
     }
-    this.msgLength += end - start;
-    if (this.msgOpcode === Opcode.TEXT && !this.skipUtf8 && !this.utf8.push(bytes, start, end)) {
+    m.length += end - start;
+    if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.push(bytes, start, end)) {
       return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
     }
-    if (this.msgBuffer !== undefined) {
-      this.msgBuffer.set(bytes.subarray(start, end), this.msgBufferFill);
-      this.msgBufferFill += end - start;
+    if (m.buffer !== undefined) {
+      m.buffer.set(bytes.subarray(start, end), m.bufferFill);
+      m.bufferFill += end - start;
     } else {
       // Input bytes belong to the caller and may be reused after receive(): keep a copy.
-      this.msgChunks.push(Buffer.from(bytes.subarray(start, end)));
+      (m.chunks ??= []).push(Buffer.from(bytes.subarray(start, end)));
     }
   }
 
   onFrameEnd(): void {
-    if (!this.frameFin) return;
-    if (this.msgCompressed) {
-      this.inflateInto(EMPTY, 0, 0, true);
+    const m = this.msg;
+    if (m === undefined || !m.frameFin) return;
+    if (m.compressed) {
+      this.inflateInto(m, EMPTY, 0, 0, true);
       if (this.failed) return;
-      const peerReset = this.deflate !== undefined && (this.role === 'server' ? this.deflate.clientNoContextTakeover : this.deflate.serverNoContextTakeover);
+      const peerReset = this.deflate !== undefined && (this.settings.role === 'server' ? this.deflate.clientNoContextTakeover : this.deflate.serverNoContextTakeover);
       if (peerReset) this.inflater?.reset();
     }
-    if (this.msgOpcode === Opcode.TEXT && !this.skipUtf8 && !this.utf8.isComplete()) {
+    if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.isComplete()) {
       return this.fail('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
     let data: Uint8Array;
-    if (this.msgBuffer !== undefined) {
-      data = this.msgBuffer;
-      this.msgBuffer = undefined;
-    } else {
-      const chunks = this.msgChunks;
-      data = chunks.length === 1 ? chunks[0] : chunks.length === 0 ? EMPTY : Buffer.concat(chunks, this.msgLength);
-      this.msgChunks = [];
+    if (m.buffer !== undefined) data = m.buffer;
+    else {
+      const chunks = m.chunks;
+      data = chunks === undefined || chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, m.length);
     }
-    const binary = this.msgOpcode === Opcode.BINARY;
-    this.msgOpcode = 0;
-    this.deliver(data, binary);
+    this.msg = undefined;
+    this.deliver(data, m.opcode === Opcode.BINARY);
   }
 
   onError(error: ProtocolError): void {
@@ -413,22 +460,22 @@ export class Connection implements FrameSink {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private inflateInto(bytes: Uint8Array, start: number, end: number, final: boolean): void {
+  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean): void {
     if (this.inflater === undefined) {
       const d = this.deflate!;
-      this.inflater = this.compression.createInflater(this.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits);
+      this.inflater = this.settings.compression.createInflater(this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits);
     }
-    const chunks = this.msgChunks;
+    const chunks = (m.chunks ??= []);
     const before = chunks.length;
     try {
-      this.msgLength += this.inflater.inflate(bytes, start, end, final, this.maxMessage - this.msgLength, chunks);
+      m.length += this.inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, chunks);
     } catch (err) {
       if (err instanceof ProtocolError) return this.failWith(err);
       return this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
     }
-    if (this.msgOpcode === Opcode.TEXT && !this.skipUtf8) {
+    if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8) {
       for (let i = before; i < chunks.length; i++) {
-        if (!this.utf8.push(chunks[i])) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+        if (!this.utf8!.push(chunks[i])) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
       }
     }
   }
@@ -438,14 +485,14 @@ export class Connection implements FrameSink {
       // After our close frame nothing else may be sent, pongs included.
       // The pong waits in the outbox, and the ping payload is a view into reusable memory:
       // frame a copy (encodeFrame references unmasked payloads).
-      if (this.autoPong && !this.closeSent) this.outbox.push(...encodeFrame(Opcode.PONG, payload.slice(), { mask: this.masked }));
+      if (this.settings.autoPong && !this.closeSent) (this.outbox ??= []).push(...encodeFrame(Opcode.PONG, payload.slice(), { mask: this.settings.masked }));
       if (this.handler !== undefined) this.handler.onPing?.(payload);
-      else this.events.push({ type: 'ping', data: Buffer.from(payload) });
+      else (this.events ??= []).push({ type: 'ping', data: Buffer.from(payload) });
       return;
     }
     if (opcode === Opcode.PONG) {
       if (this.handler !== undefined) this.handler.onPong?.(payload);
-      else this.events.push({ type: 'pong', data: Buffer.from(payload) });
+      else (this.events ??= []).push({ type: 'pong', data: Buffer.from(payload) });
       return;
     }
     this.onCloseFrame(payload);
@@ -459,7 +506,7 @@ export class Connection implements FrameSink {
       code = (payload[0] << 8) | payload[1];
       if (!isValidWireCloseCode(code)) return this.fail('WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
       const reasonBytes = payload.subarray(2);
-      if (!this.skipUtf8 && !isUtf8(reasonBytes)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in the close reason');
+      if (!this.settings.skipUtf8 && !isUtf8(reasonBytes)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in the close reason');
       reason = Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8');
     }
     this.closeReceived = true;
@@ -467,8 +514,8 @@ export class Connection implements FrameSink {
     if (!this.closeSent) {
       // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
       this.closeSent = true;
-      const echo = payload.length < 2 ? encodeClosePayload(undefined) : this.echoCloseReason ? payload.slice() : encodeClosePayload(code);
-      this.outbox.push(...encodeFrame(Opcode.CLOSE, echo, { mask: this.masked }));
+      const echo = payload.length < 2 ? encodeClosePayload(undefined) : this.settings.echoCloseReason ? payload.slice() : encodeClosePayload(code);
+      (this.outbox ??= []).push(...encodeFrame(Opcode.CLOSE, echo, { mask: this.settings.masked }));
     }
     this._closeCode = code;
     this._state = 'closed';
@@ -479,7 +526,7 @@ export class Connection implements FrameSink {
   private deliver(data: Uint8Array, binary: boolean): void {
     if (this.closeSent) return; // RFC 6455 §1.4: after our close, data is discarded.
     if (this.handler !== undefined) this.handler.onMessage(data, binary);
-    else this.events.push({ type: 'message', data, binary });
+    else (this.events ??= []).push({ type: 'message', data, binary });
   }
 
   private fail(code: ConstructorParameters<typeof ProtocolError>[0], message: string): void {
@@ -491,29 +538,28 @@ export class Connection implements FrameSink {
     if (this.failed) return;
     this.failed = true;
     this.parser.stop();
-    this.msgChunks = [];
-    this.msgBuffer = undefined;
+    this.msg = undefined;
     if (!this.closeSent && error.closeCode !== CloseCode.ABNORMAL) {
       this.closeSent = true;
-      this.outbox.push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(error.closeCode, ''), { mask: this.masked }));
+      (this.outbox ??= []).push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(error.closeCode, ''), { mask: this.settings.masked }));
     }
     this._closeCode = error.closeCode;
     this._state = 'closed';
     this.releaseCompression();
     if (this.handler !== undefined) this.handler.onError?.(error);
-    else this.events.push({ type: 'error', error });
+    else (this.events ??= []).push({ type: 'error', error });
     this.emitClose(error.closeCode, error.message, false);
   }
 
   private emitClose(code: number, reason: string, wasClean: boolean): void {
     if (this.handler !== undefined) this.handler.onClose?.(code, reason, wasClean);
-    else this.events.push({ type: 'close', code, reason, wasClean });
+    else (this.events ??= []).push({ type: 'close', code, reason, wasClean });
   }
 
   private drainEvents(): ConnectionEvent[] {
     const ev = this.events;
-    if (ev.length === 0) return NO_EVENTS;
-    this.events = [];
+    if (ev === undefined) return NO_EVENTS;
+    this.events = undefined;
     return ev;
   }
 
@@ -527,9 +573,9 @@ export class Connection implements FrameSink {
    * onMessage, keeps the wire order without having to drain `takeOutgoing()` first.
    */
   private afterQueued(frames: Uint8Array[]): Uint8Array[] {
-    if (this.outbox.length === 0) return frames;
     const out = this.outbox;
-    this.outbox = [];
+    if (out === undefined) return frames;
+    this.outbox = undefined;
     for (const f of frames) out.push(f);
     return out;
   }
@@ -553,7 +599,7 @@ export class Connection implements FrameSink {
     let payload = data;
     let rsv1 = false;
     if (first) {
-      const want = options?.compress ?? data.length >= this.compressThreshold;
+      const want = options?.compress ?? data.length >= this.settings.compressThreshold;
       this.sendCompressed = this.deflate !== undefined && want;
     }
     if (this.sendCompressed) {
@@ -561,7 +607,7 @@ export class Connection implements FrameSink {
       rsv1 = first;
     }
     if (size === undefined || payload.length <= size) {
-      return encodeFrame(opcode, payload, { fin, rsv1, mask: this.masked });
+      return encodeFrame(opcode, payload, { fin, rsv1, mask: this.settings.masked });
     }
     const out: Uint8Array[] = [];
     for (let off = 0; off < payload.length; off += size) {
@@ -569,7 +615,7 @@ export class Connection implements FrameSink {
       const frames = encodeFrame(off === 0 ? opcode : Opcode.CONTINUATION, payload.subarray(off, off + size), {
         fin: fin && last,
         rsv1: rsv1 && off === 0,
-        mask: this.masked,
+        mask: this.settings.masked,
       });
       for (const f of frames) out.push(f);
     }
@@ -579,20 +625,20 @@ export class Connection implements FrameSink {
   private compress(data: Uint8Array, final: boolean): Uint8Array {
     const d = this.deflate!;
     if (this.deflater === undefined) {
-      this.deflater = this.compression.createDeflater({
-        windowBits: this.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
-        level: this.compressionLevel,
-        memLevel: this.compressionMemLevel,
+      this.deflater = this.settings.compression.createDeflater({
+        windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
+        level: this.settings.compressionLevel,
+        memLevel: this.settings.compressionMemLevel,
       });
     }
     const out = this.deflater.compress(data, final);
-    if (final && (this.role === 'server' ? d.serverNoContextTakeover : d.clientNoContextTakeover)) this.deflater.reset();
+    if (final && (this.settings.role === 'server' ? d.serverNoContextTakeover : d.clientNoContextTakeover)) this.deflater.reset();
     return out;
   }
 
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
     if (data.length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
-    return encodeFrame(opcode, data, { mask: this.masked });
+    return encodeFrame(opcode, data, { mask: this.settings.masked });
   }
 
   private releaseCompression(): void {

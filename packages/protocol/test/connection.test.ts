@@ -690,3 +690,26 @@ describe('Connection: sending', () => {
     expect(toHex(wire(s.sendText('x')))).toBe('81 01 78');
   });
 });
+
+describe('Connection: options shared between connections', () => {
+  it('connections created with different options, in any order, keep their own limits and roles', () => {
+    const small = conn('server', { maxPayloadLength: 10 });
+    const large = conn('server', { maxPayloadLength: 100 });
+    const smallAgain = conn('server', { maxPayloadLength: 10 });
+    const client = conn('client', { maxPayloadLength: 10 });
+    const skipping = conn('server', { maxPayloadLength: 100, skipUtf8Validation: true });
+    const eleven = new Uint8Array(11).fill(0x61);
+    for (const c of [small, smallAgain]) {
+      expectFailed(c, c.receive(fromPeer('server', { opcode: Opcode.BINARY, payload: eleven })), 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH', 1009);
+    }
+    expect(plain(large.receive(fromPeer('server', { opcode: Opcode.BINARY, payload: eleven })))).toEqual([
+      { type: 'message', data: Buffer.from(eleven), binary: true },
+    ]);
+    expect(client.role).toBe('client');
+    expect(large.role).toBe('server');
+    // Invalid UTF-8 fails where it is validated, and passes where validation was turned off.
+    const invalid = new Uint8Array([0xff, 0xfe]);
+    expectFailed(large, large.receive(fromPeer('server', { opcode: Opcode.TEXT, payload: invalid })), 'WS_ERR_INVALID_UTF8', 1007);
+    expect(plain(skipping.receive(fromPeer('server', { opcode: Opcode.TEXT, payload: invalid })))).toHaveLength(1);
+  });
+});
