@@ -30,6 +30,10 @@ function frame(opcode, payload, fin = true) {
 function serve(socket) {
   socket.setNoDelay(true);
   let buf = Buffer.alloc(0);
+  /** @type {Buffer[]} bytes not yet joined to `buf`; joined once `need` bytes are there */
+  let pending = [];
+  let pendingLength = 0;
+  let need = 0;
   let open = false;
   let closing = false;
   /** @type {{ opcode: number, parts: Buffer[] } | null} */
@@ -44,7 +48,15 @@ function serve(socket) {
   };
 
   socket.on('data', (chunk) => {
-    buf = Buffer.concat([buf, chunk]);
+    // Joining only when a whole frame can be there keeps 16 MiB messages linear (a join per
+    // chunk is quadratic and stalls the loop long enough to make a neighbouring case unclean).
+    pending.push(chunk);
+    pendingLength += chunk.length;
+    if (buf.length + pendingLength < need) return;
+    buf = Buffer.concat([buf, ...pending]);
+    pending = [];
+    pendingLength = 0;
+    need = 0;
     if (!open) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
@@ -66,7 +78,10 @@ function serve(socket) {
         len = Number(buf.readBigUInt64BE(2));
         off = 10;
       }
-      if (buf.length < off + 4 + len) return;
+      if (buf.length < off + 4 + len) {
+        need = off + 4 + len;
+        return;
+      }
       const fin = (buf[0] & 0x80) !== 0;
       const rsv = buf[0] & 0x70;
       const opcode = buf[0] & 0x0f;
