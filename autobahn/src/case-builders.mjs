@@ -8,8 +8,9 @@ import { OK } from './verdicts.mjs';
  * One catalogue entry.
  * @typedef {object} CaseEntry
  * @property {string} id                         the suite's id, e.g. "6.4.3"
- * @property {(p: import('./fuzzing-session.mjs').FuzzingSession) => Case} make
- * @property {import('./permessage-deflate-client.mjs').DeflateOffer[]} [offers]  deflate offers
+ * @property {(p: import('./fuzzing-session.mjs').FuzzingSession) => Case} make  the case, on a session of either role
+ * @property {import('./permessage-deflate-client.mjs').DeflateOffer[]} [offers]  deflate offers (client mode)
+ * @property {import('./permessage-deflate-server.mjs').AcceptRule} [serverAccept]  which client offer to accept, and how (server mode; none: decline)
  * @property {boolean} [exclusive]  heavy or timing-bound: run with no other case beside it
  */
 

@@ -1,11 +1,12 @@
 // @ts-check
-// Incremental reader of the frames a server sends. It only cuts the byte stream into frames and
-// reports what the header said; judging the frames (masking, RSV, opcodes, lengths) is the
-// session's job, in the order the suite's client checks them.
+// Incremental reader of the frames the peer sends (the server in client mode, the client in
+// server mode). It only cuts the byte stream into frames, unmasks masked payloads, and reports
+// what the header said; judging the frames (masking, RSV, opcodes, lengths) is the session's
+// job, in the order the suite checks them.
 import { Buffer } from 'node:buffer';
 
 /**
- * @typedef {object} ServerFrame
+ * @typedef {object} PeerFrame
  * @property {boolean} fin
  * @property {number} rsv
  * @property {number} opcode
@@ -15,7 +16,7 @@ import { Buffer } from 'node:buffer';
  * @property {Buffer} payload         unmasked
  */
 
-export class ServerFrameReader {
+export class FrameReader {
   constructor() {
     /** @type {Buffer[]} */
     this.chunks = [];
@@ -25,12 +26,12 @@ export class ServerFrameReader {
   /**
    * Adds bytes and returns every frame completed by them.
    * @param {Buffer} bytes
-   * @returns {ServerFrame[]}
+   * @returns {PeerFrame[]}
    */
   push(bytes) {
     this.chunks.push(bytes);
     this.buffered += bytes.length;
-    /** @type {ServerFrame[]} */
+    /** @type {PeerFrame[]} */
     const frames = [];
     for (;;) {
       const frame = this.next();
@@ -40,7 +41,7 @@ export class ServerFrameReader {
     return frames;
   }
 
-  /** @returns {ServerFrame | undefined} */
+  /** @returns {PeerFrame | undefined} */
   next() {
     if (this.buffered < 2) return undefined;
     const head = this.peek(Math.min(this.buffered, 14));

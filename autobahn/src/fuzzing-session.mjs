@@ -1,18 +1,20 @@
 // @ts-check
-// One fuzzing connection: the client end of a case. It behaves as the suite's client does
-// (failByDrop off), because the close-behaviour verdict is computed from this end's flags:
-// who sent close first (closedByMe), who dropped TCP (droppedByMe), whether the handshake
-// completed cleanly (wasClean) and the code the server sent (remoteCloseCode).
+// One fuzzing connection: the fuzzer's end of a case, in either role. It behaves as the suite's
+// end does (failByDrop off), because the close-behaviour verdict is computed from this end's
+// flags: who sent close first (closedByMe), who dropped TCP (droppedByMe), whether the handshake
+// completed cleanly (wasClean) and the code the peer sent (remoteCloseCode).
+//
+// The roles differ where RFC 6455 makes them differ: a client masks its frames and rejects
+// masked ones, a server the reverse; after the close handshake a server drops TCP at once,
+// a client waits (1 s) for the server to do it. The opening handshake is the subclass's
+// (fuzzing-client-session.mjs, fuzzing-server-session.mjs).
 //
 // Timings that decide verdicts are the suite's: 1 s to answer our close, 1 s for the server to
 // drop TCP after the handshake, and the case's own killAfter/closeAfter/continueLater delays.
 import { Buffer } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { encodeFrame, encodeHeader, maskCopy, newMaskKey } from './wire-frame.mjs';
-import { ServerFrameReader } from './server-frame-reader.mjs';
+import { FrameReader } from './frame-reader.mjs';
 import { Utf8Check } from './utf8-check.mjs';
-import { ClientDeflate, offerString, parseDeflateResponse } from './permessage-deflate-client.mjs';
 
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_GOING_AWAY = 1001;
@@ -23,8 +25,7 @@ export const CLOSE_INVALID_PAYLOAD = 1007;
 const ALLOWED_LOW_CODES = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011]);
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 1000;
 const SERVER_DROP_TIMEOUT_MS = 1000;
-const OPEN_HANDSHAKE_TIMEOUT_MS = 5000;
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+export const OPEN_HANDSHAKE_TIMEOUT_MS = 5000;
 
 /** @typedef {'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED'} SessionState */
 
@@ -50,16 +51,17 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export class FuzzingSession {
   /**
-   * @param {{ host: string, port: number, path?: string, offers?: import('./permessage-deflate-client.mjs').DeflateOffer[], deflateLevel?: number }} target
+   * @param {import('node:net').Socket} socket  connecting (client) or accepted (server)
    * @param {SessionListener} listener
+   * @param {{ isServer: boolean, deflateLevel?: number }} o
    */
-  constructor(target, listener) {
-    this.target = target;
+  constructor(socket, listener, o) {
     this.listener = listener;
     /** @type {SessionState} */
     this.state = 'CONNECTING';
-    /** The fuzzer is the client here (the server-mode rules differ in one place). */
-    this.isServer = false;
+    /** true: the fuzzer is the server and the testee a client (fuzzing-server mode). */
+    this.isServer = o.isServer;
+    this.deflateLevel = o.deflateLevel ?? 6;
     this.connectionWasOpen = false;
     this.closedByMe = false;
     this.failedByMe = false;
@@ -69,7 +71,7 @@ export class FuzzingSession {
     this.remoteCloseCode = null;
     /** @type {number | null} */
     this.localCloseCode = null;
-    /** @type {ClientDeflate | null} negotiated permessage-deflate, if any */
+    /** @type {import('./permessage-deflate-client.mjs').FuzzerDeflate | null} negotiated permessage-deflate, if any */
     this.deflate = null;
     this.autoFragmentSize = 0;
     /** Frames sent, per opcode (case 10.1.1 checks its own fragmentation with it). */
@@ -79,7 +81,7 @@ export class FuzzingSession {
     /** @type {{ data: Buffer, sync: boolean }[]} */
     this.sendQueue = [];
     this.sendScheduled = false;
-    this.reader = new ServerFrameReader();
+    this.reader = new FrameReader();
     this.insideMessage = false;
     this.messageCompressed = false;
     this.messageBinary = false;
@@ -87,83 +89,32 @@ export class FuzzingSession {
     this.messageData = [];
     /** @type {Utf8Check | null} */
     this.utf8 = null;
-    /** @type {{ key: Buffer, offset: number } | null} a frame being written in pieces */
+    /** @type {{ key: Buffer | null, offset: number } | null} a frame being written in pieces */
     this.openFrame = null;
-    this.socket = net.connect({ host: target.host, port: target.port });
+    this.socket = socket;
     this.socket.setNoDelay(true);
-    this.socket.on('connect', () => this.sendOpeningHandshake());
-    this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', () => {});
     this.socket.on('close', () => this.onSocketClosed());
-    this.head = Buffer.alloc(0);
     this.after(OPEN_HANDSHAKE_TIMEOUT_MS, () => {
       if (this.state === 'CONNECTING') this.dropConnection(true);
     });
   }
 
-  // ---- opening handshake ----
-
-  sendOpeningHandshake() {
-    this.key = randomBytes(16).toString('base64');
-    const { host, port, path = '/', offers = [] } = this.target;
-    const lines = [
-      `GET ${path} HTTP/1.1`,
-      `Host: ${host}:${port}`,
-      'Upgrade: WebSocket',
-      'Connection: Upgrade',
-      'Pragma: no-cache',
-      'Cache-Control: no-cache',
-      `Sec-WebSocket-Key: ${this.key}`,
-      'Sec-WebSocket-Version: 13',
-    ];
-    if (offers.length > 0) lines.push(`Sec-WebSocket-Extensions: ${offers.map(offerString).join(', ')}`);
-    this.socket.write(lines.join('\r\n') + '\r\n\r\n');
-  }
-
-  /** @param {Buffer} chunk */
-  onData(chunk) {
-    if (this.state === 'CONNECTING') {
-      this.head = Buffer.concat([this.head, chunk]);
-      const end = this.head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const rest = this.head.subarray(end + 4);
-      if (!this.acceptResponse(this.head.subarray(0, end).toString('latin1'))) {
-        this.dropConnection(true);
-        return;
-      }
-      this.state = 'OPEN';
-      this.connectionWasOpen = true;
-      this.listener.onOpen();
-      // onOpen may have ended the connection already.
-      if (rest.length > 0 && /** @type {SessionState} */ (this.state) !== 'CLOSED') this.consume(rest);
-      return;
-    }
-    if (this.state === 'OPEN' || this.state === 'CLOSING') this.consume(chunk);
-  }
-
-  /** @param {string} head @returns {boolean} */
-  acceptResponse(head) {
-    const [status, ...rest] = head.split('\r\n');
-    if (!/^HTTP\/1\.1 101\b/.test(status)) return false;
-    /** @type {Map<string, string>} */
-    const headers = new Map();
-    for (const line of rest) {
-      const i = line.indexOf(':');
-      if (i < 0) continue;
-      const name = line.slice(0, i).trim().toLowerCase();
-      const value = line.slice(i + 1).trim();
-      headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
-    }
-    const accept = createHash('sha1').update(this.key + WS_GUID).digest('base64');
-    if (headers.get('sec-websocket-accept') !== accept) return false;
-    try {
-      const agreement = parseDeflateResponse(headers.get('sec-websocket-extensions'));
-      if (agreement && (this.target.offers ?? []).length === 0) return false;
-      if (agreement) this.deflate = new ClientDeflate(agreement, this.target.deflateLevel ?? 6);
-    } catch {
-      return false;
-    }
-    return true;
+  /**
+   * The opening handshake is done: frames flow from now on.
+   * @param {import('./permessage-deflate-client.mjs').FuzzerDeflate | null} deflate
+   * @param {Buffer} rest  bytes that came after the handshake head
+   */
+  open(deflate, rest) {
+    this.deflate = deflate;
+    this.state = 'OPEN';
+    this.connectionWasOpen = true;
+    this.socket.on('data', (chunk) => {
+      if (this.state === 'OPEN' || this.state === 'CLOSING') this.consume(chunk);
+    });
+    this.listener.onOpen();
+    // onOpen may have ended the connection already.
+    if (rest.length > 0 && /** @type {SessionState} */ (this.state) !== 'CLOSED') this.consume(rest);
   }
 
   // ---- receiving ----
@@ -176,26 +127,39 @@ export class FuzzingSession {
     }
   }
 
-  /** @param {import('./server-frame-reader.mjs').ServerFrame} f */
+  /**
+   * The suite's frame processing with failByDrop off: every rule a frame breaks fails the
+   * connection (the first sends our close, a second one drops TCP), and the frame is then still
+   * processed, so the peer's close reply is seen; messages are no longer delivered once we
+   * failed the connection, pongs still are.
+   * @param {import('./frame-reader.mjs').PeerFrame} f
+   */
   onFrame(f) {
-    // Once we failed the connection only the close reply still matters.
-    if (this.failedByMe && f.opcode !== 8) return;
     const pmce = this.deflate !== null;
-    if (f.rsv !== 0 && !(pmce && f.rsv === 4)) return this.protocolViolation('RSV bits set without an extension');
-    if (f.masked) return this.protocolViolation('masked server-to-client frame');
-    if (!f.minimalLength) return this.protocolViolation('length not in minimal encoding');
-    if (f.opcode > 7) {
-      if (!f.fin) return this.protocolViolation('fragmented control frame');
-      if (f.length > 125) return this.protocolViolation('control frame longer than 125');
-      if (f.opcode !== 8 && f.opcode !== 9 && f.opcode !== 10) return this.protocolViolation('reserved control opcode');
-      if (f.opcode === 8 && f.length === 1) return this.protocolViolation('close frame with 1-byte payload');
-      if (pmce && f.rsv === 4) return this.protocolViolation('compressed control frame');
-      return this.onControlFrame(f);
+    /** @type {string[]} */
+    const broken = [];
+    if (f.rsv !== 0 && !(pmce && f.rsv === 4)) broken.push('RSV bits set without an extension');
+    if (this.isServer && !f.masked) broken.push('unmasked client-to-server frame');
+    if (!this.isServer && f.masked) broken.push('masked server-to-client frame');
+    const control = f.opcode > 7;
+    if (control) {
+      if (!f.fin) broken.push('fragmented control frame');
+      if (f.length > 125) broken.push('control frame longer than 125');
+      if (f.opcode !== 8 && f.opcode !== 9 && f.opcode !== 10) broken.push('reserved control opcode');
+      if (f.opcode === 8 && f.length === 1) broken.push('close frame with 1-byte payload');
+      if (pmce && f.rsv === 4) broken.push('compressed control frame');
+    } else {
+      if (f.opcode !== 0 && f.opcode !== 1 && f.opcode !== 2) broken.push('reserved data opcode');
+      if (f.opcode === 0 && !this.insideMessage) broken.push('continuation outside a message');
+      if (f.opcode !== 0 && this.insideMessage) broken.push('new message inside a fragmented one');
+      if (pmce && f.rsv === 4 && this.insideMessage) broken.push('continuation frame with RSV1');
     }
-    if (f.opcode !== 0 && f.opcode !== 1 && f.opcode !== 2) return this.protocolViolation('reserved data opcode');
-    if (f.opcode === 0 && !this.insideMessage) return this.protocolViolation('continuation outside a message');
-    if (f.opcode !== 0 && this.insideMessage) return this.protocolViolation('new message inside a fragmented one');
-    if (f.opcode === 0 && f.rsv === 4) return this.protocolViolation('continuation frame with RSV1');
+    if (!f.minimalLength) broken.push('length not in minimal encoding');
+    for (const reason of broken) {
+      this.protocolViolation(reason);
+      if (this.state === 'CLOSED') return;
+    }
+    if (control) return this.onControlFrame(f);
     if (!this.insideMessage) {
       this.insideMessage = true;
       this.messageCompressed = pmce && f.rsv === 4;
@@ -210,28 +174,37 @@ export class FuzzingSession {
       try {
         this.deflate.inflate(f.payload, f.fin, pieces);
       } catch {
-        return this.failConnection(CLOSE_INVALID_PAYLOAD, 'inflate failed');
+        this.failConnection(CLOSE_INVALID_PAYLOAD, 'inflate failed');
+        if (this.state === 'CLOSED') return;
       }
     }
     for (const p of pieces) {
-      if (this.utf8 && !this.utf8.push(p)) return this.failConnection(CLOSE_INVALID_PAYLOAD, 'invalid UTF-8 in text message');
-      this.messageData.push(p);
+      if (this.utf8 && !this.utf8.push(p)) {
+        this.failConnection(CLOSE_INVALID_PAYLOAD, 'invalid UTF-8 in text message');
+        if (this.state === 'CLOSED') return;
+      }
+      if (!this.failedByMe) this.messageData.push(p);
     }
     if (!f.fin) return;
-    if (this.utf8 && !this.utf8.end()) return this.failConnection(CLOSE_INVALID_PAYLOAD, 'text message ended inside a code point');
+    // After invalid bytes the text cannot end on a code point either: a second failure.
+    if (this.utf8 && !this.utf8.end()) {
+      this.failConnection(CLOSE_INVALID_PAYLOAD, 'text message ended inside a code point');
+      if (this.state === 'CLOSED') return;
+    }
     this.insideMessage = false;
     const message = Buffer.concat(this.messageData);
     this.messageData = [];
     if (!this.failedByMe) this.listener.onMessage(message, this.messageBinary);
   }
 
-  /** @param {import('./server-frame-reader.mjs').ServerFrame} f */
+  /** @param {import('./frame-reader.mjs').PeerFrame} f */
   onControlFrame(f) {
     if (f.opcode === 9) {
       if (this.state === 'OPEN') this.sendFrame({ opcode: 10, payload: f.payload });
       return;
     }
     if (f.opcode === 10) return this.listener.onPong(f.payload);
+    if (f.opcode !== 8) return;
     const code = f.length >= 2 ? f.payload.readUInt16BE(0) : null;
     const reason = f.length > 2 ? f.payload.subarray(2) : null;
     this.onCloseFrame(code, reason);
@@ -239,7 +212,7 @@ export class FuzzingSession {
 
   /** @param {number | null} code @param {Buffer | null} reason */
   onCloseFrame(code, reason) {
-    // As the suite's client (failByDrop off): a bad code or reason fails the connection, and
+    // As the suite's end (failByDrop off): a bad code or reason fails the connection, and
     // processing then goes on with code 1000 in place of the bad one; failing may already
     // have moved the state on (to CLOSING, or CLOSED when we were closing).
     this.remoteCloseCode = null;
@@ -252,18 +225,24 @@ export class FuzzingSession {
       if (!check.push(reason) || !check.end()) this.failConnection(CLOSE_INVALID_PAYLOAD, 'invalid close reason');
     }
     if (this.state === 'CLOSING') {
-      // The answer to our close: the server now has to drop TCP, else we do (unclean).
+      // The answer to our close. A server drops TCP now; a client waits for the server to
+      // drop it, else drops it itself (unclean).
       this.clearTimer('closeHandshake');
       this.wasClean = true;
-      this.after(SERVER_DROP_TIMEOUT_MS, () => {
-        if (this.state !== 'CLOSED') {
-          this.wasClean = false;
-          this.dropConnection(true);
-        }
-      });
+      if (this.isServer) this.dropConnection(true);
+      else {
+        this.after(SERVER_DROP_TIMEOUT_MS, () => {
+          if (this.state !== 'CLOSED') {
+            this.wasClean = false;
+            this.dropConnection(true);
+          }
+        });
+      }
     } else if (this.state === 'OPEN') {
       this.wasClean = true;
       this.sendCloseFrame(CLOSE_NORMAL, undefined, true);
+      // A server closes TCP right after its reply (flushed first).
+      if (this.isServer) this.dropConnection(false);
     } else if (this.state === 'CLOSED') {
       this.wasClean = false;
     }
@@ -290,7 +269,7 @@ export class FuzzingSession {
    */
   sendFrame(o) {
     this.txFrameStats[o.opcode & 15]++;
-    this.sendData(encodeFrame(o), o.sync ?? false, o.chopsize);
+    this.sendData(encodeFrame(o, !this.isServer), o.sync ?? false, o.chopsize);
   }
 
   /**
@@ -325,7 +304,7 @@ export class FuzzingSession {
 
   /** Starts a text frame whose header declares `length` bytes; the payload follows in pieces. */
   beginMessageFrame(/** @type {number} */ length) {
-    const key = newMaskKey();
+    const key = this.isServer ? null : newMaskKey();
     this.openFrame = { key, offset: 0 };
     this.txFrameStats[1]++;
     this.sendData(encodeHeader(1, true, 0, length, key), false);
@@ -334,7 +313,8 @@ export class FuzzingSession {
   /** @param {Uint8Array} data */
   sendMessageFrameData(data) {
     if (!this.openFrame) throw new Error('no frame begun');
-    this.sendData(maskCopy(data, this.openFrame.key, this.openFrame.offset), false);
+    const key = this.openFrame.key;
+    this.sendData(key ? maskCopy(data, key, this.openFrame.offset) : Buffer.from(data), false);
     this.openFrame.offset += data.length;
   }
 
@@ -481,6 +461,4 @@ export class FuzzingSession {
 
   /** @type {boolean} */
   lost = false;
-  /** @type {string | undefined} */
-  key;
 }

@@ -1,6 +1,6 @@
 // @ts-check
-// The fuzzer's side of permessage-deflate (RFC 7692): the offers it sends, acceptance of the
-// server's answer, and the per-message compressor/decompressor. zlib work is done by the
+// The fuzzer's side of permessage-deflate (RFC 7692): the offers it sends as a client,
+// acceptance of the server's answer, and the per-message compressor/decompressor of either role. zlib work is done by the
 // codec's node:zlib provider; what is judged is the testee, not that provider.
 import { Buffer } from 'node:buffer';
 import { zlibCompression } from '@uws/protocol';
@@ -59,27 +59,34 @@ export function parseDeflateResponse(header) {
   return undefined;
 }
 
-/** The negotiated compression of one connection, seen from the client. */
-export class ClientDeflate {
-  /** @param {DeflateAgreement} agreement @param {number} level */
-  constructor(agreement, level) {
+/**
+ * The negotiated compression of one connection, from the fuzzer's end: as a client it
+ * compresses with the client parameters and inflates with the server's; as a server the other
+ * way round.
+ */
+export class FuzzerDeflate {
+  /** @param {DeflateAgreement} agreement @param {number} level @param {boolean} [isServer] */
+  constructor(agreement, level, isServer = false) {
     this.agreement = agreement;
+    const a = agreement;
+    this.ownNoContextTakeover = isServer ? a.serverNoContextTakeover : a.clientNoContextTakeover;
+    this.peerNoContextTakeover = isServer ? a.clientNoContextTakeover : a.serverNoContextTakeover;
     // zlib cannot deflate with a 256-byte window; 9 bits is what zlib itself uses for 8.
-    this.deflater = zlibCompression.createDeflater({ windowBits: Math.max(9, agreement.clientMaxWindowBits), level });
-    this.inflater = zlibCompression.createInflater(agreement.serverMaxWindowBits);
+    this.deflater = zlibCompression.createDeflater({ windowBits: Math.max(9, isServer ? a.serverMaxWindowBits : a.clientMaxWindowBits), level });
+    this.inflater = zlibCompression.createInflater(isServer ? a.clientMaxWindowBits : a.serverMaxWindowBits);
   }
 
   /** @param {Uint8Array} message */
   compress(message) {
     const out = this.deflater.compress(message, true);
-    if (this.agreement.clientNoContextTakeover) this.deflater.reset();
+    if (this.ownNoContextTakeover) this.deflater.reset();
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   }
 
   /** @param {Uint8Array} piece @param {boolean} final @param {Uint8Array[]} out */
   inflate(piece, final, out) {
     this.inflater.inflate(piece, 0, piece.length, final, Number.MAX_SAFE_INTEGER, out);
-    if (final && this.agreement.serverNoContextTakeover) this.inflater.reset();
+    if (final && this.peerNoContextTakeover) this.inflater.reset();
   }
 
   close() {

@@ -3,7 +3,7 @@
 // a pool of concurrent connections (each case has its own connection and its own timers, so
 // its verdict does not depend on its neighbours as long as the server keeps up); heavy or
 // long cases (entries marked `exclusive`) run with a smaller pool afterwards.
-import { FuzzingSession } from './fuzzing-session.mjs';
+import { FuzzingClientSession } from './fuzzing-client-session.mjs';
 
 /**
  * @typedef {object} CaseResult
@@ -37,7 +37,7 @@ export function runCase(entry, o) {
     const started = Date.now();
     /** @type {import('./case.mjs').Case | undefined} */
     let c;
-    const session = new FuzzingSession(
+    const session = new FuzzingClientSession(
       { host: o.host, port: o.port, path: o.path, offers: entry.offers, deflateLevel: o.deflateLevel },
       {
         onOpen: () => c?.onOpen(),

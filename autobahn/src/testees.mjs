@@ -1,5 +1,6 @@
 // @ts-check
-// The testees this package ships, and starting one on a free port as a child process.
+// The testees this package ships: servers (started on a free port, for fuzzing-client mode)
+// and clients (started against our fuzzing server, for fuzzing-server mode), as child processes.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,36 @@ export const TESTEES = {
 
 /** The testees CI must see fully conformant. */
 export const CONFORMANT_TESTEES = ['uws-app-epoll', 'uws-app-node', 'uws-protocol-net'];
+
+/** Client testees: name → [script, ...args before the server URL]; then URL, agent, concurrency. */
+export const CLIENT_TESTEES = {
+  'uws-client-epoll': ['native-client.mjs', 'epoll'],
+  'uws-client-node': ['native-client.mjs', 'node'],
+  'broken-client': ['broken-client.mjs'],
+};
+
+/** The client testees CI must see fully conformant. */
+export const CONFORMANT_CLIENT_TESTEES = ['uws-client-epoll', 'uws-client-node'];
+
+/**
+ * Runs a client testee against a fuzzing server until it exits (after /updateReports).
+ * @param {string} name  a CLIENT_TESTEES name
+ * @param {string} url   the fuzzing server, ws://host:port
+ * @param {string} agent
+ * @param {number} concurrency  cases at once (1: the suite's flow)
+ * @param {string[]} [extra]  arguments after those (broken-client: "unmasked")
+ * @returns {Promise<number | null>} the exit code
+ */
+export function runClientTestee(name, url, agent, concurrency, extra = []) {
+  const entry = /** @type {Record<string, string[]>} */ (CLIENT_TESTEES)[name];
+  if (!entry) throw new Error(`unknown client testee ${name}; known: ${Object.keys(CLIENT_TESTEES).join(', ')}`);
+  const [script, ...args] = entry;
+  const child = spawn(process.execPath, [dir + script, ...args, url, agent, String(concurrency), ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+}
 
 /**
  * Starts a testee and resolves once it prints the port it listens on.

@@ -1,7 +1,8 @@
 // @ts-check
-// Client-to-server frames exactly as the fuzzer puts them on the wire: any opcode, any RSV
-// bits, FIN or not, and a payload that may be a short pattern repeated up to a declared length
-// (how the suite builds multi-megabyte payloads without holding a literal of that size).
+// Frames exactly as the fuzzer puts them on the wire: any opcode, any RSV bits, FIN or not,
+// masked (the fuzzer as a client) or not (the fuzzer as a server), and a payload that may be a
+// short pattern repeated up to a declared length (how the suite builds multi-megabyte payloads
+// without holding a literal of that size).
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 
@@ -34,26 +35,28 @@ export function repeatToLength(pattern, length) {
 }
 
 /**
- * The header of a masked client frame (2–14 bytes) for a payload of `length` bytes.
+ * The header of a frame (2–14 bytes) for a payload of `length` bytes: masked with `maskKey`
+ * (client frames), or unmasked when it is null (server frames).
  * @param {number} opcode
  * @param {boolean} fin
  * @param {number} rsv
  * @param {number} length
- * @param {Uint8Array} maskKey
+ * @param {Uint8Array | null} maskKey
  */
 export function encodeHeader(opcode, fin, rsv, length, maskKey) {
   const ext = length <= 125 ? 0 : length <= 0xffff ? 2 : 8;
-  const head = Buffer.allocUnsafe(2 + ext + 4);
+  const maskBit = maskKey ? 0x80 : 0;
+  const head = Buffer.allocUnsafe(2 + ext + (maskKey ? 4 : 0));
   head[0] = (fin ? 0x80 : 0) | ((rsv & 7) << 4) | (opcode & 0x0f);
-  if (ext === 0) head[1] = 0x80 | length;
+  if (ext === 0) head[1] = maskBit | length;
   else if (ext === 2) {
-    head[1] = 0x80 | 126;
+    head[1] = maskBit | 126;
     head.writeUInt16BE(length, 2);
   } else {
-    head[1] = 0x80 | 127;
+    head[1] = maskBit | 127;
     head.writeBigUInt64BE(BigInt(length), 2);
   }
-  head.set(maskKey, 2 + ext);
+  if (maskKey) head.set(maskKey, 2 + ext);
   return head;
 }
 
@@ -76,13 +79,14 @@ export function newMaskKey() {
 }
 
 /**
- * One whole masked frame.
+ * One whole frame, masked with a fresh key unless `masked` is false.
  * @param {FrameSpec} spec
+ * @param {boolean} [masked]  default true (the fuzzer as a client)
  */
-export function encodeFrame(spec) {
+export function encodeFrame(spec, masked = true) {
   const pattern = spec.payload ?? Buffer.alloc(0);
   const payload = spec.payloadLen === undefined ? pattern : repeatToLength(pattern, spec.payloadLen);
-  const key = newMaskKey();
+  const key = masked ? newMaskKey() : null;
   const head = encodeHeader(spec.opcode, spec.fin ?? true, spec.rsv ?? 0, payload.length, key);
-  return Buffer.concat([head, maskCopy(payload, key, 0)]);
+  return Buffer.concat([head, key ? maskCopy(payload, key, 0) : payload]);
 }

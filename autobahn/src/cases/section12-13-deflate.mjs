@@ -3,9 +3,15 @@
 // the next is sent, at the suite's sizes and auto-fragment sizes. 12.x varies the payload kind
 // with the default offer; 13.x varies the offer (context takeover, window bits). A server that
 // does not accept the offer makes the case UNIMPLEMENTED.
+//
+// In fuzzing-server mode the client offers and the fuzzer accepts with the case's rule: 12.x
+// and 13.1 take the first offer as it is; 13.2–13.7 ask the client for no context takeover
+// and/or a 9- or 15-bit window. A client whose offers do not allow the rule's answer (no
+// `client_max_window_bits` for a window) gets no compression: UNIMPLEMENTED.
 import { Case } from '../case.mjs';
 import { WE_CLOSE } from '../case-builders.mjs';
 import { CORPUS_NAMES, CorpusCursor, corpus } from '../compression-corpus.mjs';
+import { acceptAsking, acceptFirst, firstAccepting } from '../permessage-deflate-server.mjs';
 import { FAILED, OK, UNIMPLEMENTED } from '../verdicts.mjs';
 
 /** [message length, count, wait s, auto-fragment size] of cases x.y.1 … x.y.18 */
@@ -29,14 +35,27 @@ const OFFERS_13 = [
   [{ requestNoContextTakeover: true, requestMaxWindowBits: 9 }, { requestNoContextTakeover: true }, {}],
 ];
 
+/** 13.1 … 13.7: how the fuzzer, as a server, accepts the client's offers. */
+const ACCEPTS_13 = [
+  acceptFirst,
+  acceptAsking(true, 0),
+  acceptAsking(false, 9),
+  acceptAsking(false, 15),
+  acceptAsking(true, 9),
+  acceptAsking(true, 15),
+  firstAccepting([acceptAsking(true, 9), acceptAsking(true, 0), acceptFirst]),
+];
+
 /**
- * @param {string} id @param {string} corpusName @param {DeflateOffer[]} offers @param {number[]} size
+ * @param {string} id @param {string} corpusName @param {DeflateOffer[]} offers
+ * @param {import('../permessage-deflate-server.mjs').AcceptRule} serverAccept @param {number[]} size
  * @returns {import('../case-builders.mjs').CaseEntry}
  */
-function deflateCase(id, corpusName, offers, [length, count, waitSecs, autoFragment]) {
+function deflateCase(id, corpusName, offers, serverAccept, [length, count, waitSecs, autoFragment]) {
   return {
     id,
     offers,
+    serverAccept,
     exclusive: true,
     make: (p) =>
       new (class extends Case {
@@ -82,5 +101,5 @@ function deflateCase(id, corpusName, offers, [length, count, waitSecs, autoFragm
   };
 }
 
-export const section12 = CORPUS_NAMES.flatMap((name, j) => MESSAGE_SIZES.map((s, i) => deflateCase(`12.${j + 1}.${i + 1}`, name, [{}], s)));
-export const section13 = OFFERS_13.flatMap((offers, j) => MESSAGE_SIZES.map((s, i) => deflateCase(`13.${j + 1}.${i + 1}`, 'json', offers, s)));
+export const section12 = CORPUS_NAMES.flatMap((name, j) => MESSAGE_SIZES.map((s, i) => deflateCase(`12.${j + 1}.${i + 1}`, name, [{}], acceptFirst, s)));
+export const section13 = OFFERS_13.flatMap((offers, j) => MESSAGE_SIZES.map((s, i) => deflateCase(`13.${j + 1}.${i + 1}`, 'json', offers, ACCEPTS_13[j], s)));
