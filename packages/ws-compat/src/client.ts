@@ -240,7 +240,7 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
   ws._readyState = CONNECTING;
   st.req = new ClientRequestFacade(ws, path, hostname, isSecure ? 'https:' : 'http:', headerMap);
   ws._req = st.req;
-  if (redirects > 0 && ws.listenerCount('redirect')) ws.emit('redirect', ws.url, st.req);
+  if (redirects > 0 && ws.listenerCount('redirect')) ws.emit('redirect', ws.url!, st.req);
 
   if (opts.handshakeTimeout) {
     st.timer = setTimeout(() => {
@@ -418,7 +418,7 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
       return;
     }
     st.res = res;
-    if (!ws.emit('unexpected-response', st.req, res)) {
+    if (!ws.emit('unexpected-response', st.req!, res)) {
       abortHandshake(ws, `Unexpected server response: ${head.status}`);
       return;
     }

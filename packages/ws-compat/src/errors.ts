@@ -26,7 +26,7 @@ export function wsErrorFrom(error: ProtocolError): WsError {
   // A frame over the limit is, for ws, the message over maxPayload (the same check and wording).
   const code = error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH' ? 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' : error.code;
   const message = WS_MESSAGES[code] ?? `Invalid WebSocket frame: ${error.message}`;
-  const err = (error.code === 'WS_ERR_INFLATE_FAILED' ? new Error(message) : new RangeError(message)) as WsError;
+  const err = (code === 'WS_ERR_INFLATE_FAILED' || code === 'WS_ERR_INVALID_UTF8' ? new Error(message) : new RangeError(message)) as WsError;
   err.code = code;
   err[kStatusCode] = error.closeCode;
   return err;

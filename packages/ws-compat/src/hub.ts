@@ -35,7 +35,7 @@ export class Hub implements TransportHandler {
     this.callbacksQueued = false;
     for (let i = 0; i < list.length; i++) {
       try {
-        list[i]();
+        list[i](null);
       } catch (error) {
         process.nextTick(() => {
           throw error;

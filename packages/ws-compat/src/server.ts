@@ -114,10 +114,11 @@ export interface WebSocketServerEvents {
   headers: [headers: string[], request: IncomingMessage];
   close: [];
   listening: [];
-  wsClientError: [error: Error, socket: unknown, request: IncomingMessage];
+  /** `socket`: the Duplex given to handleUpgrade, or (`port` mode) a socket-like object with write/end/destroy. */
+  wsClientError: [error: Error, socket: Duplex, request: IncomingMessage];
 }
 
-export class WebSocketServer extends EventEmitter {
+export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   readonly options: ResolvedOptions;
   /** The connected clients, when `clientTracking` is on (the default). */
   clients!: Set<WebSocket>;
@@ -377,7 +378,7 @@ export class WebSocketServer extends EventEmitter {
     if (this.listenerCount('wsClientError')) {
       const err = new Error(message);
       Error.captureStackTrace(err, this._clientError);
-      this.emit('wsClientError', err, socket.userSocket, req);
+      this.emit('wsClientError', err, socket.userSocket as Duplex, req);
     } else {
       socket.abort(code, message, headers);
     }
@@ -392,7 +393,7 @@ export class WebSocketServer extends EventEmitter {
       try {
         result = hub.transport.listen({ host: address, port: opts.port ?? 0, backlog: opts.backlog ?? undefined });
       } catch (error) {
-        process.nextTick(() => this.emit('error', error));
+        process.nextTick(() => this.emit('error', error as Error));
         return;
       }
       const done = (handle: ListenHandle): void => {

@@ -18,7 +18,7 @@ export function createWebSocketStream(ws: WebSocket, options?: DuplexOptions): D
     writableObjectMode: false,
   });
 
-  ws.on('message', (msg: Buffer, isBinary: boolean) => {
+  ws.on('message', (msg, isBinary) => {
     const data = !isBinary && duplex.readableObjectMode ? msg.toString() : msg;
     if (!duplex.push(data)) ws.pause();
   });

@@ -29,7 +29,7 @@ import type { Hub, HubEntry } from './hub.js';
 import { Sender } from './sender.js';
 
 /** What `send` accepts: ws's data types (a number is sent as its decimal text). */
-export type Data = string | Buffer | ArrayBuffer | ArrayBufferView | Blob | readonly number[] | number;
+export type Data = string | Buffer | ArrayBuffer | ArrayBufferView | Blob | readonly unknown[] | number;
 
 /** The options of `send`. */
 export interface SendOpts {
@@ -176,7 +176,23 @@ class ReceiverBridge implements ConnectionHandler {
   }
 }
 
-export class WebSocket extends EventEmitter implements HubEntry {
+/** What a `'message'` listener gets, by `binaryType` (text messages are always Buffers). */
+export type RawData = Buffer | ArrayBuffer | Buffer[] | Blob;
+
+/** ws 8's events of a WebSocket and their listener arguments. */
+export interface WebSocketEventMap {
+  open: [];
+  message: [data: RawData, isBinary: boolean];
+  close: [code: number, reason: Buffer];
+  error: [error: Error];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  upgrade: [response: IncomingMessage];
+  'unexpected-response': [request: import('./client.js').ClientRequestFacade, response: IncomingMessage];
+  redirect: [url: string, request: import('./client.js').ClientRequestFacade];
+}
+
+export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEntry {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -665,13 +681,13 @@ export class WebSocket extends EventEmitter implements HubEntry {
 
   /** @internal */
   _onMessage(data: Uint8Array, isBinary: boolean): void {
-    const message = this._toMessage(data);
+    const message = this._toMessage(data, isBinary);
     if (!this._allowSynchronousEvents) {
       this._hold('message', message, isBinary);
       return;
     }
     try {
-      this.emit('message', message, isBinary);
+      this.emit('message', message as RawData, isBinary);
     } catch (error) {
       reportListenerError(error);
     }
@@ -721,9 +737,11 @@ export class WebSocket extends EventEmitter implements HubEntry {
     }
   }
 
-  private _toMessage(data: Uint8Array): unknown {
+  private _toMessage(data: Uint8Array, isBinary: boolean): unknown {
     // A view into the receive buffer is copied; a message the codec assembled is ours already.
     const own = data.buffer !== this._rx;
+    // ws gives text messages as Buffers whatever the binaryType.
+    if (!isBinary) return own ? asBuffer(data) : Buffer.from(data);
     switch (this._binaryType) {
       case 'nodebuffer':
         return own ? asBuffer(data) : Buffer.from(data);
@@ -754,8 +772,8 @@ export class WebSocket extends EventEmitter implements HubEntry {
       const next = held.shift();
       if (next === undefined) break;
       try {
-        if (next[0] === 'message') this.emit('message', next[1], next[2]);
-        else this.emit(next[0], next[1]);
+        if (next[0] === 'message') this.emit('message', next[1] as RawData, next[2]);
+        else this.emit(next[0] as 'ping', next[1] as Buffer);
       } catch (error) {
         reportListenerError(error);
       }
@@ -777,7 +795,7 @@ export function toBytes(data: Exclude<Data, number | Blob>): Buffer {
   if (typeof data === 'string') return Buffer.from(data);
   if (data instanceof ArrayBuffer) return Buffer.from(data);
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data as number[]);
+  return Buffer.from(data as unknown as number[]);
 }
 
 function asBuffer(data: Uint8Array): Buffer {

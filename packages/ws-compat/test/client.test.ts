@@ -227,7 +227,7 @@ describe('client URL and options handling', () => {
   it('http: and https: URLs are taken as ws: and wss:', async () => {
     const { url } = await realServer();
     const ws = ours(url.replace('ws:', 'http:'));
-    expect(ws.url.startsWith('ws:')).toBe(true);
+    expect(ws.url?.startsWith('ws:')).toBe(true);
     await once(ws, 'open');
   });
 });

@@ -22,8 +22,8 @@ async function server(options: Parameters<typeof listen>[0] = {}) {
   return s;
 }
 
-function client(url: string, ...args: ConstructorParameters<typeof RealWS> extends [unknown, ...infer R] ? R : never): RealWS {
-  const c = new RealWS(url, ...args);
+function client(url: string, protocols?: string | string[] | RealWS.ClientOptions, options?: RealWS.ClientOptions): RealWS {
+  const c = new RealWS(url, protocols as string[], options);
   cleanups.push(() => {
     c.on('error', () => {});
     c.terminate();
@@ -304,7 +304,7 @@ describe('handshake options and hooks', () => {
   it("'wsClientError' receives handshake errors instead of the automatic answer", async () => {
     const { wss, port } = await server();
     const errors: string[] = [];
-    wss.on('wsClientError', (error, socket: net.Socket, req) => {
+    wss.on('wsClientError', (error, socket, req) => {
       errors.push(`${error.message} ${req.url}`);
       socket.end('HTTP/1.1 418 Teapot\r\n\r\n');
     });
@@ -403,7 +403,7 @@ describe('perMessageDeflate and limits', () => {
     const errors: unknown[] = [];
     const closes: unknown[] = [];
     wss.on('connection', (ws) => {
-      ws.on('error', (e: Error & { code: string }) => errors.push([e.constructor.name, e.code, e.message]));
+      ws.on('error', (e: Error) => errors.push([e.constructor.name, (e as Error & { code: string }).code, e.message]));
       ws.on('close', (code, reason) => closes.push([code, reason.toString()]));
     });
     const c = client(url);
@@ -419,7 +419,7 @@ describe('perMessageDeflate and limits', () => {
   it('invalid UTF-8 fails with WS_ERR_INVALID_UTF8 (1007); skipUTF8Validation lets it through', async () => {
     const strict = await server();
     const errors: string[] = [];
-    strict.wss.on('connection', (ws) => ws.on('error', (e: Error & { code: string }) => errors.push(e.code)));
+    strict.wss.on('connection', (ws) => ws.on('error', (e: Error) => errors.push((e as Error & { code: string }).code)));
     const c = client(strict.url);
     await once(c, 'open');
     c.send(Buffer.from([0xff, 0xfe]), { binary: false });
@@ -428,7 +428,7 @@ describe('perMessageDeflate and limits', () => {
     expect(errors).toEqual(['WS_ERR_INVALID_UTF8']);
 
     const lax = await server({ skipUTF8Validation: true });
-    lax.wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(Buffer.from([d.length, isBinary ? 1 : 0]))));
+    lax.wss.on('connection', (ws) => ws.on('message', (d, isBinary) => ws.send(Buffer.from([(d as Buffer).length, isBinary ? 1 : 0]))));
     const d = client(lax.url);
     await once(d, 'open');
     d.send(Buffer.from([0xff, 0xfe]), { binary: false });
