@@ -22,10 +22,10 @@ import {
   buildDeflateOffer,
   parseExtensions,
 } from '@uws/protocol';
-import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
+import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import type { PerMessageDeflateOptions } from './server.js';
-import { SocketFacade, type WebSocket, registerClientModule } from './websocket.js';
+import { SocketFacade, type WebSocket } from './websocket.js';
 
 /** ws 8's `ClientOptions` (the ones that apply here), plus `transport`. */
 export interface ClientOptions extends tls.ConnectionOptions {
@@ -516,6 +516,3 @@ function errorName(errno: number): string {
   }
 }
 
-registerClientModule({ initAsClient, abortHandshake, onClientOpen, onClientData, onClientTimeout, onClientClose } as unknown as typeof import('./client.js'));
-
-export { CLOSED };

@@ -4,11 +4,14 @@
  * `WebSocket` (default export, with `.Server`, `.WebSocketServer`, `.WebSocket`,
  * `.createWebSocketStream`, `.Sender`), `WebSocketServer`, `createWebSocketStream`.
  */
-import './client.js';
-import { WebSocketServer } from './server.js';
+import * as client from './client.js';
 import { Sender } from './sender.js';
+import { WebSocketServer } from './server.js';
 import { createWebSocketStream } from './stream.js';
-import { WebSocket } from './websocket.js';
+import { WebSocket, registerClientModule } from './websocket.js';
+
+// The client half is wired in here, not by an import side effect (the package is sideEffects: false).
+registerClientModule(client);
 
 /** ws's shape: the class carries the rest of the API as statics. */
 type WebSocketWithStatics = typeof WebSocket & {

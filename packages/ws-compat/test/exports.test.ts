@@ -3,6 +3,8 @@
  * `require()` gives the WebSocket class with ws's statics, `import` gives the default and the
  * named exports, the same as ws's own CommonJS and ESM entries.
  */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
@@ -29,5 +31,35 @@ describe('package exports', () => {
     expect(mod.WebSocketServer).toBe(mod.default.Server);
     expect(typeof mod.createWebSocketStream).toBe('function');
     expect(mod.Sender).toBe(mod.default.Sender);
+  });
+
+  it('the built CommonJS entry runs a server and a client end to end', async () => {
+    const WS = require('@uws/ws-compat');
+    const wss = new WS.Server({ port: 0, host: '127.0.0.1' });
+    await once(wss, 'listening');
+    wss.on('connection', (ws: { on: Function; send: Function }) => ws.on('message', (m: Buffer) => ws.send(`echo ${m}`)));
+    const client = new WS(`ws://127.0.0.1:${wss.address().port}`);
+    await once(client, 'open');
+    client.send('hi');
+    const [reply] = await once(client, 'message');
+    expect(String(reply)).toBe('echo hi');
+    client.close();
+    await once(client, 'close');
+    await new Promise((resolve) => wss.close(resolve));
+  });
+
+  it('the built ESM entry does the same (in its own process: @uws/native keeps one native loop per process and module format)', () => {
+    const script = `
+      import WebSocket, { WebSocketServer } from '@uws/ws-compat';
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' }, () => {
+        const c = new WebSocket('ws://127.0.0.1:' + wss.address().port);
+        c.on('open', () => c.send('hi'));
+        c.on('message', (m) => { process.stdout.write('echo ' + m); c.close(); });
+        c.on('close', () => wss.close());
+      });
+      wss.on('connection', (ws) => ws.on('message', (m) => ws.send(m)));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: import.meta.dirname, timeout: 20_000 });
+    expect(out.toString()).toBe('echo hi');
   });
 });
