@@ -22,7 +22,7 @@ import {
   buildDeflateOffer,
   parseExtensions,
 } from '@uws/protocol';
-import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
+import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import type { PerMessageDeflateOptions } from './server.js';
 import { SocketFacade, type WebSocket } from './websocket.js';
@@ -43,6 +43,7 @@ export interface ClientOptions extends tls.ConnectionOptions {
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   auth?: string;
+  /** Most frames one received message may have; more fails the connection. Default 16 384 (ws's). */
   maxFragments?: number;
   /** Makes the socket (then served through node:net), as in ws. */
   createConnection?: (options: Record<string, unknown>) => net.Socket;
@@ -472,7 +473,7 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
     threshold: p?.threshold ?? 1024,
     level: p?.zlibDeflateOptions?.level,
     memLevel: p?.zlibDeflateOptions?.memLevel,
-    maxFragments: st.opts.maxFragments,
+    maxFragments: st.opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
   }, facade, false);
   ws._readyState = OPEN;
   ws.emit('open');

@@ -9,6 +9,8 @@ export const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const
 
 /** ws 8's default `maxPayload` (100 MiB). */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+/** ws 8's default `maxFragments` (frames per received message). */
+export const DEFAULT_MAX_FRAGMENTS = 16 * 1024;
 /** ws 8's default `closeTimeout` (ms). */
 export const DEFAULT_CLOSE_TIMEOUT = 30_000;
 

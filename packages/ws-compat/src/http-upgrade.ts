@@ -12,10 +12,10 @@ import type { UpgradeSocket, WebSocketServer } from './server.js';
 import { abortResponse, makeRequest } from './server.js';
 import { type AttachParams, SocketFacade, type WebSocket } from './websocket.js';
 
-/** Node's default limit for a request head. */
+/** Node's default limit for a request head (`--max-http-header-size`): more is a 431. */
 const MAX_HEADER_BYTES = 16 * 1024;
-/** Seconds a peer has to send its request head (Node's `headersTimeout` is 60 s). */
-const HEAD_TIMEOUT = 60;
+/** Default of the server's `handshakeTimeout` (ms): Node's `headersTimeout`. */
+const HEAD_TIMEOUT_MS = 60_000;
 
 const HEAD = 0;
 const PENDING = 1; // verifyClient is deciding: later bytes are kept
@@ -37,7 +37,7 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
     this.hub = hub;
     this.id = id;
     this.userSocket = new SocketFacade(hub, id);
-    hub.transport.setTimeout(id, HEAD_TIMEOUT);
+    hub.transport.setTimeout(id, Math.max(1, Math.ceil((server.options.handshakeTimeout ?? HEAD_TIMEOUT_MS) / 1000)));
   }
 
   // ---- HubEntry ---------------------------------------------------------------------------------

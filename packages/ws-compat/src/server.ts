@@ -19,7 +19,7 @@ import {
   negotiateDeflateServer,
   parseExtensions,
 } from '@uws/protocol';
-import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PAYLOAD } from './constants.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import { HttpUpgradeEntry } from './http-upgrade.js';
 import { type AttachParams, SocketFacade, WebSocket } from './websocket.js';
@@ -70,9 +70,16 @@ export interface ServerOptions {
   autoPong?: boolean;
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
+  /** Most frames one received message may have; more fails the connection. Default 16 384 (ws's). */
   maxFragments?: number;
   /** The class of the WebSockets made (must extend this package's WebSocket). */
   WebSocket?: typeof WebSocket;
+  /**
+   * Not in ws (its internal HTTP server has Node's `headersTimeout`): in `port` mode, how long
+   * (ms, rounded up to whole seconds) a new connection may take to send its request head
+   * before it is dropped. Default: 60 000 (Node's `headersTimeout`).
+   */
+  handshakeTimeout?: number;
   /**
    * Not in ws: the transport to run on (`'auto'`: the native epoll loop where the addon loads,
    * else node:net; `'node'`; `'epoll'`). Default `'auto'`.
@@ -347,7 +354,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       threshold: pmd === false ? 1024 : (pmd.threshold ?? 1024),
       level: pmd === false ? undefined : pmd.zlibDeflateOptions?.level,
       memLevel: pmd === false ? undefined : pmd.zlibDeflateOptions?.memLevel,
-      maxFragments: this.options.maxFragments,
+      maxFragments: this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     };
     socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
     if (this.clients) {

@@ -78,6 +78,20 @@ describe.each(kinds)('WebSocketServer { port } on the %s transport', (transport)
     expect(badVersion).toContain('Sec-WebSocket-Version: 13, 8');
   });
 
+  it('limits the request head: 16 KiB (431), and handshakeTimeout for a peer that stalls', async () => {
+    const { wss, port } = await server({ transport, handshakeTimeout: 1000 });
+    const huge = await rawRequest(port, upgradeRequest('/', [`X-Big: ${'a'.repeat(17 * 1024)}`]));
+    expect(huge).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    await once(socket, 'connect');
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n'); // and nothing more
+    const started = Date.now();
+    await once(socket, 'close');
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(wss.clients.size).toBe(0);
+  });
+
   it('reports EADDRINUSE through an error event', async () => {
     const { port } = await server({ transport });
     const other = new WebSocketServer({ port, host: '127.0.0.1', transport });
@@ -414,6 +428,22 @@ describe('perMessageDeflate and limits', () => {
     await waitFor(() => closes.length === 1);
     expect(errors).toEqual([['RangeError', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'Max payload size exceeded']]);
     expect(closes).toEqual([[1006, '']]);
+  });
+
+  it('maxFragments: a message in more frames fails with WS_ERR_TOO_MANY_FRAGMENTS', async () => {
+    const { wss, port } = await server({ maxFragments: 2 });
+    const errors: string[] = [];
+    wss.on('connection', (ws) => ws.on('error', (e) => errors.push((e as Error & { code: string }).code)));
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let got = Buffer.alloc(0);
+    socket.on('data', (c: Buffer) => (got = Buffer.concat([got, c])));
+    socket.write(upgradeRequest());
+    socket.write(Buffer.concat([clientFrame(1, Buffer.from('a'), false), clientFrame(0, Buffer.from('b'), false), clientFrame(0, Buffer.from('c'), true)]));
+    await once(socket, 'close');
+    expect(errors).toEqual(['WS_ERR_TOO_MANY_FRAGMENTS']);
+    const closeFrame = got.subarray(got.indexOf(Buffer.from('\r\n\r\n')) + 4);
+    expect([closeFrame[0], (closeFrame[2] << 8) | closeFrame[3]]).toEqual([0x88, 1009]);
   });
 
   it('invalid UTF-8 fails with WS_ERR_INVALID_UTF8 (1007); skipUTF8Validation lets it through', async () => {
