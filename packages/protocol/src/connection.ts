@@ -187,7 +187,8 @@ export class Connection implements FrameSink {
 
   /** Options with their defaults, shared by every connection created with the same values. */
   private readonly settings: ConnectionSettings;
-  private readonly parser: FrameParser;
+  /** Made by the first `receive()`: a connection that has received nothing holds no parser. */
+  private parser: FrameParser | undefined = undefined;
   private readonly handler: ConnectionHandler | undefined;
   /** The event list (without a handler) and the frames we produced ourselves, made on first use. */
   private events: ConnectionEvent[] | undefined = undefined;
@@ -215,11 +216,6 @@ export class Connection implements FrameSink {
     this.deflate = options.deflate;
     this.handler = options.handler;
     this.settings = settingsFor(options);
-    this.parser = new FrameParser(this, {
-      role: options.role,
-      maxPayloadLength: this.settings.maxPayload,
-      rsv1Allowed: options.deflate !== undefined,
-    });
   }
 
   /** Which end we are. */
@@ -251,14 +247,14 @@ export class Connection implements FrameSink {
    * (an empty list when a `handler` is set). Message views may point into `bytes`.
    */
   receive(bytes: Uint8Array): ConnectionEvent[] {
-    if (!this.closeReceived && !this.failed) this.parser.push(bytes, 0, bytes.length);
+    if (!this.closeReceived && !this.failed) (this.parser ??= this.newParser()).push(bytes, 0, bytes.length);
     return this.drainEvents();
   }
 
   /** The transport ended. Reports a 1006 close unless the close handshake already finished. */
   receiveEof(): ConnectionEvent[] {
     if (this._state !== 'closed') {
-      this.parser.stop();
+      this.parser?.stop();
       this._state = 'closed';
       this.failed = true;
       this._closeCode = CloseCode.ABNORMAL;
@@ -510,7 +506,7 @@ export class Connection implements FrameSink {
       reason = Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8');
     }
     this.closeReceived = true;
-    this.parser.stop();
+    this.parser?.stop();
     if (!this.closeSent) {
       // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
       this.closeSent = true;
@@ -537,7 +533,7 @@ export class Connection implements FrameSink {
   private failWith(error: ProtocolError): void {
     if (this.failed) return;
     this.failed = true;
-    this.parser.stop();
+    this.parser?.stop();
     this.msg = undefined;
     if (!this.closeSent && error.closeCode !== CloseCode.ABNORMAL) {
       this.closeSent = true;
@@ -639,6 +635,14 @@ export class Connection implements FrameSink {
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
     if (data.length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
     return encodeFrame(opcode, data, { mask: this.settings.masked });
+  }
+
+  private newParser(): FrameParser {
+    return new FrameParser(this, {
+      role: this.settings.role,
+      maxPayloadLength: this.settings.maxPayload,
+      rsv1Allowed: this.deflate !== undefined,
+    });
   }
 
   private releaseCompression(): void {

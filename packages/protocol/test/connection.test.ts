@@ -713,3 +713,16 @@ describe('Connection: options shared between connections', () => {
     expect(plain(skipping.receive(fromPeer('server', { opcode: Opcode.TEXT, payload: invalid })))).toHaveLength(1);
   });
 });
+
+describe('Connection: before anything was received', () => {
+  it.each(['server', 'client'] as const)('%s sends, closes and reports EOF before its first receive()', (role) => {
+    const c = conn(role);
+    expect(decodeFrames(wire(c.sendText('hi')))).toHaveLength(1);
+    expect(c.close(1000, 'bye')).not.toHaveLength(0);
+    expect(c.state).toBe('closing');
+    expect(plain(c.receiveEof())).toEqual([{ type: 'close', code: 1006, reason: '', wasClean: false }]);
+    expect(c.state).toBe('closed');
+    // Input after the end is ignored, without a parser ever being needed.
+    expect(c.receive(fromPeer(role, { opcode: Opcode.TEXT, payload: utf8('late') }))).toEqual([]);
+  });
+});
