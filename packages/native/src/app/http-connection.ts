@@ -44,7 +44,8 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private readonly core: AppCore;
   readonly id: SocketId;
   private state = HEAD;
-  private parser: HttpHeadParser<'request'>;
+  /** Made when the request's first bytes arrive (a connection that sends nothing holds none). */
+  private parser: HttpHeadParser<'request'> | undefined = undefined;
   /** The current request's response. */
   private res: HttpResponseImpl | undefined;
   /** The ws route of a pending upgrade. */
@@ -58,7 +59,6 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   constructor(core: AppCore, id: SocketId) {
     this.core = core;
     this.id = id;
-    this.parser = this.newParser();
     core.transport.setTimeout(id, core.limits.handshakeTimeout);
   }
 
@@ -135,6 +135,8 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     res.done = true;
     this.state = UPGRADED;
     this.res = undefined;
+    this.parser = undefined;
+    this.upgradeBehavior = undefined;
     const transport = this.core.transport;
     transport.write(this.id, Buffer.from(response, 'latin1'));
     const ws = new AppWebSocket(this.core, this.id, behavior, userData, deflate);
@@ -173,7 +175,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
         case HEAD: {
           let result;
           try {
-            result = this.parser.push(offset === 0 ? data : data.subarray(offset));
+            result = (this.parser ??= this.newParser()).push(offset === 0 ? data : data.subarray(offset));
           } catch (error) {
             if (!(error instanceof HandshakeError)) throw error;
             this.reject(rejectionFor(error)); // 400, or 431 for a head past the limits
@@ -319,7 +321,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private nextRequest(): void {
     this.res = undefined;
     this.upgradeBehavior = undefined;
-    this.parser = this.newParser();
+    this.parser = undefined;
     this.state = HEAD;
     this.core.transport.setTimeout(this.id, this.core.limits.handshakeTimeout);
     // Pipelined bytes wait for a fresh stack: this may run inside a user's res.end().

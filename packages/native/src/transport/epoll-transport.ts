@@ -4,6 +4,8 @@ import { Control, SLOT_SPAN } from './native-layout.js';
 import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from './transport.js';
 
 const DEFAULT_BACKLOG = 511;
+/** Slots the per-socket arrays start with. */
+const INITIAL_SLOTS = 64;
 
 /** Splits an id into its slot and generation. */
 function slotOf(id: SocketId): number {
@@ -27,14 +29,14 @@ export class EpollTransport implements Transport, SlotOwner {
   private readonly listeners = new Set<number>();
   /**
    * Id of the open socket in each slot, -1 for none: which sockets are ours (several
-   * transports share the thread's loop), and what close() destroys. An array, not a Map: one
-   * element per connection.
+   * transports share the thread's loop), and what close() destroys. With the idle timeout last
+   * armed per slot and the wheel tick it was armed in. Typed arrays indexed by slot, grown by
+   * doubling: a few bytes per connection, outside the JS heap.
    */
-  private readonly sockets: SocketId[] = [];
+  private sockets = new Float64Array(INITIAL_SLOTS).fill(-1);
+  private armedSeconds = new Float64Array(INITIAL_SLOTS);
+  private armedTick = new Int32Array(INITIAL_SLOTS);
   private closed = false;
-  /** Last idle timeout armed per slot, and the wheel tick it was armed in. */
-  private readonly armedSeconds: number[] = [];
-  private readonly armedTick: number[] = [];
 
   constructor() {
     this.loop = NativeLoop.get();
@@ -52,14 +54,22 @@ export class EpollTransport implements Transport, SlotOwner {
   /** Wraps the handler so this transport learns about opens (for close()). */
   private track(id: SocketId): void {
     const slot = slotOf(id);
-    const sockets = this.sockets;
-    // Filling up to `slot` keeps the arrays packed (slots are dense: the addon reuses the lowest free ones).
-    for (let i = sockets.length; i <= slot; i++) {
-      sockets.push(-1);
-      this.armedSeconds.push(0);
-      this.armedTick.push(0);
-    }
-    sockets[slot] = id;
+    if (slot >= this.sockets.length) this.grow(slot + 1);
+    this.sockets[slot] = id;
+  }
+
+  private grow(minimum: number): void {
+    let size = this.sockets.length * 2;
+    while (size < minimum) size *= 2;
+    const sockets = new Float64Array(size).fill(-1);
+    sockets.set(this.sockets);
+    const seconds = new Float64Array(size);
+    seconds.set(this.armedSeconds);
+    const ticks = new Int32Array(size);
+    ticks.set(this.armedTick);
+    this.sockets = sockets;
+    this.armedSeconds = seconds;
+    this.armedTick = ticks;
   }
 
   /** The socket open in `slot`, or -1. */
@@ -249,7 +259,7 @@ export class EpollTransport implements Transport, SlotOwner {
       this.loop.native.closeListener(id);
     }
     const open = this.sockets.filter((id) => id >= 0);
-    this.sockets.length = 0;
+    this.sockets.fill(-1);
     for (const id of open) this.loop.native.destroy(slotOf(id), genOf(id));
     this.loop.deliverPending();
   }
