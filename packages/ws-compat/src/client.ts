@@ -24,7 +24,7 @@ import {
 } from '@uws/protocol';
 import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
-import type { PerMessageDeflateOptions } from './server.js';
+import { type PerMessageDeflateOptions, setHeaders } from './server.js';
 import { SocketFacade, type WebSocket } from './websocket.js';
 
 /** ws 8's `ClientOptions` (the ones that apply here), plus `transport`. */
@@ -362,31 +362,21 @@ export function onClientData(ws: WebSocket, data: Uint8Array): void {
   onResponse(ws, st, result.head, Buffer.from(result.rest));
 }
 
-function makeResponse(ws: WebSocket, head: HttpResponseHead, socket: SocketFacade): IncomingMessage {
+function makeResponse(head: HttpResponseHead, socket: SocketFacade): IncomingMessage {
   const res = new IncomingMessage(socket as unknown as net.Socket);
   res.statusCode = head.status;
   res.statusMessage = head.reason;
   res.httpVersionMajor = head.versionMajor;
   res.httpVersionMinor = head.versionMinor;
   res.httpVersion = `${head.versionMajor}.${head.versionMinor}`;
-  const raw: string[] = [];
-  const headers: Record<string, string | string[]> = {};
-  const add = (res as unknown as { _addHeaderLine?: (n: string, v: string, d: object) => void })._addHeaderLine;
-  for (const [n, v] of head.headers.raw) {
-    raw.push(n, v);
-    if (add !== undefined) add.call(res, n, v, headers);
-    else headers[n.toLowerCase()] = v;
-  }
-  res.rawHeaders = raw;
-  res.headers = headers as IncomingMessage['headers'];
-  void ws;
+  setHeaders(res, head.headers.raw);
   return res;
 }
 
 function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest: Buffer): void {
   const hub = st.hub!;
   const facade = new SocketFacade(hub, ws._id, st.address instanceof URL && st.address.protocol === 'wss:');
-  const res = makeResponse(ws, head, facade);
+  const res = makeResponse(head, facade);
   if (head.status !== 101) {
     const location = res.headers.location;
     if (st.opts.followRedirects && location && head.status >= 300 && head.status < 400) {
@@ -479,9 +469,6 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
   ws.emit('open');
   if (rest.length > 0 && ws._readyState === OPEN) ws._onData(rest);
 }
-
-/** @internal */
-export function onClientTimeout(_ws: WebSocket): void {}
 
 /** @internal The socket closed before the handshake completed. */
 export function onClientClose(ws: WebSocket, errno: number): void {

@@ -52,14 +52,13 @@ export class Sender {
       return [header, payload];
     }
     const frame = Buffer.allocUnsafe(headerLength + length);
-    let o = writeFrameHeader(frame, 0, options.fin === true, options.rsv1 === true, options.opcode, length, true);
+    const o = writeFrameHeader(frame, 0, options.fin === true, options.rsv1 === true, options.opcode, length, true);
     if (options.maskBuffer !== undefined || options.generateMask !== undefined) {
       const key = options.maskBuffer ?? Buffer.alloc(4);
       options.generateMask?.(key);
       frame.set(key.subarray(0, 4), o - 4);
     }
     maskInto(payload, frame, o, frame, o - 4);
-    o += length;
     return [frame];
   }
 

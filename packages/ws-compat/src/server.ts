@@ -556,19 +556,24 @@ export function makeRequest(
   req.httpVersionMajor = versionMajor;
   req.httpVersionMinor = versionMinor;
   req.httpVersion = `${versionMajor}.${versionMinor}`;
+  setHeaders(req, raw);
+  req.complete = true;
+  return req;
+}
+
+/** Fills `headers` (Node's rules for repeated fields) and `rawHeaders` of a message we parsed. */
+export function setHeaders(message: IncomingMessage, raw: ReadonlyArray<readonly [string, string]>): void {
   const rawHeaders: string[] = [];
   const headers: Record<string, string | string[]> = {};
-  const add = (req as unknown as { _addHeaderLine?: (n: string, v: string, d: object) => void })._addHeaderLine;
+  const add = (message as unknown as { _addHeaderLine?: (n: string, v: string, d: object) => void })._addHeaderLine;
   for (const [name, value] of raw) {
     rawHeaders.push(name, value);
-    if (add !== undefined) add.call(req, name, value, headers);
+    if (add !== undefined) add.call(message, name, value, headers);
     else {
       const k = name.toLowerCase();
       headers[k] = headers[k] === undefined ? value : `${headers[k] as string}, ${value}`;
     }
   }
-  req.rawHeaders = rawHeaders;
-  req.headers = headers as IncomingMessage['headers'];
-  req.complete = true;
-  return req;
+  message.rawHeaders = rawHeaders;
+  message.headers = headers as IncomingMessage['headers'];
 }

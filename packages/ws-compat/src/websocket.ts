@@ -111,7 +111,7 @@ export class SocketFacade extends EventEmitter {
   _readPeer(): void {
     const address = this._hub.transport.remoteAddress(this._id);
     if (address === '') return;
-    this.remoteAddress = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address : address;
+    this.remoteAddress = address;
     this.remotePort = this._hub.transport.remotePort(this._id);
     this.remoteFamily = isIP(address) === 6 ? 'IPv6' : 'IPv4';
   }
@@ -626,10 +626,8 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
     for (const cb of cbs) this._hub!.defer(cb);
   }
 
-  /** @internal */
-  _onTimeout(): void {
-    if (this._client !== undefined && this._conn === undefined) clientModule().onClientTimeout(this);
-  }
+  /** @internal No idle timer is armed on a WebSocket (ws has none either). */
+  _onTimeout(): void {}
 
   /** @internal */
   _onClose(errno: number): void {
