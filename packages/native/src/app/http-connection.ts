@@ -38,6 +38,8 @@ const CLOSED = 4;
 /** Queued bytes (pipelined while a response is pending) past which reading pauses. */
 const QUEUE_PAUSE_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
+/** The empty queue every connection starts with: most never queue anything. */
+const NO_QUEUE = Object.freeze([]) as unknown as Uint8Array[];
 const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 
 export class HttpConnection implements SocketEntry, ResponseSink {
@@ -51,7 +53,8 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   /** The ws route of a pending upgrade. */
   private upgradeBehavior: ResolvedBehavior | undefined;
   private bodyRemaining = 0;
-  private queue: Uint8Array[] = [];
+  /** Bytes that came while a response was pending; {@link NO_QUEUE} (shared, empty) when none. */
+  private queue: Uint8Array[] = NO_QUEUE;
   private queuedBytes = 0;
   private paused = false;
   private ws: AppWebSocket | undefined;
@@ -145,7 +148,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     ws.start();
     // Bytes that came while an asynchronous upgrade was pending.
     const queued = this.queue;
-    this.queue = [];
+    this.queue = NO_QUEUE;
     this.queuedBytes = 0;
     for (const chunk of queued) ws.onData(chunk);
     if (this.paused) {
@@ -333,7 +336,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
       if (this.state === CLOSED || this.state === UPGRADED) {
         // UPGRADED forwards queued bytes itself in upgrade().
         if (this.state === CLOSED) {
-          this.queue = [];
+          this.queue = NO_QUEUE;
           this.queuedBytes = 0;
         }
         break;
@@ -353,6 +356,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private enqueue(view: Uint8Array): void {
     // Copied: the view points into a receive buffer that is only valid during this event.
     const copy = Uint8Array.prototype.slice.call(view);
+    if (this.queue === NO_QUEUE) this.queue = [];
     this.queue.push(copy);
     this.queuedBytes += copy.length;
     if (!this.paused && this.queuedBytes >= QUEUE_PAUSE_BYTES) {
@@ -376,7 +380,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
 
   private closeConnection(): void {
     this.state = CLOSED;
-    this.queue = [];
+    this.queue = NO_QUEUE;
     this.queuedBytes = 0;
     this.core.transport.end(this.id);
   }
