@@ -8,9 +8,10 @@ const common = {
   splitting: false,
 } as const;
 
+// No `clean`: the two builds run in parallel into one folder, and a clean in one could remove the other's output.
 export default defineConfig([
   // ESM: named exports plus the default WebSocket.
-  { ...common, entry: { index: 'src/index.ts' }, format: ['esm'], clean: true },
+  { ...common, entry: { index: 'src/index.ts' }, format: ['esm'] },
   // CJS: module.exports is the WebSocket class with its statics, like require('ws').
   {
     ...common,

@@ -9,10 +9,12 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
+// By name, through the package's exports (a variable: typechecking must not need a build).
+const PACKAGE = '@uws/ws-compat';
 
 describe('package exports', () => {
   it('CommonJS: module.exports is WebSocket with .Server, .WebSocketServer, .WebSocket, .createWebSocketStream, .Sender', () => {
-    const WS = require('@uws/ws-compat');
+    const WS = require(PACKAGE);
     const ws = require('ws');
     expect(typeof WS).toBe('function');
     expect(WS.name).toBe('WebSocket');
@@ -26,7 +28,7 @@ describe('package exports', () => {
   });
 
   it('ESM: default export and named exports as in ws/wrapper.mjs', async () => {
-    const mod = await import('@uws/ws-compat');
+    const mod = await import(PACKAGE);
     expect(mod.default).toBe(mod.WebSocket);
     expect(mod.WebSocketServer).toBe(mod.default.Server);
     expect(typeof mod.createWebSocketStream).toBe('function');
@@ -34,7 +36,7 @@ describe('package exports', () => {
   });
 
   it('the built CommonJS entry runs a server and a client end to end', async () => {
-    const WS = require('@uws/ws-compat');
+    const WS = require(PACKAGE);
     const wss = new WS.Server({ port: 0, host: '127.0.0.1' });
     await once(wss, 'listening');
     wss.on('connection', (ws: { on: Function; send: Function }) => ws.on('message', (m: Buffer) => ws.send(`echo ${m}`)));
