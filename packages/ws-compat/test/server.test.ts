@@ -174,6 +174,13 @@ describe('WebSocketServer { server }', () => {
     ours.send('y');
     const [m2] = await once(ours, 'message');
     expect(m2.toString()).toBe('tls:y');
+    // Without the CA the certificate is refused, with node:tls's error, as ws reports it.
+    const untrusted = new WebSocket(`wss://localhost:${port}`);
+    const events: unknown[] = [];
+    untrusted.on('error', (e) => events.push((e as NodeJS.ErrnoException).code));
+    untrusted.on('close', (code) => events.push(code));
+    await waitFor(() => events.length === 2, 5000, 'TLS refusal');
+    expect(events).toEqual(['DEPTH_ZERO_SELF_SIGNED_CERT', 1006]);
   });
 });
 
