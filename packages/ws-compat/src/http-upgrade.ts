@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SocketId } from '@uws/native';
-import { HandshakeError, HttpHeadParser, type HttpRequestHead, headerListHasToken } from '@uws/protocol';
+import { HandshakeError, HttpHeadParser, type HttpRequestHead, buildRejectResponse, headerListHasToken } from '@uws/protocol';
 import type { Hub, HubEntry } from './hub.js';
 import type { UpgradeSocket, WebSocketServer } from './server.js';
 import { abortResponse, makeRequest } from './server.js';
@@ -112,15 +112,8 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
     const headers = head.headers;
     // Node's HTTP server emits 'upgrade' for a request with Upgrade and Connection: upgrade.
     if (!headers.has('upgrade') || !headerListHasToken(headers.get('connection'), 'upgrade')) {
-      const body = 'Upgrade Required';
       this.state = CLOSED;
-      this.hub.transport.write(
-        this.id,
-        Buffer.from(
-          `HTTP/1.1 426 Upgrade Required\r\nContent-Length: ${body.length}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${body}`,
-          'latin1',
-        ),
-      );
+      this.hub.transport.write(this.id, Buffer.from(buildRejectResponse(426), 'utf8'));
       this.hub.transport.end(this.id);
       return;
     }
