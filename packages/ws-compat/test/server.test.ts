@@ -123,11 +123,12 @@ describe('WebSocketServer { server }', () => {
     cleanups.push(() => shutdown(wss));
     const port = (wss.address() as net.AddressInfo).port;
     wss.on('connection', (ws, req) => {
-      ws.send(`hi ${req.url} ${ws._socket!.remoteAddress} ${typeof ws._socket!.remotePort}`);
+      // req.socket (Node's, now handed over) still answers the usual question.
+      ws.send(`hi ${req.url} ${ws._socket!.remoteAddress} ${typeof ws._socket!.remotePort} ${req.socket.remoteAddress}`);
     });
     const c = client(`ws://127.0.0.1:${port}/x`);
     const [msg] = await once(c, 'message');
-    expect(msg.toString()).toBe('hi /x 127.0.0.1 number');
+    expect(msg.toString()).toBe('hi /x 127.0.0.1 number 127.0.0.1');
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('plain');
     // close(): the HTTP server stays, 'close' waits for the tracked clients.
