@@ -4,7 +4,7 @@ import type { CompressionProvider, Deflater, Inflater } from './compression.js';
 import type { DeflateParams, Role } from './deflate-params.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
-import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
+import { encodeClosePayload, encodeFrame, encodeTextFrame, type writeFrameHeader } from './frame-serializer.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { Utf8Validator } from './utf8-validator.js';
@@ -289,6 +289,18 @@ export class Connection implements FrameSink {
       return this.afterQueued(encodeFrame(opcode, Buffer.from(text, 'utf8'), { fin: options?.fin ?? true, mask: this.settings.masked }));
     }
     return this.afterQueued(this.sendData(Opcode.TEXT, Buffer.from(text, 'utf8'), options));
+  }
+
+  /**
+   * Whether the caller may frame one whole, uncompressed message itself right now, with
+   * {@link writeFrameHeader} straight into its own send buffer (unmasked: server role only):
+   * true when no fragmented send is open and no frame of ours (a pong) waits to go first. It
+   * changes nothing; a message framed this way needs no further call.
+   * @throws {Error} when a close frame was already sent, as `send*` do.
+   */
+  canFrameDirectly(): boolean {
+    this.assertCanSend();
+    return !this.settings.masked && this.sendOpcode === 0 && this.outbox === undefined;
   }
 
   /**

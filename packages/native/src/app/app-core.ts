@@ -10,6 +10,7 @@ import type { HttpHandler } from './http-response.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
 import type { AppWebSocket } from './websocket.js';
 import type { SocketEntries } from './socket-entries.js';
+import type { FrameWriter } from './frame-writer.js';
 
 /** A connection as the App dispatches transport events to it. */
 export interface SocketEntry {
@@ -38,6 +39,8 @@ export interface AppCore {
   readonly httpRoutes: Router<HttpHandler>;
   readonly wsRoutes: Router<ResolvedBehavior>;
   readonly limits: HttpLimits;
+  /** The transport's face for framing messages straight into its send buffer, if it has one. */
+  readonly frameWriter: FrameWriter | undefined;
   /** Timers for `maxLifetime`. */
   readonly lifetimes: TimerWheel<AppWebSocket>;
 }

@@ -11,6 +11,7 @@ import { TimerWheel } from '../transport/timer-wheel.js';
 import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from '../transport/transport.js';
 import type { AppCore, HttpLimits, SocketEntry } from './app-core.js';
 import { reportHandlerError } from './handler-errors.js';
+import { type FrameWriter, frameWriterOf } from './frame-writer.js';
 import { HttpConnection } from './http-connection.js';
 import type { HttpHandler } from './http-response.js';
 import { ListenSocket } from './listen-socket.js';
@@ -115,6 +116,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly httpRoutes = new Router<HttpHandler>();
   readonly wsRoutes = new Router<ResolvedBehavior>();
   readonly limits: HttpLimits;
+  readonly frameWriter: FrameWriter | undefined;
   readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   private closed = false;
@@ -126,6 +128,7 @@ export class AppImpl implements TemplatedApp, AppCore {
       maxHeaderCount: positive(options.maxHeaderCount, DEFAULT_MAX_HEADER_COUNT, 'maxHeaderCount'),
     };
     this.transport = createTransport(options.transport ?? 'auto');
+    this.frameWriter = frameWriterOf(this.transport);
     this.transport.start(this.transportHandler());
   }
 

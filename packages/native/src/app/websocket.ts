@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import {
   Connection,
+  Opcode,
   type ConnectionHandler,
   type DeflateParams,
   type ProtocolError,
@@ -322,6 +323,15 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     if (this.overLimit()) return this.drop(message, isBinary);
     // Compressed only when asked and when permessage-deflate was negotiated with our compressor.
     const options = compress === true && this.conn.deflate !== undefined && this.behavior.deflate?.compresses === true ? COMPRESSED : UNCOMPRESSED;
+    const direct = this.core.frameWriter;
+    if (options === UNCOMPRESSED && direct !== undefined && this.conn.canFrameDirectly()) {
+      // Header and payload straight into the transport's send buffer: no frame chunks.
+      const sent = direct.writeFrame(this.id, isBinary ? Opcode.BINARY : Opcode.TEXT, typeof message === 'string' ? message : toBytes(message));
+      if (sent !== undefined) {
+        if (this.behavior.resetIdleTimeoutOnSend) this.armIdle();
+        return sent ? SUCCESS : BACKPRESSURE;
+      }
+    }
     let frames: Uint8Array[];
     if (typeof message === 'string' && !isBinary) frames = this.conn.sendText(message, options);
     else if (isBinary) {

@@ -204,6 +204,18 @@ export class EpollTransport implements Transport, SlotOwner {
     return this.loop.buffered[slot] === 0;
   }
 
+  /**
+   * Frames one final, unmasked, uncompressed message straight into the send arena (one copy,
+   * one command). Returns the backpressure state like `write`, false for a closed id, or
+   * undefined when the frame is too large for the arena and nothing was written.
+   */
+  writeFrame(id: SocketId, opcode: number, payload: Uint8Array | string): boolean | undefined {
+    const slot = slotOf(id);
+    if (this.idIn(slot) !== id) return false;
+    if (!this.loop.writeFrame(slot, genOf(id), opcode, payload)) return undefined;
+    return this.loop.buffered[slot] === 0;
+  }
+
   /** Remote address and port stay readable during `onClose` (the addon keeps them until then). */
 
   bufferedAmount(id: SocketId): number {

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { frameHeaderLength, writeFrameHeader } from '@uws/protocol';
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
 import type { TransportHandler } from './transport.js';
@@ -28,6 +30,8 @@ export class NativeLoop {
   private readonly events: Int32Array;
   private readonly receive: ArrayBuffer;
   readonly sendBytes: Uint8Array;
+  /** The same arena as a Buffer, for writing strings into it. */
+  private readonly sendBuffer: Buffer;
   readonly commands: Int32Array;
   readonly buffered: Float64Array;
   readonly commandCapacity: number;
@@ -56,6 +60,7 @@ export class NativeLoop {
     this.events = this.shared.events;
     this.receive = this.shared.receive;
     this.sendBytes = new Uint8Array(this.shared.send);
+    this.sendBuffer = Buffer.from(this.shared.send);
     this.commands = this.shared.commands;
     this.buffered = this.shared.buffered;
     this.commandCapacity = this.shared.commandCapacity;
@@ -114,6 +119,32 @@ export class NativeLoop {
     this.sharedOffset = this.copyIn(slot, gen, data);
     this.sharedBytes = data;
     this.sharedEpoch = this.arenaEpoch;
+  }
+
+  /**
+   * Frames one final, unmasked, uncompressed message straight into the send arena: header and
+   * payload (a string as UTF-8) behind one command. Returns false, writing nothing, when the
+   * frame would take more than a quarter of the arena (the caller frames it the usual way).
+   */
+  writeFrame(slot: number, gen: number, opcode: number, payload: Uint8Array | string): boolean {
+    const capacity = this.sendBytes.length;
+    const length = typeof payload === 'string' ? (payload.length * 3 <= capacity >>> 2 ? Buffer.byteLength(payload, 'utf8') : capacity) : payload.length;
+    const total = frameHeaderLength(length, false) + length;
+    if (total > capacity >>> 2) return false;
+    const control = this.control;
+    let used = control[Control.SEND_USED];
+    let count = control[Control.COMMAND_COUNT];
+    if (used + total > capacity || count === this.commandCapacity) {
+      this.flush();
+      used = 0;
+      count = 0;
+    }
+    const at = writeFrameHeader(this.sendBytes, used, true, false, opcode, length, false);
+    if (typeof payload === 'string') this.sendBuffer.write(payload, at, length, 'utf8');
+    else this.sendBytes.set(payload, at);
+    control[Control.SEND_USED] = used + ((total + 7) & ~7);
+    this.command(count, slot, gen, used, total);
+    return true;
   }
 
   /** Copies `data` into the send arena behind one command; returns its offset there. */

@@ -51,6 +51,37 @@ describe.each(transportKinds)('App echo (%s)', (transport) => {
     ws.close();
   });
 
+  it('sends strings and bytes of every frame size intact, text or binary', async () => {
+    const strings = ['', 'a', 'é€😀'.repeat(40), 'x'.repeat(126), '€'.repeat(60_000), 'y'.repeat(200_000)];
+    const bytes = [125, 126, 65535, 65536, 300 * 1024].map((n) => Buffer.alloc(n, n & 0xff));
+    server = await listen(transport, (app) =>
+      app.ws('/*', {
+        maxPayloadLength: 1 << 20,
+        message: (ws) => {
+          for (const text of strings) ws.send(text);
+          ws.send('as binary: é', true);
+          for (const b of bytes) ws.send(b, true);
+          ws.send(new TextEncoder().encode('text given as bytes: €'), false);
+        },
+      }),
+    );
+    const client = await openClient(server.url);
+    const got: Array<[Buffer, boolean]> = [];
+    client.on('message', (d: Buffer, isBinary: boolean) => got.push([d, isBinary]));
+    client.send('go');
+    const total = strings.length + 1 + bytes.length + 1;
+    await waitFor(() => got.length === total, 10_000, 'all messages');
+    strings.forEach((text, i) => expect([got[i][0].toString(), got[i][1]]).toEqual([text, false]));
+    expect([got[strings.length][0].toString(), got[strings.length][1]]).toEqual(['as binary: é', true]);
+    bytes.forEach((b, i) => {
+      const [data, isBinary] = got[strings.length + 1 + i];
+      expect(isBinary).toBe(true);
+      expect(data.equals(b)).toBe(true);
+    });
+    expect([got[total - 1][0].toString(), got[total - 1][1]]).toEqual(['text given as bytes: €', false]);
+    client.close();
+  });
+
   it('echoes a fragmented message as one message', async () => {
     server = await listen(transport, (app) => echo(app));
     const ws = await openClient(server.url);
