@@ -2,7 +2,8 @@
 // Turns a results JSON into the README tables and SVG charts (one chart per scenario kind,
 // a panel per scenario, one bar per server in the server's colour, min–max as a whisker).
 //
-//   node report.mjs [results/<file>.json ...] [--readme]   (default: the newest non-quick results)
+//   node report.mjs [results/<file>.json ...] [--readme]
+//   (default: the newest full run and the partial reruns after it; never the --quick files)
 //
 // With several files, a later file's scenarios replace the earlier files' scenarios of the same
 // id (a rerun of some scenarios); the README lists every file and command used.
@@ -131,25 +132,36 @@ export function svgChart(results, kind) {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y}" font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="#fff"/>\n${head}\n${parts.join('\n')}\n</svg>\n`;
 }
 
-function newestResults(dir) {
+/**
+ * The newest full run and every partial rerun after it (`--only`/`--servers` runs), oldest
+ * first: the files that together make the current picture. Names are ISO dates, so they sort.
+ */
+function currentResults(dir) {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('-quick.json')).sort();
   if (!files.length) throw new Error('no results/*.json (run `node run.mjs` first)');
-  return `${dir}/${files[files.length - 1]}`;
+  const partial = (f) => / --(only|servers) /.test(`${JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')).command} `);
+  let first = files.length - 1;
+  while (first > 0 && partial(files[first])) first--;
+  return files.slice(first).map((f) => `${dir}/${f}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const dir = fileURLToPath(new URL('results', import.meta.url));
   const files = args.filter((a) => !a.startsWith('--'));
-  if (!files.length) files.push(newestResults(dir));
+  if (!files.length) files.push(...currentResults(dir));
   const all = files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
   const results = all[0];
-  for (const more of all.slice(1))
+  for (const more of all.slice(1)) {
+    results.servers = { ...results.servers, ...more.servers };
+    results.environment.versions = { ...results.environment.versions, ...more.environment.versions };
+    if (more.unavailable) results.unavailable = more.unavailable;
     for (const sc of more.scenarios) {
       const i = results.scenarios.findIndex((x) => x.id === sc.id);
       if (i >= 0) results.scenarios[i] = sc;
       else results.scenarios.push(sc);
     }
+  }
   for (const sc of results.scenarios) sc.summary = summarize(sc, results.options.baseline); // recompute with this version
   const kinds = [...new Set(results.scenarios.map((s) => s.kind))];
   const md = [
