@@ -125,6 +125,19 @@ class IncomingMessage {
   }
 }
 
+/** Bits of `Connection#flags`. */
+const enum Flag {
+  CLOSE_SENT = 1,
+  CLOSE_RECEIVED = 2,
+  FAILED = 4,
+  SEND_COMPRESSED = 8,
+}
+const STATE_SHIFT = 4;
+const SEND_OPCODE_SHIFT = 6;
+const SEND_OPCODE_MASK = 3 << SEND_OPCODE_SHIFT;
+/** Close-handshake states by their number in `Connection#flags`. */
+const STATES: readonly ConnectionState[] = ['open', 'closing', 'closed'];
+
 /** {@link ConnectionOptions} resolved: what does not change during a connection. */
 interface ConnectionSettings {
   readonly role: Role;
@@ -194,13 +207,14 @@ export class Connection implements FrameSink {
   private events: ConnectionEvent[] | undefined = undefined;
   private outbox: Uint8Array[] | undefined = undefined;
 
-  private deflater: Deflater | undefined;
-  private inflater: Inflater | undefined;
-
-  private _state: ConnectionState = 'open';
-  private closeSent = false;
-  private closeReceived = false;
-  private failed = false;
+  /** Our compressor and decompressor, made on first use (only with permessage-deflate). */
+  private zlib: { deflater?: Deflater; inflater?: Inflater } | undefined = undefined;
+  /**
+   * The close-handshake state, the close flags and the open fragmented send, in one small
+   * integer (see the accessors below): bits of {@link Flag}, the state in bits 4–5 and the
+   * open send's opcode in bits 6–7.
+   */
+  private flags = 0;
   private _closeCode: number | undefined;
 
   /** The message being received when it spans frames or chunks (none on the fast path). */
@@ -208,9 +222,61 @@ export class Connection implements FrameSink {
   /** Made for the first text message that spans frames or chunks, then reused. */
   private utf8: Utf8Validator | undefined = undefined;
 
-  // Message being sent in fragments.
-  private sendOpcode = 0;
-  private sendCompressed = false;
+  // ---- packed state --------------------------------------------------------------------
+
+  private get _state(): ConnectionState {
+    return STATES[(this.flags >>> STATE_SHIFT) & 3];
+  }
+  private set _state(state: ConnectionState) {
+    this.flags = (this.flags & ~(3 << STATE_SHIFT)) | (STATES.indexOf(state) << STATE_SHIFT);
+  }
+  private get closeSent(): boolean {
+    return (this.flags & Flag.CLOSE_SENT) !== 0;
+  }
+  private set closeSent(on: boolean) {
+    this.setFlag(Flag.CLOSE_SENT, on);
+  }
+  private get closeReceived(): boolean {
+    return (this.flags & Flag.CLOSE_RECEIVED) !== 0;
+  }
+  private set closeReceived(on: boolean) {
+    this.setFlag(Flag.CLOSE_RECEIVED, on);
+  }
+  private get failed(): boolean {
+    return (this.flags & Flag.FAILED) !== 0;
+  }
+  private set failed(on: boolean) {
+    this.setFlag(Flag.FAILED, on);
+  }
+  /** The open fragmented send is compressed. */
+  private get sendCompressed(): boolean {
+    return (this.flags & Flag.SEND_COMPRESSED) !== 0;
+  }
+  private set sendCompressed(on: boolean) {
+    this.setFlag(Flag.SEND_COMPRESSED, on);
+  }
+  /** Opcode of the message being sent in fragments; 0 when none is open. */
+  private get sendOpcode(): number {
+    return (this.flags >>> SEND_OPCODE_SHIFT) & 3;
+  }
+  private set sendOpcode(opcode: number) {
+    this.flags = (this.flags & ~(3 << SEND_OPCODE_SHIFT)) | (opcode << SEND_OPCODE_SHIFT);
+  }
+  private setFlag(flag: number, on: boolean): void {
+    this.flags = on ? this.flags | flag : this.flags & ~flag;
+  }
+  private get deflater(): Deflater | undefined {
+    return this.zlib?.deflater;
+  }
+  private set deflater(deflater: Deflater | undefined) {
+    if (deflater !== undefined || this.zlib !== undefined) (this.zlib ??= {}).deflater = deflater;
+  }
+  private get inflater(): Inflater | undefined {
+    return this.zlib?.inflater;
+  }
+  private set inflater(inflater: Inflater | undefined) {
+    if (inflater !== undefined || this.zlib !== undefined) (this.zlib ??= {}).inflater = inflater;
+  }
 
   constructor(options: ConnectionOptions) {
     this.deflate = options.deflate;
@@ -300,7 +366,7 @@ export class Connection implements FrameSink {
    */
   canFrameDirectly(): boolean {
     this.assertCanSend();
-    return !this.settings.masked && this.sendOpcode === 0 && this.outbox === undefined;
+    return !this.settings.masked && (this.flags & SEND_OPCODE_MASK) === 0 && this.outbox === undefined;
   }
 
   /**
@@ -310,7 +376,7 @@ export class Connection implements FrameSink {
   sendBinary(data: Uint8Array, options?: SendOptions): Uint8Array[] {
     this.assertCanSend();
     if (
-      this.sendOpcode === 0 &&
+      (this.flags & SEND_OPCODE_MASK) === 0 &&
       this.outbox === undefined &&
       (options === undefined || (options.fin !== false && options.fragmentSize === undefined)) &&
       (this.deflate === undefined || options?.compress === false)
@@ -572,7 +638,8 @@ export class Connection implements FrameSink {
   }
 
   private assertCanSend(): void {
-    if (this.closeSent || this._state === 'closed') throw new Error('WebSocket is not open: a close frame was already sent');
+    // closeSent, or the state is 'closed' (2): one test of the packed flags on every send.
+    if ((this.flags & (Flag.CLOSE_SENT | (2 << STATE_SHIFT))) !== 0) throw new Error('WebSocket is not open: a close frame was already sent');
   }
 
   /**
