@@ -68,7 +68,9 @@ const results = {
 };
 let failures = 0;
 for (const scenario of scenarios) {
-  const ids = opt.servers.filter((s) => SERVERS[s].kinds.includes(scenario.kind));
+  const ids = opt.servers.filter(
+    (s) => SERVERS[s].kinds.includes(scenario.kind) && (!opt.quick || !SERVERS[s].quickScenarios || SERVERS[s].quickScenarios.includes(scenario.id)),
+  );
   const runs = [];
   for (let r = 0; r < rounds; r++) {
     const order = ids.map((_, i) => ids[(i + r) % ids.length]); // A B C, B C A, C A B, ...

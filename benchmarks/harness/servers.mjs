@@ -8,8 +8,11 @@ const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const require = createRequire(import.meta.url);
 const ALL = ['echo', 'connect', 'idle', 'large', 'deflate', 'fanout'];
 const node = (file) => [process.execPath, here(`servers/${file}`)];
+/** In --quick (the CI smoke run), the servers added for comparison run one scenario each: enough
+ * to prove they start and answer correctly, without making CI much longer. */
+const QUICK_ONE = ['echo-512-c100-p16'];
 /** Socket.IO servers take the echo scenarios, driven with Socket.IO "echo" events. */
-const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'] };
+const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'], quickScenarios: QUICK_ONE };
 
 const BASE = {
   'app-epoll': { label: 'App (epoll)', cmd: node('app-epoll.mjs'), kinds: ALL },
@@ -41,7 +44,7 @@ function resolves(specifier) {
 const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
 const OPTIONAL = {
   'ws-compat': {
-    entry: { label: '@uws/ws-compat', cmd: node('ws-compat.mjs'), kinds: ALL },
+    entry: { label: '@uws/ws-compat', cmd: node('ws-compat.mjs'), kinds: ALL, quickScenarios: QUICK_ONE },
     available: wsCompat,
     why: '@uws/ws-compat does not export a WebSocketServer yet (build it: pnpm --filter @uws/ws-compat build)',
   },
