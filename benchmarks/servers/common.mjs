@@ -28,3 +28,14 @@ export function failed(what) {
   console.error(`listen failed: ${what}`);
   process.exit(1);
 }
+
+/** 'yes' when `require` (a createRequire of some package) can load module `m`, else 'no': which
+ * optional native helpers (bufferutil, utf-8-validate) a server's library actually gets. */
+export function loads(require, m) {
+  try {
+    require(m);
+    return 'yes';
+  } catch {
+    return 'no';
+  }
+}
