@@ -4,7 +4,7 @@
 // and for the lax client also 21 compression cases of 12.x/13.x.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../src/catalogue.mjs';
+import { CATALOGUE, compareCaseIds } from '../src/catalogue.mjs';
 import { runClientCases } from '../src/server-runner.mjs';
 
 /** @param {string} name @returns {Record<string, [string, string]>} */
@@ -23,7 +23,7 @@ describe('broken client testees', () => {
     expect(compression).toHaveLength(216);
     expect(compression.every(([b, c]) => b === 'UNIMPLEMENTED' && c === 'OK')).toBe(true);
     // Where it is broken: the invalid UTF-8 of 6.x is echoed, bad close codes and reasons are echoed.
-    const failed = Object.entries(ours).filter(([, [b]]) => b === 'FAILED').map(([id]) => id);
+    const failed = Object.entries(ours).filter(([, [b]]) => b === 'FAILED').map(([id]) => id).sort(compareCaseIds);
     expect(failed.filter((id) => id.startsWith('6.'))).toHaveLength(75);
     expect(failed.filter((id) => id.startsWith('7.'))).toEqual(['7.5.1', ...Array.from({ length: 9 }, (_, i) => `7.9.${i + 1}`)]);
     expect(failed).toHaveLength(85);
