@@ -1,33 +1,23 @@
 /**
  * Socket.IO on ws-compat (`wsEngine: WebSocketServer`): engine.io's `noServer` + handleUpgrade
  * path, `_socket.remoteAddress`, and the pre-encoded broadcast path (`Sender.frame` made by
- * socket.io-adapter, written with `ws._sender.sendFrame`). Socket.IO comes from the monorepo's
- * benchmarks workspace (where it is a benchmark peer); without it the test is skipped.
+ * socket.io-adapter, written with `ws._sender.sendFrame`).
  */
 import { once } from 'node:events';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from '../src/index.js';
 
-const fromBenchmarks = createRequire(new URL('../../../benchmarks/package.json', import.meta.url));
-function load(name: string): any {
-  try {
-    return fromBenchmarks(name);
-  } catch {
-    return undefined;
-  }
-}
-const socketIo = load('socket.io');
-const socketIoClient = load('socket.io-client');
+import * as socketIo from 'socket.io';
+import * as socketIoClient from 'socket.io-client';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-describe.skipIf(socketIo === undefined || socketIoClient === undefined)('Socket.IO with wsEngine: WebSocketServer', () => {
+describe('Socket.IO with wsEngine: WebSocketServer', () => {
   it('connects, echoes text and binary with acks, and broadcasts through sendFrame', async () => {
     const server = http.createServer();
     const io = new socketIo.Server(server, { wsEngine: WebSocketServer, transports: ['websocket'] });
@@ -57,7 +47,7 @@ describe.skipIf(socketIo === undefined || socketIoClient === undefined)('Socket.
       a.close();
       b.close();
     });
-    await Promise.all([once(a, 'connect'), once(b, 'connect')]);
+    await Promise.all([new Promise((r) => a.once('connect', () => r(undefined))), new Promise((r) => b.once('connect', () => r(undefined)))]);
     expect(addresses).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1']);
     a.emit('echo', 'hello');
     expect(await new Promise((r) => a.once('echo', r))).toBe('hello');
