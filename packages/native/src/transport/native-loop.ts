@@ -4,6 +4,10 @@ import { loadAddon, type NativeAddon, type NativeShared } from './native-binding
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
 import type { TransportHandler } from './transport.js';
 
+const LOOP_KEY = Symbol.for('@uws/native.loop');
+/** Bumped whenever NativeLoop's shape changes, so builds of different versions never share one. */
+const LOOP_ABI = 1;
+
 /** Who receives the events of a slot: a transport's handler. */
 export interface SlotOwner {
   readonly handler: TransportHandler;
@@ -18,10 +22,23 @@ export interface SlotOwner {
  * own loop, as the addon does.
  */
 export class NativeLoop {
-  private static instance: NativeLoop | undefined;
-
+  /**
+   * The thread's loop is kept on `globalThis` (one per thread, like the addon's), not in module
+   * state: a process that loads both the CommonJS and the ESM build of this package gets one
+   * loop, where two would each try to initialise the addon and the second would fail.
+   */
   static get(): NativeLoop {
-    return (NativeLoop.instance ??= new NativeLoop(loadAddon()));
+    const holder = globalThis as { [LOOP_KEY]?: { abi: number; loop: NativeLoop } };
+    const held = holder[LOOP_KEY];
+    if (held !== undefined) {
+      if (held.abi !== LOOP_ABI) {
+        throw new Error('two incompatible copies of @uws/native are loaded in one thread; install a single version');
+      }
+      return held.loop;
+    }
+    const loop = new NativeLoop(loadAddon());
+    holder[LOOP_KEY] = { abi: LOOP_ABI, loop };
+    return loop;
   }
 
   readonly native: NativeAddon;
