@@ -11,21 +11,25 @@ export const TESTEES = {
   'uws-app-epoll': ['app-echo.mjs', 'epoll'],
   'uws-app-node': ['app-echo.mjs', 'node'],
   'uws-protocol-net': ['protocol-net-echo.mjs'],
+  'ws-compat-epoll': ['ws-compat-echo.mjs', 'epoll'],
+  'ws-compat-node': ['ws-compat-echo.mjs', 'node'],
   'broken-echo': ['broken-echo.mjs'],
 };
 
 /** The testees CI must see fully conformant. */
-export const CONFORMANT_TESTEES = ['uws-app-epoll', 'uws-app-node', 'uws-protocol-net'];
+export const CONFORMANT_TESTEES = ['uws-app-epoll', 'uws-app-node', 'uws-protocol-net', 'ws-compat-epoll', 'ws-compat-node'];
 
 /** Client testees: name → [script, ...args before the server URL]; then URL, agent, concurrency. */
 export const CLIENT_TESTEES = {
   'uws-client-epoll': ['native-client.mjs', 'epoll'],
   'uws-client-node': ['native-client.mjs', 'node'],
+  'ws-compat-client-epoll': ['ws-compat-client.mjs', 'epoll'],
+  'ws-compat-client-node': ['ws-compat-client.mjs', 'node'],
   'broken-client': ['broken-client.mjs'],
 };
 
 /** The client testees CI must see fully conformant. */
-export const CONFORMANT_CLIENT_TESTEES = ['uws-client-epoll', 'uws-client-node'];
+export const CONFORMANT_CLIENT_TESTEES = ['uws-client-epoll', 'uws-client-node', 'ws-compat-client-epoll', 'ws-compat-client-node'];
 
 /**
  * Runs a client testee against a fuzzing server until it exits (after /updateReports).

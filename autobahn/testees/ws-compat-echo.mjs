@@ -1,0 +1,36 @@
+// Autobahn|Testsuite echo testee: the `WebSocketServer` of @uws/ws-compat (the ws 8 API) in
+// `port` mode, on the native epoll transport or on node:net, with permessage-deflate enabled.
+// The echo is the code a ws user writes; every message is compressed back (threshold 0).
+//
+//   node autobahn/testees/ws-compat-echo.mjs [epoll|node] [port]      (port 0: any free port)
+//
+// Prints "listening <port>" once ready (the runner waits for that line).
+
+import { WebSocketServer } from '@uws/ws-compat';
+
+const transport = process.argv[2] ?? 'epoll';
+const port = Number(process.argv[3] ?? process.env.PORT ?? 9001);
+if (transport !== 'epoll' && transport !== 'node') throw new Error(`transport must be epoll or node, not ${transport}`);
+
+const wss = new WebSocketServer(
+  {
+    host: '127.0.0.1',
+    port,
+    transport,
+    perMessageDeflate: { threshold: 0 },
+    // 9.x sends messages of up to 16 MiB.
+    maxPayload: 64 * 1024 * 1024,
+    // 9.3.x/9.4.x send 4 MiB in up to 65 536 fragments; ws's default allows 16 384 per message.
+    maxFragments: 1 << 20,
+  },
+  () => console.log(`listening ${wss.address().port}`),
+);
+wss.on('connection', (ws) => {
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  // Protocol errors end in a close the runner judges; nothing to log.
+  ws.on('error', () => {});
+});
+
+const stop = () => wss.close(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
