@@ -1,9 +1,22 @@
 import { isIP, type Socket } from 'node:net';
 import { NativeLoop, type SlotOwner } from './native-loop.js';
 import { Control, SLOT_SPAN } from './native-layout.js';
-import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from './transport.js';
+import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
+import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+import type {
+  ListenHandle,
+  ListenOptions,
+  SocketId,
+  TlsConnectOptions,
+  TlsContext,
+  Transport,
+  TransportHandler,
+} from './transport.js';
 
 const DEFAULT_BACKLOG = 511;
+/** Client TLS contexts kept per thread (distinct option sets; the oldest goes first). */
+const MAX_CLIENT_CONTEXTS = 16;
+const clientContexts = new Map<string, number>();
 
 /** Splits an id into its slot and generation. */
 function slotOf(id: SocketId): number {
@@ -65,6 +78,11 @@ export class EpollTransport implements Transport, SlotOwner {
         code: 'EINVAL',
       });
     }
+    let tlsId = 0;
+    if (options.tls !== undefined) {
+      if (!(options.tls instanceof NativeTlsContext)) throw new TypeError('listen: the TLS context belongs to another transport');
+      tlsId = options.tls.id;
+    }
     const [id, port] = this.loop.native.listen(
       host,
       options.port ?? 0,
@@ -72,6 +90,7 @@ export class EpollTransport implements Transport, SlotOwner {
       options.backlog ?? DEFAULT_BACKLOG,
       options.reusePort ?? false,
       options.ipv6Only ?? false,
+      tlsId,
     );
     this.listeners.add(id);
     this.loop.setListenerOwner(id, this.opensTracked());
@@ -120,10 +139,20 @@ export class EpollTransport implements Transport, SlotOwner {
     this.loop.native.closeListener(id);
   }
 
-  connect(host: string, port: number): SocketId {
+  createTlsContext(options: ResolvedTlsOptions): TlsContext {
+    this.assertOpen();
+    return new NativeTlsContext(this.loop, options);
+  }
+
+  tlsInfo(id: SocketId): TlsSocketInfo | undefined {
+    return nativeTlsInfo(this.loop.native, slotOf(id), genOf(id));
+  }
+
+  connect(host: string, port: number, tls?: TlsConnectOptions): SocketId {
     this.assertOpen();
     const address = host === 'localhost' ? '127.0.0.1' : host;
-    const [slot, gen] = this.loop.native.connect(address, port);
+    const tlsId = tls === undefined ? 0 : this.clientContext(tls);
+    const [slot, gen] = this.loop.native.connect(address, port, tlsId, tls?.servername ?? '');
     this.loop.setOwner(slot, this.opensTracked());
     const id = gen * SLOT_SPAN + slot;
     this.track(id);
@@ -218,6 +247,26 @@ export class EpollTransport implements Transport, SlotOwner {
     for (const id of [...this.sockets.values()]) this.loop.native.destroy(slotOf(id), genOf(id));
     this.sockets.clear();
     this.loop.deliverPending();
+  }
+
+  /**
+   * Client contexts are cached by their options: building one parses the CA bundle (Node's
+   * roots: ~150 certificates), far too slow per connection.
+   */
+  private clientContext(tls: TlsConnectOptions): number {
+    const { servername: _servername, ...options } = tls;
+    const key = JSON.stringify(options);
+    let id = clientContexts.get(key);
+    if (id === undefined) {
+      if (clientContexts.size >= MAX_CLIENT_CONTEXTS) {
+        const [oldestKey, oldestId] = clientContexts.entries().next().value as [string, number];
+        clientContexts.delete(oldestKey);
+        this.loop.native.tlsFree(oldestId); // connections using it keep their reference
+      }
+      id = this.loop.native.tlsContext(toNativeTls(options));
+      clientContexts.set(key, id);
+    }
+    return id;
   }
 
   private assertOpen(): void {
