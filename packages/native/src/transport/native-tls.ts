@@ -88,7 +88,7 @@ export function nativeTlsInfo(native: NativeAddon, slot: number, gen: number): T
     servername,
     alpnProtocol,
     authorized: peerCertificate && verifyResult === 0,
-    authorizationError: peerCertificate ? verifyCode(verifyResult) : '',
+    authorizationError: verifyCode(verifyResult),
     error,
     resumed,
   };
