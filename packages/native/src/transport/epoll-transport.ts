@@ -161,6 +161,10 @@ export class EpollTransport implements Transport, SlotOwner {
 
   adopt(socket: Socket, head: Uint8Array): SocketId {
     this.assertOpen();
+    // The fd of a TLS socket carries ciphertext of a session that lives in node:tls.
+    if ((socket as { encrypted?: boolean }).encrypted === true) {
+      throw new Error("adopt: a TLS socket (from an https.Server) cannot move onto the epoll loop; use transport 'node' for it");
+    }
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) throw new Error('adopt: this socket has no file descriptor to take over');
     const [slot, gen] = this.loop.native.adopt(fd);
