@@ -18,7 +18,8 @@ function secureOptions(o: ResolvedTlsOptions): tls.SecureContextOptions {
     dhparam: o.dhParams === '' ? undefined : o.dhParams,
     ciphers: ciphers === '' ? undefined : ciphers,
     minVersion: o.minVersion,
-    secureOptions: o.sessionTickets ? undefined : constants.SSL_OP_NO_TICKET,
+    // As in the native transport: no renegotiation (a CPU sink and an old attack surface).
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION | (o.sessionTickets ? 0 : constants.SSL_OP_NO_TICKET),
   };
 }
 

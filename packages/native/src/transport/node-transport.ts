@@ -133,8 +133,8 @@ export class NodeTransport implements Transport {
     if (context !== undefined) {
       const secure = tls.createServer({ ...context.serverOptions(), noDelay: true });
       secure.on('secureConnection', (socket) => this.accept(id, socket));
-      // A failed handshake ends that socket (node:tls destroys it); nothing to report.
-      secure.on('tlsClientError', () => {});
+      // A failed or timed-out handshake ends that socket; nobody else hears of it.
+      secure.on('tlsClientError', (_error, socket) => socket.destroy());
       context.attach(secure);
       server = secure;
     } else {
