@@ -1,4 +1,5 @@
 import { isIP, type Socket } from 'node:net';
+import { ForeignSockets } from './foreign-sockets.js';
 import { NativeLoop, type SlotOwner } from './native-loop.js';
 import { Control, SLOT_SPAN } from './native-layout.js';
 import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
@@ -44,6 +45,8 @@ export class EpollTransport implements Transport, SlotOwner {
   /** Last idle timeout armed per slot, and the wheel tick it was armed in. */
   private readonly armedSeconds: number[] = [];
   private readonly armedTick: number[] = [];
+  /** TLS sockets of foreign https servers (negative ids), created on first use. */
+  private foreign: ForeignSockets | undefined;
 
   constructor() {
     this.loop = NativeLoop.get();
@@ -60,6 +63,7 @@ export class EpollTransport implements Transport, SlotOwner {
 
   /** Wraps the handler so this transport learns about opens (for close()). */
   private track(id: SocketId): void {
+    if (id < 0) return; // a foreign TLS socket: its own transport tracks it
     this.sockets.set(slotOf(id), id);
   }
 
@@ -145,6 +149,7 @@ export class EpollTransport implements Transport, SlotOwner {
   }
 
   tlsInfo(id: SocketId): TlsSocketInfo | undefined {
+    if (ForeignSockets.owns(id)) return this.foreign?.tlsInfo(id);
     return nativeTlsInfo(this.loop.native, slotOf(id), genOf(id));
   }
 
@@ -161,9 +166,11 @@ export class EpollTransport implements Transport, SlotOwner {
 
   adopt(socket: Socket, head: Uint8Array): SocketId {
     this.assertOpen();
-    // The fd of a TLS socket carries ciphertext of a session that lives in node:tls.
+    // The fd of a TLS socket carries ciphertext of a session that lives in node:tls: such a
+    // socket stays there, on node:tls, under this transport's handler.
     if ((socket as { encrypted?: boolean }).encrypted === true) {
-      throw new Error("adopt: a TLS socket (from an https.Server) cannot move onto the epoll loop; use transport 'node' for it");
+      this.foreign ??= new ForeignSockets(this.trackingHandler);
+      return this.foreign.adopt(socket, head);
     }
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) throw new Error('adopt: this socket has no file descriptor to take over');
@@ -190,6 +197,7 @@ export class EpollTransport implements Transport, SlotOwner {
   }
 
   write(id: SocketId, data: Uint8Array): boolean {
+    if (id < 0) return this.foreign?.write(id, data) ?? false;
     const slot = slotOf(id);
     if (this.sockets.get(slot) !== id) return false;
     this.loop.write(slot, genOf(id), data);
@@ -199,19 +207,23 @@ export class EpollTransport implements Transport, SlotOwner {
   /** Remote address and port stay readable during `onClose` (the addon keeps them until then). */
 
   bufferedAmount(id: SocketId): number {
+    if (id < 0) return this.foreign?.bufferedAmount(id) ?? 0;
     const slot = slotOf(id);
     return this.sockets.get(slot) === id ? this.loop.bufferedAmount(slot) : 0;
   }
 
   pause(id: SocketId): void {
+    if (id < 0) return this.foreign?.pause(id);
     this.loop.native.pause(slotOf(id), genOf(id));
   }
 
   resume(id: SocketId): void {
+    if (id < 0) return this.foreign?.resume(id);
     this.loop.native.resume(slotOf(id), genOf(id));
   }
 
   setTimeout(id: SocketId, seconds: number): void {
+    if (id < 0) return this.foreign?.setTimeout(id, seconds);
     const slot = slotOf(id);
     // Re-arming with the same timeout within the same 1-second tick lands on the same
     // deadline: skip the native call, so a busy socket costs one call per second, not one
@@ -224,19 +236,23 @@ export class EpollTransport implements Transport, SlotOwner {
   }
 
   end(id: SocketId): void {
+    if (id < 0) return this.foreign?.end(id);
     this.loop.native.end(slotOf(id), genOf(id));
   }
 
   destroy(id: SocketId): void {
+    if (id < 0) return this.foreign?.destroy(id);
     this.loop.native.destroy(slotOf(id), genOf(id));
     this.loop.deliverPending();
   }
 
   remoteAddress(id: SocketId): string {
+    if (id < 0) return this.foreign?.remoteAddress(id) ?? '';
     return this.loop.native.remoteAddress(slotOf(id), genOf(id))[0];
   }
 
   remotePort(id: SocketId): number {
+    if (id < 0) return this.foreign?.remotePort(id) ?? 0;
     return this.loop.native.remoteAddress(slotOf(id), genOf(id))[1];
   }
 
@@ -250,6 +266,7 @@ export class EpollTransport implements Transport, SlotOwner {
     }
     for (const id of [...this.sockets.values()]) this.loop.native.destroy(slotOf(id), genOf(id));
     this.sockets.clear();
+    this.foreign?.transport.close();
     this.loop.deliverPending();
   }
 

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { App, type TemplatedApp } from '../../src/app/app.js';
@@ -107,49 +106,40 @@ describe.each(transportKinds)('TLS server names and certificates (%s)', (transpo
   });
 });
 
-describe('TLS sockets from a foreign https.Server', () => {
-  it("run on node:tls: App({ transport: 'node' }).handleUpgrade takes them as they are", async () => {
-    const app = App({ transport: 'node' });
-    echo(app);
+describe.each(transportKinds)('TLS sockets from a foreign https.Server (%s)', (transport) => {
+  it('are taken by App.handleUpgrade (on node:tls, under the same app) and echo', async () => {
+    let closes = 0;
+    const app = App({ transport });
+    app.ws('/*', {
+      message: (ws, message, isBinary) => void ws.send(message, isBinary),
+      close: () => {
+        closes++;
+      },
+    });
     const server = https.createServer(LOCALHOST);
     server.on('upgrade', (req, socket, head) => app.handleUpgrade(req, socket, head));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
-      const ws = new WebSocket(`wss://localhost:${(server.address() as AddressInfo).port}/`, { ca: CA });
-      await once(ws, 'open');
-      const reply = nextMessage(ws);
-      ws.send('through https');
-      expect((await reply).data.toString()).toBe('through https');
-      ws.close();
-      await once(ws, 'close');
-    } finally {
-      app.close();
-      server.close();
-    }
-  });
-
-  it('are refused by the epoll transport with a clear error (it cannot decrypt a foreign session)', async () => {
-    if (!transportKinds.includes('epoll')) return;
-    const app = App({ transport: 'epoll' });
-    echo(app);
-    const server = https.createServer(LOCALHOST);
-    const errors: Error[] = [];
-    server.on('upgrade', (req, socket: TLSSocket, head) => {
-      try {
-        app.handleUpgrade(req, socket, head);
-      } catch (error) {
-        errors.push(error as Error);
-        socket.destroy();
+      const url = `wss://localhost:${(server.address() as AddressInfo).port}/`;
+      const clients = await Promise.all([1, 2, 3].map(async () => {
+        const ws = new WebSocket(url, { ca: CA });
+        await once(ws, 'open');
+        return ws;
+      }));
+      for (const [i, ws] of clients.entries()) {
+        const reply = nextMessage(ws);
+        ws.send(`through https ${i}`);
+        expect((await reply).data.toString()).toBe(`through https ${i}`);
       }
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    try {
-      const ws = new WebSocket(`wss://localhost:${(server.address() as AddressInfo).port}/`, { ca: CA });
-      ws.on('error', () => {});
-      await waitFor(() => errors.length === 1);
-      expect(errors[0].message).toMatch(/TLS/);
+      expect(app.numSubscribers('none')).toBe(0);
+      clients[0].close();
+      await once(clients[0], 'close');
+      await waitFor(() => closes === 1);
+      // app.close() ends the rest, close handlers included.
+      app.close();
+      await Promise.all(clients.slice(1).map((ws) => once(ws, 'close')));
+      expect(closes).toBe(3);
     } finally {
       app.close();
       server.close();
