@@ -243,6 +243,9 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
     SSL_CTX_set_dh_auto(ctx, 1);
   }
   if (o.isServer) {
+    // Resumption goes through tickets, which the client keeps: a server-side session cache
+    // would hold every session (KiBs each) for minutes after its connection closed.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     static const unsigned char kSessionContext[] = "uws";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof(kSessionContext) - 1);
     if (o.requestCert) {
