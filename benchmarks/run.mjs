@@ -41,6 +41,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 // Build the load generator and the C limit server (a second or two; nothing beyond cc, make, libc).
 execFileSync('make', ['-s', '-C', here('loadgen')], { stdio: 'inherit' });
 const loadgen = here('loadgen/bin/loadgen');
+const loadgenTls = here('loadgen/bin/loadgen-tls');
 
 const timing = { ...(opt.quick ? TIMING.quick : TIMING.full) };
 if (opt.seconds) timing.duration = opt.seconds;
@@ -68,7 +69,8 @@ for (const scenario of scenarios) {
     const order = ids.map((_, i) => ids[(i + r) % ids.length]); // A B C, B C A, C A B, ...
     for (const serverId of order) {
       const extra = scenario.mode === 'deflate' ? { 'deflate-file': deflateFile } : {};
-      const rec = await measureOnce({ scenario, serverId, server: SERVERS[serverId], loadgen, cpus, timing, quick: opt.quick, extra });
+      const bin = scenario.tls ? loadgenTls : loadgen;
+      const rec = await measureOnce({ scenario, serverId, server: SERVERS[serverId], loadgen: bin, cpus, timing, quick: opt.quick, extra });
       rec.round = r;
       runs.push(rec);
       const v = rec.ok ? `${rec.value.toFixed(1)} ${scenario.unit}` : `FAILED: ${rec.error}`;

@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { C_FREE = 0, C_CONNECTING, C_HANDSHAKE, C_OPEN, C_CLOSED } conn_state_t;
+/* C_TLS: TCP connected, TLS handshake in progress (only with --tls). */
+typedef enum { C_FREE = 0, C_CONNECTING, C_TLS, C_HANDSHAKE, C_OPEN, C_CLOSED } conn_state_t;
 
 typedef struct lg_loop lg_loop_t;
 typedef struct conn conn_t;
@@ -28,6 +29,7 @@ struct conn {
   uint32_t id;
   conn_state_t state;
   uint8_t want_out, dirty;
+  void *ssl; /* TLS session, or NULL for plain TCP */
   const char *path;
   char key[25];
   double started;
