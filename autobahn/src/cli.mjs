@@ -4,8 +4,9 @@
 //
 //   node src/cli.mjs --testee uws-app-epoll            start a shipped testee and test it
 //   node src/cli.mjs --url ws://127.0.0.1:9001 --agent my-server
+//   node src/cli.mjs --testee uws-app-epoll-tls --tls    (or --url wss://…: TLS, not verified)
 //   options: --cases "1.*,6.4.*"  --exclude "12.*"  --outdir reports  --concurrency 8
-//            --heavy-concurrency 1  --deflate-level 6  --quiet
+//            --heavy-concurrency 1  --deflate-level 6  --quiet  --tls
 //
 // Exit status: 0 when every selected case passes (OK, NON-STRICT, INFORMATIONAL) with close
 // behaviour OK (or INFORMATIONAL), 1 otherwise (FAILED, UNIMPLEMENTED, a bad close, or a case
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'heavy-concurrency': { type: 'string', default: '1' },
     'deflate-level': { type: 'string', default: '6' },
     quiet: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
   },
 });
 
@@ -39,6 +41,7 @@ if (entries.length === 0) throw new Error('no case selected');
 let host = '127.0.0.1';
 let port;
 let path = '/';
+let tls = values.tls;
 /** @type {(() => Promise<void>) | undefined} */
 let stop;
 if (values.testee) {
@@ -48,7 +51,8 @@ if (values.testee) {
 } else if (values.url) {
   const u = new URL(values.url);
   host = u.hostname;
-  port = Number(u.port || 80);
+  tls ||= u.protocol === 'wss:';
+  port = Number(u.port || (tls ? 443 : 80));
   path = u.pathname + u.search;
 } else throw new Error('give --testee <name> or --url ws://host:port');
 const agent = values.agent ?? values.testee ?? 'server';
@@ -59,6 +63,7 @@ const results = await runCases(entries, {
   concurrency: Number(values.concurrency),
   heavyConcurrency: Number(values['heavy-concurrency']),
   deflateLevel: Number(values['deflate-level']),
+  tls,
   onResult: (r) => {
     if (!values.quiet) console.log(`${r.id.padEnd(9)} ${r.behavior.padEnd(14)} ${r.behaviorClose.padEnd(14)} ${r.duration} ms`);
   },

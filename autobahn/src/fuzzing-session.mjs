@@ -9,6 +9,7 @@
 import { Buffer } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { encodeFrame, encodeHeader, maskCopy, newMaskKey } from './wire-frame.mjs';
 import { ServerFrameReader } from './server-frame-reader.mjs';
 import { Utf8Check } from './utf8-check.mjs';
@@ -50,7 +51,7 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export class FuzzingSession {
   /**
-   * @param {{ host: string, port: number, path?: string, offers?: import('./permessage-deflate-client.mjs').DeflateOffer[], deflateLevel?: number }} target
+   * @param {{ host: string, port: number, path?: string, offers?: import('./permessage-deflate-client.mjs').DeflateOffer[], deflateLevel?: number, tls?: boolean }} target
    * @param {SessionListener} listener
    */
   constructor(target, listener) {
@@ -89,9 +90,12 @@ export class FuzzingSession {
     this.utf8 = null;
     /** @type {{ key: Buffer, offset: number } | null} a frame being written in pieces */
     this.openFrame = null;
-    this.socket = net.connect({ host: target.host, port: target.port });
+    // wss: the testee's certificate is a test-only one, so it is not verified.
+    this.socket = target.tls
+      ? tls.connect({ host: target.host, port: target.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+      : net.connect({ host: target.host, port: target.port });
     this.socket.setNoDelay(true);
-    this.socket.on('connect', () => this.sendOpeningHandshake());
+    this.socket.on(target.tls ? 'secureConnect' : 'connect', () => this.sendOpeningHandshake());
     this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', () => {});
     this.socket.on('close', () => this.onSocketClosed());
