@@ -106,9 +106,10 @@ export interface TemplatedApp {
    * Takes over a connection that arrived on a foreign server, so an App shares a port with an
    * `http.Server` (Express, …): pass what its `'upgrade'` event gives. The request goes through
    * this App's routes and `upgrade` handler exactly like one it accepted itself; unmatched
-   * paths get 404. On the epoll transport the fd moves onto the native loop; on node:net the
-   * socket is used as is.
-   * @throws {Error} when the transport cannot take this socket (e.g. a TLS socket on epoll).
+   * paths get 404. On the epoll transport the fd moves onto the native loop (a TLS socket from
+   * an `https.Server` stays on node:tls, whose session it carries); on node:net the socket is
+   * used as is.
+   * @throws {Error} when the transport cannot take this socket (no file descriptor).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Uint8Array): void;
   /**

@@ -150,7 +150,8 @@ export interface Transport {
   /**
    * Takes over a connected `net.Socket` (e.g. from an `http.Server` 'upgrade' event) with the
    * bytes already read from it (`head`, delivered first as data). The native transport moves
-   * the fd onto its own loop; node:net keeps using the socket. `onOpen(id, -2)` follows.
+   * the fd onto its own loop (except a `tls.TLSSocket`: its session lives in node:tls, so it
+   * stays there, under a negative id); node:net keeps using the socket. `onOpen(id, -2)` follows.
    */
   adopt(socket: import('node:net').Socket, head: Uint8Array): SocketId;
   /** Closes every listener and socket; no callback runs afterwards. */
