@@ -34,7 +34,9 @@ void EventLoop::driveHandshake(uint32_t slot) {
       if (s.pending) writeOutTls(slot);  // bytes JS queued while connecting
       // Data that came with the last flight; otherwise epoll reports it (an SSL_read finding
       // nothing would allocate OpenSSL's read buffer for an idle connection).
-      if (table_.at(slot).kind == SlotKind::kOpen && s.tls->hasBuffered()) readTls(slot);
+      if (table_.at(slot).kind != SlotKind::kOpen) return;
+      if (s.tls->hasBuffered()) readTls(slot);
+      else s.tls->releaseIdleBuffers();
       return;
     }
     case TlsStep::kWantRead:
@@ -88,12 +90,11 @@ bool EventLoop::readTls(uint32_t slot) {
         pushEvent(kEvData, slot, s.gen, static_cast<int32_t>(arenaUsed_), static_cast<int32_t>(n));
         arenaUsed_ += static_cast<uint32_t>((n + 7) & ~size_t{7});  // keep views 8-byte aligned
         total += static_cast<uint32_t>(n);
-        // Nothing left inside OpenSSL: epoll (level-triggered) reports what the kernel still
-        // holds. Asking SSL_read again would only re-allocate its read buffer (~17 KiB) for
-        // a connection that may now stay idle (SSL_MODE_RELEASE_BUFFERS frees it when empty).
-        if (!s.tls->hasBuffered()) return true;
         continue;
       case TlsStep::kWantRead:
+        // The SSL_read that found the socket empty allocated OpenSSL's read buffer (~17 KiB)
+        // again: give it back, the connection may now stay idle.
+        s.tls->releaseIdleBuffers();
         return total > 0;
       case TlsStep::kWantWrite:
         // The read must send something (a key update's answer) and the socket is full.

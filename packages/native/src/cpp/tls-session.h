@@ -38,6 +38,10 @@ class TlsSession {
   void shutdown();
   // Decrypted bytes (or a whole record) waiting inside OpenSSL, that epoll cannot report.
   bool hasBuffered() const { return SSL_has_pending(ssl_) == 1; }
+  // Frees OpenSSL's record buffers when they hold nothing (and the context asked for it).
+  void releaseIdleBuffers() {
+    if ((SSL_get_mode(ssl_) & SSL_MODE_RELEASE_BUFFERS) != 0) SSL_free_buffers(ssl_);
+  }
 
   bool server() const { return server_; }
   TlsContext& context() const { return *context_; }
