@@ -90,6 +90,10 @@ bool EventLoop::readTls(uint32_t slot) {
         pushEvent(kEvData, slot, s.gen, static_cast<int32_t>(arenaUsed_), static_cast<int32_t>(n));
         arenaUsed_ += static_cast<uint32_t>((n + 7) & ~size_t{7});  // keep views 8-byte aligned
         total += static_cast<uint32_t>(n);
+        // A short record with nothing behind it inside OpenSSL: the peer most likely sent no
+        // more, and epoll (level-triggered) reports it if it did. Asking again would cost a
+        // read(2) that finds nothing and OpenSSL's buffer re-allocated, per message.
+        if (n < kTlsRecord && !s.tls->hasBuffered()) return true;
         continue;
       case TlsStep::kWantRead:
         // The SSL_read that found the socket empty allocated OpenSSL's read buffer (~17 KiB)
