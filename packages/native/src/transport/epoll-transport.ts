@@ -18,6 +18,8 @@ const DEFAULT_BACKLOG = 511;
 /** Client TLS contexts kept per thread (distinct option sets; the oldest goes first). */
 const MAX_CLIENT_CONTEXTS = 16;
 const clientContexts = new Map<string, number>();
+const caIds = new Map<string, number>();
+let nextCaId = 0;
 
 /** Splits an id into its slot and generation. */
 function slotOf(id: SocketId): number {
@@ -276,7 +278,14 @@ export class EpollTransport implements Transport, SlotOwner {
    */
   private clientContext(tls: TlsConnectOptions): number {
     const { servername: _servername, ...options } = tls;
-    const key = JSON.stringify(options);
+    // The CA text (Node's whole root bundle by default) enters the key as a small number: V8
+    // caches a string's hash, so the same bundle string is found again at no cost.
+    let caId = caIds.get(options.ca);
+    if (caId === undefined) {
+      if (caIds.size >= MAX_CLIENT_CONTEXTS * 4) caIds.clear(); // ids never repeat: old keys just stop matching
+      caIds.set(options.ca, (caId = nextCaId++));
+    }
+    const key = JSON.stringify({ ...options, ca: caId });
     let id = clientContexts.get(key);
     if (id === undefined) {
       if (clientContexts.size >= MAX_CLIENT_CONTEXTS) {
