@@ -34,18 +34,24 @@ export function fmt(v) {
 }
 
 const ratio = (a, b) => (a && b && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '–');
-const peers = (results) => PEERS.filter(([id]) => results.servers[id]);
 const servers = (results) => ORDER.filter((s) => results.servers[s]).concat(Object.keys(results.servers).filter((s) => !ORDER.includes(s)));
+/** TLS scenarios run the same servers started with --tls ("<id>-tls"). In the summary tables
+ * they share the plain server's column, so the App/peer ratios compare like with like. */
+const isTls = (sc) => sc.kind.startsWith('tls-');
+const at = (sc, s) => sc.summary[isTls(sc) ? `${s}-tls` : s];
+const columns = (results) => [...new Set(servers(results).map((s) => s.replace(/-tls$/, '')))];
+const label = (results, s) => results.servers[s] ?? results.servers[`${s}-tls`];
+const peers = (results) => PEERS.filter(([id]) => label(results, id));
 
 /** Compact table: median per server and the ratios the goals are read against. */
 export function markdownTable(results) {
-  const ids = servers(results);
-  const head = ['Scenario', 'unit', ...ids.map((s) => results.servers[s]), ...peers(results).map(([, h]) => h)];
+  const ids = columns(results);
+  const head = ['Scenario', 'unit', ...ids.map((s) => label(results, s)), ...peers(results).map(([, h]) => h)];
   const lines = [`| ${head.join(' | ')} |`, `| :-- | :-- | ${head.slice(2).map(() => '--:').join(' | ')} |`];
   for (const sc of results.scenarios) {
-    const m = (s) => sc.summary[s]?.median;
+    const m = (s) => at(sc, s)?.median;
     const cell = (s) => {
-      const x = sc.summary[s];
+      const x = at(sc, s);
       if (!x) return 'n/a';
       if (x.failed === x.runs) return 'FAILED';
       return `${fmt(x.median)}${x.failed ? ` (${x.failed} failed)` : ''}`;
@@ -60,12 +66,12 @@ export function markdownTable(results) {
 
 /** Throughput per second of server CPU, and App's ratios on that basis. */
 export function efficiencyTable(results) {
-  const ids = servers(results);
-  const head = ['Scenario', 'unit per server CPU-second', ...ids.map((s) => results.servers[s]), ...peers(results).map(([, h]) => h)];
+  const ids = columns(results);
+  const head = ['Scenario', 'unit per server CPU-second', ...ids.map((s) => label(results, s)), ...peers(results).map(([, h]) => h)];
   const lines = [`| ${head.join(' | ')} |`, `| :-- | :-- | ${head.slice(2).map(() => '--:').join(' | ')} |`];
   for (const sc of results.scenarios) {
     if (sc.lowerIsBetter) continue;
-    const e = (s) => sc.summary[s]?.perCpuSecond;
+    const e = (s) => at(sc, s)?.perCpuSecond;
     const app = e('app-epoll');
     lines.push(`| ${sc.name} | ${sc.unit} | ${ids.map((s) => fmt(e(s))).join(' | ')} | ${peers(results).map(([id]) => ratio(app, e(id))).join(' | ')} |`);
   }
@@ -76,12 +82,12 @@ export function efficiencyTable(results) {
 export function latencyTable(results) {
   const scs = results.scenarios.filter((sc) => Object.values(sc.summary).some((x) => x.latencyUs));
   if (!scs.length) return '';
-  const ids = servers(results).filter((s) => scs.some((sc) => sc.summary[s]?.latencyUs));
+  const ids = columns(results).filter((s) => scs.some((sc) => at(sc, s)?.latencyUs));
   const ms = (us) => (us >= 1e5 ? (us / 1e3).toFixed(0) : us >= 1e4 ? (us / 1e3).toFixed(1) : (us / 1e3).toFixed(2));
-  const lines = [`| Scenario | ${ids.map((s) => results.servers[s]).join(' | ')} |`, `| :-- | ${ids.map(() => '--:').join(' | ')} |`];
+  const lines = [`| Scenario | ${ids.map((s) => label(results, s)).join(' | ')} |`, `| :-- | ${ids.map(() => '--:').join(' | ')} |`];
   for (const sc of scs) {
     const cell = (s) => {
-      const l = sc.summary[s]?.latencyUs;
+      const l = at(sc, s)?.latencyUs;
       return l ? `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.p999)}` : '–';
     };
     lines.push(`| ${sc.name} | ${ids.map(cell).join(' | ')} |`);
@@ -134,15 +140,22 @@ export function svgChart(results, kind) {
 
 /**
  * The newest full run and every partial rerun after it (`--only`/`--servers` runs), oldest
- * first: the files that together make the current picture. Names are ISO dates, so they sort.
+ * first: the files that together make the current picture. Ordered by the date recorded in
+ * each file, since --out names (tls-….json) do not sort with the dated ones; a rerun whose
+ * every scenario a later file measured again adds nothing and is left out.
  */
 function currentResults(dir) {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('-quick.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('-quick.json'))
+    .map((f) => ({ f, r: JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) }))
+    .sort((a, b) => a.r.date.localeCompare(b.r.date));
   if (!files.length) throw new Error('no results/*.json (run `node run.mjs` first)');
-  const partial = (f) => / --(only|servers) /.test(`${JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')).command} `);
+  const partial = (x) => / --(only|servers) /.test(`${x.r.command} `);
   let first = files.length - 1;
   while (first > 0 && partial(files[first])) first--;
-  return files.slice(first).map((f) => `${dir}/${f}`);
+  const used = files.slice(first);
+  const later = (i) => new Set(used.slice(i + 1).flatMap((x) => x.r.scenarios.map((sc) => sc.id)));
+  return used.filter((x, i) => i === 0 || x.r.scenarios.some((sc) => !later(i).has(sc.id))).map((x) => `${dir}/${x.f}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -172,6 +185,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     '',
     markdownTable(results),
     '',
+    ...(results.scenarios.some(isTls)
+      ? ['The TLS rows are the same servers started with `--tls`, each in its plain column: ' +
+          servers(results).filter((s) => s.endsWith('-tls')).map((s) => results.servers[s]).join(', ') + ' (see "TLS" below).', '']
+      : []),
     'The same runs per second of server CPU (throughput ÷ the server\'s CPU share over the measured window):',
     '',
     efficiencyTable(results),

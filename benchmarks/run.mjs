@@ -8,7 +8,7 @@
 // Writes results/<date>.json (or --out), prints the table; exits 1 when any run failed
 // (server did not start, loadgen reported connect/handshake/protocol/verify errors).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeDeflateInput } from './harness/deflate-input.mjs';
 import { environment, loadavg } from './harness/environment.mjs';
@@ -46,13 +46,21 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 // Build the load generator and the C limit server (a second or two; nothing beyond cc, make, libc).
 execFileSync('make', ['-s', '-C', here('loadgen')], { stdio: 'inherit' });
 const loadgen = here('loadgen/bin/loadgen');
+const loadgenTls = here('loadgen/bin/loadgen-tls');
+// The TLS load generator links the system's OpenSSL (a standalone binary cannot use the one
+// inside node); without its headers it is not built, and the TLS scenarios are skipped.
+const skippedScenarios = {};
+if (!existsSync(loadgenTls)) {
+  for (const s of SCENARIOS.filter((x) => x.tls)) skippedScenarios[s.id] = 'the TLS load generator was not built (no OpenSSL headers on this machine)';
+  console.error('(not measured: the TLS scenarios — the TLS load generator needs OpenSSL headers, e.g. libssl-dev)');
+}
 
 const timing = { ...(opt.quick ? TIMING.quick : TIMING.full) };
 if (opt.seconds) timing.duration = opt.seconds;
 const rounds = opt.rounds ?? timing.rounds;
 const cpus = opt.pin ? { server: 0, loadgen: 1 } : {};
 const scenarios = SCENARIOS.filter(
-  (s) => (!opt.quick || !s.fullOnly) && (opt.only.length === 0 || opt.only.some((o) => s.id.includes(o) || s.name.includes(o))),
+  (s) => !skippedScenarios[s.id] && (!opt.quick || !s.fullOnly) && (opt.only.length === 0 || opt.only.some((o) => s.id.includes(o) || s.name.includes(o))),
 );
 const deflateFile = scenarios.some((s) => s.mode === 'deflate') ? writeDeflateInput() : undefined;
 
@@ -64,6 +72,7 @@ const results = {
   options: { quick: opt.quick, rounds, timing, baseline: opt.baseline, pinned: cpus },
   servers: Object.fromEntries(opt.servers.map((s) => [s, SERVERS[s].label])),
   unavailable: UNAVAILABLE,
+  skippedScenarios,
   scenarios: [],
 };
 let failures = 0;
@@ -76,7 +85,8 @@ for (const scenario of scenarios) {
     const order = ids.map((_, i) => ids[(i + r) % ids.length]); // A B C, B C A, C A B, ...
     for (const serverId of order) {
       const extra = scenario.mode === 'deflate' ? { 'deflate-file': deflateFile } : {};
-      const rec = await measureOnce({ scenario, serverId, server: SERVERS[serverId], loadgen, cpus, timing, quick: opt.quick, extra });
+      const bin = scenario.tls ? loadgenTls : loadgen;
+      const rec = await measureOnce({ scenario, serverId, server: SERVERS[serverId], loadgen: bin, cpus, timing, quick: opt.quick, extra });
       rec.round = r;
       runs.push(rec);
       const v = rec.ok ? `${rec.value.toFixed(1)} ${scenario.unit}` : `FAILED: ${rec.error}`;

@@ -5,12 +5,14 @@
 // Fuzzing-client mode (the default; tests servers):
 //   node src/cli.mjs --testee uws-app-epoll            start a shipped server testee and test it
 //   node src/cli.mjs --url ws://127.0.0.1:9001 --agent my-server
+//   node src/cli.mjs --testee uws-app-epoll-tls --tls    (or --url wss://…: TLS, not verified)
 // Fuzzing-server mode (tests clients; the suite's `wstest -m fuzzingserver`):
 //   node src/cli.mjs --mode fuzzingserver --testee uws-client-epoll   run a shipped client testee
 //   node src/cli.mjs --mode fuzzingserver --port 9001  serve any client until stopped; reports
 //                                                      are written at each /updateReports
 // options: --cases "1.*,6.4.*"  --exclude "12.*"  --outdir reports (reports/clients in
 //          fuzzingserver mode)  --concurrency 8  --heavy-concurrency 1  --deflate-level 6  --quiet
+//          --tls (fuzzing-client mode only)
 //
 // Exit status (runs of one testee): 0 when every selected case passes (OK, NON-STRICT,
 // INFORMATIONAL) with close behaviour OK (or INFORMATIONAL), 1 otherwise (FAILED,
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     'heavy-concurrency': { type: 'string', default: '1' },
     'deflate-level': { type: 'string', default: '6' },
     quiet: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
   },
 });
 
@@ -46,6 +49,8 @@ const entries = selectCases(list(values.cases), list(values.exclude));
 if (entries.length === 0) throw new Error('no case selected');
 if (values.mode !== 'fuzzingclient' && values.mode !== 'fuzzingserver') throw new Error('--mode is fuzzingclient or fuzzingserver');
 const serverMode = values.mode === 'fuzzingserver';
+// The fuzzing server and the client testees speak ws:// only; --tls would be silently ignored.
+if (serverMode && values.tls) throw new Error('--tls is for fuzzing-client mode (testing servers)');
 const outdir = values.outdir ?? (serverMode ? 'reports/clients' : 'reports');
 const deflateLevel = Number(values['deflate-level']);
 /** @param {import('./runner.mjs').CaseResult} r */
@@ -97,6 +102,7 @@ async function runServerTestee() {
   let host = '127.0.0.1';
   let port;
   let path = '/';
+  let tls = values.tls;
   /** @type {(() => Promise<void>) | undefined} */
   let stop;
   if (values.testee) {
@@ -106,7 +112,8 @@ async function runServerTestee() {
   } else if (values.url) {
     const u = new URL(values.url);
     host = u.hostname;
-    port = Number(u.port || 80);
+    tls ||= u.protocol === 'wss:';
+    port = Number(u.port || (tls ? 443 : 80));
     path = u.pathname + u.search;
   } else throw new Error('give --testee <name> or --url ws://host:port');
   const agent = values.agent ?? values.testee ?? 'server';
@@ -115,6 +122,7 @@ async function runServerTestee() {
     concurrency: Number(values.concurrency),
     heavyConcurrency: Number(values['heavy-concurrency']),
     deflateLevel,
+    tls,
     onResult: printResult,
   });
   await stop?.();

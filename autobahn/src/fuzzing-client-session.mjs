@@ -1,24 +1,31 @@
 // @ts-check
 // The fuzzer as a client (fuzzing-client mode, testing servers): it connects, offers the case's
 // permessage-deflate parameters, and checks the server's answer as the suite's client does.
+// With `tls` (wss://) it connects over TLS.
 import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { FuzzingSession } from './fuzzing-session.mjs';
 import { acceptKey, readHead } from './http-head.mjs';
 import { FuzzerDeflate, offerString, parseDeflateResponse } from './permessage-deflate-client.mjs';
 
 export class FuzzingClientSession extends FuzzingSession {
   /**
-   * @param {{ host: string, port: number, path?: string, offers?: import('./permessage-deflate-client.mjs').DeflateOffer[], deflateLevel?: number }} target
+   * @param {{ host: string, port: number, path?: string, offers?: import('./permessage-deflate-client.mjs').DeflateOffer[], deflateLevel?: number, tls?: boolean }} target
    * @param {import('./fuzzing-session.mjs').SessionListener} listener
    */
   constructor(target, listener) {
-    super(net.connect({ host: target.host, port: target.port }), listener, { isServer: false, deflateLevel: target.deflateLevel });
+    // wss: the testee's certificate is a test-only one, so it is not verified.
+    const socket = target.tls
+      ? tls.connect({ host: target.host, port: target.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+      : net.connect({ host: target.host, port: target.port });
+    super(socket, listener, { isServer: false, deflateLevel: target.deflateLevel });
     this.target = target;
     this.key = randomBytes(16).toString('base64');
     this.head = Buffer.alloc(0);
-    this.socket.on('connect', () => this.sendOpeningHandshake());
+    // Over TLS the handshake may only be written once the TLS handshake is done.
+    this.socket.on(target.tls ? 'secureConnect' : 'connect', () => this.sendOpeningHandshake());
     this.socket.on('data', (chunk) => this.onHandshakeData(chunk));
   }
 

@@ -24,6 +24,7 @@ import { FuzzingClientSession } from './fuzzing-client-session.mjs';
  * @property {number} [concurrency]       light cases at once (default 8)
  * @property {number} [heavyConcurrency]  exclusive cases at once (default 1)
  * @property {number} [deflateLevel]      the fuzzer's own zlib level (default 6, as the suite)
+ * @property {boolean} [tls]              connect with TLS (wss://; the certificate is not verified)
  * @property {(r: CaseResult) => void} [onResult]
  */
 
@@ -38,7 +39,7 @@ export function runCase(entry, o) {
     /** @type {import('./case.mjs').Case | undefined} */
     let c;
     const session = new FuzzingClientSession(
-      { host: o.host, port: o.port, path: o.path, offers: entry.offers, deflateLevel: o.deflateLevel },
+      { host: o.host, port: o.port, path: o.path, offers: entry.offers, deflateLevel: o.deflateLevel, tls: o.tls },
       {
         onOpen: () => c?.onOpen(),
         onMessage: (payload, binary) => c?.onMessage(payload, binary),

@@ -10,6 +10,9 @@ const dir = fileURLToPath(new URL('../testees/', import.meta.url));
 export const TESTEES = {
   'uws-app-epoll': ['app-echo.mjs', 'epoll'],
   'uws-app-node': ['app-echo.mjs', 'node'],
+  // The same App over TLS (wss://): run them with --tls.
+  'uws-app-epoll-tls': ['app-echo.mjs', 'epoll', 'tls'],
+  'uws-app-node-tls': ['app-echo.mjs', 'node', 'tls'],
   'uws-protocol-net': ['protocol-net-echo.mjs'],
   'ws-compat-epoll': ['ws-compat-echo.mjs', 'epoll'],
   'ws-compat-node': ['ws-compat-echo.mjs', 'node'],

@@ -1,19 +1,27 @@
 // Autobahn|Testsuite echo testee: the `App` of @uws/native, on the native epoll transport or on
 // node:net, with permessage-deflate enabled. Everything it sends back is an echo.
 //
-//   node autobahn/testees/app-echo.mjs [epoll|node] [port]      (port 0: any free port)
+//   node autobahn/testees/app-echo.mjs [epoll|node] [tls] [port]      (port 0: any free port)
+//
+// With `tls` it is an SSLApp with the test-only localhost certificate of @uws/native's tests.
 //
 // Prints "listening <port>" once ready (the runner waits for that line).
 
+import { fileURLToPath } from 'node:url';
 import { App, SHARED_COMPRESSOR, SHARED_DECOMPRESSOR, us_listen_socket_close, us_socket_local_port } from '@uws/native';
 
 const transport = process.argv[2] ?? 'epoll';
-const port = Number(process.argv[3] ?? process.env.PORT ?? 9001);
+const tls = process.argv[3] === 'tls';
+const port = Number(process.argv[tls ? 4 : 3] ?? process.env.PORT ?? 9001);
+const fixtures = new URL('../../packages/native/test/fixtures/tls/', import.meta.url);
+const tlsOptions = tls
+  ? { key_file_name: fileURLToPath(new URL('localhost.key', fixtures)), cert_file_name: fileURLToPath(new URL('localhost.pem', fixtures)) }
+  : undefined;
 if (transport !== 'epoll' && transport !== 'node') throw new Error(`transport must be epoll or node, not ${transport}`);
 
 /** @type {unknown} */
 let token;
-App({ transport })
+App({ transport, tls: tlsOptions })
   .ws('/*', {
     // Shared (no context takeover) in both directions: accepts every offer of 12.x/13.x, and
     // costs no per-socket zlib window.

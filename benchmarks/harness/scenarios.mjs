@@ -49,5 +49,23 @@ export const SCENARIOS = [
   },
 ];
 
+// Over TLS (bin/loadgen-tls; TLS 1.3, no resumption: every connect is a full handshake).
+SCENARIOS.push(
+  {
+    name: 'TLS echo 512 B, 100 conns, P=1', id: 'tls-echo-512-c100', kind: 'tls-echo', mode: 'echo', tls: true,
+    args: { size: 512, connections: 100, inflight: 1, tls: 1 }, metric: 'msgs_per_s', unit: 'msg/s',
+  },
+  {
+    name: 'TLS connect 2 k (handshakes/s)', id: 'tls-connect-2k', kind: 'tls-connect', mode: 'connect', tls: true,
+    args: { count: 2000, concurrency: 64, timeout: 60, tls: 1 }, quickArgs: { count: 500 },
+    metric: 'conns_per_s', unit: 'conn/s',
+  },
+  {
+    name: 'TLS idle 5 k connections (RSS per connection)', id: 'tls-idle-5k', kind: 'tls-idle', mode: 'idle', tls: true,
+    args: { connections: 5000, duration: 3, timeout: 90, tls: 1 }, quickArgs: { connections: 1000, duration: 1 },
+    metric: 'rss_per_conn', unit: 'B/conn', lowerIsBetter: true,
+  },
+);
+
 /** Timing per run: measured seconds and warm-up. */
 export const TIMING = { full: { duration: 4, warmup: 1, rounds: 3 }, quick: { duration: 1, warmup: 0.3, rounds: 1 } };

@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 const here = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const require = createRequire(import.meta.url);
 const ALL = ['echo', 'connect', 'idle', 'large', 'deflate', 'fanout'];
-const node = (file) => [process.execPath, here(`servers/${file}`)];
+const node = (file, ...args) => [process.execPath, here(`servers/${file}`), ...args];
 /** In --quick (the CI smoke run), the servers added for comparison run one scenario each: enough
  * to prove they start and answer correctly, without making CI much longer. */
 const QUICK_ONE = ['echo-512-c100-p16'];
 /** Socket.IO servers take the echo scenarios, driven with Socket.IO "echo" events. */
 const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'], quickScenarios: QUICK_ONE };
+/** Scenario kinds over TLS: the same servers started with --tls. */
+const TLS_KINDS = ['tls-echo', 'tls-connect', 'tls-idle'];
 
 const BASE = {
   'app-epoll': { label: 'App (epoll)', cmd: node('app-epoll.mjs'), kinds: ALL },
@@ -22,6 +24,10 @@ const BASE = {
   socketio: { label: 'Socket.IO 4', cmd: node('socketio.mjs'), ...SOCKETIO },
   // no permessage-deflate in the C reference
   limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
+  'app-epoll-tls': { label: 'SSLApp (epoll)', cmd: node('app-epoll.mjs', '--tls'), kinds: TLS_KINDS },
+  'app-node-tls': { label: 'SSLApp (node:tls)', cmd: node('app-node.mjs', '--tls'), kinds: TLS_KINDS },
+  'uwebsockets-tls': { label: 'uWebSockets.js 20 SSLApp', cmd: node('uwebsockets.mjs', '--tls'), kinds: TLS_KINDS },
+  'ws-tls': { label: 'ws 8 on https', cmd: node('ws.mjs', '--tls'), kinds: TLS_KINDS },
 };
 
 async function exportsClass(specifier, name) {
@@ -78,4 +84,8 @@ export const COLORS = {
   'socketio-uws': '#c5b0d5',
   'socketio-eiows': '#8c564b',
   limit: '#7f7f7f',
+  'app-epoll-tls': '#1f77b4',
+  'app-node-tls': '#6baed6',
+  'uwebsockets-tls': '#ff7f0e',
+  'ws-tls': '#2ca02c',
 };

@@ -2,7 +2,7 @@
 // Echo on every path (compressed when permessage-deflate was negotiated), "/sub" subscribes to
 // the topic, a message on "/pub" is published to it.
 import { App, SHARED_COMPRESSOR } from '@uws/native';
-import { HOST, MAX_BACKPRESSURE, MAX_PAYLOAD, TOPIC, failed, port, ready } from './common.mjs';
+import { HOST, MAX_BACKPRESSURE, MAX_PAYLOAD, TLS, TLS_FILES, TOPIC, failed, port, ready } from './common.mjs';
 
 export function serve(transport) {
   const p = port();
@@ -11,9 +11,10 @@ export function serve(transport) {
     maxPayloadLength: MAX_PAYLOAD,
     maxBackpressure: MAX_BACKPRESSURE,
   };
-  const app = App({ transport })
+  const tls = TLS ? { key_file_name: TLS_FILES.key, cert_file_name: TLS_FILES.cert } : undefined;
+  const app = App({ transport, tls })
     .ws('/sub', { ...common, open: (ws) => ws.subscribe(TOPIC) })
     .ws('/pub', { ...common, message: (ws, message, isBinary) => app.publish(TOPIC, message, isBinary, true) })
     .ws('/*', { ...common, message: (ws, message, isBinary) => ws.send(message, isBinary, true) });
-  app.listen(HOST, p, (token) => (token ? ready(p, `transport=${transport}`) : failed(`App ${transport} on ${p}`)));
+  app.listen(HOST, p, (token) => (token ? ready(p, `transport=${transport}${TLS ? ' tls' : ''}`) : failed(`App ${transport} on ${p}`)));
 }

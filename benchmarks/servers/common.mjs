@@ -2,6 +2,9 @@
 // chosen so that no server drops or refuses a benchmark message, and the "listening" line the
 // harness waits for.
 
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 export const HOST = '127.0.0.1';
 /** Large scenarios send 16 MiB messages; every server accepts up to 64 MiB. */
 export const MAX_PAYLOAD = 64 * 1024 * 1024;
@@ -11,8 +14,20 @@ export const MAX_BACKPRESSURE = 256 * 1024 * 1024;
 /** Fan-out topic: "/sub" connections subscribe, messages on "/pub" are published to it. */
 export const TOPIC = 'bench';
 
+/**
+ * `--tls` before the port: serve wss:// with the test-only localhost certificate of
+ * @uws/native's TLS tests (the load generator does not verify it).
+ */
+export const TLS = process.argv.includes('--tls');
+const fixtures = new URL('../../packages/native/test/fixtures/tls/', import.meta.url);
+export const TLS_FILES = {
+  key: fileURLToPath(new URL('localhost.key', fixtures)),
+  cert: fileURLToPath(new URL('localhost.pem', fixtures)),
+};
+export const tlsPem = () => ({ key: readFileSync(TLS_FILES.key), cert: readFileSync(TLS_FILES.cert) });
+
 export function port() {
-  const p = Number(process.argv[2] ?? process.env.PORT);
+  const p = Number(process.argv[process.argv.length - 1] ?? process.env.PORT);
   if (!Number.isInteger(p) || p <= 0 || p > 65535) {
     console.error('usage: node <server>.mjs <port>');
     process.exit(2);

@@ -2,13 +2,22 @@
 // same API (@uws/ws-compat): echo on every path, "/sub" sockets kept in a Set, a message on
 // "/pub" sent to each of them, the way ws's README shows. permessage-deflate on with the
 // implementation's defaults (ws: threshold 1 KiB).
-import { HOST, MAX_PAYLOAD, failed, port, ready } from './common.mjs';
+import https from 'node:https';
+import { HOST, MAX_PAYLOAD, TLS, failed, port, ready, tlsPem } from './common.mjs';
 
 /** Starts the server with the given WebSocketServer class; `detail` goes on the "listening" line. */
 export function serveWsApi(WebSocketServer, detail = '') {
   const p = port();
   const subscribers = new Set();
-  const wss = new WebSocketServer({ host: HOST, port: p, perMessageDeflate: true, maxPayload: MAX_PAYLOAD });
+  // With --tls: the WebSocketServer on an https.Server, the way ws's README shows wss.
+  const httpsServer = TLS ? https.createServer(tlsPem()) : undefined;
+  const wss = TLS
+    ? new WebSocketServer({ server: httpsServer, perMessageDeflate: true, maxPayload: MAX_PAYLOAD })
+    : new WebSocketServer({ host: HOST, port: p, perMessageDeflate: true, maxPayload: MAX_PAYLOAD });
+  if (httpsServer) {
+    httpsServer.listen(p, HOST, () => wss.emit('listening'));
+    httpsServer.on('error', (e) => failed(e.message));
+  }
   wss.on('connection', (ws, req) => {
     if (req.url === '/sub') {
       subscribers.add(ws);
@@ -22,6 +31,6 @@ export function serveWsApi(WebSocketServer, detail = '') {
     }
     ws.on('error', () => {});
   });
-  wss.on('listening', () => ready(p, detail));
+  wss.on('listening', () => ready(p, `${detail}${TLS ? ' tls' : ''}`.trim()));
   wss.on('error', (e) => failed(e.message));
 }

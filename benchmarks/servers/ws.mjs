@@ -1,4 +1,5 @@
 // ws 8 with bufferutil and utf-8-validate (both resolvable by ws: see the startup line).
+// With --tls it serves wss:// from an https.Server (ws-api.mjs).
 import { createRequire } from 'node:module';
 import { WebSocketServer } from 'ws';
 import { loads } from './common.mjs';

@@ -8,8 +8,11 @@
       "sources": [
         "src/cpp/addon.cc",
         "src/cpp/event-loop.cc",
+        "src/cpp/event-loop-tls.cc",
         "src/cpp/net-address.cc",
-        "src/cpp/payload-mask.cc"
+        "src/cpp/payload-mask.cc",
+        "src/cpp/tls-context.cc",
+        "src/cpp/tls-session.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

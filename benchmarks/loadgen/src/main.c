@@ -19,13 +19,14 @@
 #include <string.h>
 
 #include "options.h"
+#include "tls-io.h"
 #include "util.h"
 
 static void usage(void) {
   fputs("usage: loadgen echo|large|deflate|connect|idle|fanout --port N [options]\n"
         "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub\n"
         "  --connections N  --inflight P  --size S  --duration s  --warmup s  --timeout s\n"
-        "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F\n"
+        "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F  --tls 0|1\n"
         "  --proto ws|socketio\n",
         stderr);
   exit(2);
@@ -72,6 +73,7 @@ int main(int argc, char **argv) {
       if (!strcmp(v, "socketio")) o.socketio = 1;
       else if (strcmp(v, "ws")) usage();
     }
+    else if (!strcmp(k, "--tls")) o.tls = (int)num(v, k, 0, 1);
     else usage();
   }
   if (!o.port) die("--port is required");
@@ -81,6 +83,7 @@ int main(int argc, char **argv) {
   }
   signal(SIGPIPE, SIG_IGN);
   rng_seed();
+  if (o.tls) tls_enable();
   if (!strcmp(o.mode, "echo") || large || !strcmp(o.mode, "deflate")) return mode_echo(&o);
   if (!strcmp(o.mode, "connect")) return mode_connect(&o);
   if (!strcmp(o.mode, "idle")) return mode_idle(&o);

@@ -41,7 +41,8 @@ int mode_connect(const lg_opts_t *o) {
   double t1 = now_s();
   mark_phase("end");
   for (int i = 0; i < conc; i++) {
-    if (slots[i].state == C_CONNECTING || slots[i].state == C_HANDSHAKE || slots[i].state == C_SIO_CONNECT) {
+    if (slots[i].state == C_CONNECTING || slots[i].state == C_TLS || slots[i].state == C_HANDSHAKE ||
+        slots[i].state == C_SIO_CONNECT) {
       conn_close(&slots[i], 1);
       g_err.connect_errors++;
     }

@@ -16,7 +16,8 @@ int open_all(lg_loop_t *L, conn_t *conns, int first, int n, const char *path, in
   for (int i = first; i < first + n; i++) {
     conn_t *c = &conns[i];
     if (c->state == C_OPEN) open++;
-    else if (c->state == C_CONNECTING || c->state == C_HANDSHAKE || c->state == C_SIO_CONNECT) {
+    else if (c->state == C_CONNECTING || c->state == C_TLS || c->state == C_HANDSHAKE ||
+             c->state == C_SIO_CONNECT) {
       conn_close(c, 1);
       L->pending--;
       g_err.connect_errors++;

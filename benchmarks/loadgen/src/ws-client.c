@@ -14,6 +14,7 @@
 #include "accept-key.h"
 #include "base64.h"
 #include "socketio.h"
+#include "tls-io.h"
 #include "util.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -61,6 +62,7 @@ void conn_close(conn_t *c, int abortive) {
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   }
+  if (c->ssl) { tls_free(c->ssl); c->ssl = NULL; }
   close(c->fd);
   c->fd = -1;
   free(c->out);
@@ -126,9 +128,17 @@ static void mark_dirty(conn_t *c) {
   c->dirty = 1;
 }
 
+static ssize_t io_write(conn_t *c, const void *p, size_t n) {
+  return c->ssl ? tls_write(c->ssl, p, n) : write(c->fd, p, n);
+}
+
+static ssize_t io_read(conn_t *c, void *p, size_t n) {
+  return c->ssl ? tls_read(c->ssl, p, n) : read(c->fd, p, n);
+}
+
 static void flush(conn_t *c) {
   while (c->out_off < c->out_len) {
-    ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+    ssize_t n = io_write(c, c->out + c->out_off, c->out_len - c->out_off);
     if (n > 0) { c->out_off += (size_t)n; continue; }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
@@ -355,12 +365,16 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
 }
 
 static void on_readable(conn_t *c) {
-  for (int rounds = 0; rounds < 4 && (c->state == C_OPEN || c->state == C_HANDSHAKE || c->state == C_SIO_CONNECT); rounds++) {
-    ssize_t n = read(c->fd, rbuf, sizeof rbuf);
+  /* SSL_read returns one record at a time (no read-ahead: what is left stays in the kernel,
+     where epoll sees it), so TLS reads loop until OpenSSL waits for the socket. */
+  int max_rounds = c->ssl ? 64 : 4;
+  for (int rounds = 0; rounds < max_rounds && (c->state == C_OPEN || c->state == C_HANDSHAKE || c->state == C_SIO_CONNECT);
+       rounds++) {
+    ssize_t n = io_read(c, rbuf, sizeof rbuf);
     if (n > 0) {
       if (c->state == C_HANDSHAKE) on_handshake_bytes(c, rbuf, (size_t)n);
       else feed(c, rbuf, (size_t)n);
-      if ((size_t)n < sizeof rbuf) return;
+      if (!c->ssl && (size_t)n < sizeof rbuf) return;
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -380,8 +394,22 @@ void loop_once(lg_loop_t *L, int timeout_ms) {
       socklen_t el = sizeof err;
       getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
       if (err || (e & (EPOLLERR | EPOLLHUP))) { conn_fail(c, &g_err.connect_errors); continue; }
-      set_events(c, EPOLLIN);
-      send_handshake(c);
+      if (tls_enabled()) {
+        c->ssl = tls_new(c->fd);
+        if (!c->ssl) { conn_fail(c, &g_err.connect_errors); continue; }
+        c->state = C_TLS;
+      } else {
+        set_events(c, EPOLLIN);
+        send_handshake(c);
+        continue;
+      }
+    }
+    if (c->state == C_TLS) {
+      int want_write = 0;
+      int r = tls_handshake(c->ssl, &want_write);
+      if (r < 0) { conn_fail(c, &g_err.connect_errors); continue; }
+      set_events(c, r == 0 && want_write ? EPOLLIN | EPOLLOUT : EPOLLIN);
+      if (r == 1) send_handshake(c);
       continue;
     }
     if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(c);

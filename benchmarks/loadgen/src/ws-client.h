@@ -10,9 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* C_SIO_CONNECT: the WebSocket is open, the Socket.IO connect is not acknowledged yet (a
+/* C_TLS: TCP connected, TLS handshake in progress (only with --tls).
+   C_SIO_CONNECT: the WebSocket is open, the Socket.IO connect is not acknowledged yet (a
    connection in that state still counts as pending, and the mode does not see it). */
-typedef enum { C_FREE = 0, C_CONNECTING, C_HANDSHAKE, C_SIO_CONNECT, C_OPEN, C_CLOSED } conn_state_t;
+typedef enum { C_FREE = 0, C_CONNECTING, C_TLS, C_HANDSHAKE, C_SIO_CONNECT, C_OPEN, C_CLOSED } conn_state_t;
 
 typedef struct lg_loop lg_loop_t;
 typedef struct conn conn_t;
@@ -30,6 +31,7 @@ struct conn {
   uint32_t id;
   conn_state_t state;
   uint8_t want_out, dirty;
+  void *ssl; /* TLS session, or NULL for plain TCP */
   const char *path;
   char key[25];
   double started;

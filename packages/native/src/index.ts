@@ -2,7 +2,7 @@
  * @uws/native — the uws server: an App (uWebSockets.js style), a Server (node-lws style) and a
  * Client, over a transport that is the C++ epoll loop where available and node:net elsewhere.
  */
-export { App, type TemplatedApp, type AppOptions, type AppListenOptions, type ListenCallback } from './app/app.js';
+export { App, SSLApp, type TemplatedApp, type AppOptions, type AppListenOptions, type ListenCallback } from './app/app.js';
 export type { WebSocket } from './app/websocket.js';
 export type { WebSocketBehavior, UpgradeContext } from './app/websocket-behavior.js';
 export type { HttpRequest } from './app/http-request.js';
@@ -45,4 +45,13 @@ export { Client, connect, type ClientOptions, type ClientEvents, type ClientStat
 export { createTransport, epollAvailable, type TransportChoice } from './transport/select-transport.js';
 export { NodeTransport } from './transport/node-transport.js';
 export { EpollTransport } from './transport/epoll-transport.js';
-export type { Transport, TransportHandler, ListenOptions, ListenHandle, SocketId } from './transport/transport.js';
+export type {
+  Transport,
+  TransportHandler,
+  ListenOptions,
+  ListenHandle,
+  SocketId,
+  TlsContext,
+  TlsConnectOptions,
+} from './transport/transport.js';
+export type { TlsOptions, TlsClientOptions, TlsSocketInfo, PemSource, ResolvedTlsOptions } from './transport/tls-options.js';

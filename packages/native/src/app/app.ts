@@ -8,7 +8,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type TransportChoice, createTransport } from '../transport/select-transport.js';
 import { TimerWheel } from '../transport/timer-wheel.js';
-import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from '../transport/transport.js';
+import { type TlsOptions, resolveServerTls } from '../transport/tls-options.js';
+import type { ListenHandle, ListenOptions, SocketId, TlsContext, Transport, TransportHandler } from '../transport/transport.js';
 import type { AppCore, HttpLimits, SocketEntry } from './app-core.js';
 import { reportHandlerError } from './handler-errors.js';
 import { type FrameWriter, frameWriterOf } from './frame-writer.js';
@@ -36,6 +37,11 @@ export interface AppOptions {
   maxHeaderBytes?: number;
   /** Most header lines in a request head; more is answered 431. Default: 100. */
   maxHeaderCount?: number;
+  /**
+   * Serve TLS (`wss://`, `https://`) on every port this app listens on. Default: none (plain
+   * TCP). `SSLApp(options)` is the same as `App({ tls: options })`.
+   */
+  tls?: TlsOptions;
 }
 
 /** Listen options of `listen(port, options, cb)`. */
@@ -76,6 +82,25 @@ export interface TemplatedApp {
   listen(host: RecognizedString, port: number, options: AppListenOptions | number, cb: ListenCallback): TemplatedApp;
   /** Listens on a Unix socket path. */
   listen_unix(cb: ListenCallback, path: RecognizedString): TemplatedApp;
+  /**
+   * TLS apps: serves `hostname` (exact, or `*.example.com`) with its own certificate, chosen by
+   * the client's SNI. Replaces an earlier entry for the same name.
+   * @throws {Error} on a plain app or bad options.
+   */
+  addServerName(hostname: string, options: TlsOptions): TemplatedApp;
+  /** TLS apps: forgets `hostname`; its clients get the default certificate. */
+  removeServerName(hostname: string): TemplatedApp;
+  /**
+   * TLS apps: `handler(hostname)` runs when a client asks for a name that was not added; the
+   * handshake waits for it, so calling `addServerName` inside serves this very client.
+   */
+  missingServerName(handler: (hostname: string) => void): TemplatedApp;
+  /**
+   * TLS apps: replaces the default certificate, key & co. without a restart. Connections
+   * already open keep theirs; new handshakes use the new one.
+   * @throws {Error} when the new options are bad (the old ones stay in force).
+   */
+  reloadTls(options: TlsOptions): TemplatedApp;
   /** Sends to every subscriber of `topic`; true when at least one was sent to. */
   publish(topic: RecognizedString, message: RecognizedString, isBinary?: boolean, compress?: boolean): boolean;
   numSubscribers(topic: RecognizedString): number;
@@ -83,9 +108,10 @@ export interface TemplatedApp {
    * Takes over a connection that arrived on a foreign server, so an App shares a port with an
    * `http.Server` (Express, …): pass what its `'upgrade'` event gives. The request goes through
    * this App's routes and `upgrade` handler exactly like one it accepted itself; unmatched
-   * paths get 404. On the epoll transport the fd moves onto the native loop; on node:net the
-   * socket is used as is.
-   * @throws {Error} when the transport cannot take this socket (e.g. a TLS socket on epoll).
+   * paths get 404. On the epoll transport the fd moves onto the native loop (a TLS socket from
+   * an `https.Server` stays on node:tls, whose session it carries); on node:net the socket is
+   * used as is.
+   * @throws {Error} when the transport cannot take this socket (no file descriptor).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Uint8Array): void;
   /**
@@ -109,6 +135,17 @@ export function App(options: AppOptions = {}): TemplatedApp {
   return new AppImpl(options);
 }
 
+/**
+ * Creates a TLS app (uWebSockets.js's `SSLApp`): `options` are the TLS options, plus any
+ * {@link AppOptions}.
+ * @throws {Error} with code `'ERR_UWS_TLS_OPTIONS'` on a missing or bad key/certificate.
+ */
+export function SSLApp(options: TlsOptions & Omit<AppOptions, 'tls'>): TemplatedApp {
+  const { transport, maxHeaderBytes, maxHeaderCount, ...tls } = options;
+  // `handshakeTimeout` bounds both the TLS handshake and the request head that follows.
+  return new AppImpl({ transport, handshakeTimeout: options.handshakeTimeout, maxHeaderBytes, maxHeaderCount, tls });
+}
+
 export class AppImpl implements TemplatedApp, AppCore {
   readonly transport: Transport;
   readonly entries = new SocketEntries<SocketEntry>();
@@ -120,6 +157,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   private closed = false;
+  private readonly tls: TlsContext | undefined;
 
   constructor(options: AppOptions = {}) {
     this.limits = {
@@ -129,7 +167,44 @@ export class AppImpl implements TemplatedApp, AppCore {
     };
     this.transport = createTransport(options.transport ?? 'auto');
     this.frameWriter = frameWriterOf(this.transport);
+    if (options.tls !== undefined) {
+      if (this.transport.createTlsContext === undefined) throw new Error(`the ${this.transport.kind} transport does not support TLS`);
+      this.tls = this.transport.createTlsContext(resolveServerTls(options.tls));
+    }
     this.transport.start(this.transportHandler());
+  }
+
+  addServerName(hostname: string, options: TlsOptions): this {
+    this.tlsContext().addServerName(hostname, resolveServerTls(options));
+    return this;
+  }
+
+  removeServerName(hostname: string): this {
+    this.tlsContext().removeServerName(hostname);
+    return this;
+  }
+
+  missingServerName(handler: (hostname: string) => void): this {
+    if (typeof handler !== 'function') throw new TypeError('missingServerName needs a function');
+    this.tlsContext().setMissingServerName((hostname) => {
+      try {
+        handler(hostname);
+      } catch (error) {
+        reportHandlerError(error);
+      }
+    });
+    return this;
+  }
+
+  reloadTls(options: TlsOptions): this {
+    this.tlsContext().update(resolveServerTls(options));
+    return this;
+  }
+
+  private tlsContext(): TlsContext {
+    if (this.tls === undefined) throw new Error('this app does not serve TLS: create it with SSLApp(options) or App({ tls })');
+    if (this.closed) throw new Error('the app is closed');
+    return this.tls;
   }
 
   ws<UserData = unknown>(pattern: RecognizedString, behavior: WebSocketBehavior<UserData>): this {
@@ -213,6 +288,7 @@ export class AppImpl implements TemplatedApp, AppCore {
     for (const entry of entries) entry.forceClose();
     this.lifetimes.stop();
     this.transport.close();
+    this.tls?.close();
     return this;
   }
 
@@ -222,7 +298,7 @@ export class AppImpl implements TemplatedApp, AppCore {
    */
   startListening(options: ListenOptions): ListenSocket | Promise<ListenSocket> {
     if (this.closed) throw new Error('the app is closed');
-    const result = this.transport.listen(options);
+    const result = this.transport.listen(this.tls === undefined ? options : { ...options, tls: this.tls });
     if (!isPromise(result)) return this.token(result);
     return result.then((handle) => {
       if (this.closed) {

@@ -22,6 +22,7 @@ export class SocketEntries<E extends IdentifiedEntry> {
   private overflow: Map<SocketId, E> | undefined;
 
   get(id: SocketId): E | undefined {
+    if (id < 0) return this.overflow?.get(id);
     const entry = this.bySlot[id % SLOT_SPAN];
     if (entry !== undefined && entry.id === id) return entry;
     return this.overflow?.get(id);
@@ -30,8 +31,9 @@ export class SocketEntries<E extends IdentifiedEntry> {
   /** Stores `entry` under its id, replacing the entry stored for that id before. */
   set(entry: E): void {
     const slot = entry.id % SLOT_SPAN;
-    const current = this.bySlot[slot];
-    if (current === undefined || current.id === entry.id) {
+    const current = entry.id >= 0 ? this.bySlot[slot] : undefined;
+    // Negative ids (foreign TLS sockets kept on node:tls) have no slot: they live in the map.
+    if (entry.id >= 0 && (current === undefined || current.id === entry.id)) {
       // Filling the holes up to `slot` keeps the array packed (no dictionary mode).
       for (let i = this.bySlot.length; i < slot; i++) this.bySlot.push(undefined);
       this.bySlot[slot] = entry;
@@ -43,7 +45,7 @@ export class SocketEntries<E extends IdentifiedEntry> {
   /** Removes the entry of `id`; returns it, or undefined when there was none. */
   delete(id: SocketId): E | undefined {
     const slot = id % SLOT_SPAN;
-    const entry = this.bySlot[slot];
+    const entry = id >= 0 ? this.bySlot[slot] : undefined;
     if (entry !== undefined && entry.id === id) {
       this.bySlot[slot] = undefined;
       return entry;

@@ -3,7 +3,7 @@
  * handler, so the hub routes its events to the client owning each socket.
  */
 import { type TransportChoice, createTransport } from '../transport/select-transport.js';
-import type { SocketId, Transport, TransportHandler } from '../transport/transport.js';
+import type { SocketId, TlsConnectOptions, Transport, TransportHandler } from '../transport/transport.js';
 
 /** A client as the hub sees it. */
 export interface HubClient {
@@ -23,8 +23,8 @@ export class ClientHub implements TransportHandler {
   }
 
   /** Starts connecting `client`; its events follow. */
-  connect(host: string, port: number, client: HubClient): SocketId {
-    const id = this.transport.connect(host, port);
+  connect(host: string, port: number, client: HubClient, tls?: TlsConnectOptions): SocketId {
+    const id = tls === undefined ? this.transport.connect(host, port) : this.transport.connect(host, port, tls);
     this.clients.set(id, client);
     return id;
   }

@@ -21,6 +21,7 @@ import { ClosedSocketError } from '../app/closed-socket-error.js';
 import { reportHandlerError } from '../app/handler-errors.js';
 import { type RecognizedString, toBytes } from '../app/recognized-string.js';
 import type { TransportChoice } from '../transport/select-transport.js';
+import { type TlsClientOptions, resolveClientTls } from '../transport/tls-options.js';
 import type { SocketId } from '../transport/transport.js';
 import { type ClientHub, type HubClient, hubFor } from './client-hub.js';
 import { parseWebSocketUrl } from './ws-url.js';
@@ -43,6 +44,11 @@ export interface ClientOptions {
   closeTimeout?: number;
   /** The transport (clients choosing the same kind share one). Default: `'auto'`. */
   transport?: TransportChoice;
+  /**
+   * TLS for `wss://` URLs: trusted CAs, client certificate, `rejectUnauthorized`, `servername`.
+   * Default: verify the server against Node's bundled root certificates and the URL's host.
+   */
+  tls?: TlsClientOptions;
 }
 
 /** Events of a {@link Client}. */
@@ -86,7 +92,7 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
   private errored = false;
 
   /**
-   * Starts connecting to `url` (`ws://host:port/path`).
+   * Starts connecting to `url` (`ws://host:port/path` or `wss://…`).
    * @throws {SyntaxError} on a bad URL; {@link TypeError} on bad options.
    */
   constructor(url: string | URL, options: ClientOptions = {}) {
@@ -105,7 +111,10 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     this.request = request;
     this.key = key;
     this.hub = hubFor(transportFor(target.host, options.transport));
-    this.id = this.hub.connect(target.host, target.port, this);
+    const tls = target.secure
+      ? { ...resolveClientTls(options.tls), servername: options.tls?.servername ?? target.host }
+      : undefined;
+    this.id = this.hub.connect(target.host, target.port, this, tls);
     this.hub.transport.setTimeout(this.id, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
   }
 
@@ -202,7 +211,12 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
   }
 
   onSocketClose(errno: number): void {
-    if (this._state === 'connecting' && !this.errored && errno !== 0) {
+    const tlsError = this._state === 'connecting' && !this.errored ? this.hub.transport.tlsInfo?.(this.id) : undefined;
+    if (tlsError !== undefined && tlsError.error !== '') {
+      // The handshake failed: say why (an unverified certificate has a Node-style code).
+      const code = tlsError.authorizationError !== '' ? tlsError.authorizationError : 'ERR_TLS_HANDSHAKE';
+      this.emitError(Object.assign(new Error(`TLS: ${tlsError.error} (${this.url})`), { code, errno }));
+    } else if (this._state === 'connecting' && !this.errored && errno !== 0) {
       const name = safeErrorName(errno);
       const error = Object.assign(new Error(`connect ${name} ${this.url}`), { code: name, errno });
       this.emitError(error);

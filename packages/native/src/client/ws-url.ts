@@ -11,12 +11,13 @@ export interface WebSocketTarget {
   readonly hostHeader: string;
   /** Request target: path and query. */
   readonly path: string;
+  /** `wss:` (or `https:`): TLS. */
+  readonly secure: boolean;
 }
 
 /**
- * Parses `ws://host[:port]/path?query` (`http:` is taken as `ws:`).
- * @throws {SyntaxError} on an invalid URL, a fragment, or a scheme other than ws/http (TLS,
- * `wss:`, is not supported by this client yet).
+ * Parses `ws://host[:port]/path?query` or `wss://…` (`http:`/`https:` are taken as `ws:`/`wss:`).
+ * @throws {SyntaxError} on an invalid URL, a fragment, or another scheme.
  */
 export function parseWebSocketUrl(url: string | URL): WebSocketTarget {
   let parsed: URL;
@@ -25,12 +26,13 @@ export function parseWebSocketUrl(url: string | URL): WebSocketTarget {
   } catch {
     throw new SyntaxError(`Invalid URL: ${String(url)}`);
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'http:') {
-    throw new SyntaxError(`Unsupported URL scheme ${parsed.protocol} (only ws: is supported)`);
+  const secure = parsed.protocol === 'wss:' || parsed.protocol === 'https:';
+  if (!secure && parsed.protocol !== 'ws:' && parsed.protocol !== 'http:') {
+    throw new SyntaxError(`Unsupported URL scheme ${parsed.protocol} (ws: or wss:)`);
   }
   if (parsed.hash !== '') throw new SyntaxError('A WebSocket URL must not have a fragment');
   if (parsed.hostname === '') throw new SyntaxError(`URL has no host: ${String(url)}`);
-  const port = parsed.port === '' ? 80 : Number(parsed.port);
+  const port = parsed.port === '' ? (secure ? 443 : 80) : Number(parsed.port);
   const hostname = parsed.hostname;
   const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
   return {
@@ -38,5 +40,6 @@ export function parseWebSocketUrl(url: string | URL): WebSocketTarget {
     port,
     hostHeader: parsed.port === '' ? hostname : `${hostname}:${port}`,
     path: (parsed.pathname === '' ? '/' : parsed.pathname) + parsed.search,
+    secure,
   };
 }

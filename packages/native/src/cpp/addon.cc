@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
 
 #include "event-loop.h"
 #include "payload-mask.h"
@@ -22,6 +23,9 @@ struct ThreadState {
   std::unique_ptr<Napi::AsyncContext> asyncContext;
   napi_async_cleanup_hook_handle cleanupHandle = nullptr;
   bool shutDown = false;
+  // TLS contexts by id (the loop's listeners and sessions hold their own references).
+  std::unordered_map<int, std::shared_ptr<TlsContext>> tls;
+  int nextTlsId = 1;
 };
 
 ThreadState* stateOf(const Napi::Env& env) { return env.GetInstanceData<ThreadState>(); }
@@ -94,6 +98,7 @@ void asyncCleanup(napi_async_cleanup_hook_handle handle, void* data) {
     napi_remove_async_cleanup_hook(handle);
     return;
   }
+  st->tls.clear();
   st->loop->shutdown([st]() {
     finishShutdown(st);
     napi_async_cleanup_hook_handle h = st->cleanupHandle;
@@ -171,7 +176,145 @@ Napi::Value Pair(Napi::Env env, Napi::Value first, Napi::Value second) {
   return out;
 }
 
-// listen(host, port, path, backlog, reusePort, ipv6Only) -> [id, port]
+// ---- TLS contexts ------------------------------------------------------------------------
+
+std::string stringField(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+}
+
+bool boolField(const Napi::Object& o, const char* name, bool fallback) {
+  Napi::Value v = o.Get(name);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
+}
+
+// The options object of src/transport/native-tls.ts (PEM text only; files are read in JS).
+bool readTlsOptions(const Napi::Env& env, Napi::Value value, TlsOptions* o) {
+  if (!value.IsObject()) {
+    Napi::TypeError::New(env, "TLS options must be an object").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Object obj = value.As<Napi::Object>();
+  o->isServer = boolField(obj, "isServer", true);
+  o->key = stringField(obj, "key");
+  o->cert = stringField(obj, "cert");
+  o->passphrase = stringField(obj, "passphrase");
+  o->ca = stringField(obj, "ca");
+  o->dhParams = stringField(obj, "dhParams");
+  o->ciphers = stringField(obj, "ciphers");
+  o->ciphersuites = stringField(obj, "ciphersuites");
+  o->alpn = stringField(obj, "alpn");
+  Napi::Value min = obj.Get("minVersion");
+  if (min.IsNumber()) o->minVersion = min.As<Napi::Number>().Int32Value();
+  o->requestCert = boolField(obj, "requestCert", false);
+  o->rejectUnauthorized = boolField(obj, "rejectUnauthorized", true);
+  o->releaseBuffers = boolField(obj, "releaseBuffers", true);
+  o->sessionTickets = boolField(obj, "sessionTickets", true);
+  Napi::Value hs = obj.Get("handshakeTimeout");
+  if (hs.IsNumber()) {
+    double seconds = hs.As<Napi::Number>().DoubleValue();
+    o->handshakeSeconds = seconds < 1 ? 1 : seconds > 3600 ? 3600 : static_cast<uint32_t>(seconds + 0.999);
+  }
+  return true;
+}
+
+Napi::Value throwTls(const Napi::Env& env, const std::string& message) {
+  Napi::Error e = Napi::Error::New(env, "TLS: " + message);
+  e.Set("code", Napi::String::New(env, "ERR_UWS_TLS_OPTIONS"));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+std::shared_ptr<TlsContext> tlsById(const Napi::CallbackInfo& info, size_t index) {
+  ThreadState* st = stateOf(info.Env());
+  if (info.Length() <= index || !info[index].IsNumber()) return nullptr;
+  auto it = st->tls.find(info[index].As<Napi::Number>().Int32Value());
+  return it == st->tls.end() ? nullptr : it->second;
+}
+
+// tlsContext(options) -> id
+Napi::Value TlsCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (loopOrThrow(info) == nullptr) return env.Undefined();
+  TlsOptions o;
+  if (!readTlsOptions(env, info[0], &o)) return env.Undefined();
+  ThreadState* st = stateOf(env);
+  std::string error;
+  int id = st->nextTlsId++;
+  auto context = TlsContext::create(id, o, &error);
+  if (!context) return throwTls(env, error);
+  st->tls.emplace(id, std::move(context));
+  return Napi::Number::New(env, id);
+}
+
+// tlsUpdate(id, options): new handshakes use the new certificate & co.
+Napi::Value TlsUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto context = tlsById(info, 0);
+  if (!context) return throwTls(env, "unknown context");
+  TlsOptions o;
+  if (!readTlsOptions(env, info[1], &o)) return env.Undefined();
+  std::string error;
+  if (!context->update(o, &error)) return throwTls(env, error);
+  return env.Undefined();
+}
+
+// tlsAddServerName(id, host, options)
+Napi::Value TlsAddServerName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto context = tlsById(info, 0);
+  if (!context) return throwTls(env, "unknown context");
+  if (info.Length() < 3 || !info[1].IsString()) {
+    Napi::TypeError::New(env, "tlsAddServerName(id, host, options)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  TlsOptions o;
+  if (!readTlsOptions(env, info[2], &o)) return env.Undefined();
+  std::string error;
+  if (!context->addServerName(info[1].As<Napi::String>().Utf8Value(), o, &error)) return throwTls(env, error);
+  return env.Undefined();
+}
+
+// tlsRemoveServerName(id, host)
+Napi::Value TlsRemoveServerName(const Napi::CallbackInfo& info) {
+  auto context = tlsById(info, 0);
+  if (context && info.Length() > 1 && info[1].IsString()) context->removeServerName(info[1].As<Napi::String>().Utf8Value());
+  return info.Env().Undefined();
+}
+
+// tlsMissingServerName(id, on)
+Napi::Value TlsMissingServerName(const Napi::CallbackInfo& info) {
+  auto context = tlsById(info, 0);
+  if (context) context->setMissingServerNameHandler(info.Length() > 1 && info[1].ToBoolean().Value());
+  return info.Env().Undefined();
+}
+
+// tlsFree(id): listeners and sessions that use it keep it alive until they end.
+Napi::Value TlsFree(const Napi::CallbackInfo& info) {
+  ThreadState* st = stateOf(info.Env());
+  if (info.Length() > 0 && info[0].IsNumber()) st->tls.erase(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+// tlsInfo(slot, gen) -> [serverName, alpn, verifyResult, error, peerCertificate, resumed] or null
+Napi::Value TlsInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EventLoop* loop = loopOrThrow(info);
+  if (loop == nullptr || !argsAreNumbers(info, 2)) return env.Undefined();
+  const TlsSession* session =
+      loop->tlsSession(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value());
+  if (session == nullptr) return env.Null();
+  Napi::Array out = Napi::Array::New(env, 6);
+  out.Set(0u, Napi::String::New(env, session->serverName));
+  out.Set(1u, Napi::String::New(env, session->alpn()));
+  out.Set(2u, Napi::Number::New(env, static_cast<double>(session->verifyResult())));
+  out.Set(3u, Napi::String::New(env, session->error()));
+  out.Set(4u, Napi::Boolean::New(env, session->hasPeerCertificate()));
+  out.Set(5u, Napi::Boolean::New(env, session->resumed()));
+  return out;
+}
+
+// listen(host, port, path, backlog, reusePort, ipv6Only, tlsId) -> [id, port]
 Napi::Value Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EventLoop* loop = loopOrThrow(info);
@@ -187,8 +330,13 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   req.backlog = info[3].As<Napi::Number>().Int32Value();
   req.reusePort = info[4].ToBoolean().Value();
   req.ipv6Only = info[5].ToBoolean().Value();
+  std::shared_ptr<TlsContext> tls;
+  if (info.Length() > 6 && info[6].IsNumber() && info[6].As<Napi::Number>().Int32Value() > 0) {
+    tls = tlsById(info, 6);
+    if (!tls || !tls->isServer()) return throwTls(env, "listen needs a server context");
+  }
   int port = 0;
-  int id = loop->listen(req, &port);
+  int id = loop->listen(req, std::move(tls), &port);
   if (id < 0) return throwErrno(env, "listen", errno);
   return Pair(env, Napi::Number::New(env, id), Napi::Number::New(env, port));
 }
@@ -204,7 +352,7 @@ Napi::Value SlotPair(Napi::Env env, int slot, uint32_t gen) {
   return Pair(env, Napi::Number::New(env, slot), Napi::Number::New(env, gen));
 }
 
-// connect(host, port) -> [slot, gen]; host must be numeric.
+// connect(host, port, tlsId, serverName) -> [slot, gen]; host must be numeric.
 Napi::Value Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EventLoop* loop = loopOrThrow(info);
@@ -213,8 +361,16 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "connect(host, port)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  std::shared_ptr<TlsContext> tls;
+  std::string serverName;
+  if (info.Length() > 2 && info[2].IsNumber() && info[2].As<Napi::Number>().Int32Value() > 0) {
+    tls = tlsById(info, 2);
+    if (!tls || tls->isServer()) return throwTls(env, "connect needs a client context");
+    if (info.Length() > 3 && info[3].IsString()) serverName = info[3].As<Napi::String>().Utf8Value();
+  }
   uint32_t gen = 0;
-  int slot = loop->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(), &gen);
+  int slot = loop->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(),
+                           std::move(tls), serverName, &gen);
   if (slot < 0) return throwErrno(env, "connect", errno);
   return SlotPair(env, slot, gen);
 }
@@ -322,6 +478,13 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   exports.Set("remoteAddress", Napi::Function::New(env, RemoteAddress, "remoteAddress"));
   exports.Set("liveSockets", Napi::Function::New(env, LiveSockets, "liveSockets"));
   exports.Set("xorMask", Napi::Function::New(env, XorMask, "xorMask"));
+  exports.Set("tlsContext", Napi::Function::New(env, TlsCreate, "tlsContext"));
+  exports.Set("tlsUpdate", Napi::Function::New(env, TlsUpdate, "tlsUpdate"));
+  exports.Set("tlsAddServerName", Napi::Function::New(env, TlsAddServerName, "tlsAddServerName"));
+  exports.Set("tlsRemoveServerName", Napi::Function::New(env, TlsRemoveServerName, "tlsRemoveServerName"));
+  exports.Set("tlsMissingServerName", Napi::Function::New(env, TlsMissingServerName, "tlsMissingServerName"));
+  exports.Set("tlsFree", Napi::Function::New(env, TlsFree, "tlsFree"));
+  exports.Set("tlsInfo", Napi::Function::New(env, TlsInfo, "tlsInfo"));
   return exports;
 }
 

@@ -42,13 +42,16 @@ EventLoop::EventLoop(uv_loop_t* uvLoop, SharedMemory mem, std::function<void()> 
   poll_.data = this;
   uv_timer_init(uvLoop_, &tick_);
   tick_.data = this;
-  handlesOpen_ = 2;
+  uv_timer_init(uvLoop_, &kick_);
+  kick_.data = this;
+  handlesOpen_ = 3;
   uv_poll_start(&poll_, UV_READABLE, onPoll);
   uv_timer_start(&tick_, onTick, 1000, 1000);
   // Neither handle keeps the process alive on its own; updateRef() refs the poll while
   // there are listeners or sockets, like a net.Server does.
   uv_unref(reinterpret_cast<uv_handle_t*>(&poll_));
   uv_unref(reinterpret_cast<uv_handle_t*>(&tick_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&kick_));
 }
 
 EventLoop::~EventLoop() {
@@ -64,7 +67,7 @@ void EventLoop::updateRef() {
 
 // ---- listening, connecting, adopting ------------------------------------------------------
 
-int EventLoop::listen(const ListenRequest& req, int* boundPort) {
+int EventLoop::listen(const ListenRequest& req, std::shared_ptr<TlsContext> tls, int* boundPort) {
   int fd = openListener(req, boundPort);
   if (fd < 0) return -1;
   uint32_t slot = table_.acquire(fd, SlotKind::kListener);
@@ -84,6 +87,7 @@ int EventLoop::listen(const ListenRequest& req, int* boundPort) {
     return -1;
   }
   table_.at(slot).listener = static_cast<int32_t>(slot);
+  if (tls) listenerTls_[slot] = std::move(tls);
   ++listeners_;
   updateRef();
   return static_cast<int>(slot);
@@ -95,11 +99,13 @@ void EventLoop::closeListener(int id) {
   if (s.kind != SlotKind::kListener) return;
   ::close(s.fd);  // also removes it from the epoll set
   table_.release(static_cast<uint32_t>(id));
+  listenerTls_.erase(static_cast<uint32_t>(id));
   --listeners_;
   updateRef();
 }
 
-int EventLoop::connect(const std::string& host, int port, uint32_t* gen) {
+int EventLoop::connect(const std::string& host, int port, std::shared_ptr<TlsContext> tls,
+                       const std::string& serverName, uint32_t* gen) {
   int fd = openConnection(host, port);
   if (fd < 0) return -1;
   uint32_t slot = table_.acquire(fd, SlotKind::kConnecting);
@@ -107,6 +113,15 @@ int EventLoop::connect(const std::string& host, int port, uint32_t* gen) {
     ::close(fd);
     errno = EMFILE;
     return -1;
+  }
+  if (tls) {
+    table_.at(slot).tls = TlsSession::create(std::move(tls), fd, false, serverName);
+    if (!table_.at(slot).tls) {
+      ::close(fd);
+      table_.release(slot);
+      errno = ENOMEM;
+      return -1;
+    }
   }
   epoll_event ev{};
   ev.events = EPOLLOUT;
@@ -150,6 +165,18 @@ void EventLoop::onPoll(uv_poll_t* handle, int status, int) {
   self->wake();
 }
 
+void EventLoop::onKick(uv_timer_t* handle) {
+  auto* self = static_cast<EventLoop*>(handle->data);
+  self->kickArmed_ = false;
+  if (!self->closing_) self->wake();
+}
+
+void EventLoop::kick() {
+  if (kickArmed_ || closing_) return;
+  kickArmed_ = true;
+  uv_timer_start(&kick_, onKick, 0, 0);
+}
+
 void EventLoop::onTick(uv_timer_t* handle) {
   auto* self = static_cast<EventLoop*>(handle->data);
   if (self->closing_) return;
@@ -166,6 +193,8 @@ void EventLoop::onTick(uv_timer_t* handle) {
       self->closeSlot(slot, 0);
     } else if (s.endAfterFlush) {
       self->closeSlot(slot, ETIMEDOUT);  // the peer never took the bytes before our FIN
+    } else if (s.handshaking && s.listener >= 0) {
+      self->closeSlot(slot, ETIMEDOUT);  // a TLS handshake that never completes
     } else if (s.kind == SlotKind::kOpen || s.kind == SlotKind::kConnecting) {
       self->pushEvent(kEvTimeout, slot, s.gen, 0, 0);
     }
@@ -205,6 +234,7 @@ void EventLoop::wake() {
   arenaUsed_ = 0;
   releaseClosed();
 
+  readBacklog();
   epoll_event evs[kMaxEpollEvents];
   int n = ::epoll_wait(epfd_, evs, kMaxEpollEvents, 0);
   for (int i = 0; i < n; i++) {
@@ -226,13 +256,23 @@ void EventLoop::runBatch() {
       dispatch_();
       inBatch_ = false;
     }
-    if (overflow_.empty() || closing_) break;
+    if ((overflow_.empty() && nameWaiting_.empty()) || closing_) break;
     // JS drained the ring: move the overflow in (receive-arena offsets stay valid).
     mem_.control[kEventCount] = 0;
     mem_.control[kEventRead] = 0;
     std::vector<std::array<int32_t, kEventInts>> rest;
     rest.swap(overflow_);
     for (auto& e : rest) pushEvent(e[0], static_cast<uint32_t>(e[1]), static_cast<uint32_t>(e[2]), e[3], e[4]);
+    // JS heard about unknown server names (and may have added them): resume those handshakes.
+    std::vector<std::pair<uint32_t, uint32_t>> waiting;
+    waiting.swap(nameWaiting_);
+    for (auto& w : waiting) {
+      Slot* s = table_.find(w.first, w.second);
+      if (s == nullptr || s->kind != SlotKind::kOpen || !s->handshaking) continue;
+      s->paused = false;
+      updateInterest(w.first);
+      driveHandshake(w.first);
+    }
   }
   flush();
   updateRef();
@@ -240,6 +280,8 @@ void EventLoop::runBatch() {
 
 void EventLoop::acceptBurst(uint32_t listenerSlot) {
   int lfd = table_.at(listenerSlot).fd;
+  auto tlsEntry = listenerTls_.find(listenerSlot);
+  TlsContext* tlsContext = tlsEntry == listenerTls_.end() ? nullptr : tlsEntry->second.get();
   for (int i = 0; i < kAcceptBurst && !ringFull(); i++) {
     sockaddr_storage peer;
     socklen_t peerLen = sizeof(peer);
@@ -263,6 +305,19 @@ void EventLoop::acceptBurst(uint32_t listenerSlot) {
     s.listener = static_cast<int32_t>(listenerSlot);
     capturePeer(&peer, &s.peer);
     setBuffered(slot);
+    if (tlsContext != nullptr) {
+      s.tls = TlsSession::create(tlsEntry->second, fd, true, "");
+      if (!s.tls) {
+        ::close(fd);
+        table_.release(slot);
+        continue;
+      }
+      // JS hears of it when the handshake completed; until then the deadline is ours.
+      s.handshaking = true;
+      auto links = [this](uint32_t k) -> TimerLink& { return link(k); };
+      wheel_.arm(links, slot, tlsContext->handshakeSeconds());
+      continue;
+    }
     pushEvent(kEvOpen, slot, s.gen, static_cast<int32_t>(listenerSlot), 0);
   }
 }
@@ -273,7 +328,23 @@ void EventLoop::onSocketEvent(uint32_t slot, uint32_t ev) {
     onConnectDone(slot);
     return;
   }
-  if ((ev & EPOLLOUT) && table_.at(slot).pending) {
+  Slot& t = table_.at(slot);
+  if (t.tls && kind == SlotKind::kOpen) {
+    if (t.handshaking) {
+      driveHandshake(slot);
+      return;
+    }
+    if (t.pending && ((ev & EPOLLOUT) || (t.tlsWriteWantsRead && (ev & EPOLLIN)))) {
+      writeOutTls(slot);
+      if (table_.at(slot).kind != SlotKind::kOpen) return;
+    } else if ((ev & EPOLLOUT) && !t.pending && t.wantOut) {
+      // A read that had to send (a key update's answer) found the socket full: read again.
+      t.wantOut = false;
+      updateInterest(slot);
+      readTls(slot);
+      return;
+    }
+  } else if ((ev & EPOLLOUT) && table_.at(slot).pending) {
     writeOut(slot);
     if (table_.at(slot).kind == SlotKind::kClosed) return;
   }
@@ -296,6 +367,7 @@ bool EventLoop::readInto(uint32_t slot) {
       return false;
     }
   }
+  if (s.tls) return readTls(slot);
   uint32_t room = kReceiveArenaBytes - arenaUsed_;
   if (room < kMinReadRoom) return false;  // next wake-up
   if (room > kMaxRead) room = kMaxRead;
@@ -325,6 +397,11 @@ void EventLoop::onConnectDone(uint32_t slot) {
   s.kind = SlotKind::kOpen;
   s.wantOut = false;
   capturePeerOf(s.fd, &s.peer);
+  if (s.tls) {
+    s.handshaking = true;
+    driveHandshake(slot);  // sends the ClientHello
+    return;
+  }
   updateInterest(slot);
   pushEvent(kEvOpen, slot, s.gen, -1, 0);
 }
@@ -393,6 +470,10 @@ void EventLoop::writeDirect(uint32_t slot, uint32_t gen, const uint8_t* data, si
 void EventLoop::sendRun(uint32_t slot, iovec* iov, int count) {
   Slot& s = table_.at(slot);
   if (s.kind != SlotKind::kOpen || s.endAfterFlush) return;
+  if (s.tls) {
+    sendTls(slot, iov, count);
+    return;
+  }
   size_t total = 0;
   for (int k = 0; k < count; k++) total += iov[k].iov_len;
   size_t written = 0;
@@ -497,6 +578,7 @@ void EventLoop::end(uint32_t slot, uint32_t gen) {
 
 void EventLoop::startLinger(uint32_t slot) {
   Slot& s = table_.at(slot);
+  if (s.tls && !s.handshaking) s.tls->shutdown();  // close_notify before our FIN
   // Half-close, then read until the peer's FIN: closing with unread bytes would send a RST
   // that can destroy the data we just sent before the peer reads it.
   ::shutdown(s.fd, SHUT_WR);
@@ -517,16 +599,21 @@ void EventLoop::destroy(uint32_t slot, uint32_t gen) {
 
 void EventLoop::pause(uint32_t slot, uint32_t gen) {
   Slot* s = table_.find(slot, gen);
-  if (s == nullptr || s->kind != SlotKind::kOpen || s->paused) return;
+  if (s == nullptr || s->kind != SlotKind::kOpen || s->paused || s->handshaking) return;
   s->paused = true;
   updateInterest(slot);
 }
 
 void EventLoop::resume(uint32_t slot, uint32_t gen) {
   Slot* s = table_.find(slot, gen);
-  if (s == nullptr || s->kind != SlotKind::kOpen || !s->paused) return;
+  if (s == nullptr || s->kind != SlotKind::kOpen || !s->paused || s->handshaking) return;
   s->paused = false;
   updateInterest(slot);
+  // Bytes OpenSSL already decrypted raise no epoll event.
+  if (s->tls && s->tls->hasBuffered()) {
+    tlsBacklog_.emplace_back(slot, gen);
+    kick();
+  }
 }
 
 void EventLoop::setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds) {
@@ -536,6 +623,11 @@ void EventLoop::setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds) {
   auto links = [this](uint32_t i) -> TimerLink& { return link(i); };
   if (seconds == 0) wheel_.disarm(links, slot);
   else wheel_.arm(links, slot, seconds);
+}
+
+const TlsSession* EventLoop::tlsSession(uint32_t slot, uint32_t gen) {
+  Slot* s = table_.find(slot, gen);
+  return s == nullptr ? nullptr : s->tls.get();
 }
 
 std::string EventLoop::remoteAddress(uint32_t slot, uint32_t gen, int* port) {
@@ -566,6 +658,9 @@ void EventLoop::shutdown(std::function<void()> done) {
   if (closing_) return;
   closing_ = true;
   closed_.clear();
+  listenerTls_.clear();
+  nameWaiting_.clear();
+  tlsBacklog_.clear();
   for (uint32_t i = 0; i < table_.size(); i++) {
     Slot& s = table_.at(i);
     if (s.kind != SlotKind::kFree) {
@@ -584,8 +679,10 @@ void EventLoop::shutdown(std::function<void()> done) {
   };
   uv_poll_stop(&poll_);
   uv_timer_stop(&tick_);
+  uv_timer_stop(&kick_);
   uv_close(reinterpret_cast<uv_handle_t*>(&poll_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&kick_), closed);
 }
 
 }  // namespace uws

@@ -9,12 +9,16 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "net-address.h"
 #include "shared-layout.h"
 #include "socket-table.h"
+#include "tls-context.h"
 
 namespace uws {
 
@@ -40,9 +44,13 @@ class EventLoop {
   int initError() const { return initErrno_; }
 
   // Each returns -1 with errno set on failure.
-  int listen(const ListenRequest& req, int* boundPort);  // listener id
+  // With `tls`, accepted sockets handshake first; JS hears of them once it completed.
+  int listen(const ListenRequest& req, std::shared_ptr<TlsContext> tls, int* boundPort);  // listener id
   void closeListener(int id);
-  int connect(const std::string& host, int port, uint32_t* gen);  // slot
+  // With `tls`, the open event comes after the handshake; `serverName` is sent as SNI and
+  // checked against the certificate.
+  int connect(const std::string& host, int port, std::shared_ptr<TlsContext> tls, const std::string& serverName,
+              uint32_t* gen);  // slot
   int adopt(int fd, uint32_t* gen);                                 // slot (fd is dup'ed)
 
   // Socket operations on (slot, gen); stale handles are ignored.
@@ -56,6 +64,8 @@ class EventLoop {
   void setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds);
   std::string remoteAddress(uint32_t slot, uint32_t gen, int* port);
   uint32_t liveSockets() const { return table_.live(); }
+  // The TLS session of a socket (also while its close event is handled), or nullptr.
+  const TlsSession* tlsSession(uint32_t slot, uint32_t gen);
 
   // Closes every fd and uv handle; `done` runs when libuv has released the handles.
   void shutdown(std::function<void()> done);
@@ -63,6 +73,7 @@ class EventLoop {
  private:
   static void onPoll(uv_poll_t* handle, int status, int events);
   static void onTick(uv_timer_t* handle);
+  static void onKick(uv_timer_t* handle);
   void wake();
   void runBatch();
   void acceptBurst(uint32_t listenerSlot);
@@ -71,6 +82,16 @@ class EventLoop {
   void onConnectDone(uint32_t slot);
   void writeOut(uint32_t slot);
   void sendRun(uint32_t slot, iovec* iov, int count);
+  // TLS counterparts: the handshake, decrypting reads, encrypting writes.
+  void driveHandshake(uint32_t slot);
+  bool readTls(uint32_t slot);
+  void sendTls(uint32_t slot, iovec* iov, int count);
+  void writeOutTls(uint32_t slot);
+  void keepPending(uint32_t slot, const uint8_t* head, size_t headLen, iovec* iov, int count, int from, size_t offset);
+  void waitForWrite(uint32_t slot, TlsStep step);
+  void failTls(uint32_t slot);
+  void readBacklog();
+  void kick();
   void startLinger(uint32_t slot);
   void closeSlot(uint32_t slot, int err);
   void releaseClosed();
@@ -89,6 +110,7 @@ class EventLoop {
   int initErrno_ = 0;
   uv_poll_t poll_;
   uv_timer_t tick_;
+  uv_timer_t kick_;  // re-wakes the loop for TLS bytes that epoll cannot report
   bool closing_ = false;
   int handlesOpen_ = 0;
   std::function<void()> onShutdown_;
@@ -108,6 +130,13 @@ class EventLoop {
   // Slots whose close event JS has not consumed yet.
   std::vector<uint32_t> closed_;
   uint32_t listeners_ = 0;
+  // TLS: listener slot -> its context; sockets suspended on an unknown SNI name until JS had
+  // its say; sockets with decrypted bytes left inside OpenSSL (arena full, or paused).
+  std::unordered_map<uint32_t, std::shared_ptr<TlsContext>> listenerTls_;
+  std::vector<std::pair<uint32_t, uint32_t>> nameWaiting_;
+  std::vector<std::pair<uint32_t, uint32_t>> tlsBacklog_;
+  bool kickArmed_ = false;
+  std::vector<uint8_t> tlsScratch_;  // coalesces small writes into full records
   bool inBatch_ = false;
 };
 

@@ -24,6 +24,7 @@ enum EventType : int32_t {
   kEvDrain = 3,
   kEvTimeout = 4,
   kEvClose = 5,    // a = errno (0: clean)
+  kEvServerName = 6,  // TLS ClientHello names a host no context has; a = TLS context id
 };
 
 // Command ring: kCommandInts int32 per command: slot, generation, offset in send arena, length.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "timer-wheel.h"
+#include "tls-session.h"
 
 namespace uws {
 
@@ -37,9 +38,12 @@ struct Slot {
   bool wantOut = false;      // EPOLLOUT registered
   bool endAfterFlush = false;  // end() while bytes were pending
   bool readClosed = false;   // peer's FIN seen while lingering
+  bool handshaking = false;  // TLS: JS hears of the socket only once the handshake is done
+  bool tlsWriteWantsRead = false;  // TLS: pending bytes wait for a read (key update), not EPOLLOUT
   int32_t listener = -1;     // for listeners: their own id; for sockets: who accepted them
   PeerAddress peer;
   std::unique_ptr<PendingBytes> pending;
+  std::unique_ptr<TlsSession> tls;  // TLS sockets only; kept until release (close handlers read it)
   TimerLink timer;
   uint32_t nextFree = kNoLink;
 };
@@ -60,7 +64,7 @@ class SocketTable {
     Slot& s = slots_[index];
     s.fd = fd;
     s.kind = kind;
-    s.paused = s.wantOut = s.endAfterFlush = s.readClosed = false;
+    s.paused = s.wantOut = s.endAfterFlush = s.readClosed = s.handshaking = s.tlsWriteWantsRead = false;
     s.listener = -1;
     s.peer = PeerAddress{};
     s.nextFree = kNoLink;
@@ -73,6 +77,7 @@ class SocketTable {
     s.fd = -1;
     s.kind = SlotKind::kFree;
     s.pending.reset();
+    s.tls.reset();
     s.gen = (s.gen + 1) & 0x3fffffff;
     s.nextFree = freeHead_;
     freeHead_ = index;

@@ -12,6 +12,7 @@ import type { SendStatus } from '../app/send-status.js';
 import { type AppWebSocket, type WebSocket } from '../app/websocket.js';
 import { Publication, sharedWriterOf } from '../app/publication.js';
 import type { TransportChoice } from '../transport/select-transport.js';
+import type { TlsOptions } from '../transport/tls-options.js';
 
 /** Options of {@link Server}. */
 export interface ServerOptions {
@@ -33,6 +34,8 @@ export interface ServerOptions {
   idleTimeout?: number;
   /** The transport to run on. Default: `'auto'`. */
   transport?: TransportChoice;
+  /** Serve `wss://` with these TLS options (key, cert, …; see `SSLApp`). Default: plain `ws://`. */
+  tls?: TlsOptions;
 }
 
 /** A connection of a {@link Server}: pass it to the server's methods. */
@@ -76,7 +79,7 @@ export class Server extends EventEmitter<ServerEvents> {
     const opts: ServerOptions = typeof options === 'number' ? { port: options } : options;
     if (typeof opts.port !== 'number') throw new TypeError('Server needs a port');
     this.compress = opts.perMessageDeflate === true;
-    this.app = new AppImpl({ transport: opts.transport });
+    this.app = new AppImpl({ transport: opts.transport, tls: opts.tls });
     this.app.ws<ServerSocketData>(opts.path ?? '/*', {
       compression: this.compress ? SHARED_COMPRESSOR | DEDICATED_DECOMPRESSOR : DISABLED,
       maxPayloadLength: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,

@@ -1,11 +1,27 @@
 import { isIP, type Socket } from 'node:net';
+import { ForeignSockets } from './foreign-sockets.js';
 import { NativeLoop, type SlotOwner } from './native-loop.js';
 import { Control, SLOT_SPAN } from './native-layout.js';
-import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from './transport.js';
+import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
+import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+import type {
+  ListenHandle,
+  ListenOptions,
+  SocketId,
+  TlsConnectOptions,
+  TlsContext,
+  Transport,
+  TransportHandler,
+} from './transport.js';
 
 const DEFAULT_BACKLOG = 511;
 /** Slots the per-socket arrays start with. */
 const INITIAL_SLOTS = 64;
+/** Client TLS contexts kept per thread (distinct option sets; the oldest goes first). */
+const MAX_CLIENT_CONTEXTS = 16;
+const clientContexts = new Map<string, number>();
+const caIds = new Map<string, number>();
+let nextCaId = 0;
 
 /** Splits an id into its slot and generation. */
 function slotOf(id: SocketId): number {
@@ -37,6 +53,8 @@ export class EpollTransport implements Transport, SlotOwner {
   private armedSeconds = new Float64Array(INITIAL_SLOTS);
   private armedTick = new Int32Array(INITIAL_SLOTS);
   private closed = false;
+  /** TLS sockets of foreign https servers (negative ids), created on first use. */
+  private foreign: ForeignSockets | undefined;
 
   constructor() {
     this.loop = NativeLoop.get();
@@ -53,6 +71,7 @@ export class EpollTransport implements Transport, SlotOwner {
 
   /** Wraps the handler so this transport learns about opens (for close()). */
   private track(id: SocketId): void {
+    if (id < 0) return; // a foreign TLS socket: its own transport tracks it
     const slot = slotOf(id);
     if (slot >= this.sockets.length) this.grow(slot + 1);
     this.sockets[slot] = id;
@@ -93,6 +112,11 @@ export class EpollTransport implements Transport, SlotOwner {
         code: 'EINVAL',
       });
     }
+    let tlsId = 0;
+    if (options.tls !== undefined) {
+      if (!(options.tls instanceof NativeTlsContext)) throw new TypeError('listen: the TLS context belongs to another transport');
+      tlsId = options.tls.id;
+    }
     const [id, port] = this.loop.native.listen(
       host,
       options.port ?? 0,
@@ -100,6 +124,7 @@ export class EpollTransport implements Transport, SlotOwner {
       options.backlog ?? DEFAULT_BACKLOG,
       options.reusePort ?? false,
       options.ipv6Only ?? false,
+      tlsId,
     );
     this.listeners.add(id);
     this.loop.setListenerOwner(id, this.opensTracked());
@@ -132,7 +157,7 @@ export class EpollTransport implements Transport, SlotOwner {
     },
     onTimeout: (id) => {
       // Fired, so disarmed: the next setTimeout must reach the addon.
-      if (slotOf(id) < this.armedSeconds.length) this.armedSeconds[slotOf(id)] = 0;
+      if (id >= 0 && slotOf(id) < this.armedSeconds.length) this.armedSeconds[slotOf(id)] = 0;
       if (!this.closed) this.handler.onTimeout(id);
     },
     onClose: (id, errno) => {
@@ -149,10 +174,21 @@ export class EpollTransport implements Transport, SlotOwner {
     this.loop.native.closeListener(id);
   }
 
-  connect(host: string, port: number): SocketId {
+  createTlsContext(options: ResolvedTlsOptions): TlsContext {
+    this.assertOpen();
+    return new NativeTlsContext(this.loop, options);
+  }
+
+  tlsInfo(id: SocketId): TlsSocketInfo | undefined {
+    if (ForeignSockets.owns(id)) return this.foreign?.tlsInfo(id);
+    return nativeTlsInfo(this.loop.native, slotOf(id), genOf(id));
+  }
+
+  connect(host: string, port: number, tls?: TlsConnectOptions): SocketId {
     this.assertOpen();
     const address = host === 'localhost' ? '127.0.0.1' : host;
-    const [slot, gen] = this.loop.native.connect(address, port);
+    const tlsId = tls === undefined ? 0 : this.clientContext(tls);
+    const [slot, gen] = this.loop.native.connect(address, port, tlsId, tls?.servername ?? '');
     this.loop.setOwner(slot, this.opensTracked());
     const id = gen * SLOT_SPAN + slot;
     this.track(id);
@@ -161,6 +197,12 @@ export class EpollTransport implements Transport, SlotOwner {
 
   adopt(socket: Socket, head: Uint8Array): SocketId {
     this.assertOpen();
+    // The fd of a TLS socket carries ciphertext of a session that lives in node:tls: such a
+    // socket stays there, on node:tls, under this transport's handler.
+    if ((socket as { encrypted?: boolean }).encrypted === true) {
+      this.foreign ??= new ForeignSockets(this.trackingHandler);
+      return this.foreign.adopt(socket, head);
+    }
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (typeof fd !== 'number' || fd < 0) throw new Error('adopt: this socket has no file descriptor to take over');
     const [slot, gen] = this.loop.native.adopt(fd);
@@ -186,6 +228,7 @@ export class EpollTransport implements Transport, SlotOwner {
   }
 
   write(id: SocketId, data: Uint8Array): boolean {
+    if (id < 0) return this.foreign?.write(id, data) ?? false;
     const slot = slotOf(id);
     if (this.idIn(slot) !== id) return false;
     this.loop.write(slot, genOf(id), data);
@@ -198,6 +241,7 @@ export class EpollTransport implements Transport, SlotOwner {
    * until the batch is flushed.
    */
   writeShared(id: SocketId, data: Uint8Array): boolean {
+    if (id < 0) return this.foreign?.write(id, data) ?? false;
     const slot = slotOf(id);
     if (this.idIn(slot) !== id) return false;
     this.loop.writeShared(slot, genOf(id), data);
@@ -210,6 +254,8 @@ export class EpollTransport implements Transport, SlotOwner {
    * undefined when the frame is too large for the arena and nothing was written.
    */
   writeFrame(id: SocketId, opcode: number, payload: Uint8Array | string): boolean | undefined {
+    // A foreign TLS socket has no place in the send arena: frame it the usual way.
+    if (id < 0) return undefined;
     const slot = slotOf(id);
     if (this.idIn(slot) !== id) return false;
     if (!this.loop.writeFrame(slot, genOf(id), opcode, payload)) return undefined;
@@ -219,19 +265,23 @@ export class EpollTransport implements Transport, SlotOwner {
   /** Remote address and port stay readable during `onClose` (the addon keeps them until then). */
 
   bufferedAmount(id: SocketId): number {
+    if (id < 0) return this.foreign?.bufferedAmount(id) ?? 0;
     const slot = slotOf(id);
     return this.idIn(slot) === id ? this.loop.bufferedAmount(slot) : 0;
   }
 
   pause(id: SocketId): void {
+    if (id < 0) return this.foreign?.pause(id);
     this.loop.native.pause(slotOf(id), genOf(id));
   }
 
   resume(id: SocketId): void {
+    if (id < 0) return this.foreign?.resume(id);
     this.loop.native.resume(slotOf(id), genOf(id));
   }
 
   setTimeout(id: SocketId, seconds: number): void {
+    if (id < 0) return this.foreign?.setTimeout(id, seconds);
     const slot = slotOf(id);
     // Re-arming with the same timeout within the same 1-second tick lands on the same
     // deadline: skip the native call, so a busy socket costs one call per second, not one
@@ -246,19 +296,23 @@ export class EpollTransport implements Transport, SlotOwner {
   }
 
   end(id: SocketId): void {
+    if (id < 0) return this.foreign?.end(id);
     this.loop.end(slotOf(id), genOf(id));
   }
 
   destroy(id: SocketId): void {
+    if (id < 0) return this.foreign?.destroy(id);
     this.loop.native.destroy(slotOf(id), genOf(id));
     this.loop.deliverPending();
   }
 
   remoteAddress(id: SocketId): string {
+    if (id < 0) return this.foreign?.remoteAddress(id) ?? '';
     return this.loop.native.remoteAddress(slotOf(id), genOf(id))[0];
   }
 
   remotePort(id: SocketId): number {
+    if (id < 0) return this.foreign?.remotePort(id) ?? 0;
     return this.loop.native.remoteAddress(slotOf(id), genOf(id))[1];
   }
 
@@ -273,7 +327,35 @@ export class EpollTransport implements Transport, SlotOwner {
     const open = this.sockets.filter((id) => id >= 0);
     this.sockets.fill(-1);
     for (const id of open) this.loop.native.destroy(slotOf(id), genOf(id));
+    this.foreign?.transport.close();
     this.loop.deliverPending();
+  }
+
+  /**
+   * Client contexts are cached by their options: building one parses the CA bundle (Node's
+   * roots: ~150 certificates), far too slow per connection.
+   */
+  private clientContext(tls: TlsConnectOptions): number {
+    const { servername: _servername, ...options } = tls;
+    // The CA text (Node's whole root bundle by default) enters the key as a small number: V8
+    // caches a string's hash, so the same bundle string is found again at no cost.
+    let caId = caIds.get(options.ca);
+    if (caId === undefined) {
+      if (caIds.size >= MAX_CLIENT_CONTEXTS * 4) caIds.clear(); // ids never repeat: old keys just stop matching
+      caIds.set(options.ca, (caId = nextCaId++));
+    }
+    const key = JSON.stringify({ ...options, ca: caId });
+    let id = clientContexts.get(key);
+    if (id === undefined) {
+      if (clientContexts.size >= MAX_CLIENT_CONTEXTS) {
+        const [oldestKey, oldestId] = clientContexts.entries().next().value as [string, number];
+        clientContexts.delete(oldestKey);
+        this.loop.native.tlsFree(oldestId); // connections using it keep their reference
+      }
+      id = this.loop.native.tlsContext(toNativeTls(options));
+      clientContexts.set(key, id);
+    }
+    return id;
   }
 
   private assertOpen(): void {

@@ -21,9 +21,17 @@ export interface NativeShared {
 /** The addon's functions (src/cpp/addon.cc). Errors are thrown as JS errors with `code`. */
 export interface NativeAddon {
   init(onBatch: () => void): NativeShared;
-  listen(host: string, port: number, path: string, backlog: number, reusePort: boolean, ipv6Only: boolean): [number, number];
+  listen(
+    host: string,
+    port: number,
+    path: string,
+    backlog: number,
+    reusePort: boolean,
+    ipv6Only: boolean,
+    tlsContext?: number,
+  ): [number, number];
   closeListener(id: number): void;
-  connect(host: string, port: number): [number, number];
+  connect(host: string, port: number, tlsContext?: number, servername?: string): [number, number];
   adopt(fd: number): [number, number];
   flush(): void;
   writeDirect(slot: number, gen: number, data: Uint8Array): void;
@@ -35,6 +43,34 @@ export interface NativeAddon {
   remoteAddress(slot: number, gen: number): [string, number];
   liveSockets(): number;
   xorMask(data: Uint8Array, maskWord: number): void;
+  /** TLS contexts (src/cpp/tls-context.h): options as in `NativeTlsOptions`. */
+  tlsContext(options: NativeTlsOptions): number;
+  tlsUpdate(id: number, options: NativeTlsOptions): void;
+  tlsAddServerName(id: number, host: string, options: NativeTlsOptions): void;
+  tlsRemoveServerName(id: number, host: string): void;
+  tlsMissingServerName(id: number, on: boolean): void;
+  tlsFree(id: number): void;
+  /** [serverName, alpn, verifyResult, error, peerCertificate, resumed], or null for plain TCP. */
+  tlsInfo(slot: number, gen: number): [string, string, number, string, boolean, boolean] | null;
+}
+
+/** TLS options in the addon's shape (PEM text; `alpn` in wire format). */
+export interface NativeTlsOptions {
+  isServer: boolean;
+  key: string;
+  cert: string;
+  passphrase: string;
+  ca: string;
+  dhParams: string;
+  ciphers: string;
+  ciphersuites: string;
+  minVersion: number;
+  alpn: string;
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  releaseBuffers: boolean;
+  sessionTickets: boolean;
+  handshakeTimeout: number;
 }
 
 let addon: NativeAddon | undefined;

@@ -20,6 +20,8 @@ export const EventType = {
   DRAIN: 3,
   TIMEOUT: 4,
   CLOSE: 5,
+  /** A TLS ClientHello names a host no context has; A = TLS context id. */
+  SERVER_NAME: 6,
 } as const;
 
 /** Int32 fields per send command: slot, generation, offset in the send arena, length. */

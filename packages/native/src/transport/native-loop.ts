@@ -58,6 +58,9 @@ export class NativeLoop {
   /** Owner of each listener, by listener id. */
   private readonly listenerOwners = new Map<number, SlotOwner>();
 
+  /** missingServerName handlers, by TLS context id. */
+  private readonly serverNameHandlers = new Map<number, (host: string) => void>();
+
   inBatch = false;
   private flushScheduled = false;
   /**
@@ -234,6 +237,11 @@ export class NativeLoop {
     }
   }
 
+  setServerNameHandler(contextId: number, handler: ((host: string) => void) | undefined): void {
+    if (handler === undefined) this.serverNameHandlers.delete(contextId);
+    else this.serverNameHandlers.set(contextId, handler);
+  }
+
   /** Handlers that asked to hear when the current batch ends. */
   notifyBatchEnd(handler: TransportHandler): void {
     this.batchEndHandlers.add(handler);
@@ -294,6 +302,11 @@ export class NativeLoop {
           this.owners[slot]?.handler.onDrain(id);
         } else if (type === EventType.TIMEOUT) {
           this.owners[slot]?.handler.onTimeout(id);
+        } else if (type === EventType.SERVER_NAME) {
+          // The handshake resumes when this batch ends, whatever the handler did.
+          const handler = this.serverNameHandlers.get(ev[o + Ev.A]);
+          const info = handler === undefined ? null : this.native.tlsInfo(slot, ev[o + Ev.GEN]);
+          if (handler !== undefined && info !== null) handler(info[0]);
         } else if (type === EventType.CLOSE) {
           const owner = this.owners[slot];
           this.owners[slot] = undefined;

@@ -4,9 +4,20 @@
  * one writev when it ends, writes made outside a batch on the next microtask.
  */
 import net from 'node:net';
+import tls from 'node:tls';
+import { NodeTlsContext, connectOptions, nodeTlsInfo } from './node-tls.js';
 import { SlotTable } from './slot-table.js';
 import { TimerWheel, type WheelEntry } from './timer-wheel.js';
-import type { ListenHandle, ListenOptions, SocketId, Transport, TransportHandler } from './transport.js';
+import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+import type {
+  ListenHandle,
+  ListenOptions,
+  SocketId,
+  TlsConnectOptions,
+  TlsContext,
+  Transport,
+  TransportHandler,
+} from './transport.js';
 
 /**
  * Corked bytes past which a socket is flushed at once: beyond it batching gains nothing, and
@@ -42,6 +53,9 @@ interface NodeSocketSlot extends WheelEntry {
   /** Peer address and port, read once (node:net forgets them when the socket closes). */
   remoteAddress: string | undefined;
   remotePort: number;
+  /** TLS sockets: the error that ended it (message and code), '' if none. */
+  tlsError: string;
+  tlsCode: string;
 }
 
 const kSlot = Symbol('uws.slot');
@@ -83,7 +97,13 @@ export class NodeTransport implements Transport {
     };
     this.onSocketError = function (error) {
       const slot = this[kSlot];
-      if (slot !== undefined && slot.errno === 0) slot.errno = errnoOf(error);
+      if (slot !== undefined && slot.errno === 0) {
+        slot.errno = errnoOf(error);
+        if (this instanceof tls.TLSSocket) {
+          slot.tlsError = error.message;
+          slot.tlsCode = String(error.code ?? '');
+        }
+      }
     };
     this.onSocketClose = function () {
       const slot = this[kSlot];
@@ -105,7 +125,21 @@ export class NodeTransport implements Transport {
   listen(options: ListenOptions): ListenHandle | Promise<ListenHandle> {
     this.assertUsable();
     if (options.reusePort) throw new Error('reusePort needs the epoll transport');
-    const server = net.createServer({ noDelay: true }, (socket) => this.accept(id, socket));
+    const context = options.tls;
+    if (context !== undefined && !(context instanceof NodeTlsContext)) {
+      throw new TypeError('listen: the TLS context belongs to another transport');
+    }
+    let server: net.Server;
+    if (context !== undefined) {
+      const secure = tls.createServer({ ...context.serverOptions(), noDelay: true });
+      secure.on('secureConnection', (socket) => this.accept(id, socket));
+      // A failed or timed-out handshake ends that socket; nobody else hears of it.
+      secure.on('tlsClientError', (_error, socket) => socket.destroy());
+      context.attach(secure);
+      server = secure;
+    } else {
+      server = net.createServer({ noDelay: true }, (socket) => this.accept(id, socket));
+    }
     const id = this.nextListenerId++;
     const listenOptions: net.ListenOptions =
       options.path !== undefined
@@ -147,12 +181,29 @@ export class NodeTransport implements Transport {
     server.close();
   }
 
-  connect(host: string, port: number): SocketId {
+  connect(host: string, port: number, tlsOptions?: TlsConnectOptions): SocketId {
     this.assertUsable();
+    if (tlsOptions !== undefined) {
+      const socket = tls.connect(connectOptions(host, port, tlsOptions)) as unknown as SlottedSocket;
+      socket.setNoDelay(true);
+      const slot = this.register(socket);
+      socket.once('secureConnect', this.onSocketConnect);
+      return slot.id;
+    }
     const socket = net.connect({ host, port, noDelay: true }) as SlottedSocket;
     const slot = this.register(socket);
     socket.once('connect', this.onSocketConnect);
     return slot.id;
+  }
+
+  createTlsContext(options: ResolvedTlsOptions): TlsContext {
+    return new NodeTlsContext(options);
+  }
+
+  tlsInfo(id: SocketId): TlsSocketInfo | undefined {
+    const slot = this.slots.get(id);
+    if (slot === undefined || !(slot.socket instanceof tls.TLSSocket)) return undefined;
+    return nodeTlsInfo(slot.socket, slot.tlsError, slot.tlsCode);
   }
 
   write(id: SocketId, data: Uint8Array): boolean {
@@ -280,6 +331,8 @@ export class NodeTransport implements Transport {
       bucket: 0,
       remoteAddress: undefined,
       remotePort: 0,
+      tlsError: '',
+      tlsCode: '',
       onWritten: () => this.checkDrained(slot),
     };
     slot.id = this.slots.add(slot);

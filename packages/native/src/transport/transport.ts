@@ -10,6 +10,8 @@
  * costs one flush, not one syscall each.
  */
 
+import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+
 /** A connection handle; meaningless once `onClose` was reported for it. */
 export type SocketId = number;
 
@@ -30,6 +32,38 @@ export interface ListenOptions {
   reusePort?: boolean;
   /** With an IPv6 host, refuse IPv4-mapped connections (IPV6_V6ONLY). Default: false (dual-stack). */
   ipv6Only?: boolean;
+  /**
+   * Speak TLS on accepted connections, with this context (made by the same transport's
+   * `createTlsContext`). `onOpen` is reported once the handshake completed; a handshake that
+   * fails or takes longer than 10 s ends that connection unseen. Default: plain TCP.
+   */
+  tls?: TlsContext;
+}
+
+/**
+ * A TLS configuration of one transport: the default certificate plus the SNI table. Several
+ * listeners may share it; changes apply to handshakes that start afterwards.
+ */
+export interface TlsContext {
+  /** Serves `host` (exact, or `*.example.com` for one label) with its own certificate. */
+  addServerName(host: string, options: ResolvedTlsOptions): void;
+  removeServerName(host: string): void;
+  /**
+   * Called (inside a batch) when a ClientHello names a host the table lacks; the handshake
+   * waits until it returns, so a synchronous `addServerName` serves this very connection.
+   * `undefined` removes it. Default: none (the default certificate answers).
+   */
+  setMissingServerName(handler: ((host: string) => void) | undefined): void;
+  /** Replaces the default certificate & co. (reload without restart). */
+  update(options: ResolvedTlsOptions): void;
+  /** Releases it; listeners using it keep working until closed. */
+  close(): void;
+}
+
+/** How to connect with TLS. */
+export interface TlsConnectOptions extends ResolvedTlsOptions {
+  /** SNI and the name the certificate must match; `''` for none (IP literals are matched as IPs). */
+  servername: string;
 }
 
 /** A listening socket. */
@@ -81,8 +115,16 @@ export interface Transport {
   listen(options: ListenOptions): ListenHandle | Promise<ListenHandle>;
   /** Stops accepting on a listener; open connections stay. */
   closeListener(id: number): void;
-  /** Starts a non-blocking connect; `onOpen(id, -1)` or `onClose(id, errno)` follows. */
-  connect(host: string, port: number): SocketId;
+  /**
+   * Starts a non-blocking connect; `onOpen(id, -1)` or `onClose(id, errno)` follows. With
+   * `tls`, `onOpen` comes after the handshake; a failed one closes with an errno and
+   * `tlsInfo(id).error` says why (readable during `onClose`).
+   */
+  connect(host: string, port: number, tls?: TlsConnectOptions): SocketId;
+  /** Makes a server TLS context for `listen`. Throws an Error with a reason on bad options. */
+  createTlsContext?(options: ResolvedTlsOptions): TlsContext;
+  /** TLS state of a connection (also during its `onClose`), or `undefined` for plain TCP. */
+  tlsInfo?(id: SocketId): TlsSocketInfo | undefined;
   /**
    * Queues bytes for `id`. The transport may keep a reference to `data` until it is sent, so
    * the caller must not modify it afterwards (the native transport copies at once; node:net
@@ -108,7 +150,8 @@ export interface Transport {
   /**
    * Takes over a connected `net.Socket` (e.g. from an `http.Server` 'upgrade' event) with the
    * bytes already read from it (`head`, delivered first as data). The native transport moves
-   * the fd onto its own loop; node:net keeps using the socket. `onOpen(id, -2)` follows.
+   * the fd onto its own loop (except a `tls.TLSSocket`: its session lives in node:tls, so it
+   * stays there, under a negative id); node:net keeps using the socket. `onOpen(id, -2)` follows.
    */
   adopt(socket: import('node:net').Socket, head: Uint8Array): SocketId;
   /** Closes every listener and socket; no callback runs afterwards. */

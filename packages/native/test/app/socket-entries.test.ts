@@ -42,4 +42,23 @@ describe('SocketEntries', () => {
     table.set(b);
     expect(new Set(table.clear())).toEqual(new Set([a, b]));
   });
+
+  it('keeps negative ids (foreign TLS sockets) and returns them from clear()', () => {
+    const table = new SocketEntries<{ id: number; name: string }>();
+    const plain = entry(5, 'plain');
+    const foreign = entry(-5, 'foreign');
+    // -SPAN % SPAN is -0, which is not below 0: the sign of the id decides, not the slot.
+    const foreignSlotZero = entry(-SPAN, 'foreign, slot 0');
+    table.set(plain);
+    table.set(foreign);
+    table.set(foreignSlotZero);
+    expect(table.get(-SPAN)).toBe(foreignSlotZero);
+    expect(table.delete(-SPAN)).toBe(foreignSlotZero);
+    expect(table.get(-5)).toBe(foreign);
+    expect(table.get(5)).toBe(plain);
+    expect(new Set(table.clear())).toEqual(new Set([plain, foreign]));
+    table.set(foreign);
+    expect(table.delete(-5)).toBe(foreign);
+    expect(table.get(-5)).toBeUndefined();
+  });
 });

@@ -96,9 +96,11 @@ describe.each(transportKinds)('Client (%s)', (transport) => {
   });
 
   it('parses ws URLs', () => {
-    expect(parseWebSocketUrl('ws://example.com/a?b=1')).toEqual({ host: 'example.com', port: 80, hostHeader: 'example.com', path: '/a?b=1' });
-    expect(parseWebSocketUrl('ws://[::1]:9001')).toEqual({ host: '::1', port: 9001, hostHeader: '[::1]:9001', path: '/' });
-    expect(() => parseWebSocketUrl('wss://x')).toThrow(SyntaxError);
+    expect(parseWebSocketUrl('ws://example.com/a?b=1')).toEqual({ host: 'example.com', port: 80, hostHeader: 'example.com', path: '/a?b=1', secure: false });
+    expect(parseWebSocketUrl('ws://[::1]:9001')).toEqual({ host: '::1', port: 9001, hostHeader: '[::1]:9001', path: '/', secure: false });
+    expect(parseWebSocketUrl('wss://x')).toEqual({ host: 'x', port: 443, hostHeader: 'x', path: '/', secure: true });
+    expect(parseWebSocketUrl('https://x:8443/p')).toEqual({ host: 'x', port: 8443, hostHeader: 'x:8443', path: '/p', secure: true });
+    expect(() => parseWebSocketUrl('ftp://x')).toThrow(SyntaxError);
     expect(() => parseWebSocketUrl('ws://x/#frag')).toThrow(SyntaxError);
     expect(() => parseWebSocketUrl('nonsense')).toThrow(SyntaxError);
   });

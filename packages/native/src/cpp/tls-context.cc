@@ -1,0 +1,321 @@
+#include "tls-context.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <set>
+
+#include "tls-session.h"
+
+namespace uws {
+
+namespace {
+
+// RAII for the few OpenSSL objects built here.
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+BioPtr memoryBio(const std::string& pem) { return BioPtr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))); }
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// ALPN lists live as long as the process: a callback may still run for a context that a reload
+// replaced, so the list it points to must never go away. Distinct lists are few.
+const std::string* internAlpn(const std::string& wire) {
+  static std::mutex mutex;
+  static std::set<std::string> lists;
+  std::lock_guard<std::mutex> lock(mutex);
+  return &*lists.insert(wire).first;
+}
+
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outLen, const unsigned char* in, unsigned int inLen,
+               void* arg) {
+  auto* ours = static_cast<const std::string*>(arg);
+  unsigned char* chosen = nullptr;
+  int r = SSL_select_next_proto(&chosen, outLen, reinterpret_cast<const unsigned char*>(ours->data()),
+                                static_cast<unsigned int>(ours->size()), in, inLen);
+  if (r != OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_NOACK;  // no overlap: carry on without ALPN
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// The host_name entry of a server_name extension, or "" (malformed or absent).
+std::string parseServerName(const unsigned char* p, size_t len) {
+  if (len < 2) return "";
+  size_t listLen = (static_cast<size_t>(p[0]) << 8) | p[1];
+  if (listLen + 2 != len) return "";
+  size_t i = 2;
+  while (i + 3 <= len) {
+    unsigned type = p[i];
+    size_t n = (static_cast<size_t>(p[i + 1]) << 8) | p[i + 2];
+    i += 3;
+    if (i + n > len) return "";
+    if (type == TLSEXT_NAMETYPE_host_name) {
+      if (n == 0 || n > 255) return "";
+      return lower(std::string(reinterpret_cast<const char*>(p + i), n));
+    }
+    i += n;
+  }
+  return "";
+}
+
+// Server side: picks the context for the requested host before the certificate is chosen.
+int onClientHello(SSL* ssl, int* alert, void* arg) {
+  auto* context = static_cast<TlsContext*>(arg);
+  auto* session = static_cast<TlsSession*>(SSL_get_app_data(ssl));
+  const unsigned char* ext = nullptr;
+  size_t extLen = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &ext, &extLen) != 1) return SSL_CLIENT_HELLO_SUCCESS;
+  std::string host = parseServerName(ext, extLen);
+  if (host.empty()) return SSL_CLIENT_HELLO_SUCCESS;
+  if (session != nullptr) session->serverName = host;
+  SSL_CTX* chosen = context->lookup(host);
+  if (chosen == nullptr && session != nullptr && context->hasMissingServerNameHandler() && !session->askedForName) {
+    // Suspended: the loop reports the name to JS and resumes after the batch.
+    session->askedForName = true;
+    return SSL_CLIENT_HELLO_RETRY;
+  }
+  if (chosen != nullptr && SSL_set_SSL_CTX(ssl, chosen) == nullptr) {
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+// With rejectUnauthorized off the chain is still checked (the result is reported), never refused.
+int acceptAnyPeer(int, X509_STORE_CTX*) { return 1; }
+
+bool loadCertChain(SSL_CTX* ctx, const std::string& pem, std::string* error) {
+  BioPtr bio = memoryBio(pem);
+  X509Ptr leaf(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
+  if (!leaf || SSL_CTX_use_certificate(ctx, leaf.get()) != 1) {
+    *error = "invalid certificate: " + takeOpenSslError();
+    return false;
+  }
+  for (;;) {
+    X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (extra == nullptr) break;
+    if (SSL_CTX_add0_chain_cert(ctx, extra) != 1) {  // takes ownership on success
+      X509_free(extra);
+      *error = "invalid certificate chain: " + takeOpenSslError();
+      return false;
+    }
+  }
+  ERR_clear_error();  // the loop ends on "no start line"
+  return true;
+}
+
+bool loadKey(SSL_CTX* ctx, const std::string& pem, const std::string& passphrase, std::string* error) {
+  BioPtr bio = memoryBio(pem);
+  // A non-null `u` with the default callback is taken as the passphrase; an empty one must not
+  // fall back to prompting on the terminal.
+  char empty[1] = {0};
+  void* u = passphrase.empty() ? static_cast<void*>(empty) : const_cast<char*>(passphrase.c_str());
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, u));
+  if (!key) {
+    *error = "invalid private key or wrong passphrase: " + takeOpenSslError();
+    return false;
+  }
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+    *error = "private key does not match the certificate: " + takeOpenSslError();
+    return false;
+  }
+  return true;
+}
+
+bool loadCa(SSL_CTX* ctx, const std::string& pem, bool isServer, std::string* error) {
+  BioPtr bio = memoryBio(pem);
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int count = 0;
+  for (;;) {
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) break;
+    X509_STORE_add_cert(store, cert.get());
+    // A server names the CAs it accepts client certificates from.
+    if (isServer) SSL_CTX_add_client_CA(ctx, cert.get());
+    ++count;
+  }
+  ERR_clear_error();
+  if (count == 0) {
+    *error = "ca: no PEM certificate found";
+    return false;
+  }
+  return true;
+}
+
+bool loadDhParams(SSL_CTX* ctx, const std::string& pem, std::string* error) {
+  BioPtr bio = memoryBio(pem);
+  EVP_PKEY* dh = PEM_read_bio_Parameters(bio.get(), nullptr);
+  if (dh == nullptr || SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {  // takes ownership on success
+    if (dh != nullptr) EVP_PKEY_free(dh);
+    *error = "invalid dhParams: " + takeOpenSslError();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string takeOpenSslError() {
+  unsigned long code = ERR_peek_last_error();
+  std::string text;
+  if (code != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof(buf));
+    text = buf;
+  }
+  ERR_clear_error();
+  return text;
+}
+
+std::shared_ptr<TlsContext> TlsContext::create(int id, const TlsOptions& options, std::string* error) {
+  std::shared_ptr<TlsContext> context(new TlsContext(id, options.isServer));
+  context->ctx_ = context->build(options, error);
+  if (context->ctx_ == nullptr) return nullptr;
+  context->handshakeSeconds_ = options.handshakeSeconds;
+  return context;
+}
+
+TlsContext::~TlsContext() {
+  if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+  for (auto& entry : names_) SSL_CTX_free(entry.second);
+}
+
+SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_method());
+  if (ctx == nullptr) {
+    *error = "SSL_CTX_new failed: " + takeOpenSslError();
+    return nullptr;
+  }
+  auto fail = [ctx]() -> SSL_CTX* {
+    SSL_CTX_free(ctx);
+    return nullptr;
+  };
+  if (SSL_CTX_set_min_proto_version(ctx, o.minVersion) != 1) {
+    *error = "invalid minimum TLS version";
+    return fail();
+  }
+  // No renegotiation (a CPU sink and an old attack surface), no compression (CRIME); a peer's
+  // EOF without close_notify reads as a plain end, like TCP's FIN.
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF |
+                               (o.isServer ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0) |
+                               (o.sessionTickets ? 0 : SSL_OP_NO_TICKET));
+  // Partial writes and moving buffers: the loop retries unsent bytes from its own buffer.
+  long mode = SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
+  if (o.releaseBuffers) mode |= SSL_MODE_RELEASE_BUFFERS;
+  SSL_CTX_set_mode(ctx, mode);
+  if (!o.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, o.ciphers.c_str()) != 1) {
+    *error = "invalid ciphers: " + takeOpenSslError();
+    return fail();
+  }
+  if (!o.ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, o.ciphersuites.c_str()) != 1) {
+    *error = "invalid TLS 1.3 ciphersuites: " + takeOpenSslError();
+    return fail();
+  }
+  if (!o.cert.empty() && !loadCertChain(ctx, o.cert, error)) return fail();
+  if (!o.key.empty() && !loadKey(ctx, o.key, o.passphrase, error)) return fail();
+  if (o.isServer && (o.cert.empty() || o.key.empty())) {
+    *error = "a TLS server needs both key and cert";
+    return fail();
+  }
+  if (!o.ca.empty() && !loadCa(ctx, o.ca, o.isServer, error)) return fail();
+  if (!o.dhParams.empty()) {
+    if (!loadDhParams(ctx, o.dhParams, error)) return fail();
+  } else {
+    SSL_CTX_set_dh_auto(ctx, 1);
+  }
+  if (o.isServer) {
+    // Resumption goes through tickets, which the client keeps: a server-side session cache
+    // would hold every session (KiBs each) for minutes after its connection closed.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    static const unsigned char kSessionContext[] = "uws";
+    SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof(kSessionContext) - 1);
+    if (o.requestCert) {
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (o.rejectUnauthorized ? SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+                         o.rejectUnauthorized ? nullptr : acceptAnyPeer);
+    } else {
+      SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    }
+    if (!o.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, const_cast<std::string*>(internAlpn(o.alpn)));
+    SSL_CTX_set_client_hello_cb(ctx, onClientHello, this);
+  } else {
+    SSL_CTX_set_verify(ctx, o.rejectUnauthorized ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
+                       o.rejectUnauthorized ? nullptr : acceptAnyPeer);
+    if (!o.alpn.empty() &&
+        SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(o.alpn.data()),
+                                static_cast<unsigned int>(o.alpn.size())) != 0) {
+      *error = "invalid ALPN list";
+      return fail();
+    }
+  }
+  return ctx;
+}
+
+bool TlsContext::update(const TlsOptions& options, std::string* error) {
+  TlsOptions o = options;
+  o.isServer = isServer_;
+  SSL_CTX* fresh = build(o, error);
+  if (fresh == nullptr) return false;
+  // Sessions hold their own reference to the old context (SSL_CTX is reference-counted).
+  SSL_CTX_free(ctx_);
+  ctx_ = fresh;
+  handshakeSeconds_ = options.handshakeSeconds;
+  return true;
+}
+
+bool TlsContext::addServerName(const std::string& host, const TlsOptions& options, std::string* error) {
+  if (!isServer_) {
+    *error = "server names belong to a server context";
+    return false;
+  }
+  TlsOptions o = options;
+  o.isServer = true;
+  SSL_CTX* ctx = build(o, error);
+  if (ctx == nullptr) return false;
+  std::string key = lower(host);
+  auto it = names_.find(key);
+  if (it != names_.end()) {
+    SSL_CTX_free(it->second);
+    it->second = ctx;
+  } else {
+    names_.emplace(key, ctx);
+  }
+  return true;
+}
+
+void TlsContext::removeServerName(const std::string& host) {
+  auto it = names_.find(lower(host));
+  if (it == names_.end()) return;
+  SSL_CTX_free(it->second);
+  names_.erase(it);
+}
+
+SSL_CTX* TlsContext::lookup(const std::string& host) const {
+  if (names_.empty()) return nullptr;
+  auto it = names_.find(host);
+  if (it != names_.end()) return it->second;
+  size_t dot = host.find('.');
+  if (dot == std::string::npos) return nullptr;
+  it = names_.find("*" + host.substr(dot));
+  return it != names_.end() ? it->second : nullptr;
+}
+
+}  // namespace uws

@@ -1,0 +1,71 @@
+// A TLS configuration: one SSL_CTX built from PEM options, plus (for servers) the table of
+// per-host contexts chosen by SNI. OpenSSL comes from the running `node` binary (its symbols
+// are exported; the headers ship with Node), so nothing links a system libssl.
+#pragma once
+#include <openssl/ssl.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace uws {
+
+// What JS passes (already normalised: PEM text, never file names).
+struct TlsOptions {
+  bool isServer = true;
+  std::string key;         // PEM private key (server: required; client: for a client certificate)
+  std::string cert;        // PEM certificate chain, leaf first
+  std::string passphrase;  // for an encrypted key
+  std::string ca;          // PEM CA certificates to trust (client: server certs; server: client certs)
+  std::string dhParams;    // PEM DH parameters (TLS 1.2 DHE suites); empty: OpenSSL's automatic choice
+  std::string ciphers;     // TLS 1.2 cipher list; empty: OpenSSL default
+  std::string ciphersuites;  // TLS 1.3 suites; empty: OpenSSL default
+  int minVersion = TLS1_2_VERSION;
+  std::string alpn;        // wire format (length-prefixed names); empty: no ALPN
+  bool requestCert = false;          // server: ask the client for a certificate
+  bool rejectUnauthorized = true;    // refuse a peer certificate that does not verify
+  bool releaseBuffers = true;        // SSL_MODE_RELEASE_BUFFERS: idle sessions hold no buffers
+  bool sessionTickets = true;        // server: issue session tickets (resumption)
+  uint32_t handshakeSeconds = 10;    // server: an accepted handshake must complete in time
+};
+
+class TlsContext {
+ public:
+  // nullptr with `*error` set when the options do not make a usable context.
+  static std::shared_ptr<TlsContext> create(int id, const TlsOptions& options, std::string* error);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  int id() const { return id_; }
+  bool isServer() const { return isServer_; }
+  uint32_t handshakeSeconds() const { return handshakeSeconds_; }
+  SSL_CTX* ctx() const { return ctx_; }
+
+  // Replaces the certificate & co. for new handshakes; live sessions keep what they had.
+  bool update(const TlsOptions& options, std::string* error);
+  bool addServerName(const std::string& host, const TlsOptions& options, std::string* error);
+  void removeServerName(const std::string& host);
+  // With a handler, a ClientHello naming an unknown host is suspended until JS had its say.
+  void setMissingServerNameHandler(bool on) { missingHandler_ = on; }
+  bool hasMissingServerNameHandler() const { return missingHandler_; }
+  // The context for `host` (exact, then `*.suffix` wildcard), or nullptr.
+  SSL_CTX* lookup(const std::string& host) const;
+
+ private:
+  TlsContext(int id, bool isServer) : id_(id), isServer_(isServer) {}
+  SSL_CTX* build(const TlsOptions& options, std::string* error);
+
+  int id_;
+  bool isServer_;
+  bool missingHandler_ = false;
+  uint32_t handshakeSeconds_ = 10;
+  SSL_CTX* ctx_ = nullptr;
+  std::map<std::string, SSL_CTX*> names_;
+};
+
+// The last OpenSSL error as text ("" if none), clearing the thread's error queue.
+std::string takeOpenSslError();
+
+}  // namespace uws

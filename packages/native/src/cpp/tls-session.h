@@ -1,0 +1,71 @@
+// One connection's TLS state: an SSL object reading and writing the socket fd directly
+// (OpenSSL's socket BIO with read-ahead, so one read(2) fills its record buffer). The loop
+// drives it; this class only maps OpenSSL's answers to what the loop needs to do next.
+#pragma once
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+
+namespace uws {
+
+class TlsContext;
+
+enum class TlsStep {
+  kDone,        // handshake finished / bytes moved
+  kWantRead,    // wait for EPOLLIN
+  kWantWrite,   // wait for EPOLLOUT
+  kWantName,    // ClientHello suspended: JS is asked about an unknown server name
+  kClosed,      // the peer closed (close_notify or EOF)
+  kFailed,      // protocol or I/O error; see error()
+};
+
+class TlsSession {
+ public:
+  // nullptr when OpenSSL cannot make the session (out of memory).
+  static std::unique_ptr<TlsSession> create(std::shared_ptr<TlsContext> context, int fd, bool server,
+                                            const std::string& serverName);
+  ~TlsSession();
+  TlsSession(const TlsSession&) = delete;
+  TlsSession& operator=(const TlsSession&) = delete;
+
+  TlsStep handshake();
+  // Plaintext into `buf`; `*n` bytes on kDone.
+  TlsStep read(uint8_t* buf, size_t len, size_t* n);
+  // Plaintext from `data`; `*n` bytes taken on kDone (maybe fewer than `len`).
+  TlsStep write(const uint8_t* data, size_t len, size_t* n);
+  // Sends close_notify, best effort (a full socket buffer just skips it).
+  void shutdown();
+  // Decrypted bytes (or a whole record) waiting inside OpenSSL, that epoll cannot report.
+  bool hasBuffered() const { return SSL_has_pending(ssl_) == 1; }
+  // Frees OpenSSL's record buffers when they hold nothing (and the context asked for it).
+  void releaseIdleBuffers() {
+    if ((SSL_get_mode(ssl_) & SSL_MODE_RELEASE_BUFFERS) != 0) SSL_free_buffers(ssl_);
+  }
+
+  bool server() const { return server_; }
+  TlsContext& context() const { return *context_; }
+  const std::string& error() const { return error_; }
+  int errorErrno() const { return errorErrno_; }
+  std::string alpn() const;
+  long verifyResult() const { return SSL_get_verify_result(ssl_); }
+  bool hasPeerCertificate() const;
+  bool resumed() const { return SSL_session_reused(ssl_) == 1; }
+
+  // Set by the ClientHello callback (server side).
+  std::string serverName;
+  bool askedForName = false;
+
+ private:
+  TlsSession(std::shared_ptr<TlsContext> context, SSL* ssl, bool server)
+      : context_(std::move(context)), ssl_(ssl), server_(server) {}
+  TlsStep failure(int ret, const char* during);
+
+  std::shared_ptr<TlsContext> context_;  // keeps the SSL_CTX callbacks' argument alive
+  SSL* ssl_;
+  bool server_;
+  std::string error_;
+  int errorErrno_ = 0;
+};
+
+}  // namespace uws

@@ -1,0 +1,215 @@
+/**
+ * TLS options as users give them (uWebSockets.js names and Node's `tls` names both work) and
+ * their resolution into PEM text that both transports consume.
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+
+/** PEM text, or the name of a file holding it. */
+export type PemSource = string | Buffer;
+
+/** Server-side TLS options (`SSLApp(options)`, `App({ tls })`, `addServerName(host, options)`). */
+export interface TlsOptions {
+  /** Private key: PEM text or a file name. Required for a server. Alias: `key_file_name`. */
+  key?: PemSource;
+  /** Certificate chain, leaf first: PEM text or a file name. Required for a server. Alias: `cert_file_name`. */
+  cert?: PemSource;
+  /** Passphrase of an encrypted key. Default: none. */
+  passphrase?: string;
+  /**
+   * CA certificates (PEM text or a file name): a server trusts these for client certificates,
+   * a client for the server's. Default: none for a server; Node's bundled roots for a client.
+   * Alias: `ca_file_name`.
+   */
+  ca?: PemSource;
+  /** DH parameters for TLS 1.2 DHE suites (PEM or file). Default: OpenSSL's automatic choice. Alias: `dh_params_file_name`. */
+  dhParams?: PemSource;
+  /** TLS 1.2 cipher list (OpenSSL syntax). Default: OpenSSL's. Alias: `ssl_ciphers`. */
+  ciphers?: string;
+  /** TLS 1.3 cipher suites (OpenSSL syntax). Default: OpenSSL's. */
+  ciphersuites?: string;
+  /** Lowest protocol version accepted. Default: `'TLSv1.2'` (TLS 1.3 is preferred when both sides have it). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** ALPN protocols offered/accepted, most preferred first. Default: `['http/1.1']`. */
+  ALPNProtocols?: readonly string[];
+  /** Server: ask clients for a certificate. Default: false. */
+  requestCert?: boolean;
+  /**
+   * Refuse a peer certificate that does not verify: on a server (with `requestCert`) a client
+   * without a valid certificate; on a client a server certificate that is expired, self-signed,
+   * or for another name. Default: true.
+   */
+  rejectUnauthorized?: boolean;
+  /** Server: issue session tickets so clients can resume without a full handshake. Default: true. */
+  sessionTickets?: boolean;
+  /**
+   * Release OpenSSL's read/write buffers while a connection is idle (~34 KiB each otherwise), at
+   * the cost of reallocating them on traffic. Alias: `ssl_prefer_low_memory_usage`. Default: true.
+   */
+  releaseBuffers?: boolean;
+  /**
+   * Server: seconds an accepted connection may take to complete the TLS handshake before it
+   * is dropped (a ClientHello that never comes, a handshake that stalls). Default: 10.
+   */
+  handshakeTimeout?: number;
+
+  // uWebSockets.js names.
+  key_file_name?: string;
+  cert_file_name?: string;
+  ca_file_name?: string;
+  dh_params_file_name?: string;
+  ssl_ciphers?: string;
+  ssl_prefer_low_memory_usage?: boolean;
+}
+
+/** Client-side TLS options of a `wss://` connection. */
+export interface TlsClientOptions {
+  /** CA certificates to trust (PEM or file). Default: Node's bundled root certificates. */
+  ca?: PemSource;
+  /** Client certificate and key (PEM or file), for servers that ask. Default: none. */
+  cert?: PemSource;
+  key?: PemSource;
+  passphrase?: string;
+  /** Verify the server's certificate (chain and name). Default: true. */
+  rejectUnauthorized?: boolean;
+  /** Name sent as SNI and checked against the certificate. Default: the URL's host. */
+  servername?: string;
+  /** Lowest protocol version accepted. Default: `'TLSv1.2'`. */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** What both transports consume: PEM text, defaults applied. */
+export interface ResolvedTlsOptions {
+  isServer: boolean;
+  key: string;
+  cert: string;
+  passphrase: string;
+  ca: string;
+  dhParams: string;
+  ciphers: string;
+  ciphersuites: string;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  alpn: readonly string[];
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  sessionTickets: boolean;
+  releaseBuffers: boolean;
+  handshakeTimeout: number;
+}
+
+/** The state of a TLS connection, from `Transport.tlsInfo`. */
+export interface TlsSocketInfo {
+  /** SNI name the client sent (server side), or `''`. */
+  servername: string;
+  /** Negotiated ALPN protocol, or `''`. */
+  alpnProtocol: string;
+  /** The peer's certificate verified (false when there is none). */
+  authorized: boolean;
+  /** Why the peer's certificate did not verify (a Node-style code such as `'CERT_HAS_EXPIRED'`), or `''`. */
+  authorizationError: string;
+  /** Why the handshake or connection failed, or `''`. */
+  error: string;
+  /** The session was resumed (ticket or id) instead of a full handshake. */
+  resumed: boolean;
+}
+
+const DEFAULT_ALPN = ['http/1.1'] as const;
+
+/** PEM text from PEM text, a Buffer, or a file name. */
+export function readPem(source: PemSource | undefined, what: string): string {
+  if (source === undefined) return '';
+  if (Buffer.isBuffer(source)) return source.toString('latin1');
+  if (typeof source !== 'string') throw new TypeError(`TLS ${what} must be PEM text, a Buffer or a file name`);
+  if (source.includes('-----BEGIN ')) return source;
+  if (source === '') return '';
+  try {
+    return readFileSync(source, 'latin1');
+  } catch (error) {
+    throw Object.assign(new Error(`TLS ${what}: cannot read ${JSON.stringify(source)}: ${(error as Error).message}`), {
+      code: 'ERR_UWS_TLS_OPTIONS',
+    });
+  }
+}
+
+function version(value: string | undefined): 'TLSv1.2' | 'TLSv1.3' {
+  if (value === undefined) return 'TLSv1.2';
+  if (value !== 'TLSv1.2' && value !== 'TLSv1.3') throw new RangeError(`minVersion must be 'TLSv1.2' or 'TLSv1.3', got ${String(value)}`);
+  return value;
+}
+
+/** Resolves server options (reads files, applies defaults). */
+export function resolveServerTls(options: TlsOptions): ResolvedTlsOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('TLS options must be an object');
+  const key = readPem(options.key ?? options.key_file_name, 'key');
+  const cert = readPem(options.cert ?? options.cert_file_name, 'cert');
+  if (key === '' || cert === '') {
+    throw Object.assign(new Error('TLS: a server needs both key and cert'), { code: 'ERR_UWS_TLS_OPTIONS' });
+  }
+  return {
+    isServer: true,
+    key,
+    cert,
+    passphrase: options.passphrase ?? '',
+    ca: readPem(options.ca ?? options.ca_file_name, 'ca'),
+    dhParams: readPem(options.dhParams ?? options.dh_params_file_name, 'dhParams'),
+    ciphers: options.ciphers ?? options.ssl_ciphers ?? '',
+    ciphersuites: options.ciphersuites ?? '',
+    minVersion: version(options.minVersion),
+    alpn: options.ALPNProtocols ?? DEFAULT_ALPN,
+    requestCert: options.requestCert ?? false,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    sessionTickets: options.sessionTickets ?? true,
+    releaseBuffers: options.releaseBuffers ?? options.ssl_prefer_low_memory_usage ?? true,
+    handshakeTimeout: positiveSeconds(options.handshakeTimeout, 10, 'handshakeTimeout'),
+  };
+}
+
+function positiveSeconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`${name} must be a number > 0, got ${String(value)}`);
+  return value;
+}
+
+let rootBundle: string | undefined;
+
+/** Resolves client options; without `ca`, Node's bundled roots are trusted. */
+export function resolveClientTls(options: TlsClientOptions = {}): ResolvedTlsOptions {
+  const ca = readPem(options.ca, 'ca');
+  return {
+    isServer: false,
+    key: readPem(options.key, 'key'),
+    cert: readPem(options.cert, 'cert'),
+    passphrase: options.passphrase ?? '',
+    ca: ca !== '' ? ca : (rootBundle ??= rootCertificates.join('\n')),
+    dhParams: '',
+    ciphers: '',
+    ciphersuites: '',
+    minVersion: version(options.minVersion),
+    alpn: DEFAULT_ALPN,
+    requestCert: false,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    sessionTickets: true,
+    releaseBuffers: true,
+    handshakeTimeout: 10, // unused by clients: their handshake deadline is the Client's own
+  };
+}
+
+/** OpenSSL's X509_V_ERR_* numbers as Node's error codes (the common ones). */
+const VERIFY_CODES: Record<number, string> = {
+  2: 'UNABLE_TO_GET_ISSUER_CERT',
+  9: 'CERT_NOT_YET_VALID',
+  10: 'CERT_HAS_EXPIRED',
+  18: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  19: 'SELF_SIGNED_CERT_IN_CHAIN',
+  20: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  21: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  23: 'CERT_REVOKED',
+  62: 'ERR_TLS_CERT_ALTNAME_INVALID',
+  64: 'ERR_TLS_CERT_ALTNAME_INVALID',
+};
+
+/** Node-style code for an OpenSSL verify result (0 is success: `''`). */
+export function verifyCode(result: number): string {
+  if (result === 0) return '';
+  return VERIFY_CODES[result] ?? `X509_V_ERR_${result}`;
+}
