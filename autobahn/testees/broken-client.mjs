@@ -9,6 +9,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { runClientFlow } from './client-flow.mjs';
 
 const base = new URL(process.argv[2] ?? 'ws://127.0.0.1:9001');
 const agent = process.argv[3] ?? 'broken-client';
@@ -145,17 +146,6 @@ function session(path, echo) {
   });
 }
 
-const [countMessage] = await session('/getCaseCount', false);
-const count = Number(countMessage?.toString());
-const name = encodeURIComponent(agent);
-let next = 1;
-const worker = async () => {
-  while (next <= count) {
-    const n = next++;
-    await session(`/runCase?case=${n}&agent=${name}`, true);
-  }
-};
-await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
-await session(`/updateReports?agent=${name}`, false);
+const count = await runClientFlow(session, agent, concurrency);
 console.log(`${agent}: ran ${count} cases`);
 process.exit(0);

@@ -10,6 +10,7 @@
 // own connection, so the verdicts do not depend on it as long as both ends keep up.
 
 import { connect } from '@uws/native';
+import { runClientFlow } from './client-flow.mjs';
 
 const transport = process.argv[2] ?? 'epoll';
 const base = (process.argv[3] ?? 'ws://127.0.0.1:9001').replace(/\/$/, '');
@@ -45,18 +46,6 @@ function session(path, echo) {
   });
 }
 
-const [countMessage] = await session('/getCaseCount', false);
-const count = Number(countMessage?.toString());
-if (!Number.isInteger(count) || count < 0) throw new Error(`bad case count: ${countMessage}`);
-const name = encodeURIComponent(agent);
-let next = 1;
-const worker = async () => {
-  while (next <= count) {
-    const n = next++;
-    await session(`/runCase?case=${n}&agent=${name}`, true);
-  }
-};
-await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
-await session(`/updateReports?agent=${name}`, false);
+const count = await runClientFlow(session, agent, concurrency);
 console.log(`${agent}: ran ${count} cases`);
 process.exit(0);

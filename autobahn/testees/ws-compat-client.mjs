@@ -7,6 +7,7 @@
 //   node autobahn/testees/ws-compat-client.mjs [epoll|node] <ws://host:port> [agent] [concurrency]
 
 import WebSocket from '@uws/ws-compat';
+import { runClientFlow } from './client-flow.mjs';
 
 const transport = process.argv[2] ?? 'epoll';
 const base = (process.argv[3] ?? 'ws://127.0.0.1:9001').replace(/\/$/, '');
@@ -37,16 +38,4 @@ function session(path, echo) {
   });
 }
 
-const [countMessage] = await session('/getCaseCount', false);
-const count = Number(countMessage?.toString());
-if (!Number.isInteger(count) || count < 0) throw new Error(`bad case count: ${countMessage}`);
-const name = encodeURIComponent(agent);
-let next = 1;
-const worker = async () => {
-  while (next <= count) {
-    const n = next++;
-    await session(`/runCase?case=${n}&agent=${name}`, true);
-  }
-};
-await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
-await session(`/updateReports?agent=${name}`, false);
+await runClientFlow(session, agent, concurrency);
