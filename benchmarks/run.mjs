@@ -80,6 +80,9 @@ for (const scenario of scenarios) {
   const ids = opt.servers.filter(
     (s) => SERVERS[s].kinds.includes(scenario.kind) && (!opt.quick || !SERVERS[s].quickScenarios || SERVERS[s].quickScenarios.includes(scenario.id)),
   );
+  // No selected server takes this scenario: nothing to record (an empty entry would hide the
+  // scenario's earlier results in the report).
+  if (ids.length === 0) continue;
   const runs = [];
   for (let r = 0; r < rounds; r++) {
     const order = ids.map((_, i) => ids[(i + r) % ids.length]); // A B C, B C A, C A B, ...
