@@ -217,25 +217,14 @@ void EventLoop::writeOutTls(uint32_t slot) {
       continue;
     }
     if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) {
-      if (p.offset > (1u << 20) && p.offset * 2 > p.data.size()) {
-        p.data.erase(0, p.offset);
-        p.offset = 0;
-      }
+      p.compact();
       waitForWrite(slot, step);
       return;
     }
     failTls(slot);
     return;
   }
-  s.pending.reset();
-  s.wantOut = false;
-  setBuffered(slot);
-  if (s.endAfterFlush) {
-    startLinger(slot);
-    return;
-  }
-  updateInterest(slot);
-  pushEvent(kEvDrain, slot, s.gen, 0, 0);
+  pendingWritten(slot);
 }
 
 }  // namespace uws

@@ -529,14 +529,15 @@ void EventLoop::writeOut(uint32_t slot) {
     p.offset += static_cast<size_t>(w);
   }
   if (p.size() > 0) {
-    // Compact now and then so a long-lived backpressured socket does not keep sent bytes.
-    if (p.offset > (1u << 20) && p.offset * 2 > p.data.size()) {
-      p.data.erase(0, p.offset);
-      p.offset = 0;
-    }
+    p.compact();
     setBuffered(slot);
     return;
   }
+  pendingWritten(slot);
+}
+
+void EventLoop::pendingWritten(uint32_t slot) {
+  Slot& s = table_.at(slot);
   s.pending.reset();
   s.wantOut = false;
   setBuffered(slot);

@@ -100,6 +100,8 @@ class EventLoop {
   void updateInterest(uint32_t slot);
   void updateRef();
   void setBuffered(uint32_t slot);
+  // The backpressure buffer emptied: release it, then linger (end pending) or report a drain.
+  void pendingWritten(uint32_t slot);
 
   TimerLink& link(uint32_t slot) { return table_.at(slot).timer; }
 

@@ -28,6 +28,13 @@ struct PendingBytes {
   std::string data;
   size_t offset = 0;  // bytes of `data` already written
   size_t size() const { return data.size() - offset; }
+  // Drops sent bytes now and then, so a long-lived backpressured socket does not keep them.
+  void compact() {
+    if (offset > (1u << 20) && offset * 2 > data.size()) {
+      data.erase(0, offset);
+      offset = 0;
+    }
+  }
 };
 
 struct Slot {
