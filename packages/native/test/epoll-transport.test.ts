@@ -1,5 +1,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EpollTransport } from '../src/transport/epoll-transport.js';
 import type { SocketId, TransportHandler } from '../src/transport/transport.js';
@@ -191,7 +193,7 @@ describe('EpollTransport', () => {
     const r = recorder((t, id, data) => t.write(id, data));
     const t = r.bind(new EpollTransport());
     transports.push(t);
-    const path = `/tmp/uws-test-${process.pid}-${Date.now()}.sock`;
+    const path = join(tmpdir(), `uws-test-${process.pid}-${Date.now()}.sock`);
     t.listen({ path });
     const client = net.connect(path);
     await once(client, 'connect');
