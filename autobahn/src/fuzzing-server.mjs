@@ -17,6 +17,7 @@ import { FuzzingServerSession } from './fuzzing-server-session.mjs';
 import { OPEN_HANDSHAKE_TIMEOUT_MS } from './fuzzing-session.mjs';
 import { readHead } from './http-head.mjs';
 import { parseClientOffers } from './permessage-deflate-server.mjs';
+import { caseResult } from './runner.mjs';
 
 const MAX_HEAD = 16 * 1024;
 
@@ -152,16 +153,7 @@ export class FuzzingServer extends EventEmitter {
         onConnectionLost: () => {
           const k = /** @type {import('./case.mjs').Case} */ (c);
           k.onConnectionLost();
-          /** @type {import('./runner.mjs').CaseResult} */
-          const r = {
-            id: entry.id,
-            behavior: k.behavior,
-            behaviorClose: k.behaviorClose,
-            remoteCloseCode: session.remoteCloseCode,
-            duration: Date.now() - started,
-            result: k.result,
-            resultClose: k.resultClose,
-          };
+          const r = caseResult(entry.id, k, session.remoteCloseCode, started);
           let byId = this.results.get(agent);
           if (!byId) this.results.set(agent, (byId = new Map()));
           byId.set(entry.id, r);

@@ -6,6 +6,26 @@
 import { FuzzingClientSession } from './fuzzing-client-session.mjs';
 
 /**
+ * A finished case's result, in either role.
+ * @param {string} id
+ * @param {import('./case.mjs').Case} k  the case, after its connection was lost
+ * @param {number | null} remoteCloseCode
+ * @param {number} started  Date.now() when the case began
+ * @returns {CaseResult}
+ */
+export function caseResult(id, k, remoteCloseCode, started) {
+  return {
+    id,
+    behavior: k.behavior,
+    behaviorClose: k.behaviorClose,
+    remoteCloseCode,
+    duration: Date.now() - started,
+    result: k.result,
+    resultClose: k.resultClose,
+  };
+}
+
+/**
  * @typedef {object} CaseResult
  * @property {string} id
  * @property {string} behavior
@@ -47,15 +67,7 @@ export function runCase(entry, o) {
         onConnectionLost: () => {
           const k = /** @type {import('./case.mjs').Case} */ (c);
           k.onConnectionLost();
-          resolve({
-            id: entry.id,
-            behavior: k.behavior,
-            behaviorClose: k.behaviorClose,
-            remoteCloseCode: session.remoteCloseCode,
-            duration: Date.now() - started,
-            result: k.result,
-            resultClose: k.resultClose,
-          });
+          resolve(caseResult(entry.id, k, session.remoteCloseCode, started));
         },
       },
     );
