@@ -190,6 +190,7 @@ std::shared_ptr<TlsContext> TlsContext::create(int id, const TlsOptions& options
   context->ctx_ = context->build(options, error);
   if (context->ctx_ == nullptr) return nullptr;
   context->handshakeSeconds_ = options.handshakeSeconds;
+  context->verifyAfterHandshake_ = !options.isServer && options.rejectUnauthorized;
   return context;
 }
 
@@ -257,8 +258,10 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
     if (!o.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, const_cast<std::string*>(internAlpn(o.alpn)));
     SSL_CTX_set_client_hello_cb(ctx, onClientHello, this);
   } else {
-    SSL_CTX_set_verify(ctx, o.rejectUnauthorized ? SSL_VERIFY_PEER : SSL_VERIFY_NONE,
-                       o.rejectUnauthorized ? nullptr : acceptAnyPeer);
+    // As node:tls does: the whole chain is checked without stopping at the first problem and
+    // the session refuses an unverified peer after the handshake, so the verify result (and
+    // the error code users see) is the one Node reports for the same certificate.
+    SSL_CTX_set_verify(ctx, o.rejectUnauthorized ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, acceptAnyPeer);
     if (!o.alpn.empty() &&
         SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(o.alpn.data()),
                                 static_cast<unsigned int>(o.alpn.size())) != 0) {

@@ -41,6 +41,8 @@ class TlsContext {
   int id() const { return id_; }
   bool isServer() const { return isServer_; }
   uint32_t handshakeSeconds() const { return handshakeSeconds_; }
+  // Client: refuse a peer whose certificate did not verify, once the handshake is done.
+  bool verifiesPeerAfterHandshake() const { return verifyAfterHandshake_; }
   SSL_CTX* ctx() const { return ctx_; }
 
   // Replaces the certificate & co. for new handshakes; live sessions keep what they had.
@@ -61,6 +63,7 @@ class TlsContext {
   bool isServer_;
   bool missingHandler_ = false;
   uint32_t handshakeSeconds_ = 10;
+  bool verifyAfterHandshake_ = false;
   SSL_CTX* ctx_ = nullptr;
   std::map<std::string, SSL_CTX*> names_;
 };

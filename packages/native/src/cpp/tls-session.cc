@@ -60,7 +60,15 @@ TlsSession::~TlsSession() {
 TlsStep TlsSession::handshake() {
   ERR_clear_error();
   int r = SSL_do_handshake(ssl_);
-  if (r == 1) return TlsStep::kDone;
+  if (r == 1) {
+    long verify = SSL_get_verify_result(ssl_);
+    if (!server_ && verify != X509_V_OK && context_->verifiesPeerAfterHandshake()) {
+      error_ = X509_verify_cert_error_string(verify);
+      errorErrno_ = EPROTO;
+      return TlsStep::kFailed;
+    }
+    return TlsStep::kDone;
+  }
   TlsStep step = failure(r, "handshake");
   // An EOF before the handshake completed is a failure, not an orderly close.
   if (step == TlsStep::kClosed) {
