@@ -55,3 +55,4 @@ export type {
   TlsConnectOptions,
 } from './transport/transport.js';
 export type { TlsOptions, TlsClientOptions, TlsSocketInfo, PemSource, ResolvedTlsOptions } from './transport/tls-options.js';
+export { resolveClientTls, resolveServerTls } from './transport/tls-options.js';

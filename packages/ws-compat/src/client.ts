@@ -1,6 +1,7 @@
 /**
  * The client side of `WebSocket`: `new WebSocket(url, protocols?, options?)` connects on the
- * native transport (node:net for `ws+unix:`, `wss:` and the socket-shaping options), writes the
+ * native transport (its TLS for `wss:`; node:net/tls for `ws+unix:`, the socket-shaping options
+ * and TLS options only node:tls implements), writes the
  * upgrade request and checks the answer with ws's rules and wording.
  */
 import { Buffer } from 'node:buffer';
@@ -11,7 +12,7 @@ import { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
-import type { TransportChoice } from '@uws/native';
+import type { TlsConnectOptions, TransportChoice } from '@uws/native';
 import {
   HandshakeError,
   HttpHeadParser,
@@ -24,6 +25,7 @@ import {
 } from '@uws/protocol';
 import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
+import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
 import { type PerMessageDeflateOptions, setHeaders } from './server.js';
 import { SocketFacade, type WebSocket } from './websocket.js';
 
@@ -49,7 +51,12 @@ export interface ClientOptions extends tls.ConnectionOptions {
   createConnection?: (options: Record<string, unknown>) => net.Socket;
   localAddress?: string;
   family?: number;
-  /** Not in ws: the transport (`'auto'`, `'node'`, `'epoll'`). Default `'auto'`. */
+  /**
+   * Not in ws: the transport (`'auto'`, `'node'`, `'epoll'`). Default `'auto'`. On epoll a `wss:`
+   * connection uses the native TLS client when every TLS option given is one it implements
+   * (`ca`, `cert`, `key`, `passphrase`, `rejectUnauthorized`, `servername`, `minVersion`,
+   * `ciphers`); any other (`pfx`, `checkServerIdentity`, `session`, …) runs it on node:tls.
+   */
   transport?: TransportChoice;
   [key: string]: unknown;
 }
@@ -251,9 +258,17 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
   }
 
   const choice = opts.transport ?? 'auto';
-  const needsNodeSocket = isIpc || isSecure || opts.createConnection !== undefined || opts.localAddress !== undefined || opts.family !== undefined;
+  let hub: Hub | undefined;
+  let tlsOptions: TlsConnectOptions | undefined;
+  if (isSecure && choice !== 'node') {
+    hub = hubFor(choice);
+    // Native TLS where the transport has it and every option given is one it implements.
+    tlsOptions = hub.transport.kind === 'epoll' ? nativeTlsFor(opts, hostname) : undefined;
+  }
+  const needsNodeSocket =
+    isIpc || (isSecure && tlsOptions === undefined) || opts.createConnection !== undefined || opts.localAddress !== undefined || opts.family !== undefined;
   if (needsNodeSocket) {
-    const hub = typeof choice === 'object' && choice !== null ? hubFor(choice) : hubFor('node');
+    const nodeHub = typeof choice === 'object' && choice !== null ? hubFor(choice) : hubFor('node');
     let socket: net.Socket;
     const connectOptions = { ...opts, host: hostname, port, path: socketPath, servername: undefined as string | undefined };
     if (opts.createConnection) socket = opts.createConnection(connectOptions);
@@ -266,27 +281,28 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
     socket.on('error', (error: Error) => {
       st.socketError ??= error;
     });
-    st.hub = hub;
-    const id = hub.transport.adopt(socket, EMPTY_BUFFER);
+    st.hub = nodeHub;
+    const id = nodeHub.transport.adopt(socket, EMPTY_BUFFER);
     ws._id = id;
-    hub.entries.set(id, ws);
+    nodeHub.entries.set(id, ws);
     // A TLS socket is ready for the request once its handshake is done; node:net queues the
     // writes of a plain one until it connects.
     return;
   }
-  const hub = hubFor(choice);
+  hub ??= hubFor(choice);
+  const nativeHub = hub;
   const connect = (ip: string): void => {
     if (ws._client !== st || st.aborted) return;
     let id: number;
     try {
-      id = hub.transport.connect(ip, port);
+      id = tlsOptions === undefined ? nativeHub.transport.connect(ip, port) : nativeHub.transport.connect(ip, port, tlsOptions);
     } catch (error) {
       emitErrorAndClose(ws, error as Error);
       return;
     }
-    st.hub = hub;
+    st.hub = nativeHub;
     ws._id = id;
-    hub.entries.set(id, ws);
+    nativeHub.entries.set(id, ws);
   };
   if (hub.transport.kind !== 'epoll' || net.isIP(hostname) !== 0 || hostname === 'localhost') connect(hostname);
   else {
@@ -484,6 +500,8 @@ export function onClientClose(ws: WebSocket, errno: number): void {
   }
   if (st.aborted) return;
   let error = st.socketError;
+  const tlsInfo = error === undefined && st.hub !== undefined ? st.hub.transport.tlsInfo?.(ws._id) : undefined;
+  if (tlsInfo !== undefined && tlsInfo.error !== '') error = tlsHandshakeError(tlsInfo, st.host);
   if (error === undefined) {
     if (errno !== 0) {
       const name = errorName(errno);

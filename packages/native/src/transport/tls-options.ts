@@ -137,7 +137,10 @@ function version(value: string | undefined): 'TLSv1.2' | 'TLSv1.3' {
   return value;
 }
 
-/** Resolves server options (reads files, applies defaults). */
+/**
+ * Resolves server options (reads files, applies defaults) into what `Transport.listen`'s TLS
+ * context takes. Throws on a missing key/cert or an unreadable file.
+ */
 export function resolveServerTls(options: TlsOptions): ResolvedTlsOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('TLS options must be an object');
   const key = readPem(options.key ?? options.key_file_name, 'key');
@@ -172,7 +175,10 @@ function positiveSeconds(value: number | undefined, fallback: number, name: stri
 
 let rootBundle: string | undefined;
 
-/** Resolves client options; without `ca`, Node's bundled roots are trusted. */
+/**
+ * Resolves client options into what `Transport.connect` takes (add `servername`); without
+ * `ca`, Node's bundled roots are trusted. Throws on an unreadable file.
+ */
 export function resolveClientTls(options: TlsClientOptions = {}): ResolvedTlsOptions {
   const ca = readPem(options.ca, 'ca');
   return {
