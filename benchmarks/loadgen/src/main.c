@@ -20,7 +20,8 @@
 
 #include "options.h"
 #include "tls-io.h"
-#include "util.h"
+#include "fatal.h"
+#include "rng.h"
 
 static void usage(void) {
   fputs("usage: loadgen echo|large|deflate|connect|idle|fanout --port N [options]\n"

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 
 #include "options.h"
-#include "util.h"
+#include "clock.h"
+#include "run-errors.h"
 #include "ws-client.h"
 
 static int completed;

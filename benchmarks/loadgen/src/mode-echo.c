@@ -16,10 +16,13 @@
 #include <string.h>
 
 #include "latency.h"
+#include "measure-window.h"
 #include "open-all.h"
 #include "options.h"
 #include "payload.h"
-#include "util.h"
+#include "clock.h"
+#include "fatal.h"
+#include "run-errors.h"
 
 typedef struct {
   uint32_t raw_len, len;
@@ -28,7 +31,7 @@ typedef struct {
 
 static const lg_opts_t *O;
 static payload_t PL;
-static int phase; /* 0 warm-up, 1 measuring, 2 done */
+static lg_window_t win;
 static uint64_t m_msgs, m_bytes, m_raw_bytes, compressed_replies;
 static variant_t *variants;
 static size_t nvariants;
@@ -57,25 +60,25 @@ static void start(conn_t *c) {
 }
 
 static void on_data(conn_t *c, const uint8_t *p, size_t n, uint64_t off) {
-  if (phase == 1) m_bytes += n;
+  if (win.phase == 1) m_bytes += n;
   if (nvariants || c->bad) return;
   int full = O->sample <= 1 || c->recvd % (uint64_t)O->sample == 0;
   if (!payload_check(&PL, c->recvd, c->id, p, n, off, full)) c->bad = 1;
 }
 
 static void on_message(conn_t *c, uint64_t len, int opcode, int rsv1) {
-  if (phase == 1) lat_record(&lat, now_ns() - *sent_slot(c, c->recvd));
+  if (win.phase == 1) lat_record(&lat, now_ns() - *sent_slot(c, c->recvd));
   if (nvariants) {
     if (opcode != 1) c->bad = 1;
     if (rsv1) compressed_replies++;
-    if (phase == 1) m_raw_bytes += variants[c->recvd % nvariants].raw_len;
+    if (win.phase == 1) m_raw_bytes += variants[c->recvd % nvariants].raw_len;
   } else if (len != PL.len || opcode != PL.opcode) {
     c->bad = 1;
   }
   if (c->bad) { g_err.verify_errors++; c->bad = 0; }
   c->recvd++;
-  if (phase == 1) m_msgs++;
-  if (phase < 2) send_next(c);
+  if (win.phase == 1) m_msgs++;
+  if (win.phase < 2) send_next(c);
 }
 
 static const conn_handlers_t H = {NULL, on_data, on_message, NULL};
@@ -96,6 +99,8 @@ static void load_variants(const char *file) {
   fclose(f);
   if (!nvariants) die("no messages in %s", file);
 }
+
+static int any_open(void *loop) { return ((lg_loop_t *)loop)->open > 0; }
 
 int mode_echo(const lg_opts_t *o) {
   O = o;
@@ -122,16 +127,9 @@ int mode_echo(const lg_opts_t *o) {
   for (int i = 0; i < o->connections; i++)
     if (conns[i].state == C_OPEN) start(&conns[i]);
   loop_flush(&L);
-  double t_open = now_s(), t0 = t_open + o->warmup, t1 = t0 + o->duration, m0 = t0, m1 = t1;
-  phase = 0;
-  for (;;) {
-    double t = now_s();
-    if (phase == 0 && t >= t0) { phase = 1; m0 = t; mark_phase("measure"); }
-    if (phase == 1 && t >= t1) { phase = 2; m1 = t; mark_phase("end"); break; }
-    if (L.open == 0) { m1 = t; break; }
-    loop_once(&L, 5);
-  }
-  double secs = m1 - m0 > 0 ? m1 - m0 : 1e-9;
+  double t_open = now_s();
+  window_run(&L, &win, o->warmup, o->duration, any_open, &L);
+  double secs = window_seconds(&win);
   report_begin(o);
   printf(",\"connections\":%d,\"open\":%d,\"inflight\":%d,\"setup_s\":%.3f,\"seconds\":%.3f",
          o->connections, open, o->inflight, t_open - t_begin, secs);

@@ -8,16 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure-window.h"
 #include "open-all.h"
 #include "options.h"
 #include "payload.h"
-#include "util.h"
+#include "clock.h"
+#include "run-errors.h"
 
 #define PUBLISHER_ID 0xFFFFFFFFu
 
 static const lg_opts_t *O;
 static payload_t PL;
-static int phase, nsubs;
+static lg_window_t win;
+static int nsubs;
 static conn_t *pub;
 static uint32_t *counts; /* receipts per in-flight sequence number, ring of `inflight` */
 static uint64_t done, m_deliveries, m_messages;
@@ -47,16 +50,18 @@ static void on_message(conn_t *c, uint64_t len, int opcode, int rsv1) {
   if (len != PL.len || opcode != PL.opcode) c->bad = 1;
   if (c->bad) { g_err.verify_errors++; c->bad = 0; }
   uint64_t seq = c->recvd++;
-  if (phase == 1) m_deliveries++;
+  if (win.phase == 1) m_deliveries++;
   if (seq >= pub->sent || seq < done) return; /* not a message in flight: already counted as bad */
   if (++counts[seq % (uint64_t)O->inflight] == (uint32_t)nsubs) {
     done++;
-    if (phase == 1) m_messages++;
-    if (phase < 2 && pub->state == C_OPEN) publish();
+    if (win.phase == 1) m_messages++;
+    if (win.phase < 2 && pub->state == C_OPEN) publish();
   }
 }
 
 static const conn_handlers_t H = {on_open, on_data, on_message, NULL};
+
+static int publisher_open(void *c) { return ((conn_t *)c)->state == C_OPEN; }
 
 int mode_fanout(const lg_opts_t *o) {
   O = o;
@@ -73,16 +78,9 @@ int mode_fanout(const lg_opts_t *o) {
   double settle = now_s() + 0.2;
   while (now_s() < settle) loop_once(&L, 10);
   int pub_open = open_all(&L, conns, nsubs, 1, o->pub_path, 1, deadline + 5);
-  double t_open = now_s(), t0 = t_open + o->warmup, t1 = t0 + o->duration, m0 = t0, m1 = t1;
-  phase = 0;
-  for (;;) {
-    double t = now_s();
-    if (phase == 0 && t >= t0) { phase = 1; m0 = t; mark_phase("measure"); }
-    if (phase == 1 && t >= t1) { phase = 2; m1 = t; mark_phase("end"); break; }
-    if (pub->state != C_OPEN) { m1 = t; break; }
-    loop_once(&L, 5);
-  }
-  double secs = m1 - m0 > 0 ? m1 - m0 : 1e-9;
+  double t_open = now_s();
+  window_run(&L, &win, o->warmup, o->duration, publisher_open, pub);
+  double secs = window_seconds(&win);
   report_begin(o);
   printf(",\"subscribers\":%d,\"open\":%d,\"publisher_open\":%d,\"inflight\":%d,\"size\":%zu,\"setup_s\":%.3f"
          ",\"seconds\":%.3f,\"messages\":%llu,\"deliveries\":%llu,\"deliveries_per_s\":%.1f,\"msgs_per_s\":%.1f",

@@ -8,7 +8,7 @@
 
 #include "open-all.h"
 #include "options.h"
-#include "util.h"
+#include "clock.h"
 
 static const conn_handlers_t H = {NULL, NULL, NULL, NULL};
 

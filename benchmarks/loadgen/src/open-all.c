@@ -1,6 +1,7 @@
 #include "open-all.h"
 
-#include "util.h"
+#include "clock.h"
+#include "run-errors.h"
 
 int open_all(lg_loop_t *L, conn_t *conns, int first, int n, const char *path, int concurrency, double deadline) {
   int next = 0;

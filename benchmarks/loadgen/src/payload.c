@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "fatal.h"
 
 static const char SIO_HEAD[] = "42[\"echo\",\"";
 static const char SIO_TAIL[] = "\"]";

@@ -2,7 +2,7 @@
 #include <sys/resource.h>
 
 #include "options.h"
-#include "util.h"
+#include "run-errors.h"
 
 void report_begin(const lg_opts_t *o) {
   printf("{\"mode\":\"%s\",\"port\":%d", o->mode, o->port);

@@ -1,6 +1,6 @@
 #include "socketio.h"
 
-#include "util.h"
+#include "run-errors.h"
 
 enum { K_UNKNOWN = 0, K_EVENT, K_CONTROL };
 

@@ -2,7 +2,7 @@
 
 #include <errno.h>
 
-#include "util.h"
+#include "fatal.h"
 
 #ifdef LG_TLS
 #include <openssl/err.h>

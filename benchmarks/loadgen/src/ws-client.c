@@ -15,7 +15,10 @@
 #include "base64.h"
 #include "socketio.h"
 #include "tls-io.h"
-#include "util.h"
+#include "clock.h"
+#include "fatal.h"
+#include "rng.h"
+#include "run-errors.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24

@@ -1,0 +1,3 @@
+#include "run-errors.h"
+
+lg_errors_t g_err;
