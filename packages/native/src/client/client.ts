@@ -32,6 +32,15 @@ export interface ClientOptions {
   protocols?: readonly string[];
   /** Offer permessage-deflate (`true`: default parameters). Default: false. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * zlib level (0–9) for the messages this client compresses when permessage-deflate was
+   * agreed: lower is faster, higher is smaller. Default: 6 (zlib's default).
+   */
+  compressionLevel?: number;
+  /** zlib memLevel (1–9) of this client's compressor: memory vs. speed. Default: 8. */
+  compressionMemLevel?: number;
+  /** Messages smaller than this many bytes are sent uncompressed (not worth it). Default: 1024. */
+  compressThreshold?: number;
   /** Largest message received (after inflation), in bytes; larger closes with 1009. Default: 100 MiB. */
   maxPayload?: number;
   /** Extra request headers, as an object or as `[name, value]` pairs. Default: none. */
@@ -74,6 +83,11 @@ const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT = 10;
 const DEFAULT_CLOSE_TIMEOUT = 5;
 
+function checkInteger(value: number | undefined, min: number, max: number, name: string): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer ${min}..${max}, got ${String(value)}`);
+}
+
 export class Client extends EventEmitter<ClientEvents> implements HubClient, ConnectionHandler {
   /** The URL given. */
   readonly url: string;
@@ -93,12 +107,15 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
 
   /**
    * Starts connecting to `url` (`ws://host:port/path` or `wss://…`).
-   * @throws {SyntaxError} on a bad URL; {@link TypeError} on bad options.
+   * @throws {SyntaxError} on a bad URL; {@link TypeError} or {@link RangeError} on bad options.
    */
   constructor(url: string | URL, options: ClientOptions = {}) {
     super();
     this.url = String(url);
     this.options = options;
+    checkInteger(options.compressionLevel, 0, 9, 'compressionLevel');
+    checkInteger(options.compressionMemLevel, 1, 9, 'compressionMemLevel');
+    checkInteger(options.compressThreshold, 0, Number.MAX_SAFE_INTEGER, 'compressThreshold');
     const target = parseWebSocketUrl(url);
     const { request, key } = buildUpgradeRequest({
       host: target.hostHeader,
@@ -191,6 +208,9 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
       this.conn = new Connection({
         role: 'client',
         deflate: accepted.deflate,
+        compressionLevel: this.options.compressionLevel,
+        compressionMemLevel: this.options.compressionMemLevel,
+        compressThreshold: this.options.compressThreshold,
         maxPayloadLength: this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
         handler: this,
       });

@@ -117,3 +117,43 @@ describe.each(transportKinds)('Client (%s)', (transport) => {
     }
   });
 });
+
+describe('Client compression options', () => {
+  it('compresses with the zlib level asked for (0: stored, 9: smallest)', async () => {
+    const { WebSocketServer } = await import('ws');
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: true });
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    // Bytes the server read for one 64 KiB compressible message, after the handshake.
+    const wireBytes = async (options: Record<string, number>): Promise<number> => {
+      const seen = once(server, 'connection');
+      const client = connect(`ws://127.0.0.1:${port}/`, { perMessageDeflate: true, ...options });
+      const [socket, req] = (await seen) as [import('ws').WebSocket, import('node:http').IncomingMessage];
+      await once(client, 'open');
+      const before = req.socket.bytesRead;
+      client.send('abcdefgh'.repeat(8192));
+      const [data] = (await once(socket, 'message')) as [Buffer];
+      expect(data.length).toBe(65536);
+      const bytes = req.socket.bytesRead - before;
+      client.close();
+      await once(client, 'close');
+      return bytes;
+    };
+    try {
+      const stored = await wireBytes({ compressionLevel: 0 });
+      const best = await wireBytes({ compressionLevel: 9, compressionMemLevel: 9 });
+      const small = await wireBytes({ compressThreshold: 1 << 20 });
+      expect(stored).toBeGreaterThan(65536);
+      expect(best).toBeLessThan(2048);
+      expect(small).toBeGreaterThan(65536); // below the threshold: sent as is
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses out-of-range levels with a RangeError', () => {
+    expect(() => new Client('ws://127.0.0.1:1/', { compressionLevel: 10 })).toThrow(RangeError);
+    expect(() => new Client('ws://127.0.0.1:1/', { compressionMemLevel: 0 })).toThrow('compressionMemLevel must be an integer 1..9, got 0');
+    expect(() => new Client('ws://127.0.0.1:1/', { compressThreshold: -1 })).toThrow(RangeError);
+  });
+});
