@@ -11,7 +11,12 @@ import { OK } from './verdicts.mjs';
  * @property {(p: import('./fuzzing-session.mjs').FuzzingSession) => Case} make  the case, on a session of either role
  * @property {import('./permessage-deflate-client.mjs').DeflateOffer[]} [offers]  deflate offers (client mode)
  * @property {import('./permessage-deflate-server.mjs').AcceptRule} [serverAccept]  which client offer to accept, and how (server mode; none: decline)
- * @property {boolean} [exclusive]  heavy or timing-bound: run with no other case beside it
+ * @property {boolean} [exclusive]  heavy and timing-bound (9.x): run in the small pool, apart
+ * @property {string} [messageSet]   compression cases (12.x/13.x): names the messages the case
+ *   sends (corpus and length). These run in a pool of their own, whose width cannot change a
+ *   verdict: each case has its own connection, and its only timeout (60–480 s for the whole
+ *   case) is far beyond its duration. Cases with the same set run side by side, so the
+ *   fuzzer compresses their messages once (compressed-message-cache.mjs).
  */
 
 /** @typedef {import('./fuzzing-session.mjs').SendFrameOptions} FrameStep */

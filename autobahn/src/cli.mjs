@@ -11,7 +11,8 @@
 //   node src/cli.mjs --mode fuzzingserver --port 9001  serve any client until stopped; reports
 //                                                      are written at each /updateReports
 // options: --cases "1.*,6.4.*"  --exclude "12.*"  --outdir reports (reports/clients in
-//          fuzzingserver mode)  --concurrency 8  --heavy-concurrency 1  --deflate-level 6  --quiet
+//          fuzzingserver mode)  --concurrency 8  --compression-concurrency 4  --heavy-concurrency 1
+//          --deflate-level 6  --quiet
 //          --tls (fuzzing-client mode only)
 //
 // Exit status (runs of one testee): 0 when every selected case passes (OK, NON-STRICT,
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     exclude: { type: 'string', default: '' },
     outdir: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
+    'compression-concurrency': { type: 'string', default: '4' },
     'heavy-concurrency': { type: 'string', default: '1' },
     'deflate-level': { type: 'string', default: '6' },
     quiet: { type: 'boolean', default: false },
@@ -82,6 +84,7 @@ if (serverMode) {
   results = await runClientCases(entries, {
     testee, agent,
     concurrency: Number(values.concurrency),
+    compressionConcurrency: Number(values['compression-concurrency']),
     heavyConcurrency: Number(values['heavy-concurrency']),
     deflateLevel,
     onResult: printResult,
@@ -120,6 +123,7 @@ async function runServerTestee() {
   const results = await runCases(entries, {
     host, port, path,
     concurrency: Number(values.concurrency),
+    compressionConcurrency: Number(values['compression-concurrency']),
     heavyConcurrency: Number(values['heavy-concurrency']),
     deflateLevel,
     tls,

@@ -160,12 +160,15 @@ export class CorpusCursor {
     this.length = length;
     this.units = c.points ? c.points.length - 1 : c.data.length;
     this.at = 0;
+    /** Names the bytes next() returned last (corpus, start, length): equal names, equal bytes. */
+    this.lastKey = '';
   }
 
   next() {
     const from = this.at;
     const to = (from + this.length) % this.units;
     this.at = to;
+    this.lastKey = `${this.c.name}@${from}+${this.length}`;
     const byteAt = (/** @type {number} */ u) => (this.c.points ? this.c.points[u] : u);
     if (to > from) return this.c.data.subarray(byteAt(from), byteAt(to));
     return Buffer.concat([this.c.data.subarray(byteAt(from)), this.c.data.subarray(0, byteAt(to))]);

@@ -4,6 +4,7 @@
 // what the header said; judging the frames (masking, RSV, opcodes, lengths) is the session's
 // job, in the order the suite checks them.
 import { Buffer } from 'node:buffer';
+import { maskInPlace } from './wire-frame.mjs';
 
 /**
  * @typedef {object} PeerFrame
@@ -66,10 +67,7 @@ export class FrameReader {
     if (this.buffered < offset + length) return undefined;
     const all = this.take(offset + length);
     const payload = all.subarray(offset);
-    if (masked) {
-      const key = all.subarray(offset - 4, offset);
-      for (let i = 0; i < payload.length; i++) payload[i] ^= key[i & 3];
-    }
+    if (masked) maskInPlace(payload, all.subarray(offset - 4, offset));
     return {
       fin: (all[0] & 0x80) !== 0,
       rsv: (all[0] >> 4) & 7,
@@ -90,7 +88,9 @@ export class FrameReader {
   /** @param {number} n */
   take(n) {
     const joined = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
-    const out = Buffer.from(joined.subarray(0, n)); // copied: unmasking happens in place
+    // Not copied: every chunk is a buffer of its own (a socket read, or a concatenation made
+    // here), so the frame's bytes may be unmasked in place and handed on.
+    const out = joined.subarray(0, n);
     const rest = joined.subarray(n);
     this.chunks = rest.length > 0 ? [rest] : [];
     this.buffered = rest.length;

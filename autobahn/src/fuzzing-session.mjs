@@ -275,16 +275,18 @@ export class FuzzingSession {
   /**
    * The suite's sendMessage: compressed when deflate was agreed, split into frames of
    * `fragmentSize` (or autoFragmentSize). Like the suite, a payload that is an exact multiple of
-   * the fragment size ends with an empty final frame.
+   * the fragment size ends with an empty final frame. The frames of one message leave in one
+   * write (corked), as the suite's reactor writes what a call queued in one go.
    * @param {Uint8Array} payload @param {boolean} binary @param {number} [fragmentSize] @param {boolean} [sync]
+   * @param {string} [messageKey]  names the payload's bytes, so its compression may be reused
    */
-  sendMessage(payload, binary, fragmentSize, sync = false) {
+  sendMessage(payload, binary, fragmentSize, sync = false, messageKey) {
     if (this.state !== 'OPEN') return;
     const opcode = binary ? 2 : 1;
     let data = payload;
     let rsv = 0;
     if (this.deflate) {
-      data = this.deflate.compress(payload);
+      data = this.deflate.compress(payload, messageKey);
       rsv = 4;
     }
     const size = fragmentSize ?? (this.autoFragmentSize > 0 ? this.autoFragmentSize : undefined);
@@ -292,6 +294,7 @@ export class FuzzingSession {
       this.sendFrame({ opcode, payload: data, rsv, sync });
       return;
     }
+    this.socket.cork();
     let first = true;
     for (let i = 0; ; i += size) {
       const j = i + size;
@@ -300,6 +303,7 @@ export class FuzzingSession {
       first = false;
       if (last) break;
     }
+    this.socket.uncork();
   }
 
   /** Starts a text frame whose header declares `length` bytes; the payload follows in pieces. */

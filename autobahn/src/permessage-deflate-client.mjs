@@ -4,6 +4,7 @@
 // codec's node:zlib provider; what is judged is the testee, not that provider.
 import { Buffer } from 'node:buffer';
 import { zlibCompression } from '@uws/protocol';
+import { cachedCompression } from './compressed-message-cache.mjs';
 
 /**
  * One offer as the suite's client phrases it.
@@ -72,14 +73,25 @@ export class FuzzerDeflate {
     this.ownNoContextTakeover = isServer ? a.serverNoContextTakeover : a.clientNoContextTakeover;
     this.peerNoContextTakeover = isServer ? a.clientNoContextTakeover : a.serverNoContextTakeover;
     // zlib cannot deflate with a 256-byte window; 9 bits is what zlib itself uses for 8.
-    this.deflater = zlibCompression.createDeflater({ windowBits: Math.max(9, isServer ? a.serverMaxWindowBits : a.clientMaxWindowBits), level });
+    const windowBits = Math.max(9, isServer ? a.serverMaxWindowBits : a.clientMaxWindowBits);
+    this.deflater = zlibCompression.createDeflater({ windowBits, level });
+    /** What the output depends on besides the message (see compressed-message-cache.mjs). */
+    this.cacheSuffix = `/w${windowBits}/l${level}`;
     this.inflater = zlibCompression.createInflater(isServer ? a.clientMaxWindowBits : a.serverMaxWindowBits);
   }
 
-  /** @param {Uint8Array} message */
-  compress(message) {
-    const out = this.deflater.compress(message, true);
-    if (this.ownNoContextTakeover) this.deflater.reset();
+  /**
+   * @param {Uint8Array} message
+   * @param {string} [messageKey]  names the message's bytes: without context takeover the output
+   *   is then taken from (or stored in) the cache of compressed messages
+   */
+  compress(message, messageKey) {
+    const run = () => {
+      const out = this.deflater.compress(message, true);
+      if (this.ownNoContextTakeover) this.deflater.reset();
+      return out;
+    };
+    const out = messageKey !== undefined && this.ownNoContextTakeover ? cachedCompression(messageKey + this.cacheSuffix, run) : run();
     return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
   }
 

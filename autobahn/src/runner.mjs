@@ -1,9 +1,10 @@
 // @ts-check
-// Runs cases against one server and collects the suite's per-case results. Light cases run in
-// a pool of concurrent connections (each case has its own connection and its own timers, so
-// its verdict does not depend on its neighbours as long as the server keeps up); heavy or
-// long cases (entries marked `exclusive`) run with a smaller pool afterwards.
+// Runs cases against one server and collects the suite's per-case results. Cases run in pools
+// of concurrent connections, phase by phase (phases.mjs): each case has its own connection and
+// its own timers, so its verdict does not depend on its neighbours as long as the server keeps
+// up within the case's limits.
 import { FuzzingClientSession } from './fuzzing-client-session.mjs';
+import { casePhases } from './phases.mjs';
 
 /**
  * A finished case's result, in either role.
@@ -42,7 +43,8 @@ export function caseResult(id, k, remoteCloseCode, started) {
  * @property {number} port
  * @property {string} [path]
  * @property {number} [concurrency]       light cases at once (default 8)
- * @property {number} [heavyConcurrency]  exclusive cases at once (default 1)
+ * @property {number} [compressionConcurrency]  compression cases (12.x, 13.x) at once (default 4)
+ * @property {number} [heavyConcurrency]  exclusive cases (9.x) at once (default 1)
  * @property {number} [deflateLevel]      the fuzzer's own zlib level (default 6, as the suite)
  * @property {boolean} [tls]              connect with TLS (wss://; the certificate is not verified)
  * @property {(r: CaseResult) => void} [onResult]
@@ -105,7 +107,8 @@ export async function runCases(entries, o) {
     o.onResult?.(r);
     return r;
   };
-  const light = await pool(entries.filter((e) => !e.exclusive), o.concurrency ?? 8, one);
-  const heavy = await pool(entries.filter((e) => e.exclusive), o.heavyConcurrency ?? 1, one);
-  return [...light, ...heavy];
+  /** @type {CaseResult[]} */
+  const results = [];
+  for (const [phase, width] of casePhases(entries, o)) results.push(...(await pool(phase, width, one)));
+  return results;
 }

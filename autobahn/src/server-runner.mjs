@@ -1,10 +1,10 @@
 // @ts-check
 // Fuzzing-server mode with a shipped client testee: our fuzzing server serves the cases, the
 // testee drives them (the suite's client flow), and the results are collected per agent.
-// As in client mode, light cases run first with a wider pool and the heavy ones (9.x, 12.x,
-// 13.x) after them with a smaller one: each phase is one fuzzing server holding only that
-// phase's cases, and one run of the testee with that concurrency.
+// The phases are those of client mode (phases.mjs): each is one fuzzing server holding only
+// that phase's cases, and one run of the testee with that phase's concurrency.
 import { FuzzingServer } from './fuzzing-server.mjs';
+import { casePhases } from './phases.mjs';
 import { runClientTestee } from './testees.mjs';
 
 /**
@@ -13,7 +13,8 @@ import { runClientTestee } from './testees.mjs';
  * @property {string} [agent]             default: the testee name
  * @property {string[]} [testeeArgs]      extra testee arguments
  * @property {number} [concurrency]       light cases at once (default 8)
- * @property {number} [heavyConcurrency]  exclusive cases at once (default 1)
+ * @property {number} [compressionConcurrency]  compression cases (12.x, 13.x) at once (default 4)
+ * @property {number} [heavyConcurrency]  exclusive cases (9.x) at once (default 1)
  * @property {number} [deflateLevel]      the fuzzer's own zlib level (default 6, as the suite)
  * @property {(r: import('./runner.mjs').CaseResult) => void} [onResult]
  */
@@ -28,12 +29,7 @@ export async function runClientCases(entries, o) {
   const agent = o.agent ?? o.testee;
   /** @type {import('./runner.mjs').CaseResult[]} */
   const results = [];
-  const phases = [
-    [entries.filter((e) => !e.exclusive), o.concurrency ?? 8],
-    [entries.filter((e) => e.exclusive), o.heavyConcurrency ?? 1],
-  ];
-  for (const [phase, width] of /** @type {[import('./case-builders.mjs').CaseEntry[], number][]} */ (phases)) {
-    if (phase.length === 0) continue;
+  for (const [phase, width] of casePhases(entries, o)) {
     const server = new FuzzingServer(phase, { deflateLevel: o.deflateLevel });
     server.on('result', (a, r) => {
       if (a === agent) o.onResult?.(r);

@@ -56,7 +56,7 @@ function deflateCase(id, corpusName, offers, serverAccept, [length, count, waitS
     id,
     offers,
     serverAccept,
-    exclusive: true,
+    messageSet: `${corpusName}/${length}`,
     make: (p) =>
       new (class extends Case {
         sent = 0;
@@ -80,8 +80,9 @@ function deflateCase(id, corpusName, offers, serverAccept, [length, count, waitS
           this.sendOne();
         }
         sendOne() {
-          this.last = /** @type {CorpusCursor} */ (this.cursor).next();
-          this.p.sendMessage(this.last, /** @type {import('../compression-corpus.mjs').Corpus} */ (this.corpus).binary);
+          const cursor = /** @type {CorpusCursor} */ (this.cursor);
+          this.last = cursor.next();
+          this.p.sendMessage(this.last, /** @type {import('../compression-corpus.mjs').Corpus} */ (this.corpus).binary, undefined, false, cursor.lastKey);
           this.sent++;
         }
         /** @param {import('node:buffer').Buffer} payload @param {boolean} binary */
