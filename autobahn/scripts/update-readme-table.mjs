@@ -54,7 +54,7 @@ if (serverTestees.length > 0) {
   for (const name of serverTestees) {
     const t = await startTestee(name);
     try {
-      const results = await runCases(CATALOGUE, { host: '127.0.0.1', port: t.port, concurrency: 8, heavyConcurrency: 1, deflateLevel: 1 });
+      const results = await runCases(CATALOGUE, { host: '127.0.0.1', port: t.port, concurrency: 8, compressionConcurrency: 6, heavyConcurrency: 1, deflateLevel: 1 });
       index = await writeReports(outdir, name, results);
       console.log(`${name}: done`);
     } finally {
@@ -68,7 +68,7 @@ if (clientTestees.length > 0) {
   /** @type {import('../src/report.mjs').ReportIndex} */
   let index = {};
   for (const testee of clientTestees) {
-    const results = await runClientCases(CATALOGUE, { testee, concurrency: 8, heavyConcurrency: 2, deflateLevel: 1 });
+    const results = await runClientCases(CATALOGUE, { testee, concurrency: 8, compressionConcurrency: 6, heavyConcurrency: 1, deflateLevel: 1 });
     index = await writeReports(`${outdir}clients/`, testee, results);
     console.log(`${testee}: done`);
   }
