@@ -13,7 +13,8 @@
         "src/cpp/payload-mask.cc",
         "src/cpp/tls-context.cc",
         "src/cpp/tls-session.cc",
-        "src/cpp/tls-session-cache.cc"
+        "src/cpp/tls-session-cache.cc",
+        "src/cpp/tls-socket-bio.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

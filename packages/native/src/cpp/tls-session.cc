@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "tls-context.h"
+#include "tls-socket-bio.h"
 
 namespace uws {
 
@@ -31,7 +32,9 @@ std::unique_ptr<TlsSession> TlsSession::create(std::shared_ptr<TlsContext> conte
   SSL* ssl = SSL_new(context->ctx());
   if (ssl == nullptr) return nullptr;
   std::unique_ptr<TlsSession> session(new TlsSession(std::move(context), ssl, server));
-  if (SSL_set_fd(ssl, fd) != 1) return nullptr;
+  BIO* bio = newSocketBio(fd);
+  if (bio == nullptr) return nullptr;
+  SSL_set_bio(ssl, bio, bio);  // the SSL owns it now
   SSL_set_read_ahead(ssl, 1);
   SSL_set_app_data(ssl, session.get());
   if (server) {

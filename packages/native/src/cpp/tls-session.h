@@ -1,5 +1,5 @@
 // One connection's TLS state: an SSL object reading and writing the socket fd directly
-// (OpenSSL's socket BIO with read-ahead, so one read(2) fills its record buffer). The loop
+// (our recv/send BIO with read-ahead, so one recv(2) fills its record buffer). The loop
 // drives it; this class only maps OpenSSL's answers to what the loop needs to do next.
 #pragma once
 #include <openssl/ssl.h>
