@@ -12,7 +12,9 @@
         "src/cpp/net-address.cc",
         "src/cpp/payload-mask.cc",
         "src/cpp/tls-context.cc",
-        "src/cpp/tls-session.cc"
+        "src/cpp/tls-session.cc",
+        "src/cpp/tls-session-cache.cc",
+        "src/cpp/tls-socket-bio.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"
@@ -29,6 +31,9 @@
         ["uws_sanitize=='address'", {
           "cflags_cc": ["-fsanitize=address", "-fno-omit-frame-pointer", "-O1", "-g"],
           "ldflags": ["-fsanitize=address"]
+        }],
+        ["uws_sanitize=='valgrind'", {
+          "cflags_cc": ["-g", "-fno-omit-frame-pointer"]
         }]
       ]
     }

@@ -3,6 +3,7 @@
 // The hot path (data in, data out) crosses here once per loop wake-up, through dispatch().
 #include <napi.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -210,6 +211,12 @@ bool readTlsOptions(const Napi::Env& env, Napi::Value value, TlsOptions* o) {
   o->rejectUnauthorized = boolField(obj, "rejectUnauthorized", true);
   o->releaseBuffers = boolField(obj, "releaseBuffers", true);
   o->sessionTickets = boolField(obj, "sessionTickets", true);
+  Napi::Value cacheSize = obj.Get("sessionCacheSize");
+  if (cacheSize.IsNumber()) o->sessionCacheSize = cacheSize.As<Napi::Number>().Uint32Value();
+  Napi::Value timeout = obj.Get("sessionTimeout");
+  if (timeout.IsNumber()) o->sessionTimeout = std::max<uint32_t>(1, timeout.As<Napi::Number>().Uint32Value());
+  Napi::Value maxCached = obj.Get("maxCachedSessions");
+  if (maxCached.IsNumber()) o->maxCachedSessions = maxCached.As<Napi::Number>().Uint32Value();
   Napi::Value hs = obj.Get("handshakeTimeout");
   if (hs.IsNumber()) {
     double seconds = hs.As<Napi::Number>().DoubleValue();

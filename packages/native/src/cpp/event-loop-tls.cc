@@ -147,16 +147,28 @@ void EventLoop::sendTls(uint32_t slot, iovec* iov, int count) {
   int k = 0;
   size_t off = 0;
   for (;;) {
-    // Small messages are coalesced so each record (and its MAC and header) carries up to 16 KiB.
+    const uint8_t* chunk = scratch;
     size_t fill = 0;
-    while (k < count && fill < kTlsRecord) {
-      size_t n = std::min(iov[k].iov_len - off, kTlsRecord - fill);
-      std::memcpy(scratch + fill, static_cast<const uint8_t*>(iov[k].iov_base) + off, n);
-      fill += n;
-      off += n;
+    if (k < count && (k == count - 1 || iov[k].iov_len - off >= kTlsRecord)) {
+      // The last buffer, or a record's worth in one: encrypted where it is, no staging copy.
+      chunk = static_cast<const uint8_t*>(iov[k].iov_base) + off;
+      fill = std::min(iov[k].iov_len - off, kTlsRecord);
+      off += fill;
       if (off == iov[k].iov_len) {
         ++k;
         off = 0;
+      }
+    } else {
+      // Small messages are coalesced so each record (and its MAC and header) carries up to 16 KiB.
+      while (k < count && fill < kTlsRecord) {
+        size_t n = std::min(iov[k].iov_len - off, kTlsRecord - fill);
+        std::memcpy(scratch + fill, static_cast<const uint8_t*>(iov[k].iov_base) + off, n);
+        fill += n;
+        off += n;
+        if (off == iov[k].iov_len) {
+          ++k;
+          off = 0;
+        }
       }
     }
     if (fill == 0) return;
@@ -164,13 +176,13 @@ void EventLoop::sendTls(uint32_t slot, iovec* iov, int count) {
     TlsStep step = TlsStep::kDone;
     while (done < fill) {
       size_t n = 0;
-      step = s.tls->write(scratch + done, fill - done, &n);
+      step = s.tls->write(chunk + done, fill - done, &n);
       if (step != TlsStep::kDone) break;
       done += n;
     }
     if (done == fill) continue;
     if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) {
-      keepPending(slot, scratch + done, fill - done, iov, count, k, off);
+      keepPending(slot, chunk + done, fill - done, iov, count, k, off);
       waitForWrite(slot, step);
       return;
     }

@@ -115,7 +115,9 @@ int EventLoop::connect(const std::string& host, int port, std::shared_ptr<TlsCon
     return -1;
   }
   if (tls) {
-    table_.at(slot).tls = TlsSession::create(std::move(tls), fd, false, serverName);
+    // One cache entry per server: its address, port and the name its certificate was checked for.
+    std::string sessionKey = serverName + '\n' + host + '\n' + std::to_string(port);
+    table_.at(slot).tls = TlsSession::create(std::move(tls), fd, false, serverName, sessionKey);
     if (!table_.at(slot).tls) {
       ::close(fd);
       table_.release(slot);

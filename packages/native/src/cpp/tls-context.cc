@@ -99,6 +99,19 @@ int onClientHello(SSL* ssl, int* alert, void* arg) {
   return SSL_CLIENT_HELLO_SUCCESS;
 }
 
+// Client side: OpenSSL hands over each new session (TLS 1.3: each ticket, after the
+// handshake) for the connection's server; returning 1 keeps OpenSSL's reference.
+int onNewClientSession(SSL* ssl, SSL_SESSION* session) {
+  auto* owner = static_cast<TlsSession*>(SSL_get_app_data(ssl));
+  if (owner == nullptr || owner->sessionKey().empty() || SSL_SESSION_is_resumable(session) != 1) return 0;
+  ClientSessionCache* cache = owner->context().clientSessions();
+  if (cache == nullptr) return 0;
+  // A server this client is about to refuse (verified after the handshake) gives no session.
+  if (owner->context().verifiesPeerAfterHandshake() && SSL_get_verify_result(ssl) != X509_V_OK) return 0;
+  cache->store(owner->sessionKey(), session);
+  return 1;
+}
+
 // With rejectUnauthorized off the chain is still checked (the result is reported), never refused.
 int acceptAnyPeer(int, X509_STORE_CTX*) { return 1; }
 
@@ -191,6 +204,9 @@ std::shared_ptr<TlsContext> TlsContext::create(int id, const TlsOptions& options
   if (context->ctx_ == nullptr) return nullptr;
   context->handshakeSeconds_ = options.handshakeSeconds;
   context->verifyAfterHandshake_ = !options.isServer && options.rejectUnauthorized;
+  if (!options.isServer && options.maxCachedSessions > 0) {
+    context->clientSessions_ = std::make_unique<ClientSessionCache>(options.maxCachedSessions);
+  }
   return context;
 }
 
@@ -219,6 +235,8 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF |
                                (o.isServer ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0) |
                                (o.sessionTickets ? 0 : SSL_OP_NO_TICKET));
+  // Without tickets TLS 1.3 would still send stateful ones (ids into the cache): send none.
+  if (!o.sessionTickets) SSL_CTX_set_num_tickets(ctx, 0);
   // Partial writes and moving buffers: the loop retries unsent bytes from its own buffer.
   long mode = SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
   if (o.releaseBuffers) mode |= SSL_MODE_RELEASE_BUFFERS;
@@ -244,9 +262,18 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
     SSL_CTX_set_dh_auto(ctx, 1);
   }
   if (o.isServer) {
-    // Resumption goes through tickets, which the client keeps: a server-side session cache
-    // would hold every session (KiBs each) for minutes after its connection closed.
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    // TLS 1.2 clients without tickets resume by session id, from this cache. OpenSSL evicts
+    // the oldest session when it is full, and drops expired ones every 255 handshakes, so it
+    // holds at most sessionCacheSize sessions (about 1 KiB each, more with client
+    // certificates). TLS 1.3's stateless tickets never enter it.
+    if (o.sessionCacheSize > 0) {
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+      // OpenSSL 3.0 counts the session being added before it evicts, so it keeps one less.
+      SSL_CTX_sess_set_cache_size(ctx, static_cast<long>(o.sessionCacheSize) + 1);
+    } else {
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
+    SSL_CTX_set_timeout(ctx, o.sessionTimeout);
     static const unsigned char kSessionContext[] = "uws";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof(kSessionContext) - 1);
     if (o.requestCert) {
@@ -258,6 +285,13 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
     if (!o.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, const_cast<std::string*>(internAlpn(o.alpn)));
     SSL_CTX_set_client_hello_cb(ctx, onClientHello, this);
   } else {
+    if (o.maxCachedSessions > 0) {
+      // Sessions go to our per-server cache (see onNewClientSession), not OpenSSL's.
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+      SSL_CTX_sess_set_new_cb(ctx, onNewClientSession);
+    } else {
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
     // As node:tls does: the whole chain is checked without stopping at the first problem and
     // the session refuses an unverified peer after the handshake, so the verify result (and
     // the error code users see) is the one Node reports for the same certificate.

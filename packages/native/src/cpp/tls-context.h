@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "tls-session-cache.h"
+
 namespace uws {
 
 // What JS passes (already normalised: PEM text, never file names).
@@ -27,6 +29,9 @@ struct TlsOptions {
   bool rejectUnauthorized = true;    // refuse a peer certificate that does not verify
   bool releaseBuffers = true;        // SSL_MODE_RELEASE_BUFFERS: idle sessions hold no buffers
   bool sessionTickets = true;        // server: issue session tickets (resumption)
+  uint32_t sessionCacheSize = 1024;  // server: TLS 1.2 sessions kept for id resumption; 0: none
+  uint32_t sessionTimeout = 300;     // seconds a cached session or a ticket stays valid
+  uint32_t maxCachedSessions = 100;  // client: servers whose latest session is kept; 0: none
   uint32_t handshakeSeconds = 10;    // server: an accepted handshake must complete in time
 };
 
@@ -54,6 +59,8 @@ class TlsContext {
   bool hasMissingServerNameHandler() const { return missingHandler_; }
   // The context for `host` (exact, then `*.suffix` wildcard), or nullptr.
   SSL_CTX* lookup(const std::string& host) const;
+  // Client: sessions to resume, or nullptr when resumption is off.
+  ClientSessionCache* clientSessions() const { return clientSessions_.get(); }
 
  private:
   TlsContext(int id, bool isServer) : id_(id), isServer_(isServer) {}
@@ -66,6 +73,7 @@ class TlsContext {
   bool verifyAfterHandshake_ = false;
   SSL_CTX* ctx_ = nullptr;
   std::map<std::string, SSL_CTX*> names_;
+  std::unique_ptr<ClientSessionCache> clientSessions_;
 };
 
 // The last OpenSSL error as text ("" if none), clearing the thread's error queue.

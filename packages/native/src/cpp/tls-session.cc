@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "tls-context.h"
+#include "tls-socket-bio.h"
 
 namespace uws {
 
@@ -26,18 +27,28 @@ int clampLen(size_t len) { return len > static_cast<size_t>(INT_MAX) ? INT_MAX :
 }  // namespace
 
 std::unique_ptr<TlsSession> TlsSession::create(std::shared_ptr<TlsContext> context, int fd, bool server,
-                                               const std::string& serverName) {
+                                               const std::string& serverName, const std::string& sessionKey) {
   ERR_clear_error();
   SSL* ssl = SSL_new(context->ctx());
   if (ssl == nullptr) return nullptr;
   std::unique_ptr<TlsSession> session(new TlsSession(std::move(context), ssl, server));
-  if (SSL_set_fd(ssl, fd) != 1) return nullptr;
+  BIO* bio = newSocketBio(fd);
+  if (bio == nullptr) return nullptr;
+  SSL_set_bio(ssl, bio, bio);  // the SSL owns it now
   SSL_set_read_ahead(ssl, 1);
   SSL_set_app_data(ssl, session.get());
   if (server) {
     SSL_set_accept_state(ssl);
   } else {
     SSL_set_connect_state(ssl);
+    ClientSessionCache* cache = session->context().clientSessions();
+    if (cache != nullptr && !sessionKey.empty()) {
+      session->sessionKey_ = sessionKey;
+      if (SSL_SESSION* cached = cache->acquire(sessionKey)) {
+        SSL_set_session(ssl, cached);  // takes its own reference
+        SSL_SESSION_free(cached);
+      }
+    }
     if (!serverName.empty()) {
       // The name to verify the certificate against; SNI only for names (RFC 6066: no literals).
       if (isIpLiteral(serverName)) {

@@ -1,5 +1,5 @@
 // One connection's TLS state: an SSL object reading and writing the socket fd directly
-// (OpenSSL's socket BIO with read-ahead, so one read(2) fills its record buffer). The loop
+// (our recv/send BIO with read-ahead, so one recv(2) fills its record buffer). The loop
 // drives it; this class only maps OpenSSL's answers to what the loop needs to do next.
 #pragma once
 #include <openssl/ssl.h>
@@ -23,8 +23,10 @@ enum class TlsStep {
 class TlsSession {
  public:
   // nullptr when OpenSSL cannot make the session (out of memory).
+  // A client resumes the session its context cached under `sessionKey` (the server's address
+  // and name), and caches the sessions it receives there.
   static std::unique_ptr<TlsSession> create(std::shared_ptr<TlsContext> context, int fd, bool server,
-                                            const std::string& serverName);
+                                            const std::string& serverName, const std::string& sessionKey = "");
   ~TlsSession();
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;
@@ -51,6 +53,7 @@ class TlsSession {
   long verifyResult() const { return SSL_get_verify_result(ssl_); }
   bool hasPeerCertificate() const;
   bool resumed() const { return SSL_session_reused(ssl_) == 1; }
+  const std::string& sessionKey() const { return sessionKey_; }
 
   // Set by the ClientHello callback (server side).
   std::string serverName;
@@ -64,6 +67,7 @@ class TlsSession {
   std::shared_ptr<TlsContext> context_;  // keeps the SSL_CTX callbacks' argument alive
   SSL* ssl_;
   bool server_;
+  std::string sessionKey_;
   std::string error_;
   int errorErrno_ = 0;
 };

@@ -4,6 +4,7 @@ import { NativeLoop, type SlotOwner } from './native-loop.js';
 import { Control, SLOT_SPAN } from './native-layout.js';
 import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+import { clientOptionsKey } from './tls-session-store.js';
 import type {
   ListenHandle,
   ListenOptions,
@@ -20,8 +21,6 @@ const INITIAL_SLOTS = 64;
 /** Client TLS contexts kept per thread (distinct option sets; the oldest goes first). */
 const MAX_CLIENT_CONTEXTS = 16;
 const clientContexts = new Map<string, number>();
-const caIds = new Map<string, number>();
-let nextCaId = 0;
 
 /** Splits an id into its slot and generation. */
 function slotOf(id: SocketId): number {
@@ -336,15 +335,7 @@ export class EpollTransport implements Transport, SlotOwner {
    * roots: ~150 certificates), far too slow per connection.
    */
   private clientContext(tls: TlsConnectOptions): number {
-    const { servername: _servername, ...options } = tls;
-    // The CA text (Node's whole root bundle by default) enters the key as a small number: V8
-    // caches a string's hash, so the same bundle string is found again at no cost.
-    let caId = caIds.get(options.ca);
-    if (caId === undefined) {
-      if (caIds.size >= MAX_CLIENT_CONTEXTS * 4) caIds.clear(); // ids never repeat: old keys just stop matching
-      caIds.set(options.ca, (caId = nextCaId++));
-    }
-    const key = JSON.stringify({ ...options, ca: caId });
+    const key = clientOptionsKey(tls);
     let id = clientContexts.get(key);
     if (id === undefined) {
       if (clientContexts.size >= MAX_CLIENT_CONTEXTS) {
@@ -352,7 +343,7 @@ export class EpollTransport implements Transport, SlotOwner {
         clientContexts.delete(oldestKey);
         this.loop.native.tlsFree(oldestId); // connections using it keep their reference
       }
-      id = this.loop.native.tlsContext(toNativeTls(options));
+      id = this.loop.native.tlsContext(toNativeTls(tls));
       clientContexts.set(key, id);
     }
     return id;

@@ -70,6 +70,9 @@ export interface NativeTlsOptions {
   rejectUnauthorized: boolean;
   releaseBuffers: boolean;
   sessionTickets: boolean;
+  sessionCacheSize: number;
+  sessionTimeout: number;
+  maxCachedSessions: number;
   handshakeTimeout: number;
 }
 

@@ -38,6 +38,9 @@ export function toNativeTls(o: ResolvedTlsOptions): NativeTlsOptions {
     rejectUnauthorized: o.rejectUnauthorized,
     releaseBuffers: o.releaseBuffers,
     sessionTickets: o.sessionTickets,
+    sessionCacheSize: o.sessionCacheSize,
+    sessionTimeout: o.sessionTimeout,
+    maxCachedSessions: o.maxCachedSessions,
     handshakeTimeout: o.handshakeTimeout,
   };
 }

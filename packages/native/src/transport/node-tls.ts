@@ -6,6 +6,7 @@ import { constants } from 'node:crypto';
 import tls from 'node:tls';
 import { isIP } from 'node:net';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+import { SessionStore, clientSessionStore } from './tls-session-store.js';
 import type { TlsConnectOptions, TlsContext } from './transport.js';
 
 function secureOptions(o: ResolvedTlsOptions): tls.SecureContextOptions {
@@ -44,6 +45,7 @@ export class NodeTlsContext implements TlsContext {
       requestCert: o.requestCert,
       rejectUnauthorized: o.rejectUnauthorized,
       handshakeTimeout: o.handshakeTimeout * 1000,
+      sessionTimeout: o.sessionTimeout,
       SNICallback: this.sniCallback,
     };
   }
@@ -51,6 +53,17 @@ export class NodeTlsContext implements TlsContext {
   attach(server: tls.Server): void {
     this.servers.add(server);
     server.once('close', () => this.servers.delete(server));
+    // node:tls keeps no sessions by itself (TLS 1.2 id resumption needs these two events).
+    if (this.options.sessionCacheSize > 0) {
+      const store = new SessionStore(this.options.sessionCacheSize, this.options.sessionTimeout);
+      server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+        store.set(id.toString('hex'), data);
+        done();
+      });
+      server.on('resumeSession', (id: Buffer, done: (error: Error | null, data: Buffer | null) => void) => {
+        done(null, store.get(id.toString('hex')) ?? null);
+      });
+    }
   }
 
   addServerName(host: string, options: ResolvedTlsOptions): void {
@@ -102,9 +115,16 @@ export class NodeTlsContext implements TlsContext {
   };
 }
 
-/** Options for `tls.connect`. */
+/** The key of a server in a client session store. */
+function sessionKey(host: string, port: number, o: TlsConnectOptions): string {
+  return `${o.servername}\n${host}\n${port}`;
+}
+
+/** Options for `tls.connect` (with a session to resume, when one is cached). */
 export function connectOptions(host: string, port: number, o: TlsConnectOptions): tls.ConnectionOptions {
+  const session = o.maxCachedSessions > 0 ? clientSessionStore(o).get(sessionKey(host, port, o)) : undefined;
   return {
+    session,
     ...secureOptions(o),
     host,
     port,
@@ -114,6 +134,14 @@ export function connectOptions(host: string, port: number, o: TlsConnectOptions)
     rejectUnauthorized: o.rejectUnauthorized,
     ALPNProtocols: [...o.alpn],
   };
+}
+
+/** Caches the sessions `socket` receives, for the next connection to the same server. */
+export function keepSessions(socket: tls.TLSSocket, host: string, port: number, o: TlsConnectOptions): void {
+  if (o.maxCachedSessions === 0) return;
+  const store = clientSessionStore(o);
+  const key = sessionKey(host, port, o);
+  socket.on('session', (session: Buffer) => store.set(key, session));
 }
 
 /** The contract's view of a TLS socket; `error`/`code` are what ended it, if anything. */

@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { NodeTlsContext, connectOptions, nodeTlsInfo } from './node-tls.js';
+import { NodeTlsContext, connectOptions, keepSessions, nodeTlsInfo } from './node-tls.js';
 import { SlotTable } from './slot-table.js';
 import { TimerWheel, type WheelEntry } from './timer-wheel.js';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
@@ -185,6 +185,7 @@ export class NodeTransport implements Transport {
     this.assertUsable();
     if (tlsOptions !== undefined) {
       const socket = tls.connect(connectOptions(host, port, tlsOptions)) as unknown as SlottedSocket;
+      keepSessions(socket as unknown as tls.TLSSocket, host, port, tlsOptions);
       socket.setNoDelay(true);
       const slot = this.register(socket);
       socket.once('secureConnect', this.onSocketConnect);

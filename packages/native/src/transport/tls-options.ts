@@ -43,6 +43,14 @@ export interface TlsOptions {
   /** Server: issue session tickets so clients can resume without a full handshake. Default: true. */
   sessionTickets?: boolean;
   /**
+   * Server: how many TLS 1.2 sessions are kept for session-id resumption (clients that do not
+   * take tickets). The oldest goes first when it is full; each costs about 1 KiB (more with
+   * client certificates). `0` keeps none (resumption by ticket only). Default: 1024.
+   */
+  sessionCacheSize?: number;
+  /** Server: seconds a cached session or an issued ticket can be resumed. Default: 300. */
+  sessionTimeout?: number;
+  /**
    * Release OpenSSL's read/write buffers while a connection is idle (~34 KiB each otherwise), at
    * the cost of reallocating them on traffic. Alias: `ssl_prefer_low_memory_usage`. Default: true.
    */
@@ -76,6 +84,15 @@ export interface TlsClientOptions {
   servername?: string;
   /** Lowest protocol version accepted. Default: `'TLSv1.2'`. */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * Resumption: the latest TLS session of up to this many servers (address, port and name) is
+   * kept, so reconnecting to one resumes instead of a full handshake (TLS 1.2: session id or
+   * ticket; TLS 1.3: ticket). A session is reused until the server sends a newer one, as
+   * Node's `https.Agent` does. Shared by clients with the same TLS options (never across
+   * different CAs, certificates or `rejectUnauthorized`); the server stored longest ago goes
+   * first. `0` turns resumption off. Default: 100 (as `https.Agent`'s `maxCachedSessions`).
+   */
+  maxCachedSessions?: number;
 }
 
 /** What both transports consume: PEM text, defaults applied. */
@@ -93,6 +110,9 @@ export interface ResolvedTlsOptions {
   requestCert: boolean;
   rejectUnauthorized: boolean;
   sessionTickets: boolean;
+  sessionCacheSize: number;
+  sessionTimeout: number;
+  maxCachedSessions: number;
   releaseBuffers: boolean;
   handshakeTimeout: number;
 }
@@ -162,6 +182,9 @@ export function resolveServerTls(options: TlsOptions): ResolvedTlsOptions {
     requestCert: options.requestCert ?? false,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
     sessionTickets: options.sessionTickets ?? true,
+    sessionCacheSize: count(options.sessionCacheSize, 1024, 'sessionCacheSize'),
+    sessionTimeout: positiveSeconds(options.sessionTimeout, 300, 'sessionTimeout'),
+    maxCachedSessions: 0,
     releaseBuffers: options.releaseBuffers ?? options.ssl_prefer_low_memory_usage ?? true,
     handshakeTimeout: positiveSeconds(options.handshakeTimeout, 10, 'handshakeTimeout'),
   };
@@ -170,6 +193,14 @@ export function resolveServerTls(options: TlsOptions): ResolvedTlsOptions {
 function positiveSeconds(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`${name} must be a number > 0, got ${String(value)}`);
+  return value;
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new RangeError(`${name} must be an integer >= 0, got ${String(value)}`);
+  }
   return value;
 }
 
@@ -195,6 +226,9 @@ export function resolveClientTls(options: TlsClientOptions = {}): ResolvedTlsOpt
     requestCert: false,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
     sessionTickets: true,
+    sessionCacheSize: 0,
+    sessionTimeout: 300,
+    maxCachedSessions: count(options.maxCachedSessions, 100, 'maxCachedSessions'),
     releaseBuffers: true,
     handshakeTimeout: 10, // unused by clients: their handshake deadline is the Client's own
   };
