@@ -5,6 +5,7 @@ import type { DeflateParams, Role } from './deflate-params.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame, type writeFrameHeader } from './frame-serializer.js';
+import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { Utf8Validator } from './utf8-validator.js';
@@ -37,6 +38,13 @@ export interface ConnectionHandler {
   onClose?(code: number, reason: string, wasClean: boolean): void;
   /** The peer broke the protocol; a close frame with `error.closeCode` is queued. */
   onError?(error: ProtocolError): void;
+  /**
+   * Makes the view of `bytes[start, end)` that a message arriving whole in one `receive()` is
+   * validated and delivered in. A handler whose messages are valid only during `onMessage` may
+   * return a reused object (e.g. a copy in a scratch buffer, under a view kept per length), so
+   * that no view is allocated per message. Default: a fresh view of `bytes`.
+   */
+  viewOf?(bytes: Uint8Array, start: number, end: number): Uint8Array;
 }
 
 /** Options of {@link Connection}. Only `role` is required. */
@@ -68,6 +76,13 @@ export interface ConnectionOptions {
   skipUtf8Validation?: boolean;
   /** Receive callbacks instead of the event list returned by `receive()`. Default: none. */
   handler?: ConnectionHandler;
+  /**
+   * The `handler` uses each message only during `onMessage`: a large message that streams in
+   * over several `receive()` calls is then assembled in a buffer that is reused for later
+   * messages (a small per-thread pool, at most 32 MiB), not in a fresh one each time. Only with
+   * a `handler`. Default: false (every such message gets its own buffer, which the handler may keep).
+   */
+  reuseMessageBuffers?: boolean;
   /**
    * Answer a peer's close frame with its code and its reason (as the ws package does), not the
    * code alone. Default: false (the code alone, RFC 6455 §5.5.1).
@@ -118,6 +133,8 @@ class IncomingMessage {
   /** A single-frame message streaming in: its size is known, so one exact buffer. */
   buffer: Uint8Array | undefined = undefined;
   bufferFill = 0;
+  /** `buffer` came from the message-buffer pool and goes back once the message was handled. */
+  pooled = false;
 
   constructor(opcode: number, compressed: boolean) {
     this.opcode = opcode;
@@ -145,6 +162,7 @@ interface ConnectionSettings {
   readonly autoPong: boolean;
   readonly skipUtf8: boolean;
   readonly echoCloseReason: boolean;
+  readonly reuseBuffers: boolean;
   readonly maxPayload: number;
   readonly maxMessage: number;
   readonly maxFragments: number;
@@ -170,6 +188,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     autoPong: options.autoPong ?? true,
     skipUtf8: options.skipUtf8Validation ?? false,
     echoCloseReason: options.echoCloseReason ?? false,
+    reuseBuffers: (options.reuseMessageBuffers ?? false) && options.handler !== undefined,
     maxPayload,
     maxMessage: options.maxMessageLength ?? maxPayload,
     maxFragments: options.maxFragments ?? 1_000_000,
@@ -180,7 +199,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
   };
   let byKey = settingsCache.get(settings.compression);
   if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map()));
-  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
+  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
@@ -309,11 +328,12 @@ export class Connection implements FrameSink {
   }
 
   /**
-   * Feeds received bytes. Masked payloads are unmasked in place in `bytes`. Returns the events
-   * (an empty list when a `handler` is set). Message views may point into `bytes`.
+   * Feeds received bytes: `bytes[start, end)` (default: all of it), so a caller reading into a
+   * larger buffer needs no view per read. Masked payloads are unmasked in place in `bytes`.
+   * Returns the events (an empty list when a `handler` is set). Message views may point into `bytes`.
    */
-  receive(bytes: Uint8Array): ConnectionEvent[] {
-    if (!this.closeReceived && !this.failed) (this.parser ??= this.newParser()).push(bytes, 0, bytes.length);
+  receive(bytes: Uint8Array, start = 0, end = bytes.length): ConnectionEvent[] {
+    if (!this.closeReceived && !this.failed) (this.parser ??= this.newParser()).push(bytes, start, end);
     return this.drainEvents();
   }
 
@@ -451,7 +471,8 @@ export class Connection implements FrameSink {
       // Fast path: a whole unfragmented, uncompressed message, delivered without a copy.
       const len = end - start;
       if (len > this.settings.maxMessage) return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.settings.maxMessage} bytes`);
-      const data = bytes.subarray(start, end);
+      const handler = this.handler;
+      const data = handler?.viewOf !== undefined ? handler.viewOf(bytes, start, end) : bytes.subarray(start, end);
       if (opcode === Opcode.TEXT && !this.settings.skipUtf8 && !isUtf8(data)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
       this.deliver(data, opcode === Opcode.BINARY);
       return;
@@ -482,7 +503,12 @@ export class Connection implements FrameSink {
     // than maxMessageLength (it may be far below maxPayloadLength).
     if (opcode !== Opcode.CONTINUATION && !rsv1 && fin) {
       // Single-frame message streaming in: its size is known, so one exact buffer, no concat.
-      m.buffer = Buffer.allocUnsafe(length);
+      if (this.settings.reuseBuffers && length >= MIN_POOLED_MESSAGE_BYTES) {
+        m.buffer = takeMessageBuffer(length);
+        m.pooled = true;
+      } else {
+        m.buffer = Buffer.allocUnsafe(length);
+      }
     }
   }
 
@@ -526,6 +552,7 @@ export class Connection implements FrameSink {
     }
     this.msg = undefined;
     this.deliver(data, m.opcode === Opcode.BINARY);
+    if (m.pooled) releaseMessageBuffer(m.buffer!);
   }
 
   onError(error: ProtocolError): void {
