@@ -109,6 +109,9 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       maxMessageLength: behavior.maxPayloadLength,
       compressionMemLevel: behavior.deflate?.memLevel,
       handler: this,
+      // Messages are valid only during the message handler (as in uWS): large ones are
+      // assembled in reused buffers.
+      reuseMessageBuffers: true,
     });
   }
 
@@ -244,6 +247,12 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     this.afterReceive();
   }
 
+  onReceive(bytes: Uint8Array, start: number, end: number): void {
+    if (this.stage === OPEN) this.armIdle();
+    this.conn.receive(bytes, start, end);
+    this.afterReceive();
+  }
+
   onDrain(): void {
     const drain = this.behavior.handlers.drain;
     if (this.stage === OPEN && drain !== undefined) this.call(() => drain(this));
@@ -286,6 +295,11 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   // ---- ConnectionHandler: codec events ---------------------------------------------------
+
+  /** Messages are valid only during the handler: small ones come in reused views. */
+  viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    return this.core.messageViews.viewOf(bytes, start, end);
+  }
 
   onMessage(data: Uint8Array, isBinary: boolean): void {
     const message = this.behavior.handlers.message;

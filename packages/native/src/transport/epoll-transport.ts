@@ -1,5 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import { ForeignSockets } from './foreign-sockets.js';
+import type { MessageViews } from './message-views.js';
 import { NativeLoop, type SlotOwner } from './native-loop.js';
 import { Control, SLOT_SPAN } from './native-layout.js';
 import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
@@ -58,6 +59,11 @@ export class EpollTransport implements Transport, SlotOwner {
 
   constructor() {
     this.loop = NativeLoop.get();
+  }
+
+  /** Views of received messages without an allocation per message (see `message-views`). */
+  get messageViews(): MessageViews {
+    return this.loop.messageViews;
   }
 
   get handler(): TransportHandler {
@@ -151,6 +157,12 @@ export class EpollTransport implements Transport, SlotOwner {
     },
     onData: (id, data) => {
       if (!this.closed) this.handler.onData(id, data);
+    },
+    onReceive: (id, bytes, start, end) => {
+      if (this.closed) return;
+      const handler = this.handler;
+      if (handler.onReceive !== undefined) handler.onReceive(id, bytes, start, end);
+      else handler.onData(id, new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
     },
     onDrain: (id) => {
       if (!this.closed) this.handler.onDrain(id);

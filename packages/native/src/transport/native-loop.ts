@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { frameHeaderLength, writeFrameHeader } from '@uws/protocol';
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
+import { ScratchMessageViews } from './message-views.js';
 import type { TransportHandler } from './transport.js';
 
 const LOOP_KEY = Symbol.for('@uws/native.loop');
@@ -46,6 +47,10 @@ export class NativeLoop {
   readonly control: Int32Array;
   private readonly events: Int32Array;
   private readonly receive: ArrayBuffer;
+  /** The whole receive buffer (arena and message scratch) as bytes. */
+  private readonly receiveBytes: Uint8Array;
+  /** Views of received messages, copied into the scratch area behind the arena. */
+  readonly messageViews: ScratchMessageViews;
   readonly sendBytes: Uint8Array;
   /** The same arena as a Buffer, for writing strings into it. */
   private readonly sendBuffer: Buffer;
@@ -79,6 +84,8 @@ export class NativeLoop {
     this.control = this.shared.control;
     this.events = this.shared.events;
     this.receive = this.shared.receive;
+    this.receiveBytes = new Uint8Array(this.receive);
+    this.messageViews = new ScratchMessageViews(this.receiveBytes, this.shared.receiveBytes, this.shared.messageScratchBytes);
     this.sendBytes = new Uint8Array(this.shared.send);
     this.sendBuffer = Buffer.from(this.shared.send);
     this.commands = this.shared.commands;
@@ -255,14 +262,17 @@ export class NativeLoop {
     let failure: unknown;
     try {
       failure = this.drain();
-      for (const h of this.batchEndHandlers) {
-        try {
-          h.onBatchEnd?.();
-        } catch (err) {
-          failure ??= err;
+      // Checked first: iterating even an empty Set allocates an iterator, once per batch.
+      if (this.batchEndHandlers.size > 0) {
+        for (const h of this.batchEndHandlers) {
+          try {
+            h.onBatchEnd?.();
+          } catch (err) {
+            failure ??= err;
+          }
         }
+        this.batchEndHandlers.clear();
       }
-      this.batchEndHandlers.clear();
     } finally {
       this.inBatch = wasInBatch;
     }
@@ -287,7 +297,12 @@ export class NativeLoop {
       try {
         if (type === EventType.DATA) {
           const owner = this.owners[slot];
-          if (owner !== undefined) owner.handler.onData(id, new Uint8Array(this.receive, ev[o + Ev.A], ev[o + Ev.B]));
+          if (owner !== undefined) {
+            const handler = owner.handler;
+            const start = ev[o + Ev.A];
+            if (handler.onReceive !== undefined) handler.onReceive(id, this.receiveBytes, start, start + ev[o + Ev.B]);
+            else handler.onData(id, new Uint8Array(this.receive, start, ev[o + Ev.B]));
+          }
         } else if (type === EventType.OPEN) {
           const listener = ev[o + Ev.A];
           const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners[slot];
