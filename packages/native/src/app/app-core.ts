@@ -12,6 +12,7 @@ import type { AppWebSocket } from './websocket.js';
 import type { SocketEntries } from './socket-entries.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { MessageViews } from '../transport/message-views.js';
+import type { Publication } from './publication.js';
 
 /** A connection as the App dispatches transport events to it. */
 export interface SocketEntry {
@@ -44,6 +45,8 @@ export interface AppCore {
   readonly limits: HttpLimits;
   /** The transport's face for framing messages straight into its send buffer, if it has one. */
   readonly frameWriter: FrameWriter | undefined;
+  /** The publication `publish` reuses (taken while a publish runs, so a nested one makes its own). */
+  sparePublication: Publication | undefined;
   /** Views that received messages are handed to `message` handlers in. */
   readonly messageViews: MessageViews;
   /** Timers for `maxLifetime`. */

@@ -17,6 +17,7 @@ import { type MessageViews, messageViewsOf } from '../transport/message-views.js
 import { HttpConnection } from './http-connection.js';
 import type { HttpHandler } from './http-response.js';
 import { ListenSocket } from './listen-socket.js';
+import type { Publication } from './publication.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
 import { Router } from './router.js';
@@ -156,6 +157,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly limits: HttpLimits;
   readonly frameWriter: FrameWriter | undefined;
   readonly messageViews: MessageViews;
+  sparePublication: Publication | undefined = undefined;
   readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   private closed = false;

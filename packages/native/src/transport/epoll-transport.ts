@@ -274,6 +274,18 @@ export class EpollTransport implements Transport, SlotOwner {
     return this.loop.buffered[slot] === 0;
   }
 
+  /**
+   * `writeFrame` for one message sent to many sockets: framed into the send arena once, every
+   * later call with the same `token` and `version` (before the arena is flushed) references it.
+   */
+  writeFrameShared(id: SocketId, token: object, version: number, opcode: number, payload: Uint8Array | string): boolean | undefined {
+    if (id < 0) return undefined;
+    const slot = slotOf(id);
+    if (this.idIn(slot) !== id) return false;
+    if (!this.loop.writeFrameShared(slot, genOf(id), token, version, opcode, payload)) return undefined;
+    return this.loop.buffered[slot] === 0;
+  }
+
   /** Remote address and port stay readable during `onClose` (the addon keeps them until then). */
 
   bufferedAmount(id: SocketId): number {

@@ -76,6 +76,12 @@ export class NativeLoop {
   private sharedBytes: Uint8Array | undefined;
   private sharedOffset = 0;
   private sharedEpoch = -1;
+  /** The frame `writeFrameShared` last wrote: its owner, version, place in the arena and epoch. */
+  private frameToken: object | undefined;
+  private frameVersion = 0;
+  private frameOffset = 0;
+  private frameLength = 0;
+  private frameEpoch = -1;
   private readonly batchEndHandlers = new Set<TransportHandler>();
 
   private constructor(native: NativeAddon) {
@@ -154,10 +160,40 @@ export class NativeLoop {
    * frame would take more than a quarter of the arena (the caller frames it the usual way).
    */
   writeFrame(slot: number, gen: number, opcode: number, payload: Uint8Array | string): boolean {
+    return this.frameInto(slot, gen, opcode, payload) >= 0;
+  }
+
+  /**
+   * `writeFrame` for a message sent to many sockets (a publish): the first call frames it into
+   * the send arena, later calls with the same `token` and `version` before the arena is flushed
+   * add a command that references that frame. Returns false, writing nothing, when the frame
+   * would take more than a quarter of the arena.
+   */
+  writeFrameShared(slot: number, gen: number, token: object, version: number, opcode: number, payload: Uint8Array | string): boolean {
+    const count = this.control[Control.COMMAND_COUNT];
+    if (token === this.frameToken && version === this.frameVersion && this.frameEpoch === this.arenaEpoch && count < this.commandCapacity) {
+      this.command(count, slot, gen, this.frameOffset, this.frameLength);
+      return true;
+    }
+    const at = this.frameInto(slot, gen, opcode, payload);
+    if (at < 0) return false;
+    this.frameToken = token;
+    this.frameVersion = version;
+    this.frameOffset = at;
+    this.frameLength = this.lastFrameLength;
+    this.frameEpoch = this.arenaEpoch;
+    return true;
+  }
+
+  /** Length of the frame `frameInto` wrote last. */
+  private lastFrameLength = 0;
+
+  /** Frames into the arena behind one command; returns the frame's offset, or -1 when too large. */
+  private frameInto(slot: number, gen: number, opcode: number, payload: Uint8Array | string): number {
     const capacity = this.sendBytes.length;
     const length = typeof payload === 'string' ? (payload.length * 3 <= capacity >>> 2 ? Buffer.byteLength(payload, 'utf8') : capacity) : payload.length;
     const total = frameHeaderLength(length, false) + length;
-    if (total > capacity >>> 2) return false;
+    if (total > capacity >>> 2) return -1;
     const control = this.control;
     let used = control[Control.SEND_USED];
     let count = control[Control.COMMAND_COUNT];
@@ -171,7 +207,8 @@ export class NativeLoop {
     else this.sendBytes.set(payload, at);
     control[Control.SEND_USED] = used + ((total + 7) & ~7);
     this.command(count, slot, gen, used, total);
-    return true;
+    this.lastFrameLength = total;
+    return used;
   }
 
   /** Copies `data` into the send arena behind one command; returns its offset there. */
@@ -233,6 +270,7 @@ export class NativeLoop {
   private arenaFlushed(): void {
     this.arenaEpoch++;
     this.sharedBytes = undefined;
+    this.frameToken = undefined;
   }
 
   /** A native call that may have produced events (destroy) outside a batch: deliver them now. */
