@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.js';
-import type { CompressionProvider, Deflater, Inflater } from './compression.js';
+import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './compression.js';
 import type { DeflateParams, Role } from './deflate-params.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame, type writeFrameHeader } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
+import { sharedDeflater } from './shared-deflaters.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { Utf8Validator } from './utf8-validator.js';
@@ -227,7 +228,7 @@ export class Connection implements FrameSink {
   private outbox: Uint8Array[] | undefined = undefined;
 
   /** Our compressor and decompressor, made on first use (only with permessage-deflate). */
-  private zlib: { deflater?: Deflater; inflater?: Inflater } | undefined = undefined;
+  private zlib: { deflater?: Deflater; inflater?: Inflater; shared?: Deflater } | undefined = undefined;
   /**
    * The close-handshake state, the close flags and the open fragmented send, in one small
    * integer (see the accessors below): bits of {@link Flag}, the state in bits 4–5 and the
@@ -705,7 +706,7 @@ export class Connection implements FrameSink {
       this.sendCompressed = this.deflate !== undefined && want;
     }
     if (this.sendCompressed) {
-      payload = this.compress(data, fin);
+      payload = this.compress(data, fin, first);
       rsv1 = first;
     }
     if (size === undefined || payload.length <= size) {
@@ -724,18 +725,33 @@ export class Connection implements FrameSink {
     return out;
   }
 
-  private compress(data: Uint8Array, final: boolean): Uint8Array {
+  private compress(data: Uint8Array, final: boolean, first: boolean): Uint8Array {
     const d = this.deflate!;
-    if (this.deflater === undefined) {
-      this.deflater = this.settings.compression.createDeflater({
-        windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
-        level: this.settings.compressionLevel,
-        memLevel: this.settings.compressionMemLevel,
-      });
+    const server = this.settings.role === 'server';
+    const reset = server ? d.serverNoContextTakeover : d.clientNoContextTakeover;
+    if (first && final && reset) {
+      // A whole message whose context is not kept: the thread's shared stream compresses it.
+      let shared = this.zlib?.shared;
+      if (shared === undefined) (this.zlib ??= {}).shared = shared = sharedDeflater(this.settings.compression, this.deflaterOptions());
+      try {
+        return shared.compress(data, true);
+      } finally {
+        shared.reset();
+      }
     }
+    if (this.deflater === undefined) this.deflater = this.settings.compression.createDeflater(this.deflaterOptions());
     const out = this.deflater.compress(data, final);
-    if (final && (this.settings.role === 'server' ? d.serverNoContextTakeover : d.clientNoContextTakeover)) this.deflater.reset();
+    if (final && reset) this.deflater.reset();
     return out;
+  }
+
+  private deflaterOptions(): DeflaterOptions {
+    const d = this.deflate!;
+    return {
+      windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
+      level: this.settings.compressionLevel,
+      memLevel: this.settings.compressionMemLevel,
+    };
   }
 
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
@@ -754,7 +770,7 @@ export class Connection implements FrameSink {
   private releaseCompression(): void {
     this.deflater?.close();
     this.inflater?.close();
-    this.deflater = undefined;
-    this.inflater = undefined;
+    // The shared deflater stays open for the other connections.
+    this.zlib = undefined;
   }
 }

@@ -355,6 +355,45 @@ describe('Connection + permessage-deflate: sending', () => {
   });
 });
 
+describe('Connection + permessage-deflate: one shared compressor without context takeover', () => {
+  const nct = deflateParams({ serverNoContextTakeover: true });
+
+  it('compresses whole messages of every connection with one stream per thread', () => {
+    const { provider, stats } = countingProvider();
+    const servers = [0, 1, 2].map(() => conn('server', { deflate: nct, compression: provider }));
+    for (const s of servers) for (let i = 0; i < 2; i++) expect(toHex(wire(s.sendText('Hello', { compress: true })))).toBe('c1 07 f2 48 cd c9 c9 07 00');
+    expect(stats.deflaterWindowBits).toEqual([15]);
+    // Closing a connection leaves the shared stream to the others.
+    servers[0].receiveEof();
+    expect(stats.deflaterCloses).toBe(0);
+    expect(toHex(wire(servers[1].sendText('Hello', { compress: true })))).toBe('c1 07 f2 48 cd c9 c9 07 00');
+  });
+
+  it('a fragmented compressed send keeps a stream of its own while other connections use the shared one', () => {
+    const { provider, stats } = countingProvider();
+    const a = conn('server', { deflate: nct, compression: provider });
+    const b = conn('server', { deflate: nct, compression: provider });
+    const text = 'fragmented and compressed, '.repeat(20);
+    const first = wire(a.sendText(text, { compress: true, fin: false }));
+    const other = wire(b.sendText(text, { compress: true }));
+    const last = wire(a.sendText(text, { compress: true }));
+    // Both streams exist: the shared one (b's whole message) and a's own.
+    expect(stats.deflaterWindowBits).toEqual([15, 15]);
+    const client = () => new Connection({ role: 'client', deflate: nct });
+    expect(messages(feed(client(), concat(first, last))).map((m) => m.text)).toEqual([text + text]);
+    expect(messages(feed(client(), other)).map((m) => m.text)).toEqual([text]);
+    // a's next whole message goes through the shared stream and decodes on its own.
+    expect(messages(feed(client(), wire(a.sendText('Hello', { compress: true })))).map((m) => m.text)).toEqual(['Hello']);
+  });
+
+  it('keeps a stream per connection with context takeover', () => {
+    const { provider, stats } = countingProvider();
+    const servers = [0, 1].map(() => conn('server', { compression: provider }));
+    for (const s of servers) s.sendText('Hello', { compress: true });
+    expect(stats.deflaterWindowBits).toEqual([15, 15]);
+  });
+});
+
 describe('Connection + permessage-deflate: compressor lifetime', () => {
   function withBoth() {
     const counting = countingProvider();
