@@ -6,7 +6,7 @@ import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame, type writeFrameHeader } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
-import { sharedDeflater } from './shared-deflaters.js';
+import { discardSharedDeflater, discardSharedInflater, sharedDeflater, sharedInflater } from './shared-compression-streams.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { Utf8Validator } from './utf8-validator.js';
@@ -480,6 +480,21 @@ export class Connection implements FrameSink {
     }
     this.onFrameStart(fin, rsv1, opcode, end - start);
     if (this.failed) return;
+    if (fin && rsv1 && opcode !== Opcode.CONTINUATION) {
+      // A whole compressed message: inflated in one call, with its tail. Without the peer's
+      // context takeover, by the thread's shared inflater (nothing is kept between messages).
+      const m = this.msg!;
+      if (this.peerResets()) {
+        const shared = sharedInflater(this.settings.compression, this.peerWindowBits());
+        if (this.inflateInto(m, bytes, start, end, true, shared)) shared.reset();
+        else discardSharedInflater(this.settings.compression, shared);
+      } else {
+        this.inflateInto(m, bytes, start, end, true, this.ownInflater());
+      }
+      if (this.failed) return;
+      this.completeMessage(m);
+      return;
+    }
     this.onFrameData(bytes, start, end);
     if (this.failed) return;
     this.onFrameEnd();
@@ -517,7 +532,7 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (start === end || m === undefined) return;
     if (m.compressed) {
-      this.inflateInto(m, bytes, start, end, false);
+      this.inflateInto(m, bytes, start, end, false, this.ownInflater());
       return;
     }
     m.length += end - start;
@@ -537,11 +552,16 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (m === undefined || !m.frameFin) return;
     if (m.compressed) {
-      this.inflateInto(m, EMPTY, 0, 0, true);
+      const inflater = this.ownInflater();
+      this.inflateInto(m, EMPTY, 0, 0, true, inflater);
       if (this.failed) return;
-      const peerReset = this.deflate !== undefined && (this.settings.role === 'server' ? this.deflate.clientNoContextTakeover : this.deflate.serverNoContextTakeover);
-      if (peerReset) this.inflater?.reset();
+      if (this.peerResets()) inflater.reset();
     }
+    this.completeMessage(m);
+  }
+
+  /** Validates the end of a complete message and delivers it. */
+  private completeMessage(m: IncomingMessage): void {
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.isComplete()) {
       return this.fail('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
@@ -562,24 +582,47 @@ export class Connection implements FrameSink {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean): void {
-    if (this.inflater === undefined) {
-      const d = this.deflate!;
-      this.inflater = this.settings.compression.createInflater(this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits);
-    }
+  /** Whether the peer compresses each message afresh (no context takeover on its side). */
+  private peerResets(): boolean {
+    const d = this.deflate;
+    return d !== undefined && (this.settings.role === 'server' ? d.clientNoContextTakeover : d.serverNoContextTakeover);
+  }
+
+  /** The largest window the peer compresses with. */
+  private peerWindowBits(): number {
+    const d = this.deflate!;
+    return this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits;
+  }
+
+  /** This connection's own inflater (messages that span frames or chunks, or context takeover). */
+  private ownInflater(): Inflater {
+    if (this.inflater === undefined) this.inflater = this.settings.compression.createInflater(this.peerWindowBits());
+    return this.inflater;
+  }
+
+  /**
+   * Inflates a piece of `m` with `inflater`; a failure fails the connection. Returns false when
+   * the inflater itself failed (it may be unusable afterwards), true otherwise.
+   */
+  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, inflater: Inflater): boolean {
     const chunks = (m.chunks ??= []);
     const before = chunks.length;
     try {
-      m.length += this.inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, chunks);
+      m.length += inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, chunks);
     } catch (err) {
-      if (err instanceof ProtocolError) return this.failWith(err);
-      return this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
+      if (err instanceof ProtocolError) this.failWith(err);
+      else this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
+      return false;
     }
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8) {
       for (let i = before; i < chunks.length; i++) {
-        if (!this.utf8!.push(chunks[i])) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+        if (!this.utf8!.push(chunks[i])) {
+          this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+          return true;
+        }
       }
     }
+    return true;
   }
 
   private onControl(opcode: number, payload: Uint8Array): void {
@@ -733,11 +776,17 @@ export class Connection implements FrameSink {
       // A whole message whose context is not kept: the thread's shared stream compresses it.
       let shared = this.zlib?.shared;
       if (shared === undefined) (this.zlib ??= {}).shared = shared = sharedDeflater(this.settings.compression, this.deflaterOptions());
+      let out: Uint8Array;
       try {
-        return shared.compress(data, true);
-      } finally {
-        shared.reset();
+        out = shared.compress(data, true);
+      } catch (err) {
+        // A stream that failed is not left to the other connections.
+        this.zlib!.shared = undefined;
+        discardSharedDeflater(this.settings.compression, shared);
+        throw err;
       }
+      shared.reset();
+      return out;
     }
     if (this.deflater === undefined) this.deflater = this.settings.compression.createDeflater(this.deflaterOptions());
     const out = this.deflater.compress(data, final);

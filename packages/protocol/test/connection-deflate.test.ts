@@ -386,6 +386,41 @@ describe('Connection + permessage-deflate: one shared compressor without context
     expect(messages(feed(client(), wire(a.sendText('Hello', { compress: true })))).map((m) => m.text)).toEqual(['Hello']);
   });
 
+  it('inflates whole messages of every connection with one stream per thread when the peer resets', () => {
+    const { provider, stats } = countingProvider();
+    const params = deflateParams({ clientNoContextTakeover: true });
+    const servers = [0, 1, 2].map(() => conn('server', { deflate: params, compression: provider }));
+    const hello = () => fromPeer('server', { opcode: Opcode.TEXT, rsv1: true, payload: hex('f2 48 cd c9 c9 07 00') });
+    for (const s of servers) expect(messages(s.receive(concat(hello(), hello()))).map((m) => m.text)).toEqual(['Hello', 'Hello']);
+    expect(stats.inflaterWindowBits).toEqual([15]);
+  });
+
+  it('a corrupt message fails its connection only; the others inflate on', () => {
+    const { provider } = countingProvider();
+    const params = deflateParams({ clientNoContextTakeover: true });
+    const [bad, good] = [0, 1].map(() => conn('server', { deflate: params, compression: provider }));
+    const hello = () => fromPeer('server', { opcode: Opcode.TEXT, rsv1: true, payload: hex('f2 48 cd c9 c9 07 00') });
+    expect(messages(good.receive(hello())).map((m) => m.text)).toEqual(['Hello']);
+    const failed = plain(bad.receive(fromPeer('server', { opcode: Opcode.TEXT, rsv1: true, payload: hex('ff ff ff ff') })));
+    expect(failed.find((e) => e.type === 'error')).toMatchObject({ code: 'WS_ERR_INFLATE_FAILED', closeCode: 1007 });
+    expect(messages(good.receive(hello())).map((m) => m.text)).toEqual(['Hello']);
+    expect(messages(conn('server', { deflate: params, compression: provider }).receive(hello())).map((m) => m.text)).toEqual(['Hello']);
+  });
+
+  it('a compressed message split across receives keeps its own stream while others use the shared one', () => {
+    const params = deflateParams({ clientNoContextTakeover: true });
+    const [a, b] = [0, 1].map(() => conn('server', { deflate: params }));
+    const text = 'split across receive calls, '.repeat(30);
+    const sender = new Connection({ role: 'client', deflate: params });
+    const whole = wire(sender.sendText(text, { compress: true }));
+    const half = whole.length >> 1;
+    const got: string[] = [];
+    got.push(...messages(a.receive(whole.slice(0, half))).map((m) => `a:${m.text}`));
+    got.push(...messages(b.receive(wire(sender.sendText('Hello', { compress: true })))).map((m) => `b:${m.text}`));
+    got.push(...messages(a.receive(whole.slice(half))).map((m) => `a:${m.text}`));
+    expect(got).toEqual(['b:Hello', `a:${text}`]);
+  });
+
   it('keeps a stream per connection with context takeover', () => {
     const { provider, stats } = countingProvider();
     const servers = [0, 1].map(() => conn('server', { compression: provider }));
