@@ -1,10 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.js';
-import type { CompressionProvider, Deflater, Inflater } from './compression.js';
+import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './compression.js';
 import type { DeflateParams, Role } from './deflate-params.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame, type writeFrameHeader } from './frame-serializer.js';
+import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
+import { discardSharedDeflater, discardSharedInflater, sharedDeflater, sharedInflater } from './shared-compression-streams.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { Utf8Validator } from './utf8-validator.js';
@@ -37,6 +39,13 @@ export interface ConnectionHandler {
   onClose?(code: number, reason: string, wasClean: boolean): void;
   /** The peer broke the protocol; a close frame with `error.closeCode` is queued. */
   onError?(error: ProtocolError): void;
+  /**
+   * Makes the view of `bytes[start, end)` that a message arriving whole in one `receive()` is
+   * validated and delivered in. A handler whose messages are valid only during `onMessage` may
+   * return a reused object (e.g. a copy in a scratch buffer, under a view kept per length), so
+   * that no view is allocated per message. Default: a fresh view of `bytes`.
+   */
+  viewOf?(bytes: Uint8Array, start: number, end: number): Uint8Array;
 }
 
 /** Options of {@link Connection}. Only `role` is required. */
@@ -68,6 +77,13 @@ export interface ConnectionOptions {
   skipUtf8Validation?: boolean;
   /** Receive callbacks instead of the event list returned by `receive()`. Default: none. */
   handler?: ConnectionHandler;
+  /**
+   * The `handler` uses each message only during `onMessage`: a large message that streams in
+   * over several `receive()` calls is then assembled in a buffer that is reused for later
+   * messages (a small per-thread pool, at most 32 MiB), not in a fresh one each time. Only with
+   * a `handler`. Default: false (every such message gets its own buffer, which the handler may keep).
+   */
+  reuseMessageBuffers?: boolean;
   /**
    * Answer a peer's close frame with its code and its reason (as the ws package does), not the
    * code alone. Default: false (the code alone, RFC 6455 §5.5.1).
@@ -118,6 +134,8 @@ class IncomingMessage {
   /** A single-frame message streaming in: its size is known, so one exact buffer. */
   buffer: Uint8Array | undefined = undefined;
   bufferFill = 0;
+  /** `buffer` came from the message-buffer pool and goes back once the message was handled. */
+  pooled = false;
 
   constructor(opcode: number, compressed: boolean) {
     this.opcode = opcode;
@@ -145,6 +163,7 @@ interface ConnectionSettings {
   readonly autoPong: boolean;
   readonly skipUtf8: boolean;
   readonly echoCloseReason: boolean;
+  readonly reuseBuffers: boolean;
   readonly maxPayload: number;
   readonly maxMessage: number;
   readonly maxFragments: number;
@@ -170,6 +189,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     autoPong: options.autoPong ?? true,
     skipUtf8: options.skipUtf8Validation ?? false,
     echoCloseReason: options.echoCloseReason ?? false,
+    reuseBuffers: (options.reuseMessageBuffers ?? false) && options.handler !== undefined,
     maxPayload,
     maxMessage: options.maxMessageLength ?? maxPayload,
     maxFragments: options.maxFragments ?? 1_000_000,
@@ -180,7 +200,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
   };
   let byKey = settingsCache.get(settings.compression);
   if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map()));
-  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
+  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
@@ -208,7 +228,7 @@ export class Connection implements FrameSink {
   private outbox: Uint8Array[] | undefined = undefined;
 
   /** Our compressor and decompressor, made on first use (only with permessage-deflate). */
-  private zlib: { deflater?: Deflater; inflater?: Inflater } | undefined = undefined;
+  private zlib: { deflater?: Deflater; inflater?: Inflater; shared?: Deflater } | undefined = undefined;
   /**
    * The close-handshake state, the close flags and the open fragmented send, in one small
    * integer (see the accessors below): bits of {@link Flag}, the state in bits 4–5 and the
@@ -309,11 +329,12 @@ export class Connection implements FrameSink {
   }
 
   /**
-   * Feeds received bytes. Masked payloads are unmasked in place in `bytes`. Returns the events
-   * (an empty list when a `handler` is set). Message views may point into `bytes`.
+   * Feeds received bytes: `bytes[start, end)` (default: all of it), so a caller reading into a
+   * larger buffer needs no view per read. Masked payloads are unmasked in place in `bytes`.
+   * Returns the events (an empty list when a `handler` is set). Message views may point into `bytes`.
    */
-  receive(bytes: Uint8Array): ConnectionEvent[] {
-    if (!this.closeReceived && !this.failed) (this.parser ??= this.newParser()).push(bytes, 0, bytes.length);
+  receive(bytes: Uint8Array, start = 0, end = bytes.length): ConnectionEvent[] {
+    if (!this.closeReceived && !this.failed) (this.parser ??= this.newParser()).push(bytes, start, end);
     return this.drainEvents();
   }
 
@@ -451,13 +472,29 @@ export class Connection implements FrameSink {
       // Fast path: a whole unfragmented, uncompressed message, delivered without a copy.
       const len = end - start;
       if (len > this.settings.maxMessage) return this.fail('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', `message exceeds the limit of ${this.settings.maxMessage} bytes`);
-      const data = bytes.subarray(start, end);
+      const handler = this.handler;
+      const data = handler?.viewOf !== undefined ? handler.viewOf(bytes, start, end) : bytes.subarray(start, end);
       if (opcode === Opcode.TEXT && !this.settings.skipUtf8 && !isUtf8(data)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
       this.deliver(data, opcode === Opcode.BINARY);
       return;
     }
     this.onFrameStart(fin, rsv1, opcode, end - start);
     if (this.failed) return;
+    if (fin && rsv1 && opcode !== Opcode.CONTINUATION) {
+      // A whole compressed message: inflated in one call, with its tail. Without the peer's
+      // context takeover, by the thread's shared inflater (nothing is kept between messages).
+      const m = this.msg!;
+      if (this.peerResets()) {
+        const shared = sharedInflater(this.settings.compression, this.peerWindowBits());
+        if (this.inflateInto(m, bytes, start, end, true, shared)) shared.reset();
+        else discardSharedInflater(this.settings.compression, shared);
+      } else {
+        this.inflateInto(m, bytes, start, end, true, this.ownInflater());
+      }
+      if (this.failed) return;
+      this.completeMessage(m);
+      return;
+    }
     this.onFrameData(bytes, start, end);
     if (this.failed) return;
     this.onFrameEnd();
@@ -482,7 +519,12 @@ export class Connection implements FrameSink {
     // than maxMessageLength (it may be far below maxPayloadLength).
     if (opcode !== Opcode.CONTINUATION && !rsv1 && fin) {
       // Single-frame message streaming in: its size is known, so one exact buffer, no concat.
-      m.buffer = Buffer.allocUnsafe(length);
+      if (this.settings.reuseBuffers && length >= MIN_POOLED_MESSAGE_BYTES) {
+        m.buffer = takeMessageBuffer(length);
+        m.pooled = true;
+      } else {
+        m.buffer = Buffer.allocUnsafe(length);
+      }
     }
   }
 
@@ -490,7 +532,7 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (start === end || m === undefined) return;
     if (m.compressed) {
-      this.inflateInto(m, bytes, start, end, false);
+      this.inflateInto(m, bytes, start, end, false, this.ownInflater());
       return;
     }
     m.length += end - start;
@@ -510,11 +552,16 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (m === undefined || !m.frameFin) return;
     if (m.compressed) {
-      this.inflateInto(m, EMPTY, 0, 0, true);
+      const inflater = this.ownInflater();
+      this.inflateInto(m, EMPTY, 0, 0, true, inflater);
       if (this.failed) return;
-      const peerReset = this.deflate !== undefined && (this.settings.role === 'server' ? this.deflate.clientNoContextTakeover : this.deflate.serverNoContextTakeover);
-      if (peerReset) this.inflater?.reset();
+      if (this.peerResets()) inflater.reset();
     }
+    this.completeMessage(m);
+  }
+
+  /** Validates the end of a complete message and delivers it. */
+  private completeMessage(m: IncomingMessage): void {
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.isComplete()) {
       return this.fail('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
@@ -526,6 +573,7 @@ export class Connection implements FrameSink {
     }
     this.msg = undefined;
     this.deliver(data, m.opcode === Opcode.BINARY);
+    if (m.pooled) releaseMessageBuffer(m.buffer!);
   }
 
   onError(error: ProtocolError): void {
@@ -534,24 +582,47 @@ export class Connection implements FrameSink {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean): void {
-    if (this.inflater === undefined) {
-      const d = this.deflate!;
-      this.inflater = this.settings.compression.createInflater(this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits);
-    }
+  /** Whether the peer compresses each message afresh (no context takeover on its side). */
+  private peerResets(): boolean {
+    const d = this.deflate;
+    return d !== undefined && (this.settings.role === 'server' ? d.clientNoContextTakeover : d.serverNoContextTakeover);
+  }
+
+  /** The largest window the peer compresses with. */
+  private peerWindowBits(): number {
+    const d = this.deflate!;
+    return this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits;
+  }
+
+  /** This connection's own inflater (messages that span frames or chunks, or context takeover). */
+  private ownInflater(): Inflater {
+    if (this.inflater === undefined) this.inflater = this.settings.compression.createInflater(this.peerWindowBits());
+    return this.inflater;
+  }
+
+  /**
+   * Inflates a piece of `m` with `inflater`; a failure fails the connection. Returns false when
+   * the inflater itself failed (it may be unusable afterwards), true otherwise.
+   */
+  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, inflater: Inflater): boolean {
     const chunks = (m.chunks ??= []);
     const before = chunks.length;
     try {
-      m.length += this.inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, chunks);
+      m.length += inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, chunks);
     } catch (err) {
-      if (err instanceof ProtocolError) return this.failWith(err);
-      return this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
+      if (err instanceof ProtocolError) this.failWith(err);
+      else this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
+      return false;
     }
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8) {
       for (let i = before; i < chunks.length; i++) {
-        if (!this.utf8!.push(chunks[i])) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+        if (!this.utf8!.push(chunks[i])) {
+          this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
+          return true;
+        }
       }
     }
+    return true;
   }
 
   private onControl(opcode: number, payload: Uint8Array): void {
@@ -678,7 +749,7 @@ export class Connection implements FrameSink {
       this.sendCompressed = this.deflate !== undefined && want;
     }
     if (this.sendCompressed) {
-      payload = this.compress(data, fin);
+      payload = this.compress(data, fin, first);
       rsv1 = first;
     }
     if (size === undefined || payload.length <= size) {
@@ -697,18 +768,39 @@ export class Connection implements FrameSink {
     return out;
   }
 
-  private compress(data: Uint8Array, final: boolean): Uint8Array {
+  private compress(data: Uint8Array, final: boolean, first: boolean): Uint8Array {
     const d = this.deflate!;
-    if (this.deflater === undefined) {
-      this.deflater = this.settings.compression.createDeflater({
-        windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
-        level: this.settings.compressionLevel,
-        memLevel: this.settings.compressionMemLevel,
-      });
+    const server = this.settings.role === 'server';
+    const reset = server ? d.serverNoContextTakeover : d.clientNoContextTakeover;
+    if (first && final && reset) {
+      // A whole message whose context is not kept: the thread's shared stream compresses it.
+      let shared = this.zlib?.shared;
+      if (shared === undefined) (this.zlib ??= {}).shared = shared = sharedDeflater(this.settings.compression, this.deflaterOptions());
+      let out: Uint8Array;
+      try {
+        out = shared.compress(data, true);
+      } catch (err) {
+        // A stream that failed is not left to the other connections.
+        this.zlib!.shared = undefined;
+        discardSharedDeflater(this.settings.compression, shared);
+        throw err;
+      }
+      shared.reset();
+      return out;
     }
+    if (this.deflater === undefined) this.deflater = this.settings.compression.createDeflater(this.deflaterOptions());
     const out = this.deflater.compress(data, final);
-    if (final && (this.settings.role === 'server' ? d.serverNoContextTakeover : d.clientNoContextTakeover)) this.deflater.reset();
+    if (final && reset) this.deflater.reset();
     return out;
+  }
+
+  private deflaterOptions(): DeflaterOptions {
+    const d = this.deflate!;
+    return {
+      windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
+      level: this.settings.compressionLevel,
+      memLevel: this.settings.compressionMemLevel,
+    };
   }
 
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
@@ -727,7 +819,7 @@ export class Connection implements FrameSink {
   private releaseCompression(): void {
     this.deflater?.close();
     this.inflater?.close();
-    this.deflater = undefined;
-    this.inflater = undefined;
+    // The shared deflater stays open for the other connections.
+    this.zlib = undefined;
   }
 }

@@ -31,6 +31,12 @@ const Z_SYNC_FLUSH = zlib.constants.Z_SYNC_FLUSH;
 const SCRATCH_SIZE = 64 * 1024;
 /** Output goes into this scratch first and is copied out at its exact size (sync: one user at a time). */
 let scratch: Buffer | undefined;
+/**
+ * A whole small message is copied here with the `00 00 FF FF` tail behind it, so zlib gets it
+ * in one call instead of two (the message, then the tail).
+ */
+const INPUT_SCRATCH_SIZE = 16 * 1024;
+let inputScratch: Buffer | undefined;
 
 function engine(stream: zlib.DeflateRaw | zlib.InflateRaw): ZlibEngine {
   const e = stream as unknown as ZlibEngine;
@@ -150,6 +156,22 @@ class ZlibInflater implements Inflater {
 
   inflate(data: Uint8Array, start: number, end: number, final: boolean, limit: number, out: Uint8Array[]): number {
     let produced = 0;
+    if (final && !this.state.ended && end - start <= INPUT_SCRATCH_SIZE - 4) {
+      // The same bytes zlib would get in the two calls below, in one: fed whole, data past a
+      // BFINAL block (the tail included) is left over and ignored all the same.
+      const input = (inputScratch ??= Buffer.allocUnsafe(INPUT_SCRATCH_SIZE));
+      const length = end - start;
+      if (length > 0) input.set(start === 0 && end === data.length ? data : data.subarray(start, end), 0);
+      input.set(DEFLATE_TAIL, length);
+      const n = drive(this.e, Z_SYNC_FLUSH, input, 0, length + 4, limit, out, this.state);
+      if (n === -1) throw tooBig(limit);
+      if (n === -2) throw inflateFailed('invalid deflate data');
+      if (this.state.ended) {
+        this.e.reset();
+        this.state.ended = false;
+      }
+      return n;
+    }
     // After a BFINAL block the rest of the message is ignored, as DEFLATE ignores data past the
     // end of a stream (RFC 7692 §7.2.3.4 pads with a byte there). Throwing only when that data
     // came in a later call would make the outcome depend on how the input was chunked.

@@ -355,6 +355,80 @@ describe('Connection + permessage-deflate: sending', () => {
   });
 });
 
+describe('Connection + permessage-deflate: one shared compressor without context takeover', () => {
+  const nct = deflateParams({ serverNoContextTakeover: true });
+
+  it('compresses whole messages of every connection with one stream per thread', () => {
+    const { provider, stats } = countingProvider();
+    const servers = [0, 1, 2].map(() => conn('server', { deflate: nct, compression: provider }));
+    for (const s of servers) for (let i = 0; i < 2; i++) expect(toHex(wire(s.sendText('Hello', { compress: true })))).toBe('c1 07 f2 48 cd c9 c9 07 00');
+    expect(stats.deflaterWindowBits).toEqual([15]);
+    // Closing a connection leaves the shared stream to the others.
+    servers[0].receiveEof();
+    expect(stats.deflaterCloses).toBe(0);
+    expect(toHex(wire(servers[1].sendText('Hello', { compress: true })))).toBe('c1 07 f2 48 cd c9 c9 07 00');
+  });
+
+  it('a fragmented compressed send keeps a stream of its own while other connections use the shared one', () => {
+    const { provider, stats } = countingProvider();
+    const a = conn('server', { deflate: nct, compression: provider });
+    const b = conn('server', { deflate: nct, compression: provider });
+    const text = 'fragmented and compressed, '.repeat(20);
+    const first = wire(a.sendText(text, { compress: true, fin: false }));
+    const other = wire(b.sendText(text, { compress: true }));
+    const last = wire(a.sendText(text, { compress: true }));
+    // Both streams exist: the shared one (b's whole message) and a's own.
+    expect(stats.deflaterWindowBits).toEqual([15, 15]);
+    const client = () => new Connection({ role: 'client', deflate: nct });
+    expect(messages(feed(client(), concat(first, last))).map((m) => m.text)).toEqual([text + text]);
+    expect(messages(feed(client(), other)).map((m) => m.text)).toEqual([text]);
+    // a's next whole message goes through the shared stream and decodes on its own.
+    expect(messages(feed(client(), wire(a.sendText('Hello', { compress: true })))).map((m) => m.text)).toEqual(['Hello']);
+  });
+
+  it('inflates whole messages of every connection with one stream per thread when the peer resets', () => {
+    const { provider, stats } = countingProvider();
+    const params = deflateParams({ clientNoContextTakeover: true });
+    const servers = [0, 1, 2].map(() => conn('server', { deflate: params, compression: provider }));
+    const hello = () => fromPeer('server', { opcode: Opcode.TEXT, rsv1: true, payload: hex('f2 48 cd c9 c9 07 00') });
+    for (const s of servers) expect(messages(s.receive(concat(hello(), hello()))).map((m) => m.text)).toEqual(['Hello', 'Hello']);
+    expect(stats.inflaterWindowBits).toEqual([15]);
+  });
+
+  it('a corrupt message fails its connection only; the others inflate on', () => {
+    const { provider } = countingProvider();
+    const params = deflateParams({ clientNoContextTakeover: true });
+    const [bad, good] = [0, 1].map(() => conn('server', { deflate: params, compression: provider }));
+    const hello = () => fromPeer('server', { opcode: Opcode.TEXT, rsv1: true, payload: hex('f2 48 cd c9 c9 07 00') });
+    expect(messages(good.receive(hello())).map((m) => m.text)).toEqual(['Hello']);
+    const failed = plain(bad.receive(fromPeer('server', { opcode: Opcode.TEXT, rsv1: true, payload: hex('ff ff ff ff') })));
+    expect(failed.find((e) => e.type === 'error')).toMatchObject({ code: 'WS_ERR_INFLATE_FAILED', closeCode: 1007 });
+    expect(messages(good.receive(hello())).map((m) => m.text)).toEqual(['Hello']);
+    expect(messages(conn('server', { deflate: params, compression: provider }).receive(hello())).map((m) => m.text)).toEqual(['Hello']);
+  });
+
+  it('a compressed message split across receives keeps its own stream while others use the shared one', () => {
+    const params = deflateParams({ clientNoContextTakeover: true });
+    const [a, b] = [0, 1].map(() => conn('server', { deflate: params }));
+    const text = 'split across receive calls, '.repeat(30);
+    const sender = new Connection({ role: 'client', deflate: params });
+    const whole = wire(sender.sendText(text, { compress: true }));
+    const half = whole.length >> 1;
+    const got: string[] = [];
+    got.push(...messages(a.receive(whole.slice(0, half))).map((m) => `a:${m.text}`));
+    got.push(...messages(b.receive(wire(sender.sendText('Hello', { compress: true })))).map((m) => `b:${m.text}`));
+    got.push(...messages(a.receive(whole.slice(half))).map((m) => `a:${m.text}`));
+    expect(got).toEqual(['b:Hello', `a:${text}`]);
+  });
+
+  it('keeps a stream per connection with context takeover', () => {
+    const { provider, stats } = countingProvider();
+    const servers = [0, 1].map(() => conn('server', { compression: provider }));
+    for (const s of servers) s.sendText('Hello', { compress: true });
+    expect(stats.deflaterWindowBits).toEqual([15, 15]);
+  });
+});
+
 describe('Connection + permessage-deflate: compressor lifetime', () => {
   function withBoth() {
     const counting = countingProvider();

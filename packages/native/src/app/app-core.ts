@@ -11,12 +11,16 @@ import type { ResolvedBehavior } from './websocket-behavior.js';
 import type { AppWebSocket } from './websocket.js';
 import type { SocketEntries } from './socket-entries.js';
 import type { FrameWriter } from './frame-writer.js';
+import type { MessageViews } from '../transport/message-views.js';
+import type { Publication } from './publication.js';
 
 /** A connection as the App dispatches transport events to it. */
 export interface SocketEntry {
   /** The transport socket this entry handles. */
   readonly id: SocketId;
   onData(data: Uint8Array): void;
+  /** Optional: bytes arrived as `bytes[start, end)` (no view made for them); else `onData` gets a view. */
+  onReceive?(bytes: Uint8Array, start: number, end: number): void;
   onDrain(): void;
   onTimeout(): void;
   /** The transport closed the socket (the entry is already unregistered). */
@@ -41,6 +45,10 @@ export interface AppCore {
   readonly limits: HttpLimits;
   /** The transport's face for framing messages straight into its send buffer, if it has one. */
   readonly frameWriter: FrameWriter | undefined;
+  /** The publication `publish` reuses (taken while a publish runs, so a nested one makes its own). */
+  sparePublication: Publication | undefined;
+  /** Views that received messages are handed to `message` handlers in. */
+  readonly messageViews: MessageViews;
   /** Timers for `maxLifetime`. */
   readonly lifetimes: TimerWheel<AppWebSocket>;
 }

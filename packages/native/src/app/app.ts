@@ -13,9 +13,11 @@ import type { ListenHandle, ListenOptions, SocketId, TlsContext, Transport, Tran
 import type { AppCore, HttpLimits, SocketEntry } from './app-core.js';
 import { reportHandlerError } from './handler-errors.js';
 import { type FrameWriter, frameWriterOf } from './frame-writer.js';
+import { type MessageViews, messageViewsOf } from '../transport/message-views.js';
 import { HttpConnection } from './http-connection.js';
 import type { HttpHandler } from './http-response.js';
 import { ListenSocket } from './listen-socket.js';
+import type { Publication } from './publication.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
 import { Router } from './router.js';
@@ -154,6 +156,8 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly wsRoutes = new Router<ResolvedBehavior>();
   readonly limits: HttpLimits;
   readonly frameWriter: FrameWriter | undefined;
+  readonly messageViews: MessageViews;
+  sparePublication: Publication | undefined = undefined;
   readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   private closed = false;
@@ -167,6 +171,7 @@ export class AppImpl implements TemplatedApp, AppCore {
     };
     this.transport = createTransport(options.transport ?? 'auto');
     this.frameWriter = frameWriterOf(this.transport);
+    this.messageViews = messageViewsOf(this.transport);
     if (options.tls !== undefined) {
       if (this.transport.createTlsContext === undefined) throw new Error(`the ${this.transport.kind} transport does not support TLS`);
       this.tls = this.transport.createTlsContext(resolveServerTls(options.tls));
@@ -351,6 +356,12 @@ export class AppImpl implements TemplatedApp, AppCore {
       },
       onData: (id, data) => {
         entries.get(id)?.onData(data);
+      },
+      onReceive: (id, bytes, start, end) => {
+        const entry = entries.get(id);
+        if (entry === undefined) return;
+        if (entry.onReceive !== undefined) entry.onReceive(bytes, start, end);
+        else entry.onData(bytes.subarray(start, end));
       },
       onDrain: (id) => {
         entries.get(id)?.onDrain();

@@ -109,6 +109,9 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       maxMessageLength: behavior.maxPayloadLength,
       compressionMemLevel: behavior.deflate?.memLevel,
       handler: this,
+      // Messages are valid only during the message handler (as in uWS): large ones are
+      // assembled in reused buffers.
+      reuseMessageBuffers: true,
     });
   }
 
@@ -223,6 +226,11 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   sendPublication(publication: Publication, shared: SharedWriter | undefined): SendStatus {
     if (this.stage !== OPEN) return DROPPED;
     if (this.overLimit()) return this.drop(publication.message, publication.isBinary);
+    if (shared?.writeFrameShared !== undefined && (!publication.compresses || this.conn.deflate === undefined) && this.conn.canFrameDirectly()) {
+      // Plain frame, nothing of ours queued before it: the one frame in the send arena.
+      const sent = shared.writeFrameShared(this.id, publication, publication.version, publication.opcode, publication.payload);
+      if (sent !== undefined) return sent ? SUCCESS : BACKPRESSURE;
+    }
     const prepared = publication.preparedFor(this.conn.deflate !== undefined);
     const frames = this.conn.sendPrepared(prepared);
     // The codec answers with the prepared chunks themselves when nothing (a queued pong, the
@@ -241,6 +249,12 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   onData(data: Uint8Array): void {
     if (this.stage === OPEN) this.armIdle();
     this.conn.receive(data);
+    this.afterReceive();
+  }
+
+  onReceive(bytes: Uint8Array, start: number, end: number): void {
+    if (this.stage === OPEN) this.armIdle();
+    this.conn.receive(bytes, start, end);
     this.afterReceive();
   }
 
@@ -286,6 +300,11 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   // ---- ConnectionHandler: codec events ---------------------------------------------------
+
+  /** Messages are valid only during the handler: small ones come in reused views. */
+  viewOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+    return this.core.messageViews.viewOf(bytes, start, end);
+  }
 
   onMessage(data: Uint8Array, isBinary: boolean): void {
     const message = this.behavior.handlers.message;
@@ -452,12 +471,20 @@ export function publishToTopic(
 ): boolean {
   const subscribers = core.topics.subscribers(topic);
   if (subscribers === undefined || (subscribers.size === 1 && except !== undefined && subscribers.has(except))) return false;
-  const publication = new Publication(message, isBinary, compress);
+  // The app's kept publication, unless a publish inside this one (from a handler) has it.
+  const publication = core.sparePublication ?? new Publication();
+  core.sparePublication = undefined;
+  publication.reset(message, isBinary, compress);
   const shared = sharedWriterOf(core.transport);
   let sent = false;
-  for (const ws of subscribers) {
-    if (ws === except) continue;
-    if (ws.sendPublication(publication, shared) !== DROPPED) sent = true;
+  try {
+    for (const ws of subscribers) {
+      if (ws === except) continue;
+      if (ws.sendPublication(publication, shared) !== DROPPED) sent = true;
+    }
+  } finally {
+    publication.clear();
+    core.sparePublication = publication;
   }
   return sent;
 }

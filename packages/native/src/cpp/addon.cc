@@ -136,7 +136,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   shared.Set("events", Napi::Int32Array::New(env, kEventCapacity * kEventInts,
                                              newBuffer(env, kEventCapacity * kEventInts * 4, &p), 0));
   mem.events = static_cast<int32_t*>(p);
-  shared.Set("receive", newBuffer(env, kReceiveArenaBytes, &p));
+  shared.Set("receive", newBuffer(env, kReceiveArenaBytes + kMessageScratchBytes, &p));
   mem.receiveArena = static_cast<uint8_t*>(p);
   shared.Set("send", newBuffer(env, kSendArenaBytes, &p));
   mem.sendArena = static_cast<uint8_t*>(p);
@@ -163,6 +163,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
     return throwErrno(env, "epoll_create1", err);
   }
   shared.Set("receiveBytes", Napi::Number::New(env, kReceiveArenaBytes));
+  shared.Set("messageScratchBytes", Napi::Number::New(env, kMessageScratchBytes));
   shared.Set("sendBytes", Napi::Number::New(env, kSendArenaBytes));
   shared.Set("eventCapacity", Napi::Number::New(env, kEventCapacity));
   shared.Set("commandCapacity", Napi::Number::New(env, kCommandCapacity));

@@ -20,8 +20,9 @@ constexpr int kMaxEpollEvents = 1024;
 constexpr int kAcceptBurst = 256;
 // A read needs at least this much room left in the arena, else it waits for the next wake-up.
 constexpr uint32_t kMinReadRoom = 16 * 1024;
-// Reads are capped so one busy socket cannot take the whole arena.
-constexpr uint32_t kMaxRead = 256 * 1024;
+// Reads are capped so one busy socket cannot take the whole arena; a large message still
+// arrives in few reads (each one a batch handed to JS).
+constexpr uint32_t kMaxRead = 512 * 1024;
 // After end(), how long we keep draining the peer's bytes before closing for good (seconds).
 constexpr uint32_t kLingerSeconds = 4;
 // After end() with unsent bytes, how long a peer that does not read may keep us waiting.
@@ -410,7 +411,9 @@ void EventLoop::onConnectDone(uint32_t slot) {
 
 // ---- writing -----------------------------------------------------------------------------
 
-void EventLoop::flush() {
+void EventLoop::flush() { flush(kNoLink, nullptr); }
+
+void EventLoop::flush(uint32_t directSlot, const iovec* direct) {
   int32_t count = mem_.control[kCommandCount];
   const int32_t* cmd = mem_.commands;
   // Pass 1: chain every command to the next one for the same slot, remembering the slots in
@@ -456,17 +459,30 @@ void EventLoop::flush() {
         n = 0;
       }
     }
+    if (slot == directSlot) {
+      // The direct bytes follow this socket's queued ones in the same writev (a large frame's
+      // payload behind its header: one send, not two).
+      if (n == kMaxIov) {
+        sendRun(slot, iov, n);
+        n = 0;
+      }
+      iov[n++] = *direct;
+      directSlot = kNoLink;
+    }
     if (n > 0) sendRun(slot, iov, n);
   }
   mem_.control[kCommandCount] = 0;
   mem_.control[kSendUsed] = 0;
+  if (directSlot != kNoLink) sendRun(directSlot, const_cast<iovec*>(direct), 1);
 }
 
 void EventLoop::writeDirect(uint32_t slot, uint32_t gen, const uint8_t* data, size_t len) {
-  flush();
-  if (table_.find(slot, gen) == nullptr || len == 0) return;
+  if (table_.find(slot, gen) == nullptr || len == 0) {
+    flush();
+    return;
+  }
   iovec iov{const_cast<uint8_t*>(data), len};
-  sendRun(slot, &iov, 1);
+  flush(slot, &iov);
 }
 
 void EventLoop::sendRun(uint32_t slot, iovec* iov, int count) {

@@ -80,6 +80,8 @@ class EventLoop {
   void onSocketEvent(uint32_t slot, uint32_t epollEvents);
   bool readInto(uint32_t slot);
   void onConnectDone(uint32_t slot);
+  // Writes every queued command; `direct` (if any) goes out right after `directSlot`'s commands.
+  void flush(uint32_t directSlot, const iovec* direct);
   void writeOut(uint32_t slot);
   void sendRun(uint32_t slot, iovec* iov, int count);
   // TLS counterparts: the handshake, decrypting reads, encrypting writes.

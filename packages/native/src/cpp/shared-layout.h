@@ -31,6 +31,10 @@ enum EventType : int32_t {
 enum CommandField : int { kCmdSlot = 0, kCmdGen = 1, kCmdOffset = 2, kCmdLength = 3, kCommandInts = 4 };
 
 constexpr uint32_t kReceiveArenaBytes = 1u << 20;
+// The receive ArrayBuffer holds this many bytes more, after the arena: JS copies small messages
+// there (copyWithin: no allocation) to hand them out in views it keeps per length. The addon
+// never writes there.
+constexpr uint32_t kMessageScratchBytes = 1u << 10;
 constexpr uint32_t kSendArenaBytes = 1u << 20;
 constexpr uint32_t kEventCapacity = 16384;
 constexpr uint32_t kCommandCapacity = 16384;

@@ -1,5 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import { ForeignSockets } from './foreign-sockets.js';
+import type { MessageViews } from './message-views.js';
 import { NativeLoop, type SlotOwner } from './native-loop.js';
 import { Control, SLOT_SPAN } from './native-layout.js';
 import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
@@ -57,6 +58,11 @@ export class EpollTransport implements Transport, SlotOwner {
 
   constructor() {
     this.loop = NativeLoop.get();
+  }
+
+  /** Views of received messages without an allocation per message (see `message-views`). */
+  get messageViews(): MessageViews {
+    return this.loop.messageViews;
   }
 
   get handler(): TransportHandler {
@@ -150,6 +156,12 @@ export class EpollTransport implements Transport, SlotOwner {
     },
     onData: (id, data) => {
       if (!this.closed) this.handler.onData(id, data);
+    },
+    onReceive: (id, bytes, start, end) => {
+      if (this.closed) return;
+      const handler = this.handler;
+      if (handler.onReceive !== undefined) handler.onReceive(id, bytes, start, end);
+      else handler.onData(id, new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
     },
     onDrain: (id) => {
       if (!this.closed) this.handler.onDrain(id);
@@ -258,6 +270,18 @@ export class EpollTransport implements Transport, SlotOwner {
     const slot = slotOf(id);
     if (this.idIn(slot) !== id) return false;
     if (!this.loop.writeFrame(slot, genOf(id), opcode, payload)) return undefined;
+    return this.loop.buffered[slot] === 0;
+  }
+
+  /**
+   * `writeFrame` for one message sent to many sockets: framed into the send arena once, every
+   * later call with the same `token` and `version` (before the arena is flushed) references it.
+   */
+  writeFrameShared(id: SocketId, token: object, version: number, opcode: number, payload: Uint8Array | string): boolean | undefined {
+    if (id < 0) return undefined;
+    const slot = slotOf(id);
+    if (this.idIn(slot) !== id) return false;
+    if (!this.loop.writeFrameShared(slot, genOf(id), token, version, opcode, payload)) return undefined;
     return this.loop.buffered[slot] === 0;
   }
 

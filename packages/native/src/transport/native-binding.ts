@@ -13,6 +13,8 @@ export interface NativeShared {
   commands: Int32Array;
   buffered: Float64Array;
   receiveBytes: number;
+  /** Bytes of `receive` after the arena that the addon never writes (a scratch area for JS). */
+  messageScratchBytes: number;
   sendBytes: number;
   eventCapacity: number;
   commandCapacity: number;

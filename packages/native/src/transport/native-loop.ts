@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { frameHeaderLength, writeFrameHeader } from '@uws/protocol';
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
+import { ScratchMessageViews } from './message-views.js';
 import type { TransportHandler } from './transport.js';
 
 const LOOP_KEY = Symbol.for('@uws/native.loop');
@@ -46,6 +47,10 @@ export class NativeLoop {
   readonly control: Int32Array;
   private readonly events: Int32Array;
   private readonly receive: ArrayBuffer;
+  /** The whole receive buffer (arena and message scratch) as bytes. */
+  private readonly receiveBytes: Uint8Array;
+  /** Views of received messages, copied into the scratch area behind the arena. */
+  readonly messageViews: ScratchMessageViews;
   readonly sendBytes: Uint8Array;
   /** The same arena as a Buffer, for writing strings into it. */
   private readonly sendBuffer: Buffer;
@@ -71,6 +76,12 @@ export class NativeLoop {
   private sharedBytes: Uint8Array | undefined;
   private sharedOffset = 0;
   private sharedEpoch = -1;
+  /** The frame `writeFrameShared` last wrote: its owner, version, place in the arena and epoch. */
+  private frameToken: object | undefined;
+  private frameVersion = 0;
+  private frameOffset = 0;
+  private frameLength = 0;
+  private frameEpoch = -1;
   private readonly batchEndHandlers = new Set<TransportHandler>();
 
   private constructor(native: NativeAddon) {
@@ -79,6 +90,8 @@ export class NativeLoop {
     this.control = this.shared.control;
     this.events = this.shared.events;
     this.receive = this.shared.receive;
+    this.receiveBytes = new Uint8Array(this.receive);
+    this.messageViews = new ScratchMessageViews(this.receiveBytes, this.shared.receiveBytes, this.shared.messageScratchBytes);
     this.sendBytes = new Uint8Array(this.shared.send);
     this.sendBuffer = Buffer.from(this.shared.send);
     this.commands = this.shared.commands;
@@ -147,10 +160,40 @@ export class NativeLoop {
    * frame would take more than a quarter of the arena (the caller frames it the usual way).
    */
   writeFrame(slot: number, gen: number, opcode: number, payload: Uint8Array | string): boolean {
+    return this.frameInto(slot, gen, opcode, payload) >= 0;
+  }
+
+  /**
+   * `writeFrame` for a message sent to many sockets (a publish): the first call frames it into
+   * the send arena, later calls with the same `token` and `version` before the arena is flushed
+   * add a command that references that frame. Returns false, writing nothing, when the frame
+   * would take more than a quarter of the arena.
+   */
+  writeFrameShared(slot: number, gen: number, token: object, version: number, opcode: number, payload: Uint8Array | string): boolean {
+    const count = this.control[Control.COMMAND_COUNT];
+    if (token === this.frameToken && version === this.frameVersion && this.frameEpoch === this.arenaEpoch && count < this.commandCapacity) {
+      this.command(count, slot, gen, this.frameOffset, this.frameLength);
+      return true;
+    }
+    const at = this.frameInto(slot, gen, opcode, payload);
+    if (at < 0) return false;
+    this.frameToken = token;
+    this.frameVersion = version;
+    this.frameOffset = at;
+    this.frameLength = this.lastFrameLength;
+    this.frameEpoch = this.arenaEpoch;
+    return true;
+  }
+
+  /** Length of the frame `frameInto` wrote last. */
+  private lastFrameLength = 0;
+
+  /** Frames into the arena behind one command; returns the frame's offset, or -1 when too large. */
+  private frameInto(slot: number, gen: number, opcode: number, payload: Uint8Array | string): number {
     const capacity = this.sendBytes.length;
     const length = typeof payload === 'string' ? (payload.length * 3 <= capacity >>> 2 ? Buffer.byteLength(payload, 'utf8') : capacity) : payload.length;
     const total = frameHeaderLength(length, false) + length;
-    if (total > capacity >>> 2) return false;
+    if (total > capacity >>> 2) return -1;
     const control = this.control;
     let used = control[Control.SEND_USED];
     let count = control[Control.COMMAND_COUNT];
@@ -164,7 +207,8 @@ export class NativeLoop {
     else this.sendBytes.set(payload, at);
     control[Control.SEND_USED] = used + ((total + 7) & ~7);
     this.command(count, slot, gen, used, total);
-    return true;
+    this.lastFrameLength = total;
+    return used;
   }
 
   /** Copies `data` into the send arena behind one command; returns its offset there. */
@@ -226,6 +270,7 @@ export class NativeLoop {
   private arenaFlushed(): void {
     this.arenaEpoch++;
     this.sharedBytes = undefined;
+    this.frameToken = undefined;
   }
 
   /** A native call that may have produced events (destroy) outside a batch: deliver them now. */
@@ -255,14 +300,17 @@ export class NativeLoop {
     let failure: unknown;
     try {
       failure = this.drain();
-      for (const h of this.batchEndHandlers) {
-        try {
-          h.onBatchEnd?.();
-        } catch (err) {
-          failure ??= err;
+      // Checked first: iterating even an empty Set allocates an iterator, once per batch.
+      if (this.batchEndHandlers.size > 0) {
+        for (const h of this.batchEndHandlers) {
+          try {
+            h.onBatchEnd?.();
+          } catch (err) {
+            failure ??= err;
+          }
         }
+        this.batchEndHandlers.clear();
       }
-      this.batchEndHandlers.clear();
     } finally {
       this.inBatch = wasInBatch;
     }
@@ -287,7 +335,12 @@ export class NativeLoop {
       try {
         if (type === EventType.DATA) {
           const owner = this.owners[slot];
-          if (owner !== undefined) owner.handler.onData(id, new Uint8Array(this.receive, ev[o + Ev.A], ev[o + Ev.B]));
+          if (owner !== undefined) {
+            const handler = owner.handler;
+            const start = ev[o + Ev.A];
+            if (handler.onReceive !== undefined) handler.onReceive(id, this.receiveBytes, start, start + ev[o + Ev.B]);
+            else handler.onData(id, new Uint8Array(this.receive, start, ev[o + Ev.B]));
+          }
         } else if (type === EventType.OPEN) {
           const listener = ev[o + Ev.A];
           const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners[slot];

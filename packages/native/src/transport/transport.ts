@@ -83,6 +83,12 @@ export interface TransportHandler {
   onOpen(id: SocketId, listener: number): void;
   /** Bytes arrived. `data` is a view valid only during this call: copy what you keep. */
   onData(id: SocketId, data: Uint8Array): void;
+  /**
+   * Bytes arrived: `bytes[start, end)`, valid only during this call. Optional; a transport that
+   * reads into one shared buffer calls it instead of `onData` when present, so that it makes
+   * no view per read.
+   */
+  onReceive?(id: SocketId, bytes: Uint8Array, start: number, end: number): void;
   /** Everything written to `id` has left the backpressure buffer. */
   onDrain(id: SocketId): void;
   /** The idle timer set with `setTimeout` expired. */

@@ -97,6 +97,33 @@ describe.each(transportKinds)('App pub/sub (%s)', (transport) => {
     for (const g of got) expect(g).toEqual([['0102', true], [Buffer.from('hi').toString('hex'), false]]);
     for (const ws of clients) ws.close();
   });
+  it('frames each publish anew inside one batch, even of the same buffer changed in between', async () => {
+    server = await listen(transport, (app) =>
+      app.ws('/*', {
+        open: (ws) => ws.subscribe('t'),
+        message: () => {
+          // All inside one batch: every publish shares the send buffer until it is flushed.
+          const buffer = Buffer.from('aaaa');
+          app.publish('t', buffer, true);
+          buffer.write('bbbb');
+          app.publish('t', buffer, true);
+          app.publish('t', 'same');
+          app.publish('t', 'same', true);
+          app.publish('t', new Uint8Array([1, 2, 3]).buffer, true);
+        },
+      }),
+    );
+    const clients = await Promise.all(Array.from({ length: 4 }, () => openClient(server!.url)));
+    await waitFor(() => server!.app.numSubscribers('t') === 4);
+    const got = clients.map(() => [] as Array<[string, boolean]>);
+    clients.forEach((ws, i) => ws.on('message', (d: Buffer, isBinary: boolean) => got[i].push([d.toString('hex'), isBinary])));
+    clients[0].send('go');
+    await waitFor(() => got.every((g) => g.length === 5), 5000, 'all deliveries');
+    const hex = (text: string) => Buffer.from(text).toString('hex');
+    for (const g of got) expect(g).toEqual([[hex('aaaa'), true], [hex('bbbb'), true], [hex('same'), false], [hex('same'), true], ['010203', true]]);
+    for (const ws of clients) ws.close();
+  });
+
   it('publishes every frame size intact, and the caller may reuse its buffer at once', async () => {
     server = await listen(transport, (app) => app.ws('/*', { maxPayloadLength: 1 << 20, open: (ws) => ws.subscribe('all') }));
     const clients = await Promise.all(Array.from({ length: 3 }, () => openClient(server!.url)));
