@@ -4,6 +4,7 @@
  */
 import type { Transport, SocketId } from '../transport/transport.js';
 import type { TimerWheel } from '../transport/timer-wheel.js';
+import type { Lifetime } from './lifetime.js';
 import type { Router } from './router.js';
 import type { TopicRegistry } from './topic-registry.js';
 import type { HttpHandler } from './http-response.js';
@@ -42,5 +43,5 @@ export interface AppCore {
   /** The transport's face for framing messages straight into its send buffer, if it has one. */
   readonly frameWriter: FrameWriter | undefined;
   /** Timers for `maxLifetime`. */
-  readonly lifetimes: TimerWheel<AppWebSocket>;
+  readonly lifetimes: TimerWheel<Lifetime>;
 }

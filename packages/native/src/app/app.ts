@@ -18,6 +18,7 @@ import type { HttpHandler } from './http-response.js';
 import { ListenSocket } from './listen-socket.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
+import type { Lifetime } from './lifetime.js';
 import { Router } from './router.js';
 import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
@@ -154,7 +155,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly wsRoutes = new Router<ResolvedBehavior>();
   readonly limits: HttpLimits;
   readonly frameWriter: FrameWriter | undefined;
-  readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
+  readonly lifetimes = new TimerWheel<Lifetime>((lifetime) => lifetime.owner.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   private closed = false;
   private readonly tls: TlsContext | undefined;
