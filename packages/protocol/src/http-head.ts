@@ -475,7 +475,7 @@ export function splitHeaderList(value: string): string[] {
 /** Whether a comma-separated header list contains `token`, compared case-insensitively. */
 export function headerListHasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
-  const wanted = token.toLowerCase();
+  const wanted = lowerCase(token);
   if (wanted === '') return false; // empty elements are dropped, so none can match
   // Scanned in place: no split list, no trimmed or lower-cased copies.
   for (let from = 0; from <= value.length; ) {

@@ -13,6 +13,7 @@ import {
 import type { SocketId } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
 import { ClosedSocketError } from './closed-socket-error.js';
+import { compactId } from './socket-entries.js';
 import { Lifetime } from './lifetime.js';
 import { reportHandlerError } from './handler-errors.js';
 import { addressBytes } from './ip-address.js';
@@ -106,7 +107,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
 
   constructor(core: AppCore, id: SocketId, behavior: ResolvedBehavior, userData: UserData, deflate: DeflateParams | undefined) {
     this.core = core;
-    this.id = id;
+    this.id = compactId(id);
     this.behavior = behavior;
     this.userData = userData;
     this.codec = deflate;
