@@ -30,13 +30,13 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   private parser: HttpHeadParser<'request'> | undefined = new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES });
   private queue: Buffer[] = [];
   private ws: WebSocket | undefined;
-  readonly userSocket: SocketFacade;
+  /** Made when someone reads `req.socket` (or `userSocket`) before the upgrade completes. */
+  private facade: SocketFacade | undefined = undefined;
 
   constructor(server: WebSocketServer, hub: Hub, id: SocketId) {
     this.server = server;
     this.hub = hub;
     this.id = id;
-    this.userSocket = new SocketFacade(hub, id);
     hub.transport.setTimeout(id, Math.max(1, Math.ceil((server.options.handshakeTimeout ?? HEAD_TIMEOUT_MS) / 1000)));
   }
 
@@ -78,6 +78,15 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
 
   // ---- UpgradeSocket ------------------------------------------------------------------------------
 
+  /**
+   * The socket-like object of this connection (`req.socket`, and `ws._socket` once upgraded:
+   * the same object), made on first read so a connection nobody asks about holds none.
+   */
+  get userSocket(): SocketFacade {
+    if (this.ws !== undefined) return this.ws._socket!;
+    return (this.facade ??= new SocketFacade(this.hub, this.id));
+  }
+
   alive(): boolean {
     return this.state === HEAD || this.state === PENDING;
   }
@@ -103,7 +112,8 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
     this.state = UPGRADED;
     this.ws = ws;
     ws._countedBy = this.server;
-    ws._attach(this.hub, this.id, params, this.userSocket, false, [Buffer.from(response, 'latin1')]);
+    ws._attach(this.hub, this.id, params, this.facade, false, [Buffer.from(response, 'latin1')]);
+    this.facade = undefined;
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
       this.hub.transport.end(this.id);
       return;
     }
-    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this.userSocket);
+    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this);
     this.state = PENDING;
     // Bytes after the head (a client that sends frames right away) wait for the WebSocket.
     if (rest.length > 0) this.queue.push(Buffer.from(rest));

@@ -541,6 +541,37 @@ function isNetSocket(socket: Duplex): socket is Socket {
   return typeof handle?.fd === 'number' && handle.fd >= 0;
 }
 
+/** Where an upgrade request's `socket` comes from when first read. */
+interface SocketSource {
+  readonly userSocket: SocketFacade;
+}
+
+const kSocket = Symbol('ws-compat.socket');
+const kSocketSource = Symbol('ws-compat.socketSource');
+
+/**
+ * The `req` of a request read on our own transport: an IncomingMessage whose `socket` is made
+ * on first read (most servers never read it, and ws keeps nothing of `req` either).
+ */
+class UpgradeRequest extends IncomingMessage {
+  declare [kSocket]: unknown;
+  declare [kSocketSource]: SocketSource | undefined;
+}
+Object.defineProperty(UpgradeRequest.prototype, 'socket', {
+  get(this: UpgradeRequest) {
+    const socket = this[kSocket];
+    if (socket !== undefined && socket !== null) return socket;
+    const source = this[kSocketSource];
+    return source === undefined ? socket : (this[kSocket] = source.userSocket);
+  },
+  // IncomingMessage's constructor writes it (null here).
+  set(this: UpgradeRequest, socket: unknown) {
+    this[kSocket] = socket;
+  },
+  configurable: true,
+  enumerable: true,
+});
+
 /** Builds the `req` of a request read on our own transport (`port` mode). */
 export function makeRequest(
   method: string,
@@ -548,9 +579,10 @@ export function makeRequest(
   versionMajor: number,
   versionMinor: number,
   raw: ReadonlyArray<readonly [string, string]>,
-  socket: SocketFacade,
+  source: SocketSource,
 ): IncomingMessage {
-  const req = new IncomingMessage(socket as unknown as Socket);
+  const req = new UpgradeRequest(null as unknown as Socket);
+  req[kSocketSource] = source;
   req.method = method;
   req.url = url;
   req.httpVersionMajor = versionMajor;

@@ -25,7 +25,7 @@ import {
 } from './constants.js';
 import { type WsError, wsErrorFrom } from './errors.js';
 import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
-import type { Hub, HubEntry } from './hub.js';
+import { type Hub, type HubEntry, compactId } from './hub.js';
 import { Sender } from './sender.js';
 
 /** What `send` accepts: ws's data types (a number is sent as its decimal text). */
@@ -202,26 +202,13 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
+  // Own fields are what a message or a send touches; the rest is ColdState (below), made on
+  // the first write of one of its fields, so an idle server socket carries only these.
   /** @internal */ _binaryType: BinaryType = 'nodebuffer';
-  /** @internal */ _closeCode = 1006;
   /** @internal */ _closeFrameReceived = false;
   /** @internal */ _closeFrameSent = false;
-  /** @internal */ _closeMessage: Buffer = EMPTY_BUFFER;
-  /** @internal */ _closeTimer: NodeJS.Timeout | null = null;
-  /** @internal */ _closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-  /** @internal */ _errorEmitted = false;
-  /** @internal */ _extensions = '';
-  /** @internal */ _paused = false;
-  /** @internal */ _protocol = '';
   /** @internal */ _readyState: number = CONNECTING;
-  /** @internal */ _isServer = true;
-  /** @internal */ _url: string | undefined = undefined;
-  /** @internal */ _bufferedAmount = 0;
-  /** ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up. */
-  _socket: SocketFacade | null = null;
-  /** ws's `_sender`: `sendFrame(list, cb)` writes frames made by `Sender.frame`. */
-  _sender: Sender | null = null;
-  /** @internal */ _receiver: ReceiverBridge | null = null;
+  /** @internal The ConnectionHandler given to the codec. */ _receiver: ReceiverBridge | null = null;
   /** @internal */ _hub: Hub | undefined = undefined;
   /** @internal */ _id: SocketId = -1;
   /** @internal */ _conn: Connection | undefined = undefined;
@@ -233,18 +220,56 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   _pendingCallbacks: Callback[] | undefined = undefined;
   /** @internal Sends waiting behind a Blob being read (keeps the order). */
   _sendQueue: QueuedSend[] | undefined = undefined;
-  /** @internal Events held back when `allowSynchronousEvents` is false. */
-  _held: Array<[string, unknown, boolean]> | undefined = undefined;
   /** @internal */ _allowSynchronousEvents = true;
-  /** @internal */ _heldScheduled = false;
-  /** @internal */ _eof = false;
-  /** @internal The client's handshake state (see client.ts). */
-  _client: import('./client.js').ClientState | undefined = undefined;
-  /** @internal */ _req: unknown = null;
   /** @internal The server tracking this WebSocket in `clients`. */
   _owner: { _clientClosed(ws: WebSocket): void } | undefined = undefined;
   /** @internal The `port` server that accepted this socket (counts its live sockets). */
   _countedBy: { _socketGone(): void } | undefined = undefined;
+  /** @internal The facade given at attach time, or made on the first read of `_socket`. */
+  _facade: SocketFacade | undefined = undefined;
+  /** @internal The rarely used state, made on first write (see {@link ColdState}). */
+  _cold: ColdState | undefined = undefined;
+
+  // Accessors on the prototype backed by `_cold` (defined after the class).
+  /** @internal */ declare _closeCode: number;
+  /** @internal */ declare _closeMessage: Buffer;
+  /** @internal */ declare _closeTimer: NodeJS.Timeout | null;
+  /** @internal */ declare _closeTimeout: number;
+  /** @internal */ declare _errorEmitted: boolean;
+  /** @internal */ declare _extensions: string;
+  /** @internal */ declare _paused: boolean;
+  /** @internal */ declare _protocol: string;
+  /** @internal */ declare _isServer: boolean;
+  /** @internal */ declare _url: string | undefined;
+  /** @internal */ declare _bufferedAmount: number;
+  /** @internal Events held back when `allowSynchronousEvents` is false. */
+  declare _held: Array<[string, unknown, boolean]> | undefined;
+  /** @internal */ declare _heldScheduled: boolean;
+  /** @internal */ declare _eof: boolean;
+  /** @internal The client's handshake state (see client.ts). */
+  declare _client: import('./client.js').ClientState | undefined;
+  /** @internal */ declare _req: unknown;
+  /** @internal */ declare _senderObject: Sender | undefined;
+
+  /**
+   * ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up;
+   * made on first read (the peer's address is read then).
+   */
+  get _socket(): SocketFacade | null {
+    const facade = this._facade;
+    if (facade !== undefined) return facade;
+    if (this._hub === undefined) return null;
+    return (this._facade = new SocketFacade(this._hub, this._id));
+  }
+  set _socket(socket: SocketFacade | null) {
+    this._facade = socket ?? undefined;
+  }
+
+  /** ws's `_sender`: `sendFrame(list, cb)` writes frames made by `Sender.frame` (null before the connection is set up). */
+  get _sender(): Sender | null {
+    if (this._hub === undefined) return null;
+    return (this._senderObject ??= new Sender(this));
+  }
 
   /**
    * A client: `new WebSocket(address, protocols?, options?)` connects at once. (A server makes
@@ -252,6 +277,10 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
    */
   constructor(address: string | URL | null, protocols?: string | string[] | Record<string, unknown>, options?: Record<string, unknown>) {
     super();
+    // EventEmitter starts `_events` as a dictionary-mode object (a `{ __proto__: null }`
+    // literal): about 270 bytes once two listeners are on. A fast-mode table with nothing on its
+    // prototype chain behaves the same for any event name and holds them in about 60.
+    (this as unknown as { _events: object })._events = new ListenerTable();
     if (address !== null) {
       this._isServer = false;
       let list: string[];
@@ -266,7 +295,8 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       clientModule().initAsClient(this, address, list, options ?? {});
     } else {
       const o = (options ?? {}) as ServerSocketOptions;
-      this._closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+      // Written only when it differs from the default: the write makes the cold state.
+      if (o.closeTimeout !== undefined && o.closeTimeout !== DEFAULT_CLOSE_TIMEOUT) this._closeTimeout = o.closeTimeout;
     }
   }
 
@@ -552,12 +582,11 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
    * @internal Binds this WebSocket to a transport socket after a successful handshake.
    * `adopted`: the socket is not ready yet (writes are held until `_onOpen`).
    */
-  _attach(hub: Hub, id: SocketId, params: AttachParams, socket: SocketFacade, adopted: boolean, firstBytes?: Uint8Array[]): void {
+  _attach(hub: Hub, id: SocketId, params: AttachParams, socket: SocketFacade | undefined, adopted: boolean, firstBytes?: Uint8Array[]): void {
     this._hub = hub;
-    this._id = id;
-    this._socket = socket;
+    this._id = id = compactId(id);
+    if (socket !== undefined) this._facade = socket;
     this._receiver = new ReceiverBridge(this);
-    this._sender = new Sender(this);
     this._allowSynchronousEvents = params.allowSynchronousEvents;
     this._conn = new Connection({
       role: this._isServer ? 'server' : 'client',
@@ -590,7 +619,7 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
     const pre = this._preOpen;
     if (pre === undefined) return;
     this._preOpen = undefined;
-    this._socket?._readPeer();
+    this._facade?._readPeer();
     const transport = this._hub!.transport;
     let clear = true;
     for (let i = 0; i < pre.length; i++) clear = transport.write(this._id, pre[i]) && clear;
@@ -781,6 +810,49 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       setImmediate(() => this._flushHeld(false));
     }
   }
+}
+
+/** EventEmitter's listener table for a WebSocket: no inherited names (not even `__proto__`). */
+const ListenerTable = function ListenerTable() {} as unknown as new () => object;
+ListenerTable.prototype = Object.create(null);
+
+/**
+ * The state a WebSocket rarely touches (closing details, pause, the client's handshake, ...),
+ * with its defaults. A WebSocket makes its own on the first write of one of these fields; until
+ * then reads come from {@link COLD_DEFAULTS}.
+ */
+class ColdState {
+  _closeCode = 1006;
+  _closeMessage: Buffer = EMPTY_BUFFER;
+  _closeTimer: NodeJS.Timeout | null = null;
+  _closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+  _errorEmitted = false;
+  _extensions = '';
+  _paused = false;
+  _protocol = '';
+  _isServer = true;
+  _url: string | undefined = undefined;
+  _bufferedAmount = 0;
+  _held: Array<[string, unknown, boolean]> | undefined = undefined;
+  _heldScheduled = false;
+  _eof = false;
+  _client: import('./client.js').ClientState | undefined = undefined;
+  _req: unknown = null;
+  _senderObject: Sender | undefined = undefined;
+}
+
+const COLD_DEFAULTS: Readonly<ColdState> = Object.freeze(new ColdState());
+
+for (const key of Object.keys(COLD_DEFAULTS) as Array<keyof ColdState>) {
+  Object.defineProperty(WebSocket.prototype, key, {
+    get(this: WebSocket) {
+      return (this._cold ?? COLD_DEFAULTS)[key];
+    },
+    set(this: WebSocket, value: never) {
+      (this._cold ??= new ColdState())[key] = value;
+    },
+    configurable: true,
+  });
 }
 
 for (const [i, name] of READY_STATES.entries()) {
