@@ -347,17 +347,28 @@ export class AppImpl implements TemplatedApp, AppCore {
   private transportHandler(): TransportHandler {
     const entries = this.entries;
     return {
+      // A connection gets its HttpConnection with its first bytes: until then (a burst of
+      // accepts waiting for their requests) it holds nothing in JS, only the handshake timer.
       onOpen: (id) => {
-        entries.set(new HttpConnection(this, id));
+        this.transport.setTimeout(id, this.limits.handshakeTimeout);
       },
       onData: (id, data) => {
-        entries.get(id)?.onData(data);
+        const entry = entries.get(id);
+        if (entry !== undefined) entry.onData(data);
+        else {
+          const connection = new HttpConnection(this, id);
+          entries.set(connection);
+          connection.onData(data);
+        }
       },
       onDrain: (id) => {
         entries.get(id)?.onDrain();
       },
       onTimeout: (id) => {
-        entries.get(id)?.onTimeout();
+        const entry = entries.get(id);
+        // No entry: nothing came before the handshake timeout (a slow-loris or idle peer).
+        if (entry !== undefined) entry.onTimeout();
+        else this.transport.destroy(id);
       },
       onClose: (id, errno) => {
         const entry = entries.delete(id);

@@ -60,10 +60,10 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private paused = false;
   private ws: AppWebSocket | undefined;
 
+  /** Made with the socket's first bytes; the App armed the handshake timeout at accept. */
   constructor(core: AppCore, id: SocketId) {
     this.core = core;
     this.id = compactId(id);
-    core.transport.setTimeout(id, core.limits.handshakeTimeout);
   }
 
   // ---- SocketEntry --------------------------------------------------------------------
