@@ -17,6 +17,9 @@ const MAX_HEADER_BYTES = 16 * 1024;
 /** Default of the server's `handshakeTimeout` (ms): Node's `headersTimeout`. */
 const HEAD_TIMEOUT_MS = 60_000;
 
+/** The empty queue every connection starts with (shared: nothing is ever pushed to it). */
+const NO_QUEUE: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+
 const HEAD = 0;
 const PENDING = 1; // verifyClient is deciding: later bytes are kept
 const UPGRADED = 2;
@@ -27,8 +30,10 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   private readonly hub: Hub;
   private readonly id: SocketId;
   private state = HEAD;
-  private parser: HttpHeadParser<'request'> | undefined = new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES });
-  private queue: Buffer[] = [];
+  /** Made with the first bytes (a connection that sends nothing holds none). */
+  private parser: HttpHeadParser<'request'> | undefined = undefined;
+  /** Bytes kept while verifyClient decides, or after the head; {@link NO_QUEUE} when none. */
+  private queue: Buffer[] = NO_QUEUE;
   private ws: WebSocket | undefined;
   /** Made when someone reads `req.socket` (or `userSocket`) before the upgrade completes. */
   private facade: SocketFacade | undefined = undefined;
@@ -46,13 +51,13 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
 
   _onData(data: Uint8Array): void {
     if (this.state === PENDING) {
-      this.queue.push(Buffer.from(data));
+      this.enqueue(Buffer.from(data));
       return;
     }
     if (this.state !== HEAD) return;
     let result;
     try {
-      result = this.parser!.push(data);
+      result = (this.parser ??= new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES })).push(data);
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       this.abort(error.status === 431 ? 431 : 400);
@@ -130,19 +135,24 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
     const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this);
     this.state = PENDING;
     // Bytes after the head (a client that sends frames right away) wait for the WebSocket.
-    if (rest.length > 0) this.queue.push(Buffer.from(rest));
+    if (rest.length > 0) this.enqueue(Buffer.from(rest));
     this.server._handleUpgrade(req, this, (ws, request) => {
       this.server.emit('connection', ws, request);
       this.flushQueue();
     });
     if (this.state === PENDING) return; // verifyClient is asynchronous
-    if (this.state !== UPGRADED) this.queue = [];
+    if (this.state !== UPGRADED) this.queue = NO_QUEUE;
+  }
+
+  private enqueue(chunk: Buffer): void {
+    if (this.queue === NO_QUEUE) this.queue = [];
+    this.queue.push(chunk);
   }
 
   private flushQueue(): void {
     const ws = this.ws;
     const queued = this.queue;
-    this.queue = [];
+    this.queue = NO_QUEUE;
     if (ws === undefined) return;
     for (const chunk of queued) ws._onData(chunk);
   }

@@ -6,6 +6,7 @@
  */
 import type { SocketId, Transport, TransportChoice, TransportHandler } from '@uws/native';
 import { NodeTransport, createTransport } from '@uws/native';
+import { HubEntries } from './hub-entries.js';
 
 /** What owns a socket of a hub. */
 export interface HubEntry {
@@ -33,7 +34,7 @@ type Callback = (error?: Error | null) => void;
 
 export class Hub implements TransportHandler {
   readonly transport: Transport;
-  readonly entries = new Map<SocketId, HubEntry>();
+  readonly entries = new HubEntries<HubEntry>();
   readonly listeners = new Map<number, AcceptFn>();
   /** Send callbacks whose bytes left without backpressure: run together on the next tick. */
   private callbacks: Callback[] = [];

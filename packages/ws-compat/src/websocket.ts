@@ -205,10 +205,7 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   // Own fields are what a message or a send touches; the rest is ColdState (below), made on
   // the first write of one of its fields, so an idle server socket carries only these.
   /** @internal */ _binaryType: BinaryType = 'nodebuffer';
-  /** @internal */ _closeFrameReceived = false;
-  /** @internal */ _closeFrameSent = false;
   /** @internal */ _readyState: number = CONNECTING;
-  /** @internal The ConnectionHandler given to the codec. */ _receiver: ReceiverBridge | null = null;
   /** @internal */ _hub: Hub | undefined = undefined;
   /** @internal */ _id: SocketId = -1;
   /** @internal */ _conn: Connection | undefined = undefined;
@@ -220,13 +217,63 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   _pendingCallbacks: Callback[] | undefined = undefined;
   /** @internal Sends waiting behind a Blob being read (keeps the order). */
   _sendQueue: QueuedSend[] | undefined = undefined;
-  /** @internal */ _allowSynchronousEvents = true;
-  /** @internal The server tracking this WebSocket in `clients`. */
-  _owner: { _clientClosed(ws: WebSocket): void } | undefined = undefined;
-  /** @internal The `port` server that accepted this socket (counts its live sockets). */
-  _countedBy: { _socketGone(): void } | undefined = undefined;
   /** @internal The facade given at attach time, or made on the first read of `_socket`. */
   _facade: SocketFacade | undefined = undefined;
+  /** @internal The server that tracks (`_owner`) or counts (`_countedBy`) this socket: one object. */
+  _server: unknown = undefined;
+  /** @internal Booleans, packed: see {@link Bit}. */
+  _bits: number = Bit.ALLOW_SYNCHRONOUS_EVENTS;
+
+  /** @internal */
+  get _closeFrameReceived(): boolean {
+    return (this._bits & Bit.CLOSE_FRAME_RECEIVED) !== 0;
+  }
+  set _closeFrameReceived(on: boolean) {
+    this._bits = on ? this._bits | Bit.CLOSE_FRAME_RECEIVED : this._bits & ~Bit.CLOSE_FRAME_RECEIVED;
+  }
+  /** @internal */
+  get _closeFrameSent(): boolean {
+    return (this._bits & Bit.CLOSE_FRAME_SENT) !== 0;
+  }
+  set _closeFrameSent(on: boolean) {
+    this._bits = on ? this._bits | Bit.CLOSE_FRAME_SENT : this._bits & ~Bit.CLOSE_FRAME_SENT;
+  }
+  /** @internal */
+  get _allowSynchronousEvents(): boolean {
+    return (this._bits & Bit.ALLOW_SYNCHRONOUS_EVENTS) !== 0;
+  }
+  set _allowSynchronousEvents(on: boolean) {
+    this._bits = on ? this._bits | Bit.ALLOW_SYNCHRONOUS_EVENTS : this._bits & ~Bit.ALLOW_SYNCHRONOUS_EVENTS;
+  }
+  /** @internal The server tracking this WebSocket in `clients`. */
+  get _owner(): { _clientClosed(ws: WebSocket): void } | undefined {
+    return (this._bits & Bit.TRACKED) !== 0 ? (this._server as { _clientClosed(ws: WebSocket): void }) : undefined;
+  }
+  set _owner(server: { _clientClosed(ws: WebSocket): void } | undefined) {
+    this._setServer(server, Bit.TRACKED);
+  }
+  /** @internal The `port` server that accepted this socket (counts its live sockets). */
+  get _countedBy(): { _socketGone(): void } | undefined {
+    return (this._bits & Bit.COUNTED) !== 0 ? (this._server as { _socketGone(): void }) : undefined;
+  }
+  set _countedBy(server: { _socketGone(): void } | undefined) {
+    this._setServer(server, Bit.COUNTED);
+  }
+  private _setServer(server: unknown, bit: number): void {
+    if (server === undefined) {
+      this._bits &= ~bit;
+      return;
+    }
+    const other = (this._bits & (Bit.TRACKED | Bit.COUNTED) & ~bit) !== 0;
+    if (other && this._server !== server) throw new Error('ws-compat: a WebSocket belongs to one server');
+    this._server = server;
+    this._bits |= bit;
+  }
+  /** @internal The ConnectionHandler given to the codec (ws's `_receiver`), null before the connection is set up. */
+  get _receiver(): ConnectionHandler | null {
+    const conn = this._conn as unknown as { handler: ConnectionHandler | undefined } | undefined;
+    return conn?.handler ?? null;
+  }
   /** @internal The rarely used state, made on first write (see {@link ColdState}). */
   _cold: ColdState | undefined = undefined;
 
@@ -586,7 +633,6 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
     this._hub = hub;
     this._id = id = compactId(id);
     if (socket !== undefined) this._facade = socket;
-    this._receiver = new ReceiverBridge(this);
     this._allowSynchronousEvents = params.allowSynchronousEvents;
     this._conn = new Connection({
       role: this._isServer ? 'server' : 'client',
@@ -599,7 +645,7 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       compressionLevel: params.level,
       compressionMemLevel: params.memLevel,
       echoCloseReason: true,
-      handler: this._receiver,
+      handler: new ReceiverBridge(this),
     });
     if (adopted) this._preOpen = firstBytes ?? [];
     else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
@@ -810,6 +856,15 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       setImmediate(() => this._flushHeld(false));
     }
   }
+}
+
+/** Bits of `WebSocket#_bits`. */
+const enum Bit {
+  CLOSE_FRAME_RECEIVED = 1,
+  CLOSE_FRAME_SENT = 2,
+  ALLOW_SYNCHRONOUS_EVENTS = 4,
+  TRACKED = 8,
+  COUNTED = 16,
 }
 
 /** EventEmitter's listener table for a WebSocket: no inherited names (not even `__proto__`). */
