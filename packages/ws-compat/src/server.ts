@@ -141,6 +141,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   _live = 0;
   private _closeWhenIdle = false;
   private readonly _negotiation: NegotiationOptions | undefined;
+  /** The attach parameters of a connection without permessage-deflate, made once. */
+  private _plainParams: Readonly<AttachParams> | undefined;
 
   constructor(options: ServerOptions, callback?: () => void) {
     super();
@@ -344,9 +346,21 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       ws._extensions = 'permessage-deflate';
     }
     this.emit('headers', lines, req);
+    // Without permessage-deflate every connection of this server gets the same parameters: one
+    // shared object (a WebSocket keeps them until its codec is made).
+    const params = deflate === undefined ? (this._plainParams ??= this._attachParams(undefined)) : this._attachParams(deflate.params);
+    socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
+    if (this.clients) {
+      this.clients.add(ws);
+      ws._owner = this;
+    }
+    cb(ws, req);
+  }
+
+  private _attachParams(deflate: DeflateParams | undefined): AttachParams {
     const pmd = this.options.perMessageDeflate;
-    const params: AttachParams = {
-      deflate: deflate?.params,
+    return {
+      deflate,
       maxPayload: this.options.maxPayload,
       skipUTF8Validation: this.options.skipUTF8Validation,
       autoPong: this.options.autoPong,
@@ -356,12 +370,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       memLevel: pmd === false ? undefined : pmd.zlibDeflateOptions?.memLevel,
       maxFragments: this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     };
-    socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
-    if (this.clients) {
-      this.clients.add(ws);
-      ws._owner = this;
-    }
-    cb(ws, req);
   }
 
   /** @internal A WebSocket of this server closed (before its 'close' listeners run). */

@@ -208,7 +208,17 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   /** @internal */ _readyState: number = CONNECTING;
   /** @internal */ _hub: Hub | undefined = undefined;
   /** @internal */ _id: SocketId = -1;
-  /** @internal */ _conn: Connection | undefined = undefined;
+  /**
+   * @internal The codec once something is received, sent or closed; until then the parameters
+   * it will be made with (an idle server socket holds no codec). Read it through `_conn`.
+   */
+  _codec: Connection | AttachParams | undefined = undefined;
+
+  /** @internal The codec (made on first use); undefined before the connection is set up. */
+  get _conn(): Connection | undefined {
+    const codec = this._codec;
+    return codec === undefined || codec instanceof Connection ? codec : this._makeCodec(codec);
+  }
   /** @internal The ArrayBuffer of the chunk being received (views into it are copied for the user). */
   _rx: ArrayBufferLike | undefined = undefined;
   /** @internal Frames written before an adopted socket is ready. */
@@ -634,7 +644,15 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
     this._id = id = compactId(id);
     if (socket !== undefined) this._facade = socket;
     this._allowSynchronousEvents = params.allowSynchronousEvents;
-    this._conn = new Connection({
+    this._codec = params;
+    if (adopted) this._preOpen = firstBytes ?? [];
+    else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
+    hub.entries.set(id, this);
+    this._readyState = OPEN;
+  }
+
+  private _makeCodec(params: AttachParams): Connection {
+    const conn = new Connection({
       role: this._isServer ? 'server' : 'client',
       deflate: params.deflate,
       maxPayloadLength: params.maxPayload > 0 ? params.maxPayload : Number.MAX_SAFE_INTEGER,
@@ -647,10 +665,8 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       echoCloseReason: true,
       handler: new ReceiverBridge(this),
     });
-    if (adopted) this._preOpen = firstBytes ?? [];
-    else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
-    hub.entries.set(id, this);
-    this._readyState = OPEN;
+    this._codec = conn;
+    return conn;
   }
 
   // ---- HubEntry: transport events -------------------------------------------------------------
