@@ -3,7 +3,7 @@
  * request and writing the 101 answer or an HTTP rejection. Bytes in and out are the caller's.
  */
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { DeflateParams } from './deflate-params.js';
 import { HandshakeError } from './errors.js';
 import { parseExtensions } from './extensions-header.js';
@@ -70,8 +70,14 @@ const KEY = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
  * @example acceptKey('dGhlIHNhbXBsZSBub25jZQ==') === 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
  */
 export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + WEBSOCKET_GUID, 'latin1').digest('base64');
+  const input = key + WEBSOCKET_GUID;
+  // The one-shot hash (Node 20.12+) makes no Hash object per handshake.
+  if (oneShotHash !== undefined) return oneShotHash('sha1', Buffer.from(input, 'latin1'), 'base64');
+  return crypto.createHash('sha1').update(input, 'latin1').digest('base64');
 }
+
+type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'base64') => string;
+const oneShotHash = (crypto as unknown as { hash?: OneShotHash }).hash;
 
 /** Whether `key` is a valid `Sec-WebSocket-Key`: canonical base64 of exactly 16 bytes. */
 export function isValidWebSocketKey(key: string): boolean {
@@ -188,7 +194,12 @@ export function buildAcceptResponse(
   accepted: Pick<ValidatedUpgradeRequest, 'key' | 'protocol' | 'extensions'>,
   extraHeaders: ExtraHeaders = [],
 ): string {
-  const fields: Array<[string, string]> = [['Sec-WebSocket-Accept', acceptKey(accepted.key)]];
+  const accept = acceptKey(accepted.key);
+  // The common answer (no subprotocol, extension or extra header) needs no field checks.
+  if (accepted.protocol === undefined && accepted.extensions === undefined && extraHeaders.length === 0) {
+    return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`;
+  }
+  const fields: Array<[string, string]> = [['Sec-WebSocket-Accept', accept]];
   if (accepted.protocol !== undefined) {
     if (!isHttpToken(accepted.protocol)) throw new TypeError(`Invalid subprotocol ${JSON.stringify(accepted.protocol)}`);
     fields.push(['Sec-WebSocket-Protocol', accepted.protocol]);

@@ -20,26 +20,45 @@ export interface HttpHeadParserOptions {
   maxHeaderCount?: number;
 }
 
+/** Makes headers from the flat name/value list the parser filled (set by the class's static block). */
+let headersFromList: (fields: string[]) => HttpHeaders;
+
 /**
  * Header fields of a head. Names are matched case-insensitively; values keep their bytes
  * (decoded as Latin-1, one char per byte) with surrounding whitespace removed.
+ *
+ * Stored as one flat list (name as received, value, name, value, ...) and searched linearly: a
+ * head has a handful of fields, and a parse then makes no map, no tuple and no lower-cased copy
+ * per field.
  */
 export class HttpHeaders {
-  /** Every field in received order, names spelled as received. */
-  readonly raw: ReadonlyArray<readonly [name: string, value: string]>;
-  readonly #byName = new Map<string, string[]>();
+  #fields: string[];
+  #raw: Array<readonly [string, string]> | undefined = undefined;
 
   /** @param fields name/value pairs in order; names are matched case-insensitively. */
   constructor(fields: Iterable<readonly [string, string]> = []) {
-    const raw: Array<readonly [string, string]> = [];
-    for (const [name, value] of fields) {
-      raw.push([name, value]);
-      const key = name.toLowerCase();
-      const list = this.#byName.get(key);
-      if (list === undefined) this.#byName.set(key, [value]);
-      else list.push(value);
+    const flat: string[] = [];
+    for (const [name, value] of fields) flat.push(name, value);
+    this.#fields = flat;
+  }
+
+  static {
+    headersFromList = (fields) => {
+      const headers = new HttpHeaders(NO_FIELDS);
+      headers.#fields = fields;
+      return headers;
+    };
+  }
+
+  /** Every field in received order, names spelled as received. */
+  get raw(): ReadonlyArray<readonly [name: string, value: string]> {
+    if (this.#raw === undefined) {
+      const fields = this.#fields;
+      const raw: Array<readonly [string, string]> = [];
+      for (let i = 0; i < fields.length; i += 2) raw.push([fields[i], fields[i + 1]]);
+      this.#raw = raw;
     }
-    this.raw = raw;
+    return this.#raw;
   }
 
   /**
@@ -47,23 +66,69 @@ export class HttpHeaders {
    * for list-valued fields. `undefined` when absent.
    */
   get(name: string): string | undefined {
-    return this.#byName.get(name.toLowerCase())?.join(', ');
+    const key = lowerCase(name);
+    const fields = this.#fields;
+    let value: string | undefined;
+    for (let i = 0; i < fields.length; i += 2) {
+      if (sameName(fields[i], key)) value = value === undefined ? fields[i + 1] : `${value}, ${fields[i + 1]}`;
+    }
+    return value;
   }
 
   /** Every value of the field in received order (empty when absent). */
   getAll(name: string): readonly string[] {
-    return this.#byName.get(name.toLowerCase()) ?? [];
+    const key = lowerCase(name);
+    const fields = this.#fields;
+    let all: string[] | undefined;
+    for (let i = 0; i < fields.length; i += 2) {
+      if (!sameName(fields[i], key)) continue;
+      if (all === undefined) all = [fields[i + 1]];
+      else all.push(fields[i + 1]);
+    }
+    return all ?? NO_VALUES;
   }
 
   /** Whether the field appears at least once. */
   has(name: string): boolean {
-    return this.#byName.has(name.toLowerCase());
+    const key = lowerCase(name);
+    const fields = this.#fields;
+    for (let i = 0; i < fields.length; i += 2) if (sameName(fields[i], key)) return true;
+    return false;
   }
 
   /** Distinct field names, lower-cased, in order of first appearance. */
   names(): string[] {
-    return [...this.#byName.keys()];
+    const seen = new Set<string>();
+    for (let i = 0; i < this.#fields.length; i += 2) seen.add(this.#fields[i].toLowerCase());
+    return [...seen];
   }
+}
+
+const NO_FIELDS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+/** `name.toLowerCase()`, without a copy when `name` is lower-case ASCII already (the usual lookup). */
+function lowerCase(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return name.toLowerCase();
+  }
+  return name;
+}
+
+/**
+ * Whether field name `name` (as received) equals `key` (lower-cased by `toLowerCase`). Field
+ * names are tokens, ASCII only, so folding A-Z is their whole lower-casing.
+ */
+function sameName(name: string, key: string): boolean {
+  if (name.length !== key.length) return false;
+  if (name === key) return true;
+  for (let i = 0; i < name.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== key.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** A parsed request head: `METHOD SP request-target SP HTTP/x.y`, then fields. */
@@ -127,10 +192,14 @@ const DEFAULT_MAX_HEADER_BYTES = 8192;
 const DEFAULT_MAX_HEADER_COUNT = 100;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/([0-9])\.([0-9])$/;
+/** tchar (RFC 9110 §5.6.2) by byte value: 1 for a token character. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1;
 // The reason phrase is optional and only informational (RFC 9112 §4), so "HTTP/1.1 101" with no
 // trailing space is accepted as well.
 const STATUS_LINE = /^HTTP\/([0-9])\.([0-9]) ([1-5][0-9]{2})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+
+type StartLine = Omit<HttpRequestHead, 'headers'> | Omit<HttpResponseHead, 'headers'>;
 
 /**
  * Incremental HTTP/1.1 head parser. Feed it chunks with {@link push} until it returns a result;
@@ -141,6 +210,10 @@ const STATUS_LINE = /^HTTP\/([0-9])\.([0-9]) ([1-5][0-9]{2})(?: ([\t\x20-\x7e\x8
  * starts, and no WebSocket client sends bare LF; so a bare LF, a CR not followed by LF and a NUL
  * anywhere are all 400. Obsolete line folding and leading empty lines are rejected too.
  *
+ * Lines are read in place from the chunk given to `push`; only a line cut by the end of a chunk
+ * is copied (into a buffer made then), so a head that arrives whole costs its strings and little
+ * else.
+ *
  * After a failure every further `push` rethrows the same error; after success `push` throws a
  * plain `Error` (it is a misuse: the rest bytes belong to the frame parser).
  */
@@ -148,12 +221,14 @@ export class HttpHeadParser<K extends HttpHeadKind = HttpHeadKind> {
   readonly #kind: K;
   readonly #maxBytes: number;
   readonly #maxCount: number;
-  #line = new Uint8Array(128);
+  /** The start of a line cut by a chunk's end; made for the first such line. */
+  #line: Uint8Array | undefined = undefined;
   #lineLength = 0;
   #sawCR = false;
   #consumed = 0;
-  #startLine: string | undefined;
-  #fields: Array<readonly [string, string]> = [];
+  #start: StartLine | undefined = undefined;
+  /** Name, value, name, value, ... */
+  #fields: string[] = [];
   #done = false;
   #failure: HandshakeError | undefined;
 
@@ -191,6 +266,8 @@ export class HttpHeadParser<K extends HttpHeadKind = HttpHeadKind> {
   }
 
   #consume(chunk: Uint8Array): HttpHeadResult<HttpHeadOf<K>> | undefined {
+    /** Where the current line's bytes in this chunk begin. */
+    let lineStart = 0;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       // Counting before buffering is what keeps a flood from ever being held.
@@ -204,10 +281,12 @@ export class HttpHeadParser<K extends HttpHeadKind = HttpHeadKind> {
       if (this.#sawCR) {
         if (byte !== LF) throw badHead('CR not followed by LF');
         this.#sawCR = false;
-        const head = this.#endLine();
+        // The CR is the byte before, or the last byte of the previous chunk.
+        const head = this.#endLine(chunk, lineStart, i === 0 ? 0 : i - 1);
+        lineStart = i + 1;
         if (head !== undefined) {
           this.#done = true;
-          return { head, bodyOffset: i + 1, rest: chunk.subarray(i + 1) };
+          return new HeadResult(head, i + 1, chunk);
         }
       } else if (byte === CR) {
         this.#sawCR = true;
@@ -215,59 +294,58 @@ export class HttpHeadParser<K extends HttpHeadKind = HttpHeadKind> {
         throw badHead('line ends in a bare LF');
       } else if (byte === 0) {
         throw badHead('NUL byte in head');
-      } else {
-        this.#append(byte);
       }
     }
+    // The line goes on in the next chunk: keep its bytes (without a trailing CR).
+    this.#carry(chunk, lineStart, this.#sawCR ? chunk.length - 1 : chunk.length);
     return undefined;
   }
 
-  #append(byte: number): void {
-    if (this.#lineLength === this.#line.length) {
+  #carry(chunk: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (length <= 0) return;
+    const needed = this.#lineLength + length;
+    let line = this.#line;
+    if (line === undefined || line.length < needed) {
       // The byte limit bounds every line, so growth stops there.
-      const grown = new Uint8Array(Math.min(this.#line.length * 2, this.#maxBytes));
-      grown.set(this.#line);
-      this.#line = grown;
+      const grown = new Uint8Array(Math.min(Math.max(needed, 2 * (line?.length ?? 64)), this.#maxBytes));
+      if (line !== undefined) grown.set(line.subarray(0, this.#lineLength));
+      this.#line = line = grown;
     }
-    this.#line[this.#lineLength++] = byte;
+    line.set(chunk.subarray(start, end), this.#lineLength);
+    this.#lineLength = needed;
   }
 
-  /** Handles one complete line; returns the head when it was the final empty line. */
-  #endLine(): HttpHeadOf<K> | undefined {
-    const length = this.#lineLength;
-    this.#lineLength = 0;
-    if (this.#startLine === undefined) {
-      this.#startLine = latin1(this.#line, 0, length);
+  /** Handles one complete line, `bytes[start, end)` after what was carried; returns the head when it was the final empty line. */
+  #endLine(chunk: Uint8Array, start: number, end: number): HttpHeadOf<K> | undefined {
+    let bytes = chunk;
+    if (this.#lineLength > 0) {
+      this.#carry(chunk, start, end);
+      bytes = this.#line!;
+      start = 0;
+      end = this.#lineLength;
+      this.#lineLength = 0;
+    }
+    if (this.#start === undefined) {
       // Validated now, so a bad start line fails before any header is read.
-      this.#parseStartLine();
+      this.#start = this.#kind === 'request' ? parseRequestLine(bytes, start, end) : this.#parseStatusLine(latin1(bytes, start, end));
       return undefined;
     }
-    if (length === 0) return this.#finish();
-    if (this.#line[0] === SP || this.#line[0] === HT) throw badHead('obsolete line folding is not allowed');
-    if (this.#fields.length >= this.#maxCount) {
+    if (end === start) return this.#finish();
+    if (bytes[start] === SP || bytes[start] === HT) throw badHead('obsolete line folding is not allowed');
+    if (this.#fields.length >= 2 * this.#maxCount) {
       throw new HandshakeError(
         'WS_ERR_HANDSHAKE_HEADERS_TOO_LARGE',
         431,
         `HTTP head has more than ${this.#maxCount} header fields`,
       );
     }
-    this.#fields.push(parseField(this.#line, length));
+    this.#parseField(bytes, start, end);
     return undefined;
   }
 
-  #parseStartLine(): Omit<HttpRequestHead, 'headers'> | Omit<HttpResponseHead, 'headers'> {
-    const line = this.#startLine ?? '';
-    if (this.#kind === 'request') {
-      const match = REQUEST_LINE.exec(line);
-      if (match === null) throw badHead('malformed request line');
-      return {
-        kind: 'request',
-        method: match[1],
-        target: match[2],
-        versionMajor: Number(match[3]),
-        versionMinor: Number(match[4]),
-      };
-    }
+  /** The status line of a response (requests: {@link parseRequestLine}). */
+  #parseStatusLine(line: string): StartLine {
     const match = STATUS_LINE.exec(line);
     if (match === null) throw badHead('malformed status line');
     return {
@@ -279,35 +357,90 @@ export class HttpHeadParser<K extends HttpHeadKind = HttpHeadKind> {
     };
   }
 
+  /** Parses `name: value` (RFC 9112 §5) from `bytes[start, end)`. */
+  #parseField(bytes: Uint8Array, start: number, end: number): void {
+    let colon = start;
+    while (colon < end && bytes[colon] !== COLON) colon++;
+    if (colon === end || colon === start) throw badHead('header line without a name and colon');
+    // Also rejects whitespace before the colon, which RFC 9112 §5.1 requires a server to reject.
+    for (let i = start; i < colon; i++) {
+      if (TCHAR[bytes[i]] === 0) throw badHead(`invalid header name ${JSON.stringify(latin1(bytes, start, colon))}`);
+    }
+    let from = colon + 1;
+    let to = end;
+    while (from < to && (bytes[from] === SP || bytes[from] === HT)) from++;
+    while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HT)) to--;
+    for (let i = from; i < to; i++) {
+      const byte = bytes[i];
+      // field-vchar / SP / HT: no control characters other than HT, no DEL.
+      if ((byte < 0x20 && byte !== HT) || byte === 0x7f) throw badHead(`control character in header ${latin1(bytes, start, colon)}`);
+    }
+    this.#fields.push(latin1(bytes, start, colon), latin1(bytes, from, to));
+  }
+
   #finish(): HttpHeadOf<K> {
-    const headers = new HttpHeaders(this.#fields);
+    const headers = headersFromList(this.#fields);
     this.#fields = [];
-    this.#line = new Uint8Array(0);
-    return { ...this.#parseStartLine(), headers } as HttpHeadOf<K>;
+    this.#line = undefined;
+    return { ...this.#start!, headers } as HttpHeadOf<K>;
   }
 }
 
-/** Parses `name: value` (RFC 9112 §5). */
-function parseField(line: Uint8Array, length: number): readonly [string, string] {
-  const colon = line.subarray(0, length).indexOf(COLON);
-  if (colon <= 0) throw badHead('header line without a name and colon');
-  const name = latin1(line, 0, colon);
-  // Also rejects whitespace before the colon, which RFC 9112 §5.1 requires a server to reject.
-  if (!TOKEN.test(name)) throw badHead(`invalid header name ${JSON.stringify(name)}`);
-  let start = colon + 1;
-  let end = length;
-  while (start < end && (line[start] === SP || line[start] === HT)) start++;
-  while (end > start && (line[end - 1] === SP || line[end - 1] === HT)) end--;
-  for (let i = start; i < end; i++) {
-    const byte = line[i];
-    // field-vchar / SP / HT: no control characters other than HT, no DEL.
-    if ((byte < 0x20 && byte !== HT) || byte === 0x7f) throw badHead(`control character in header ${name}`);
+/**
+ * `method SP request-target SP HTTP/d.d` read from the bytes: the method a token, the target
+ * visible ASCII (what the request-line pattern accepts, without its match array and substrings).
+ */
+function parseRequestLine(bytes: Uint8Array, start: number, end: number): StartLine {
+  let space = start;
+  while (space < end && TCHAR[bytes[space]] === 1) space++;
+  const targetStart = space + 1;
+  let targetEnd = targetStart;
+  while (targetEnd < end && bytes[targetEnd] >= 0x21 && bytes[targetEnd] <= 0x7e) targetEnd++;
+  const v = targetEnd + 1; // "HTTP/d.d"
+  if (
+    space === start ||
+    bytes[space] !== SP ||
+    targetEnd === targetStart ||
+    bytes[targetEnd] !== SP ||
+    end - v !== 8 ||
+    bytes[v] !== 0x48 || bytes[v + 1] !== 0x54 || bytes[v + 2] !== 0x54 || bytes[v + 3] !== 0x50 || bytes[v + 4] !== 0x2f ||
+    !isDigit(bytes[v + 5]) || bytes[v + 6] !== 0x2e || !isDigit(bytes[v + 7])
+  ) {
+    throw badHead('malformed request line');
   }
-  return [name, latin1(line, start, end)];
+  return {
+    kind: 'request',
+    method: latin1(bytes, start, space),
+    target: latin1(bytes, targetStart, targetEnd),
+    versionMajor: bytes[v + 5] - 0x30,
+    versionMinor: bytes[v + 7] - 0x30,
+  };
 }
 
+function isDigit(byte: number): boolean {
+  return byte >= 0x30 && byte <= 0x39;
+}
+
+/** A parsed head; `rest` is made when asked for (a server that reads `bodyOffset` makes no view). */
+class HeadResult<H extends HttpHead> implements HttpHeadResult<H> {
+  readonly head: H;
+  readonly bodyOffset: number;
+  readonly #chunk: Uint8Array;
+
+  constructor(head: H, bodyOffset: number, chunk: Uint8Array) {
+    this.head = head;
+    this.bodyOffset = bodyOffset;
+    this.#chunk = chunk;
+  }
+
+  get rest(): Uint8Array {
+    return this.#chunk.subarray(this.bodyOffset);
+  }
+}
+
+/** Latin-1 text of `bytes[start, end)`, read straight from the bytes (no view object). */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  return (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string }).latin1Slice.call(bytes, start, end);
 }
 
 function badHead(message: string): HandshakeError {
@@ -342,8 +475,35 @@ export function splitHeaderList(value: string): string[] {
 /** Whether a comma-separated header list contains `token`, compared case-insensitively. */
 export function headerListHasToken(value: string | undefined, token: string): boolean {
   if (value === undefined) return false;
-  const wanted = token.toLowerCase();
-  return splitHeaderList(value).some((element) => element.toLowerCase() === wanted);
+  const wanted = lowerCase(token);
+  if (wanted === '') return false; // empty elements are dropped, so none can match
+  // Scanned in place: no split list, no trimmed or lower-cased copies.
+  for (let from = 0; from <= value.length; ) {
+    let end = value.indexOf(',', from);
+    if (end < 0) end = value.length;
+    let start = from;
+    let stop = end;
+    while (start < stop && isListSpace(value.charCodeAt(start))) start++;
+    while (stop > start && isListSpace(value.charCodeAt(stop - 1))) stop--;
+    if (stop - start === wanted.length && elementEquals(value, start, wanted)) return true;
+    from = end + 1;
+  }
+  return false;
+}
+
+function isListSpace(c: number): boolean {
+  return c === SP || c === HT;
+}
+
+/** `value.slice(start, start + wanted.length).toLowerCase() === wanted`, without the copies for ASCII. */
+function elementEquals(value: string, start: number, wanted: string): boolean {
+  for (let i = 0; i < wanted.length; i++) {
+    let c = value.charCodeAt(start + i);
+    if (c > 0x7f) return value.slice(start, start + wanted.length).toLowerCase() === wanted;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== wanted.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**

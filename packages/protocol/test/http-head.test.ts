@@ -351,9 +351,54 @@ describe('header helpers', () => {
     expect(headerListHasToken(undefined, 'upgrade')).toBe(false);
   });
 
+  it('finds a token wherever it sits in the list, as splitting and lower-casing would', () => {
+    const cases: Array<[string, string]> = [
+      ['Upgrade', 'upgrade'],
+      ['\tUPGRADE ', 'upgrade'],
+      [',,upgrade,,', 'upgrade'],
+      ['a , b,upGrade', 'upgrade'],
+      ['up grade', 'upgrade'],
+      ['upgrade-x, x-upgrade', 'upgrade'],
+      ['', 'upgrade'],
+      [' , ', ''],
+      ['caf\u00c9', 'caf\u00e9'],
+      ['caf\u00e9', 'cafe'],
+      ['\u212a', 'k'], // KELVIN SIGN lower-cases to an ASCII k
+    ];
+    for (const [value, token] of cases) {
+      const expected = splitHeaderList(value).some((element) => element.toLowerCase() === token.toLowerCase());
+      expect(headerListHasToken(value, token), `${JSON.stringify(value)} has ${JSON.stringify(token)}`).toBe(expected);
+    }
+    expect(headerListHasToken('a, \u212a', 'k')).toBe(true);
+  });
+
   it('builds HttpHeaders from pairs', () => {
     const headers = new HttpHeaders([['A', '1'], ['a', '2']]);
     expect(headers.get('A')).toBe('1, 2');
+  });
+
+  it('answers every lookup of a parsed head like a map of lower-cased names would', () => {
+    const { head } = parseAll('request', REQUEST);
+    const headers = head.headers;
+    expect(headers.raw).toEqual([
+      ['Host', 'server.example.com'],
+      ['Upgrade', 'websocket'],
+      ['Connection', 'Upgrade'],
+      ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+      ['X-Multi', 'a'],
+      ['x-multi', 'b'],
+      ['Sec-WebSocket-Version', '13'],
+    ]);
+    expect(headers.raw).toBe(headers.raw); // made once
+    expect(headers.names()).toEqual(['host', 'upgrade', 'connection', 'sec-websocket-key', 'x-multi', 'sec-websocket-version']);
+    for (const name of ['sec-websocket-key', 'SEC-WEBSOCKET-KEY', 'Sec-WebSocket-Key']) {
+      expect(headers.get(name)).toBe('dGhlIHNhbXBsZSBub25jZQ==');
+      expect(headers.has(name)).toBe(true);
+    }
+    expect(headers.getAll('x-multi')).toEqual(['a', 'b']);
+    expect(headers.getAll('absent')).toEqual([]);
+    expect(headers.has('sec-websocket-ke')).toBe(false);
+    expect(headers.get('hos')).toBeUndefined();
   });
 
   it('writes header fields and refuses injection', () => {

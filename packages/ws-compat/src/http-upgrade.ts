@@ -17,6 +17,9 @@ const MAX_HEADER_BYTES = 16 * 1024;
 /** Default of the server's `handshakeTimeout` (ms): Node's `headersTimeout`. */
 const HEAD_TIMEOUT_MS = 60_000;
 
+/** The empty queue every connection starts with (shared: nothing is ever pushed to it). */
+const NO_QUEUE: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+
 const HEAD = 0;
 const PENDING = 1; // verifyClient is deciding: later bytes are kept
 const UPGRADED = 2;
@@ -27,16 +30,18 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   private readonly hub: Hub;
   private readonly id: SocketId;
   private state = HEAD;
-  private parser: HttpHeadParser<'request'> | undefined = new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES });
-  private queue: Buffer[] = [];
+  /** Made with the first bytes (a connection that sends nothing holds none). */
+  private parser: HttpHeadParser<'request'> | undefined = undefined;
+  /** Bytes kept while verifyClient decides, or after the head; {@link NO_QUEUE} when none. */
+  private queue: Buffer[] = NO_QUEUE;
   private ws: WebSocket | undefined;
-  readonly userSocket: SocketFacade;
+  /** Made when someone reads `req.socket` (or `userSocket`) before the upgrade completes. */
+  private facade: SocketFacade | undefined = undefined;
 
   constructor(server: WebSocketServer, hub: Hub, id: SocketId) {
     this.server = server;
     this.hub = hub;
     this.id = id;
-    this.userSocket = new SocketFacade(hub, id);
     hub.transport.setTimeout(id, Math.max(1, Math.ceil((server.options.handshakeTimeout ?? HEAD_TIMEOUT_MS) / 1000)));
   }
 
@@ -46,13 +51,13 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
 
   _onData(data: Uint8Array): void {
     if (this.state === PENDING) {
-      this.queue.push(Buffer.from(data));
+      this.enqueue(Buffer.from(data));
       return;
     }
     if (this.state !== HEAD) return;
     let result;
     try {
-      result = this.parser!.push(data);
+      result = (this.parser ??= new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES })).push(data);
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       this.abort(error.status === 431 ? 431 : 400);
@@ -77,6 +82,15 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   }
 
   // ---- UpgradeSocket ------------------------------------------------------------------------------
+
+  /**
+   * The socket-like object of this connection (`req.socket`, and `ws._socket` once upgraded:
+   * the same object), made on first read so a connection nobody asks about holds none.
+   */
+  get userSocket(): SocketFacade {
+    if (this.ws !== undefined) return this.ws._socket!;
+    return (this.facade ??= new SocketFacade(this.hub, this.id));
+  }
 
   alive(): boolean {
     return this.state === HEAD || this.state === PENDING;
@@ -103,7 +117,8 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
     this.state = UPGRADED;
     this.ws = ws;
     ws._countedBy = this.server;
-    ws._attach(this.hub, this.id, params, this.userSocket, false, [Buffer.from(response, 'latin1')]);
+    ws._attach(this.hub, this.id, params, this.facade, false, [Buffer.from(response, 'latin1')]);
+    this.facade = undefined;
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -117,22 +132,27 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
       this.hub.transport.end(this.id);
       return;
     }
-    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this.userSocket);
+    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this);
     this.state = PENDING;
     // Bytes after the head (a client that sends frames right away) wait for the WebSocket.
-    if (rest.length > 0) this.queue.push(Buffer.from(rest));
+    if (rest.length > 0) this.enqueue(Buffer.from(rest));
     this.server._handleUpgrade(req, this, (ws, request) => {
       this.server.emit('connection', ws, request);
       this.flushQueue();
     });
     if (this.state === PENDING) return; // verifyClient is asynchronous
-    if (this.state !== UPGRADED) this.queue = [];
+    if (this.state !== UPGRADED) this.queue = NO_QUEUE;
+  }
+
+  private enqueue(chunk: Buffer): void {
+    if (this.queue === NO_QUEUE) this.queue = [];
+    this.queue.push(chunk);
   }
 
   private flushQueue(): void {
     const ws = this.ws;
     const queued = this.queue;
-    this.queue = [];
+    this.queue = NO_QUEUE;
     if (ws === undefined) return;
     for (const chunk of queued) ws._onData(chunk);
   }

@@ -6,6 +6,7 @@
  */
 import type { SocketId, Transport, TransportChoice, TransportHandler } from '@uws/native';
 import { NodeTransport, createTransport } from '@uws/native';
+import { HubEntries } from './hub-entries.js';
 
 /** What owns a socket of a hub. */
 export interface HubEntry {
@@ -17,6 +18,15 @@ export interface HubEntry {
   _onClose(errno: number): void;
 }
 
+/**
+ * `id` as a small integer when it is one. Transports compute ids in float64 arithmetic; as a
+ * Map key or in an object field such a value is boxed (16 bytes per connection), a small
+ * integer is not.
+ */
+export function compactId(id: SocketId): SocketId {
+  return id >= 0 && id <= 0x7fffffff ? id | 0 : id;
+}
+
 /** Makes the entry for a socket a listener accepted. */
 export type AcceptFn = (hub: Hub, id: SocketId) => HubEntry;
 
@@ -24,7 +34,7 @@ type Callback = (error?: Error | null) => void;
 
 export class Hub implements TransportHandler {
   readonly transport: Transport;
-  readonly entries = new Map<SocketId, HubEntry>();
+  readonly entries = new HubEntries<HubEntry>();
   readonly listeners = new Map<number, AcceptFn>();
   /** Send callbacks whose bytes left without backpressure: run together on the next tick. */
   private callbacks: Callback[] = [];
@@ -65,7 +75,8 @@ export class Hub implements TransportHandler {
         this.transport.destroy(id);
         return;
       }
-      this.entries.set(id, accept(this, id));
+      const small = compactId(id);
+      this.entries.set(small, accept(this, small));
       return;
     }
     this.entries.get(id)?._onOpen();

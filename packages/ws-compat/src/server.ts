@@ -141,6 +141,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   _live = 0;
   private _closeWhenIdle = false;
   private readonly _negotiation: NegotiationOptions | undefined;
+  /** The attach parameters of a connection without permessage-deflate, made once. */
+  private _plainParams: Readonly<AttachParams> | undefined;
 
   constructor(options: ServerOptions, callback?: () => void) {
     super();
@@ -344,9 +346,21 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       ws._extensions = 'permessage-deflate';
     }
     this.emit('headers', lines, req);
+    // Without permessage-deflate every connection of this server gets the same parameters: one
+    // shared object (a WebSocket keeps them until its codec is made).
+    const params = deflate === undefined ? (this._plainParams ??= this._attachParams(undefined)) : this._attachParams(deflate.params);
+    socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
+    if (this.clients) {
+      this.clients.add(ws);
+      ws._owner = this;
+    }
+    cb(ws, req);
+  }
+
+  private _attachParams(deflate: DeflateParams | undefined): AttachParams {
     const pmd = this.options.perMessageDeflate;
-    const params: AttachParams = {
-      deflate: deflate?.params,
+    return {
+      deflate,
       maxPayload: this.options.maxPayload,
       skipUTF8Validation: this.options.skipUTF8Validation,
       autoPong: this.options.autoPong,
@@ -356,12 +370,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       memLevel: pmd === false ? undefined : pmd.zlibDeflateOptions?.memLevel,
       maxFragments: this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     };
-    socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
-    if (this.clients) {
-      this.clients.add(ws);
-      ws._owner = this;
-    }
-    cb(ws, req);
   }
 
   /** @internal A WebSocket of this server closed (before its 'close' listeners run). */
@@ -541,6 +549,37 @@ function isNetSocket(socket: Duplex): socket is Socket {
   return typeof handle?.fd === 'number' && handle.fd >= 0;
 }
 
+/** Where an upgrade request's `socket` comes from when first read. */
+interface SocketSource {
+  readonly userSocket: SocketFacade;
+}
+
+const kSocket = Symbol('ws-compat.socket');
+const kSocketSource = Symbol('ws-compat.socketSource');
+
+/**
+ * The `req` of a request read on our own transport: an IncomingMessage whose `socket` is made
+ * on first read (most servers never read it, and ws keeps nothing of `req` either).
+ */
+class UpgradeRequest extends IncomingMessage {
+  declare [kSocket]: unknown;
+  declare [kSocketSource]: SocketSource | undefined;
+}
+Object.defineProperty(UpgradeRequest.prototype, 'socket', {
+  get(this: UpgradeRequest) {
+    const socket = this[kSocket];
+    if (socket !== undefined && socket !== null) return socket;
+    const source = this[kSocketSource];
+    return source === undefined ? socket : (this[kSocket] = source.userSocket);
+  },
+  // IncomingMessage's constructor writes it (null here).
+  set(this: UpgradeRequest, socket: unknown) {
+    this[kSocket] = socket;
+  },
+  configurable: true,
+  enumerable: true,
+});
+
 /** Builds the `req` of a request read on our own transport (`port` mode). */
 export function makeRequest(
   method: string,
@@ -548,9 +587,10 @@ export function makeRequest(
   versionMajor: number,
   versionMinor: number,
   raw: ReadonlyArray<readonly [string, string]>,
-  socket: SocketFacade,
+  source: SocketSource,
 ): IncomingMessage {
-  const req = new IncomingMessage(socket as unknown as Socket);
+  const req = new UpgradeRequest(null as unknown as Socket);
+  req[kSocketSource] = source;
   req.method = method;
   req.url = url;
   req.httpVersionMajor = versionMajor;

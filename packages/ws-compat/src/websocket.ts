@@ -25,7 +25,7 @@ import {
 } from './constants.js';
 import { type WsError, wsErrorFrom } from './errors.js';
 import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
-import type { Hub, HubEntry } from './hub.js';
+import { type Hub, type HubEntry, compactId } from './hub.js';
 import { Sender } from './sender.js';
 
 /** What `send` accepts: ws's data types (a number is sent as its decimal text). */
@@ -202,29 +202,23 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
+  // Own fields are what a message or a send touches; the rest is ColdState (below), made on
+  // the first write of one of its fields, so an idle server socket carries only these.
   /** @internal */ _binaryType: BinaryType = 'nodebuffer';
-  /** @internal */ _closeCode = 1006;
-  /** @internal */ _closeFrameReceived = false;
-  /** @internal */ _closeFrameSent = false;
-  /** @internal */ _closeMessage: Buffer = EMPTY_BUFFER;
-  /** @internal */ _closeTimer: NodeJS.Timeout | null = null;
-  /** @internal */ _closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-  /** @internal */ _errorEmitted = false;
-  /** @internal */ _extensions = '';
-  /** @internal */ _paused = false;
-  /** @internal */ _protocol = '';
   /** @internal */ _readyState: number = CONNECTING;
-  /** @internal */ _isServer = true;
-  /** @internal */ _url: string | undefined = undefined;
-  /** @internal */ _bufferedAmount = 0;
-  /** ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up. */
-  _socket: SocketFacade | null = null;
-  /** ws's `_sender`: `sendFrame(list, cb)` writes frames made by `Sender.frame`. */
-  _sender: Sender | null = null;
-  /** @internal */ _receiver: ReceiverBridge | null = null;
   /** @internal */ _hub: Hub | undefined = undefined;
   /** @internal */ _id: SocketId = -1;
-  /** @internal */ _conn: Connection | undefined = undefined;
+  /**
+   * @internal The codec once something is received, sent or closed; until then the parameters
+   * it will be made with (an idle server socket holds no codec). Read it through `_conn`.
+   */
+  _codec: Connection | AttachParams | undefined = undefined;
+
+  /** @internal The codec (made on first use); undefined before the connection is set up. */
+  get _conn(): Connection | undefined {
+    const codec = this._codec;
+    return codec === undefined || codec instanceof Connection ? codec : this._makeCodec(codec);
+  }
   /** @internal The ArrayBuffer of the chunk being received (views into it are copied for the user). */
   _rx: ArrayBufferLike | undefined = undefined;
   /** @internal Frames written before an adopted socket is ready. */
@@ -233,18 +227,106 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   _pendingCallbacks: Callback[] | undefined = undefined;
   /** @internal Sends waiting behind a Blob being read (keeps the order). */
   _sendQueue: QueuedSend[] | undefined = undefined;
-  /** @internal Events held back when `allowSynchronousEvents` is false. */
-  _held: Array<[string, unknown, boolean]> | undefined = undefined;
-  /** @internal */ _allowSynchronousEvents = true;
-  /** @internal */ _heldScheduled = false;
-  /** @internal */ _eof = false;
-  /** @internal The client's handshake state (see client.ts). */
-  _client: import('./client.js').ClientState | undefined = undefined;
-  /** @internal */ _req: unknown = null;
+  /** @internal The facade given at attach time, or made on the first read of `_socket`. */
+  _facade: SocketFacade | undefined = undefined;
+  /** @internal The server that tracks (`_owner`) or counts (`_countedBy`) this socket: one object. */
+  _server: unknown = undefined;
+  /** @internal Booleans, packed: see {@link Bit}. */
+  _bits: number = Bit.ALLOW_SYNCHRONOUS_EVENTS;
+
+  /** @internal */
+  get _closeFrameReceived(): boolean {
+    return (this._bits & Bit.CLOSE_FRAME_RECEIVED) !== 0;
+  }
+  set _closeFrameReceived(on: boolean) {
+    this._bits = on ? this._bits | Bit.CLOSE_FRAME_RECEIVED : this._bits & ~Bit.CLOSE_FRAME_RECEIVED;
+  }
+  /** @internal */
+  get _closeFrameSent(): boolean {
+    return (this._bits & Bit.CLOSE_FRAME_SENT) !== 0;
+  }
+  set _closeFrameSent(on: boolean) {
+    this._bits = on ? this._bits | Bit.CLOSE_FRAME_SENT : this._bits & ~Bit.CLOSE_FRAME_SENT;
+  }
+  /** @internal */
+  get _allowSynchronousEvents(): boolean {
+    return (this._bits & Bit.ALLOW_SYNCHRONOUS_EVENTS) !== 0;
+  }
+  set _allowSynchronousEvents(on: boolean) {
+    this._bits = on ? this._bits | Bit.ALLOW_SYNCHRONOUS_EVENTS : this._bits & ~Bit.ALLOW_SYNCHRONOUS_EVENTS;
+  }
   /** @internal The server tracking this WebSocket in `clients`. */
-  _owner: { _clientClosed(ws: WebSocket): void } | undefined = undefined;
+  get _owner(): { _clientClosed(ws: WebSocket): void } | undefined {
+    return (this._bits & Bit.TRACKED) !== 0 ? (this._server as { _clientClosed(ws: WebSocket): void }) : undefined;
+  }
+  set _owner(server: { _clientClosed(ws: WebSocket): void } | undefined) {
+    this._setServer(server, Bit.TRACKED);
+  }
   /** @internal The `port` server that accepted this socket (counts its live sockets). */
-  _countedBy: { _socketGone(): void } | undefined = undefined;
+  get _countedBy(): { _socketGone(): void } | undefined {
+    return (this._bits & Bit.COUNTED) !== 0 ? (this._server as { _socketGone(): void }) : undefined;
+  }
+  set _countedBy(server: { _socketGone(): void } | undefined) {
+    this._setServer(server, Bit.COUNTED);
+  }
+  private _setServer(server: unknown, bit: number): void {
+    if (server === undefined) {
+      this._bits &= ~bit;
+      return;
+    }
+    const other = (this._bits & (Bit.TRACKED | Bit.COUNTED) & ~bit) !== 0;
+    if (other && this._server !== server) throw new Error('ws-compat: a WebSocket belongs to one server');
+    this._server = server;
+    this._bits |= bit;
+  }
+  /** @internal The ConnectionHandler given to the codec (ws's `_receiver`), null before the connection is set up. */
+  get _receiver(): ConnectionHandler | null {
+    const conn = this._conn as unknown as { handler: ConnectionHandler | undefined } | undefined;
+    return conn?.handler ?? null;
+  }
+  /** @internal The rarely used state, made on first write (see {@link ColdState}). */
+  _cold: ColdState | undefined = undefined;
+
+  // Accessors on the prototype backed by `_cold` (defined after the class).
+  /** @internal */ declare _closeCode: number;
+  /** @internal */ declare _closeMessage: Buffer;
+  /** @internal */ declare _closeTimer: NodeJS.Timeout | null;
+  /** @internal */ declare _closeTimeout: number;
+  /** @internal */ declare _errorEmitted: boolean;
+  /** @internal */ declare _extensions: string;
+  /** @internal */ declare _paused: boolean;
+  /** @internal */ declare _protocol: string;
+  /** @internal */ declare _isServer: boolean;
+  /** @internal */ declare _url: string | undefined;
+  /** @internal */ declare _bufferedAmount: number;
+  /** @internal Events held back when `allowSynchronousEvents` is false. */
+  declare _held: Array<[string, unknown, boolean]> | undefined;
+  /** @internal */ declare _heldScheduled: boolean;
+  /** @internal */ declare _eof: boolean;
+  /** @internal The client's handshake state (see client.ts). */
+  declare _client: import('./client.js').ClientState | undefined;
+  /** @internal */ declare _req: unknown;
+  /** @internal */ declare _senderObject: Sender | undefined;
+
+  /**
+   * ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up;
+   * made on first read (the peer's address is read then).
+   */
+  get _socket(): SocketFacade | null {
+    const facade = this._facade;
+    if (facade !== undefined) return facade;
+    if (this._hub === undefined) return null;
+    return (this._facade = new SocketFacade(this._hub, this._id));
+  }
+  set _socket(socket: SocketFacade | null) {
+    this._facade = socket ?? undefined;
+  }
+
+  /** ws's `_sender`: `sendFrame(list, cb)` writes frames made by `Sender.frame` (null before the connection is set up). */
+  get _sender(): Sender | null {
+    if (this._hub === undefined) return null;
+    return (this._senderObject ??= new Sender(this));
+  }
 
   /**
    * A client: `new WebSocket(address, protocols?, options?)` connects at once. (A server makes
@@ -252,6 +334,10 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
    */
   constructor(address: string | URL | null, protocols?: string | string[] | Record<string, unknown>, options?: Record<string, unknown>) {
     super();
+    // EventEmitter starts `_events` as a dictionary-mode object (a `{ __proto__: null }`
+    // literal): about 270 bytes once two listeners are on. A fast-mode table with nothing on its
+    // prototype chain behaves the same for any event name and holds them in about 60.
+    (this as unknown as { _events: object })._events = new ListenerTable();
     if (address !== null) {
       this._isServer = false;
       let list: string[];
@@ -266,7 +352,8 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       clientModule().initAsClient(this, address, list, options ?? {});
     } else {
       const o = (options ?? {}) as ServerSocketOptions;
-      this._closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+      // Written only when it differs from the default: the write makes the cold state.
+      if (o.closeTimeout !== undefined && o.closeTimeout !== DEFAULT_CLOSE_TIMEOUT) this._closeTimeout = o.closeTimeout;
     }
   }
 
@@ -552,14 +639,20 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
    * @internal Binds this WebSocket to a transport socket after a successful handshake.
    * `adopted`: the socket is not ready yet (writes are held until `_onOpen`).
    */
-  _attach(hub: Hub, id: SocketId, params: AttachParams, socket: SocketFacade, adopted: boolean, firstBytes?: Uint8Array[]): void {
+  _attach(hub: Hub, id: SocketId, params: AttachParams, socket: SocketFacade | undefined, adopted: boolean, firstBytes?: Uint8Array[]): void {
     this._hub = hub;
-    this._id = id;
-    this._socket = socket;
-    this._receiver = new ReceiverBridge(this);
-    this._sender = new Sender(this);
+    this._id = id = compactId(id);
+    if (socket !== undefined) this._facade = socket;
     this._allowSynchronousEvents = params.allowSynchronousEvents;
-    this._conn = new Connection({
+    this._codec = params;
+    if (adopted) this._preOpen = firstBytes ?? [];
+    else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
+    hub.entries.set(id, this);
+    this._readyState = OPEN;
+  }
+
+  private _makeCodec(params: AttachParams): Connection {
+    const conn = new Connection({
       role: this._isServer ? 'server' : 'client',
       deflate: params.deflate,
       maxPayloadLength: params.maxPayload > 0 ? params.maxPayload : Number.MAX_SAFE_INTEGER,
@@ -570,12 +663,10 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       compressionLevel: params.level,
       compressionMemLevel: params.memLevel,
       echoCloseReason: true,
-      handler: this._receiver,
+      handler: new ReceiverBridge(this),
     });
-    if (adopted) this._preOpen = firstBytes ?? [];
-    else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
-    hub.entries.set(id, this);
-    this._readyState = OPEN;
+    this._codec = conn;
+    return conn;
   }
 
   // ---- HubEntry: transport events -------------------------------------------------------------
@@ -590,7 +681,7 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
     const pre = this._preOpen;
     if (pre === undefined) return;
     this._preOpen = undefined;
-    this._socket?._readPeer();
+    this._facade?._readPeer();
     const transport = this._hub!.transport;
     let clear = true;
     for (let i = 0; i < pre.length; i++) clear = transport.write(this._id, pre[i]) && clear;
@@ -781,6 +872,58 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       setImmediate(() => this._flushHeld(false));
     }
   }
+}
+
+/** Bits of `WebSocket#_bits`. */
+const enum Bit {
+  CLOSE_FRAME_RECEIVED = 1,
+  CLOSE_FRAME_SENT = 2,
+  ALLOW_SYNCHRONOUS_EVENTS = 4,
+  TRACKED = 8,
+  COUNTED = 16,
+}
+
+/** EventEmitter's listener table for a WebSocket: no inherited names (not even `__proto__`). */
+const ListenerTable = function ListenerTable() {} as unknown as new () => object;
+ListenerTable.prototype = Object.create(null);
+
+/**
+ * The state a WebSocket rarely touches (closing details, pause, the client's handshake, ...),
+ * with its defaults. A WebSocket makes its own on the first write of one of these fields; until
+ * then reads come from {@link COLD_DEFAULTS}.
+ */
+class ColdState {
+  _closeCode = 1006;
+  _closeMessage: Buffer = EMPTY_BUFFER;
+  _closeTimer: NodeJS.Timeout | null = null;
+  _closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+  _errorEmitted = false;
+  _extensions = '';
+  _paused = false;
+  _protocol = '';
+  _isServer = true;
+  _url: string | undefined = undefined;
+  _bufferedAmount = 0;
+  _held: Array<[string, unknown, boolean]> | undefined = undefined;
+  _heldScheduled = false;
+  _eof = false;
+  _client: import('./client.js').ClientState | undefined = undefined;
+  _req: unknown = null;
+  _senderObject: Sender | undefined = undefined;
+}
+
+const COLD_DEFAULTS: Readonly<ColdState> = Object.freeze(new ColdState());
+
+for (const key of Object.keys(COLD_DEFAULTS) as Array<keyof ColdState>) {
+  Object.defineProperty(WebSocket.prototype, key, {
+    get(this: WebSocket) {
+      return (this._cold ?? COLD_DEFAULTS)[key];
+    },
+    set(this: WebSocket, value: never) {
+      (this._cold ??= new ColdState())[key] = value;
+    },
+    configurable: true,
+  });
 }
 
 for (const [i, name] of READY_STATES.entries()) {

@@ -32,6 +32,36 @@ function client(url: string, protocols?: string | string[] | RealWS.ClientOption
 }
 
 describe.each(kinds)('WebSocketServer { port } on the %s transport', (transport) => {
+  it('gives req.socket and ws._socket as one object, made on first read, before or after the upgrade', async () => {
+    const wss = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      transport,
+      // Read before the upgrade for the /early path only.
+      verifyClient: (info: { req: http.IncomingMessage }) => (info.req.url === '/early' ? info.req.socket.remoteAddress === '127.0.0.1' : true),
+    });
+    cleanups.push(() => shutdown(wss));
+    await once(wss, 'listening');
+    const port = (wss.address() as net.AddressInfo).port;
+    const seen: string[] = [];
+    wss.on('connection', (ws, req) => {
+      expect(req).toBeInstanceOf(http.IncomingMessage);
+      expect(req.socket).toBe(ws._socket);
+      expect(req.connection).toBe(ws._socket);
+      expect(ws._socket!.remoteAddress).toBe('127.0.0.1');
+      expect(typeof ws._socket!.remotePort).toBe('number');
+      expect(ws._sender).toBe(ws._sender);
+      seen.push(req.url!);
+      ws.send(req.url!);
+    });
+    for (const path of ['/early', '/late']) {
+      const c = client(`ws://127.0.0.1:${port}${path}`);
+      const [data] = await once(c, 'message');
+      expect(data.toString()).toBe(path);
+    }
+    expect(seen).toEqual(['/early', '/late']);
+  });
+
   it('listens (event and callback), reports address(), echoes, and closes', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', transport }, () => calls.push('callback'));
     const calls: string[] = [];

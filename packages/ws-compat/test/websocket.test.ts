@@ -313,3 +313,25 @@ describe('WebSocket class shape', () => {
     expect(ws.bufferedAmount).toBe(0);
   });
 });
+
+describe('WebSocket listeners', () => {
+  it('keeps any event name apart from inherited ones, and adds, emits and removes like EventEmitter', () => {
+    const ws = new WebSocket(null);
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'message']) {
+      expect(ws.listenerCount(name as 'message'), name).toBe(0);
+      const got: unknown[] = [];
+      const listener = (value: unknown): void => void got.push(value);
+      ws.on(name as 'message', listener as () => void);
+      ws.on(name as 'message', listener as () => void);
+      expect(ws.emit(name as 'message', 1 as never, false), name).toBe(true);
+      expect(got, name).toEqual([1, 1]);
+      ws.removeListener(name as 'message', listener as () => void);
+      expect(ws.listenerCount(name as 'message'), name).toBe(1);
+      ws.removeAllListeners(name as 'message');
+      expect(ws.emit(name as 'message', 2 as never, false), name).toBe(false);
+    }
+    ws.once('close', () => {});
+    expect(ws.eventNames()).toEqual(['close']);
+  });
+});
+

@@ -4,6 +4,7 @@
  */
 import type { Transport, SocketId } from '../transport/transport.js';
 import type { TimerWheel } from '../transport/timer-wheel.js';
+import type { Lifetime } from './lifetime.js';
 import type { Router } from './router.js';
 import type { TopicRegistry } from './topic-registry.js';
 import type { HttpHandler } from './http-response.js';
@@ -50,5 +51,5 @@ export interface AppCore {
   /** Views that received messages are handed to `message` handlers in. */
   readonly messageViews: MessageViews;
   /** Timers for `maxLifetime`. */
-  readonly lifetimes: TimerWheel<AppWebSocket>;
+  readonly lifetimes: TimerWheel<Lifetime>;
 }

@@ -20,6 +20,7 @@ import { ListenSocket } from './listen-socket.js';
 import type { Publication } from './publication.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
+import type { Lifetime } from './lifetime.js';
 import { Router } from './router.js';
 import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
@@ -158,7 +159,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly frameWriter: FrameWriter | undefined;
   readonly messageViews: MessageViews;
   sparePublication: Publication | undefined = undefined;
-  readonly lifetimes = new TimerWheel<AppWebSocket>((ws) => ws.onLifetimeEnd());
+  readonly lifetimes = new TimerWheel<Lifetime>((lifetime) => lifetime.owner.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   private closed = false;
   private readonly tls: TlsContext | undefined;
@@ -348,26 +349,40 @@ export class AppImpl implements TemplatedApp, AppCore {
     return this;
   }
 
+  /** The HttpConnection of a socket whose first bytes just arrived. */
+  private firstBytes(id: SocketId): HttpConnection {
+    const connection = new HttpConnection(this, id);
+    this.entries.set(connection);
+    return connection;
+  }
+
   private transportHandler(): TransportHandler {
     const entries = this.entries;
     return {
+      // A connection gets its HttpConnection with its first bytes: until then (a burst of
+      // accepts waiting for their requests) it holds nothing in JS, only the handshake timer.
       onOpen: (id) => {
-        entries.set(new HttpConnection(this, id));
+        this.transport.setTimeout(id, this.limits.handshakeTimeout);
       },
       onData: (id, data) => {
-        entries.get(id)?.onData(data);
+        const entry = entries.get(id);
+        if (entry !== undefined) entry.onData(data);
+        else this.firstBytes(id).onData(data);
       },
       onReceive: (id, bytes, start, end) => {
         const entry = entries.get(id);
-        if (entry === undefined) return;
-        if (entry.onReceive !== undefined) entry.onReceive(bytes, start, end);
+        if (entry === undefined) this.firstBytes(id).onData(bytes.subarray(start, end));
+        else if (entry.onReceive !== undefined) entry.onReceive(bytes, start, end);
         else entry.onData(bytes.subarray(start, end));
       },
       onDrain: (id) => {
         entries.get(id)?.onDrain();
       },
       onTimeout: (id) => {
-        entries.get(id)?.onTimeout();
+        const entry = entries.get(id);
+        // No entry: nothing came before the handshake timeout (a slow-loris or idle peer).
+        if (entry !== undefined) entry.onTimeout();
+        else this.transport.destroy(id);
       },
       onClose: (id, errno) => {
         const entry = entries.delete(id);

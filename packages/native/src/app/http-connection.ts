@@ -22,6 +22,7 @@ import type { SocketId } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
 import { ClosedSocketError } from './closed-socket-error.js';
 import { reportHandlerError } from './handler-errors.js';
+import { compactId } from './socket-entries.js';
 import { HttpRequestImpl } from './http-request.js';
 import { HttpResponseImpl, type ResponseSink } from './http-response.js';
 import type { RouteMatch } from './router.js';
@@ -59,10 +60,10 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private paused = false;
   private ws: AppWebSocket | undefined;
 
+  /** Made with the socket's first bytes; the App armed the handshake timeout at accept. */
   constructor(core: AppCore, id: SocketId) {
     this.core = core;
-    this.id = id;
-    core.transport.setTimeout(id, core.limits.handshakeTimeout);
+    this.id = compactId(id);
   }
 
   // ---- SocketEntry --------------------------------------------------------------------
@@ -134,7 +135,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
       }
     }
     // Throws TypeError on a bad subprotocol or header: the response stays usable then.
-    const response = buildAcceptResponse({ key, protocol: splitHeaderList(protocol)[0], extensions: extensionsAnswer }, headers);
+    const response = buildAcceptResponse({ key, protocol: protocol === '' ? undefined : splitHeaderList(protocol)[0], extensions: extensionsAnswer }, headers);
     res.done = true;
     this.state = UPGRADED;
     this.res = undefined;
@@ -230,8 +231,8 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     this.state = length > 0 ? BODY : WAITING;
 
     if (head.method === 'GET' && headerListHasToken(headers.get('upgrade'), 'websocket')) {
-      const match = this.core.wsRoutes.match('get', path).next();
-      if (match.done !== true) return this.handleUpgrade(head, path, query, match.value);
+      const match = this.core.wsRoutes.first('get', path);
+      if (match !== undefined) return this.handleUpgrade(head, path, query, match);
     }
     const keepAlive = (head.versionMajor > 1 || head.versionMinor >= 1) && !headerListHasToken(headers.get('connection'), 'close');
     this.handleHttp(head, path, query, keepAlive);
@@ -260,7 +261,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     }
     if (this.state === CLOSED) return;
     // No HTTP route took it: a ws route's path wants an upgrade, anything else is unknown.
-    const wsRoute = this.core.wsRoutes.match('get', path).next().done !== true;
+    const wsRoute = this.core.wsRoutes.first('get', path) !== undefined;
     res.done = true;
     this.reject(buildRejectResponse(wsRoute ? 426 : 404));
   }

@@ -67,16 +67,30 @@ export class Router<H> {
    * handler that yields costs only the next match.
    */
   *match(method: string, path: string): Generator<RouteMatch<H>> {
-    const parts = path.split('/');
-    parts.shift(); // the empty text before the leading '/'
     const lower = method.toLowerCase();
     for (const route of this.routes) {
       if (route.method !== '*' && route.method !== lower) continue;
-      const params = matchSegments(route.segments, parts);
+      const params = matchPath(route.segments, path);
       if (params !== undefined) yield { handler: route.handler, pattern: route.pattern, params, paramNames: route.paramNames };
     }
   }
+
+  /**
+   * The best route matching `method` (lower case) and `path`, or undefined: what
+   * `match(...).next()` gives, without the generator (the upgrade path asks once per handshake).
+   */
+  first(lowerMethod: string, path: string): RouteMatch<H> | undefined {
+    for (const route of this.routes) {
+      if (route.method !== '*' && route.method !== lowerMethod) continue;
+      const params = matchPath(route.segments, path);
+      if (params !== undefined) return { handler: route.handler, pattern: route.pattern, params, paramNames: route.paramNames };
+    }
+    return undefined;
+  }
 }
+
+/** The parameters of a route without any (shared: nobody writes to it). */
+const NO_PARAMS: readonly string[] = Object.freeze([]);
 
 function parsePattern(pattern: string): Segment[] {
   const parts = pattern.slice(1).split('/');
@@ -90,16 +104,25 @@ function parsePattern(pattern: string): Segment[] {
   });
 }
 
-function matchSegments(segments: readonly Segment[], parts: readonly string[]): string[] | undefined {
-  const params: string[] = [];
+/**
+ * The parameters of `path` (starting with '/') for a route's segments, or undefined when it does
+ * not match. Walks the path in place: the segments between slashes are compared where they are,
+ * and only parameter values are cut out.
+ */
+function matchPath(segments: readonly Segment[], path: string): readonly string[] | undefined {
+  let params: string[] | undefined;
+  let from = 1; // after the leading '/'; past path.length when no segment is left
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
-    if (segment.kind === WILDCARD) return params;
-    if (i >= parts.length) return undefined;
-    if (segment.kind === PARAM) params.push(parts[i]);
-    else if (segment.text !== parts[i]) return undefined;
+    if (segment.kind === WILDCARD) return params ?? NO_PARAMS;
+    if (from > path.length) return undefined;
+    let end = path.indexOf('/', from);
+    if (end < 0) end = path.length;
+    if (segment.kind === PARAM) (params ??= []).push(path.slice(from, end));
+    else if (end - from !== segment.text.length || !path.startsWith(segment.text, from)) return undefined;
+    from = end + 1;
   }
-  return segments.length === parts.length ? params : undefined;
+  return from === path.length + 1 ? (params ?? NO_PARAMS) : undefined;
 }
 
 function compareRoutes<H>(a: Route<H>, b: Route<H>): number {

@@ -11,9 +11,10 @@ import {
   type ProtocolError,
 } from '@uws/protocol';
 import type { SocketId } from '../transport/transport.js';
-import type { WheelEntry } from '../transport/timer-wheel.js';
 import type { AppCore, SocketEntry } from './app-core.js';
 import { ClosedSocketError } from './closed-socket-error.js';
+import { compactId } from './socket-entries.js';
+import { Lifetime } from './lifetime.js';
 import { reportHandlerError } from './handler-errors.js';
 import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
@@ -80,29 +81,60 @@ const MAX_LIFETIME_CODE = 1001;
 const OPEN = 0;
 const CLOSING = 1; // close handler running: readers still work
 const CLOSED = 2;
+/** Bits of `AppWebSocket#bits` above the stage (bits 0-1). */
+const STAGE_MASK = 3;
+const PING_SENT = 4;
 
-export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, SocketEntry, ConnectionHandler, WheelEntry {
+export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, SocketEntry, ConnectionHandler {
   /** Subscribed topics, created on the first subscription. */
   topics: Set<string> | undefined = undefined;
-  // WheelEntry for maxLifetime.
-  deadline = 0;
-  bucket = 0;
 
+  // Few fields, packed: an idle connection is this object and a slot in the App's table.
   private readonly core: AppCore;
   readonly id: SocketId;
   private readonly behavior: ResolvedBehavior;
   /** {@link DEFAULT_USER_DATA} until `getUserData` first asks for it. */
   private userData: UserData;
-  private readonly conn: Connection;
-  private stage = OPEN;
-  private pingSent = false;
+  /**
+   * The codec once something is received or sent; until then the permessage-deflate parameters
+   * it will be made with (an idle connection holds no codec).
+   */
+  private codec: Connection | DeflateParams | undefined;
+  /** The `maxLifetime` timer, only on routes that have one. */
+  private lifetime: Lifetime | undefined = undefined;
+  /** The stage (bits 0-1) and {@link PING_SENT}. */
+  private bits = OPEN;
 
   constructor(core: AppCore, id: SocketId, behavior: ResolvedBehavior, userData: UserData, deflate: DeflateParams | undefined) {
     this.core = core;
-    this.id = id;
+    this.id = compactId(id);
     this.behavior = behavior;
     this.userData = userData;
-    this.conn = new Connection({
+    this.codec = deflate;
+  }
+
+  private get stage(): number {
+    return this.bits & STAGE_MASK;
+  }
+  private set stage(stage: number) {
+    this.bits = (this.bits & ~STAGE_MASK) | stage;
+  }
+  private get pingSent(): boolean {
+    return (this.bits & PING_SENT) !== 0;
+  }
+  private set pingSent(sent: boolean) {
+    this.bits = sent ? this.bits | PING_SENT : this.bits & ~PING_SENT;
+  }
+
+  /** The codec, made on first use. */
+  private get conn(): Connection {
+    const codec = this.codec;
+    return codec instanceof Connection ? codec : this.createCodec(codec);
+  }
+
+  private createCodec(deflate: DeflateParams | undefined): Connection {
+    const behavior = this.behavior;
+    const conn = new Connection({
       role: 'server',
       deflate,
       maxPayloadLength: behavior.maxPayloadLength,
@@ -113,12 +145,14 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       // assembled in reused buffers.
       reuseMessageBuffers: true,
     });
+    this.codec = conn;
+    return conn;
   }
 
   /** Starts the connection: timers, then the open handler. */
   start(): void {
     this.armIdle();
-    if (this.behavior.maxLifetime > 0) this.core.lifetimes.arm(this, this.behavior.maxLifetime);
+    if (this.behavior.maxLifetime > 0) this.core.lifetimes.arm((this.lifetime = new Lifetime(this)), this.behavior.maxLifetime);
     const open = this.behavior.handlers.open;
     if (open !== undefined) this.call(() => open(this));
   }
@@ -286,12 +320,19 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       this.conn.receiveEof();
       if (this.stage === OPEN) this.closeForUser(1006, EMPTY);
     }
-    this.core.lifetimes.remove(this);
+    this.endLifetime();
   }
 
   forceClose(): void {
     if (this.stage === OPEN) this.closeForUser(1006, EMPTY);
-    this.core.lifetimes.remove(this);
+    this.endLifetime();
+  }
+
+  private endLifetime(): void {
+    const lifetime = this.lifetime;
+    if (lifetime === undefined) return;
+    this.lifetime = undefined;
+    this.core.lifetimes.remove(lifetime);
   }
 
   /** maxLifetime reached. */
@@ -414,7 +455,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   private closeForUser(code: number, message: Uint8Array): void {
     if (this.stage !== OPEN) return;
     this.stage = CLOSING;
-    this.core.lifetimes.remove(this);
+    this.endLifetime();
     const close = this.behavior.handlers.close;
     if (close !== undefined) this.call(() => close(this, code, message));
     if (this.topics !== undefined) {

@@ -105,4 +105,29 @@ describe.each(transportKinds)('App HTTP and bad handshakes (%s)', (transport) =>
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(Date.now() - started).toBeLessThan(4000);
   });
+
+  it('closes a connection that sends nothing after the handshake timeout, counted from the accept', async () => {
+    server = await start(2);
+    const socket = await rawConnect(server.port);
+    const started = Date.now();
+    const { text, closedByServer } = await readUntilClose(socket, 8000);
+    expect(closedByServer).toBe(true);
+    expect(text).toBe('');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
+
+  it('does not restart the handshake timeout when the first bytes come late', async () => {
+    server = await start(2);
+    const socket = await rawConnect(server.port);
+    const answer = readUntilClose(socket, 8000);
+    const started = Date.now();
+    // The first bytes at about 1.9 s, then nothing: the timer armed at the accept ends it by 3 s
+    // (1-second wheel); restarted by those bytes it would end it at 3.9 s at the earliest.
+    setTimeout(() => socket.writable && socket.write('GET /ws HTTP/1.1\r\n'), 1900);
+    const { text, closedByServer } = await answer;
+    expect(closedByServer).toBe(true);
+    expect(text).toBe('');
+    expect(Date.now() - started).toBeLessThan(3850);
+  });
 });

@@ -38,4 +38,33 @@ describe('Router', () => {
     expect(() => r.add('get', 'x', 'bad')).toThrow(TypeError);
     expect(() => r.add('get', '/*/x', 'bad')).toThrow(TypeError);
   });
+
+  it('matches every path like splitting it into segments would, and first() agrees with match()', () => {
+    const patterns = ['/', '/a', '/a/', '/a/b', '/:x', '/a/:x', '/:x/:y', '/a/:x/c', '/a/*', '/*', '/:x/*', '//a', '/a//b'];
+    const r = new Router<string>();
+    for (const p of patterns) r.add('get', p, p);
+    // The reference: the path split at '/', each pattern segment compared with its part.
+    const reference = (pattern: string, path: string): string[] | undefined => {
+      const segs = pattern.slice(1).split('/');
+      const parts = path.slice(1).split('/');
+      const params: string[] = [];
+      for (let i = 0; i < segs.length; i++) {
+        if (segs[i] === '*') return params;
+        if (i >= parts.length) return undefined;
+        if (segs[i].startsWith(':')) params.push(parts[i]);
+        else if (segs[i] !== parts[i]) return undefined;
+      }
+      return segs.length === parts.length ? params : undefined;
+    };
+    const paths = ['/', '//', '/a', '/a/', '/a/b', '/a/b/', '/a/b/c', '/b', '/b/c', '//a', '/a//b', '/ab', '/a/bc', '/x/y/z/w'];
+    for (const path of paths) {
+      const all = [...r.match('get', path)];
+      expect(all.map((m) => m.handler).sort(), path).toEqual(patterns.filter((p) => reference(p, path) !== undefined).sort());
+      for (const m of all) expect(m.params, `${m.pattern} on ${path}`).toEqual(reference(m.pattern, path));
+      const best = r.first('get', path);
+      expect(best?.handler, path).toBe(all[0]?.handler);
+      expect(best?.params, path).toEqual(all[0]?.params);
+    }
+    expect(r.first('post', '/a')).toBeUndefined();
+  });
 });
