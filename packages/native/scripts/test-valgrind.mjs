@@ -2,32 +2,16 @@
 // and runs test suites (default: the TLS ones) with every Node process under valgrind
 // memcheck. Memory errors and definite leaks fail the run; scripts/valgrind.supp silences
 // Node/V8/OpenSSL internals only. Slow: minutes, not seconds (see the README).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { buildInstrumentedAddon, packageFile, root } from './instrumented-build.mjs';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const work = join(root, 'build-valgrind');
-rmSync(work, { recursive: true, force: true });
-mkdirSync(join(work, 'src'), { recursive: true });
-cpSync(join(root, 'binding.gyp'), join(work, 'binding.gyp'));
-cpSync(join(root, 'src', 'cpp'), join(work, 'src', 'cpp'), { recursive: true });
-
-const require = createRequire(import.meta.url);
-const nodeGyp = join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
-execFileSync(process.execPath, [nodeGyp, 'rebuild'], {
-  cwd: work,
-  stdio: 'inherit',
-  env: { ...process.env, UWS_SANITIZE: 'valgrind' },
-});
-const addon = join(work, 'build', 'Release', 'uws_native.node');
-if (!existsSync(addon)) throw new Error('the valgrind build produced no addon');
+const addon = buildInstrumentedAddon('build-valgrind', 'valgrind');
 
 const logs = mkdtempSync(join(tmpdir(), 'uws-valgrind-'));
-const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
+const vitest = packageFile('vitest', 'vitest.mjs');
 const files = process.argv.slice(2);
 const started = Date.now();
 const run = spawnSync(
