@@ -1,7 +1,8 @@
-import type { CompressionProvider, Deflater } from './compression.js';
+import type { CompressionProvider } from './compression.js';
 import { encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { Opcode } from './opcodes.js';
 import { zlibCompression } from './zlib-compression.js';
+import { sharedDeflater } from './shared-compression-streams.js';
 
 /**
  * A message framed once for many connections (broadcast, pub/sub): server frames are unmasked,
@@ -31,18 +32,6 @@ export interface PrepareMessageOptions {
   compression?: CompressionProvider;
 }
 
-/** Deflaters kept per provider and window: prepared messages are compressed synchronously, one at a time. */
-const deflaters = new WeakMap<CompressionProvider, Map<string, Deflater>>();
-
-function sharedDeflater(provider: CompressionProvider, windowBits: number, level: number | undefined): Deflater {
-  let byKey = deflaters.get(provider);
-  if (byKey === undefined) deflaters.set(provider, (byKey = new Map()));
-  const key = `${windowBits}:${level ?? ''}`;
-  let d = byKey.get(key);
-  if (d === undefined) byKey.set(key, (d = provider.createDeflater({ windowBits, level })));
-  return d;
-}
-
 /** Frames `data` once (server role) for sending to many connections. */
 export function prepareMessage(data: Uint8Array | string, options?: PrepareMessageOptions): PreparedMessage {
   const text = typeof data === 'string' || options?.binary === false;
@@ -56,7 +45,8 @@ export function prepareMessage(data: Uint8Array | string, options?: PrepareMessa
   }
   let compressed: Uint8Array[] | undefined;
   if (options?.compress) {
-    const deflater = sharedDeflater(options.compression ?? zlibCompression, windowBits, options.level);
+    // The thread's shared stream for this setting: prepared messages are compressed whole, one at a time.
+    const deflater = sharedDeflater(options.compression ?? zlibCompression, { windowBits, level: options.level });
     const payload = Buffer.from(deflater.compress(bytes, true));
     deflater.reset();
     compressed = encodeFrame(opcode, payload, { rsv1: true });
