@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import tls from 'node:tls';
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, inflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEDICATED_COMPRESSOR_4KB,
@@ -23,6 +23,7 @@ import {
 import type { WebSocketBehavior } from '../../src/app/websocket-behavior.js';
 import { type Listening, listen, waitFor } from '../support/app-harness.js';
 import { upgradeRequest } from '../support/raw-socket.js';
+import { type FuzzMessage, Rng, mutate, randomMessageFrames, split, wireFrame } from '../support/fuzz-input.js';
 import { LOCALHOST } from '../support/tls-fixtures.js';
 import { transportKinds } from '../support/transports.js';
 
@@ -33,88 +34,10 @@ const BASE_SEED = Number(process.env.UWS_FUZZ_SEED ?? 0x5eed);
 const MUTATED_WAIT_MS = 300;
 const MAX_PAYLOAD = 96 * 1024;
 
-/** xorshift32: small, seedable, the same sequence on every machine. */
-class Rng {
-  constructor(private state: number) {
-    if (this.state === 0) this.state = 1;
-  }
-  next(): number {
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 0x1_0000_0000 < p;
-  }
-  bytes(n: number): Buffer {
-    const b = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) b[i] = this.next() & 0xff;
-    return b;
-  }
-}
-
-const TEXT_ALPHABET = ['a', 'Z', ' ', '0', 'é', 'ß', '€', '中', '𝄞', '🙂', '\n'];
-
-function randomText(rng: Rng, max: number): Buffer {
-  const parts: string[] = [];
-  const target = rng.below(max + 1);
-  let bytes = 0;
-  while (bytes < target) {
-    const c = TEXT_ALPHABET[rng.below(TEXT_ALPHABET.length)];
-    parts.push(c);
-    bytes += Buffer.byteLength(c);
-  }
-  return Buffer.from(parts.join(''));
-}
-
-/** A masked client frame with any header bits. */
-function frame(rng: Rng, opcode: number, payload: Buffer, fin: boolean, rsv1 = false): Buffer {
-  const len = payload.length;
-  const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
-  const header = Buffer.alloc(2 + lenBytes + 4);
-  header[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
-  if (lenBytes === 0) header[1] = 0x80 | len;
-  else if (lenBytes === 2) {
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(len, 2);
-  } else {
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(len), 2);
-  }
-  const mask = rng.bytes(4);
-  mask.copy(header, 2 + lenBytes);
-  const body = Buffer.allocUnsafe(len);
-  for (let i = 0; i < len; i++) body[i] = payload[i] ^ mask[i & 3];
-  return Buffer.concat([header, body]);
-}
-
-/** Splits `data` into `parts` pieces at random points. */
-function split(rng: Rng, data: Buffer, parts: number): Buffer[] {
-  const cuts = Array.from({ length: parts - 1 }, () => rng.below(data.length + 1)).sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let at = 0;
-  for (const cut of [...cuts, data.length]) {
-    out.push(data.subarray(at, cut));
-    at = cut;
-  }
-  return out;
-}
-
-interface Message {
-  binary: boolean;
-  data: Buffer;
-}
-
 interface Session {
   bytes: Buffer;
   /** What an intact session must get back, in order. */
-  expected: Message[];
+  expected: FuzzMessage[];
   /** The session ends with a close frame (else the client just goes away). */
   closes: boolean;
 }
@@ -132,51 +55,16 @@ function session(rng: Rng, mayStayOpen: boolean): Session {
   const extra = deflate ? [`Sec-WebSocket-Extensions: ${offer}`] : [];
   const compressing = deflate && route !== '/plain';
   const parts: Buffer[] = [Buffer.from(upgradeRequest(route, extra))];
-  const expected: Message[] = [];
+  const expected: FuzzMessage[] = [];
   const count = rng.below(8);
   for (let m = 0; m < count; m++) {
-    const binary = rng.chance(0.5);
-    const data = binary ? rng.bytes(rng.chance(0.1) ? 66_000 + rng.below(4000) : rng.below(300)) : randomText(rng, rng.chance(0.1) ? 70_000 : 300);
-    expected.push({ binary, data });
-    const opcode = binary ? 0x2 : 0x1;
-    const compressed = compressing && rng.chance(0.6);
-    // A message compresses to one deflate stream ending in an empty stored block (RFC 7692 §7.2.1).
-    const body = compressed ? deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH, windowBits }).subarray(0, -4) : data;
-    const pieces = rng.chance(0.3) ? split(rng, body, 2 + rng.below(3)) : [body];
-    pieces.forEach((piece, i) => {
-      parts.push(frame(rng, i === 0 ? opcode : 0x0, piece, i === pieces.length - 1, compressed && i === 0));
-      if (rng.chance(0.15)) parts.push(frame(rng, 0x9, rng.bytes(rng.below(126)), true)); // ping between fragments
-    });
+    const { message, frames } = randomMessageFrames(rng, { masked: true, windowBits: compressing ? windowBits : undefined });
+    expected.push(message);
+    parts.push(...frames);
   }
   const closes = !mayStayOpen || rng.chance(0.8);
-  if (closes) parts.push(frame(rng, 0x8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]), true));
+  if (closes) parts.push(wireFrame(rng, 0x8, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]), true, false, true));
   return { bytes: Buffer.concat(parts), expected, closes };
-}
-
-/** Flips, overwrites, inserts, deletes or cuts off bytes, one to three times. */
-function mutate(rng: Rng, bytes: Buffer): Buffer {
-  let out = Buffer.from(bytes);
-  const times = 1 + rng.below(3);
-  for (let t = 0; t < times && out.length > 0; t++) {
-    const at = rng.below(out.length);
-    switch (rng.below(5)) {
-      case 0:
-        out[at] ^= 1 << rng.below(8);
-        break;
-      case 1:
-        out[at] = rng.next() & 0xff;
-        break;
-      case 2:
-        out = Buffer.concat([out.subarray(0, at), rng.bytes(1 + rng.below(16)), out.subarray(at)]);
-        break;
-      case 3:
-        out = Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + rng.below(16)))]);
-        break;
-      default:
-        out = out.subarray(0, at);
-    }
-  }
-  return out;
 }
 
 /** Server frames (unmasked) read from a byte stream. */
@@ -259,7 +147,7 @@ function checkIntact(s: Session, outcome: Outcome): void {
   const headEnd = text.indexOf('\r\n\r\n');
   expect(text.slice(0, 12)).toBe('HTTP/1.1 101');
   const { frames } = parseServerFrames(outcome.bytes.subarray(headEnd + 4));
-  const messages: Message[] = [];
+  const messages: FuzzMessage[] = [];
   let pending: ServerFrame[] = [];
   let close: Buffer | undefined;
   for (const f of frames) {
