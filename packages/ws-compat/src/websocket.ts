@@ -4,7 +4,6 @@
  * side (made by a `WebSocketServer`) and the client (`new WebSocket(url)`).
  */
 import { Buffer } from 'node:buffer';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { SocketId } from '@uws/native';
@@ -82,9 +81,10 @@ const NOT_FIN_NO_COMPRESS: SendOptions = Object.freeze({ fin: false, compress: f
 
 /**
  * ws's `ws._socket`, for code that reads the peer's address from it (Socket.IO does) or ends
- * the connection through it. The bytes themselves run on the uws transport.
+ * the connection through it. The bytes themselves run on the uws transport. (Every socket a
+ * `server`/`noServer` server takes over has one, hence the lean EventEmitter base.)
  */
-export class SocketFacade extends EventEmitter {
+export class SocketFacade extends LeanEmitter {
   remoteAddress: string | undefined;
   remotePort: number | undefined;
   remoteFamily: string | undefined;

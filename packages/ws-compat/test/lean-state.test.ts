@@ -7,7 +7,7 @@
 import { EventEmitter, getMaxListeners, once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import RealWS from 'ws';
-import { WebSocket, type WebSocketServer } from '../src/index.js';
+import { WebSocket, WebSocketServer } from '../src/index.js';
 import { kinds, listen, shutdown, waitFor } from './support/helpers.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -145,5 +145,33 @@ describe.each(kinds)('in-transit state on %s', (transport) => {
     await waitFor(() => order.length === 16, 20_000, 'sixteen send callbacks');
     expect(order).toEqual([...Array(16).keys()]);
     expect(ws._io).toBeUndefined();
+  });
+});
+
+describe('the _socket of a socket a noServer server took over', () => {
+  it('is an EventEmitter with the peer’s address, on the lean base too', async () => {
+    const http = await import('node:http');
+    const server = http.createServer();
+    const wss = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    cleanups.push(() => shutdown(wss));
+    const connection = once(wss, 'connection');
+    const c = new RealWS(`ws://127.0.0.1:${(server.address() as { port: number }).port}`);
+    cleanups.push(() => c.terminate());
+    await once(c, 'open');
+    const [ws] = (await connection) as [WebSocket];
+    const socket = ws._socket!;
+    expect(socket).toBeInstanceOf(EventEmitter);
+    expect(socket.remoteAddress).toBe('127.0.0.1');
+    expect(socket.remotePort).toBe((c as unknown as { _socket: { localPort: number } })._socket.localPort);
+    const got: unknown[] = [];
+    socket.on('custom', (x: unknown) => got.push(x));
+    socket.emit('custom', 1);
+    expect(got).toEqual([1]);
+    expect(socket.listenerCount('custom')).toBe(1);
+    expect(socket.getMaxListeners()).toBe(EventEmitter.defaultMaxListeners);
   });
 });
