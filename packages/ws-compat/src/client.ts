@@ -26,7 +26,8 @@ import {
 import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
-import { type PerMessageDeflateOptions, setHeaders } from './server.js';
+import type { PerMessageDeflateOptions } from './server.js';
+import { setHeaders } from './upgrade-request.js';
 import { SocketFacade, type WebSocket } from './websocket.js';
 
 /** ws 8's `ClientOptions` (the ones that apply here), plus `transport`. */

@@ -9,7 +9,8 @@ import type { SocketId } from '@uws/native';
 import { HandshakeError, HttpHeadParser, type HttpRequestHead, buildRejectResponse, headerListHasToken } from '@uws/protocol';
 import type { Hub, HubEntry } from './hub.js';
 import type { UpgradeSocket, WebSocketServer } from './server.js';
-import { abortResponse, makeRequest } from './server.js';
+import { abortResponse } from './server.js';
+import { makeRequest } from './upgrade-request.js';
 import { type AttachParams, SocketFacade, type WebSocket } from './websocket.js';
 
 /** Node's default limit for a request head (`--max-http-header-size`): more is a 431. */
@@ -132,7 +133,7 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
       this.hub.transport.end(this.id);
       return;
     }
-    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers.raw, this);
+    const req = makeRequest(head.method, head.target, head.versionMajor, head.versionMinor, headers, this);
     this.state = PENDING;
     // Bytes after the head (a client that sends frames right away) wait for the WebSocket.
     if (rest.length > 0) this.enqueue(Buffer.from(rest));

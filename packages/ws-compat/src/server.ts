@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'node:http';
 import { type Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
@@ -22,6 +22,7 @@ import {
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import { HttpUpgradeEntry } from './http-upgrade.js';
+import { requestHeader } from './upgrade-request.js';
 import { type AttachParams, SocketFacade, WebSocket } from './websocket.js';
 
 /** ws's `perMessageDeflate` object. */
@@ -267,10 +268,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   /** @internal The handshake, for both kinds of socket (ws's handleUpgrade + completeUpgrade). */
   _handleUpgrade(req: IncomingMessage, socket: UpgradeSocket, cb: (ws: WebSocket, request: IncomingMessage) => void): void {
-    const headers = req.headers;
-    const key = headers['sec-websocket-key'];
-    const upgrade = headers.upgrade;
-    const version = +(headers['sec-websocket-version'] ?? NaN);
+    // Single fields: a request read in `port` mode builds `req.headers` only if someone reads it.
+    const key = requestHeader(req, 'sec-websocket-key');
+    const upgrade = requestHeader(req, 'upgrade');
+    const version = +(requestHeader(req, 'sec-websocket-version') ?? NaN);
     if (req.method !== 'GET') return this._clientError(req, socket, 405, 'Invalid HTTP method');
     if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') return this._clientError(req, socket, 400, 'Invalid Upgrade header');
     if (key === undefined || !KEY.test(key)) return this._clientError(req, socket, 400, 'Missing or invalid Sec-WebSocket-Key header');
@@ -279,7 +280,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     }
     if (!this.shouldHandle(req)) return socket.abort(400);
 
-    const offered = headers['sec-websocket-protocol'];
+    const offered = requestHeader(req, 'sec-websocket-protocol');
     let protocols = new Set<string>();
     if (offered !== undefined) {
       const parsed = parseSubprotocols(offered);
@@ -288,7 +289,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     }
 
     let deflate: { params: DeflateParams; response: string } | undefined;
-    const extensions = headers['sec-websocket-extensions'];
+    const extensions = requestHeader(req, 'sec-websocket-extensions');
     if (this._negotiation !== undefined && extensions !== undefined) {
       try {
         deflate = negotiateDeflateServer(parseExtensions(extensions), this._negotiation);
@@ -301,7 +302,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     if (verify) {
       const reqSocket = req.socket as (Socket & { authorized?: boolean; encrypted?: boolean }) | undefined;
       const info: VerifyClientInfo = {
-        origin: headers[version === 8 ? 'sec-websocket-origin' : 'origin'] as string | undefined,
+        origin: requestHeader(req, version === 8 ? 'sec-websocket-origin' : 'origin'),
         secure: !!(reqSocket?.authorized || reqSocket?.encrypted),
         req,
       };
@@ -547,73 +548,4 @@ class NodeUpgradeSocket implements UpgradeSocket {
 function isNetSocket(socket: Duplex): socket is Socket {
   const handle = (socket as { _handle?: { fd?: number } })._handle;
   return typeof handle?.fd === 'number' && handle.fd >= 0;
-}
-
-/** Where an upgrade request's `socket` comes from when first read. */
-interface SocketSource {
-  readonly userSocket: SocketFacade;
-}
-
-const kSocket = Symbol('ws-compat.socket');
-const kSocketSource = Symbol('ws-compat.socketSource');
-
-/**
- * The `req` of a request read on our own transport: an IncomingMessage whose `socket` is made
- * on first read (most servers never read it, and ws keeps nothing of `req` either).
- */
-class UpgradeRequest extends IncomingMessage {
-  declare [kSocket]: unknown;
-  declare [kSocketSource]: SocketSource | undefined;
-}
-Object.defineProperty(UpgradeRequest.prototype, 'socket', {
-  get(this: UpgradeRequest) {
-    const socket = this[kSocket];
-    if (socket !== undefined && socket !== null) return socket;
-    const source = this[kSocketSource];
-    return source === undefined ? socket : (this[kSocket] = source.userSocket);
-  },
-  // IncomingMessage's constructor writes it (null here).
-  set(this: UpgradeRequest, socket: unknown) {
-    this[kSocket] = socket;
-  },
-  configurable: true,
-  enumerable: true,
-});
-
-/** Builds the `req` of a request read on our own transport (`port` mode). */
-export function makeRequest(
-  method: string,
-  url: string,
-  versionMajor: number,
-  versionMinor: number,
-  raw: ReadonlyArray<readonly [string, string]>,
-  source: SocketSource,
-): IncomingMessage {
-  const req = new UpgradeRequest(null as unknown as Socket);
-  req[kSocketSource] = source;
-  req.method = method;
-  req.url = url;
-  req.httpVersionMajor = versionMajor;
-  req.httpVersionMinor = versionMinor;
-  req.httpVersion = `${versionMajor}.${versionMinor}`;
-  setHeaders(req, raw);
-  req.complete = true;
-  return req;
-}
-
-/** Fills `headers` (Node's rules for repeated fields) and `rawHeaders` of a message we parsed. */
-export function setHeaders(message: IncomingMessage, raw: ReadonlyArray<readonly [string, string]>): void {
-  const rawHeaders: string[] = [];
-  const headers: Record<string, string | string[]> = {};
-  const add = (message as unknown as { _addHeaderLine?: (n: string, v: string, d: object) => void })._addHeaderLine;
-  for (const [name, value] of raw) {
-    rawHeaders.push(name, value);
-    if (add !== undefined) add.call(message, name, value, headers);
-    else {
-      const k = name.toLowerCase();
-      headers[k] = headers[k] === undefined ? value : `${headers[k] as string}, ${value}`;
-    }
-  }
-  message.rawHeaders = rawHeaders;
-  message.headers = headers as IncomingMessage['headers'];
 }

@@ -4,7 +4,6 @@
  * side (made by a `WebSocketServer`) and the client (`new WebSocket(url)`).
  */
 import { Buffer } from 'node:buffer';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { SocketId } from '@uws/native';
@@ -26,6 +25,7 @@ import {
 import { type WsError, wsErrorFrom } from './errors.js';
 import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
 import { type Hub, type HubEntry, compactId } from './hub.js';
+import { LeanEmitter } from './lean-emitter.js';
 import { Sender } from './sender.js';
 
 /** What `send` accepts: ws's data types (a number is sent as its decimal text). */
@@ -81,9 +81,10 @@ const NOT_FIN_NO_COMPRESS: SendOptions = Object.freeze({ fin: false, compress: f
 
 /**
  * ws's `ws._socket`, for code that reads the peer's address from it (Socket.IO does) or ends
- * the connection through it. The bytes themselves run on the uws transport.
+ * the connection through it. The bytes themselves run on the uws transport. (Every socket a
+ * `server`/`noServer` server takes over has one, hence the lean EventEmitter base.)
  */
-export class SocketFacade extends EventEmitter {
+export class SocketFacade extends LeanEmitter {
   remoteAddress: string | undefined;
   remotePort: number | undefined;
   remoteFamily: string | undefined;
@@ -192,7 +193,7 @@ export interface WebSocketEventMap {
   redirect: [url: string, request: import('./client.js').ClientRequestFacade];
 }
 
-export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEntry {
+export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -202,10 +203,10 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   declare readonly CLOSING: 2;
   declare readonly CLOSED: 3;
 
-  // Own fields are what a message or a send touches; the rest is ColdState (below), made on
-  // the first write of one of its fields, so an idle server socket carries only these.
-  /** @internal */ _binaryType: BinaryType = 'nodebuffer';
-  /** @internal */ _readyState: number = CONNECTING;
+  // Own fields are what a message or a send touches (plus `_events` and `_eventsCount`, from
+  // LeanEmitter); what only a socket in transit holds is IoState, and the rest is ColdState
+  // (both below), each made on the first write of one of its fields and IoState dropped again
+  // once empty, so an idle server socket carries only these.
   /** @internal */ _hub: Hub | undefined = undefined;
   /** @internal */ _id: SocketId = -1;
   /**
@@ -219,20 +220,61 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
     const codec = this._codec;
     return codec === undefined || codec instanceof Connection ? codec : this._makeCodec(codec);
   }
-  /** @internal The ArrayBuffer of the chunk being received (views into it are copied for the user). */
-  _rx: ArrayBufferLike | undefined = undefined;
-  /** @internal Frames written before an adopted socket is ready. */
-  _preOpen: Uint8Array[] | undefined = undefined;
-  /** @internal Send callbacks waiting for backpressure to clear. */
-  _pendingCallbacks: Callback[] | undefined = undefined;
-  /** @internal Sends waiting behind a Blob being read (keeps the order). */
-  _sendQueue: QueuedSend[] | undefined = undefined;
+  /** @internal The in-transit state (see {@link IoState}), undefined when it would be empty. */
+  _io: IoState | undefined = undefined;
   /** @internal The facade given at attach time, or made on the first read of `_socket`. */
   _facade: SocketFacade | undefined = undefined;
   /** @internal The server that tracks (`_owner`) or counts (`_countedBy`) this socket: one object. */
   _server: unknown = undefined;
-  /** @internal Booleans, packed: see {@link Bit}. */
-  _bits: number = Bit.ALLOW_SYNCHRONOUS_EVENTS;
+  /** @internal Booleans, readyState and binaryType, packed: see {@link Bit}. */
+  _bits: number = Bit.ALLOW_SYNCHRONOUS_EVENTS | (CONNECTING << Bit.READY_STATE_SHIFT); // binaryType 0: 'nodebuffer'
+
+  /** @internal ws's readyState (CONNECTING, OPEN, CLOSING, CLOSED). */
+  get _readyState(): number {
+    return (this._bits >> Bit.READY_STATE_SHIFT) & 3;
+  }
+  set _readyState(state: number) {
+    this._bits = (this._bits & ~(3 << Bit.READY_STATE_SHIFT)) | ((state & 3) << Bit.READY_STATE_SHIFT);
+  }
+  /** @internal */
+  get _binaryType(): BinaryType {
+    return BINARY_TYPES[(this._bits >> Bit.BINARY_TYPE_SHIFT) & 3];
+  }
+  set _binaryType(type: BinaryType) {
+    const index = BINARY_TYPES.indexOf(type);
+    if (index < 0) return;
+    this._bits = (this._bits & ~(3 << Bit.BINARY_TYPE_SHIFT)) | (index << Bit.BINARY_TYPE_SHIFT);
+  }
+  /** @internal Frames written before an adopted socket is ready. */
+  get _preOpen(): Uint8Array[] | undefined {
+    return this._io?.preOpen;
+  }
+  set _preOpen(frames: Uint8Array[] | undefined) {
+    this._setIo('preOpen', frames);
+  }
+  /** @internal Send callbacks waiting for backpressure to clear. */
+  get _pendingCallbacks(): Callback[] | undefined {
+    return this._io?.pendingCallbacks;
+  }
+  set _pendingCallbacks(callbacks: Callback[] | undefined) {
+    this._setIo('pendingCallbacks', callbacks);
+  }
+  /** @internal Sends waiting behind a Blob being read (keeps the order). */
+  get _sendQueue(): QueuedSend[] | undefined {
+    return this._io?.sendQueue;
+  }
+  set _sendQueue(queue: QueuedSend[] | undefined) {
+    this._setIo('sendQueue', queue);
+  }
+  private _setIo<K extends keyof IoState>(key: K, value: IoState[K]): void {
+    let io = this._io;
+    if (io === undefined) {
+      if (value === undefined) return;
+      this._io = io = new IoState();
+    }
+    io[key] = value;
+    if (value === undefined && io.preOpen === undefined && io.pendingCallbacks === undefined && io.sendQueue === undefined) this._io = undefined;
+  }
 
   /** @internal */
   get _closeFrameReceived(): boolean {
@@ -334,10 +376,6 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
    */
   constructor(address: string | URL | null, protocols?: string | string[] | Record<string, unknown>, options?: Record<string, unknown>) {
     super();
-    // EventEmitter starts `_events` as a dictionary-mode object (a `{ __proto__: null }`
-    // literal): about 270 bytes once two listeners are on. A fast-mode table with nothing on its
-    // prototype chain behaves the same for any event name and holds them in about 60.
-    (this as unknown as { _events: object })._events = new ListenerTable();
     if (address !== null) {
       this._isServer = false;
       let list: string[];
@@ -701,9 +739,13 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
       clientModule().onClientData(this, data);
       return;
     }
-    this._rx = data.buffer;
-    conn.receive(data);
-    this._rx = undefined;
+    const outer = receiving;
+    receiving = data.buffer;
+    try {
+      conn.receive(data);
+    } finally {
+      receiving = outer;
+    }
     const out = conn.takeOutgoing();
     if (out.length > 0) this._write(out, undefined);
     if (this._closeFrameReceived && this._closeFrameSent && this._readyState === CLOSING) this._end();
@@ -828,7 +870,7 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
 
   private _toMessage(data: Uint8Array, isBinary: boolean): unknown {
     // A view into the receive buffer is copied; a message the codec assembled is ours already.
-    const own = data.buffer !== this._rx;
+    const own = data.buffer !== receiving;
     // ws gives text messages as Buffers whatever the binaryType.
     if (!isBinary) return own ? asBuffer(data) : Buffer.from(data);
     switch (this._binaryType) {
@@ -874,18 +916,36 @@ export class WebSocket extends EventEmitter<WebSocketEventMap> implements HubEnt
   }
 }
 
-/** Bits of `WebSocket#_bits`. */
+/** Bits of `WebSocket#_bits` (a small integer, so it costs no more than a pointer). */
 const enum Bit {
   CLOSE_FRAME_RECEIVED = 1,
   CLOSE_FRAME_SENT = 2,
   ALLOW_SYNCHRONOUS_EVENTS = 4,
   TRACKED = 8,
   COUNTED = 16,
+  /** Two bits: the readyState. */
+  READY_STATE_SHIFT = 5,
+  /** Two bits: the index of the binaryType in BINARY_TYPES. */
+  BINARY_TYPE_SHIFT = 7,
 }
 
-/** EventEmitter's listener table for a WebSocket: no inherited names (not even `__proto__`). */
-const ListenerTable = function ListenerTable() {} as unknown as new () => object;
-ListenerTable.prototype = Object.create(null);
+/**
+ * The ArrayBuffer of the chunk a WebSocket is receiving (views into it are copied for the
+ * user, since the transport reuses it). One per process: receiving is synchronous, and a nested
+ * receive restores the outer value when it returns.
+ */
+let receiving: ArrayBufferLike | undefined;
+
+/**
+ * What a WebSocket holds only while bytes or callbacks are in transit: frames written before an
+ * adopted socket is ready, send callbacks behind backpressure, sends behind a Blob being read.
+ * Made on the first write of one of these fields and dropped when all three are empty again.
+ */
+class IoState {
+  preOpen: Uint8Array[] | undefined = undefined;
+  pendingCallbacks: Callback[] | undefined = undefined;
+  sendQueue: QueuedSend[] | undefined = undefined;
+}
 
 /**
  * The state a WebSocket rarely touches (closing details, pause, the client's handshake, ...),
