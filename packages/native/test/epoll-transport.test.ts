@@ -76,6 +76,38 @@ describe('EpollTransport', () => {
     expect(r.closed[0]).toEqual([r.opened[0], 0]);
   });
 
+  it('keeps each socket\'s bytes in order when writes to many sockets interleave in one flush', async () => {
+    // Which accepted socket is which client: each client says its index first.
+    const byIndex = new Map<number, SocketId>();
+    const r = recorder((_t, id, data) => byIndex.set(data[0], id));
+    const t = r.bind(new EpollTransport());
+    transports.push(t);
+    const { port } = t.listen({ host: '127.0.0.1', port: 0 });
+    // More sockets than the smallest grouping table holds, and more writes per socket than one
+    // writev takes: the flush groups 40 x 100 interleaved commands per socket.
+    const clients = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const c = net.connect(port, '127.0.0.1');
+        await once(c, 'connect');
+        const got: Buffer[] = [];
+        c.on('data', (d) => got.push(d));
+        return { c, got };
+      }),
+    );
+    await until(() => r.opened.length === clients.length);
+    clients.forEach(({ c }, i) => c.write(Buffer.from([i])));
+    await until(() => byIndex.size === clients.length);
+    for (let k = 0; k < 100; k++) {
+      for (let i = 0; i < clients.length; i++) t.write(byIndex.get(i)!, Buffer.from([i, k]));
+    }
+    await until(() => clients.every(({ got }) => Buffer.concat(got).length === 200), 10_000);
+    clients.forEach(({ got }, i) => {
+      const bytes = Buffer.concat(got);
+      for (let k = 0; k < 100; k++) expect([bytes[2 * k], bytes[2 * k + 1]]).toEqual([i, k]);
+    });
+    for (const { c } of clients) c.destroy();
+  });
+
   it('writeShared sends the same bytes to many sockets, also across arena flushes in between', async () => {
     const r = recorder();
     const t = r.bind(new EpollTransport());

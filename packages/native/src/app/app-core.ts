@@ -9,7 +9,7 @@ import type { Router } from './router.js';
 import type { TopicRegistry } from './topic-registry.js';
 import type { HttpHandler } from './http-response.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
-import type { AppWebSocket } from './websocket.js';
+import type { AppWebSocket, WsRoute } from './websocket.js';
 import type { SocketEntries } from './socket-entries.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { MessageViews } from '../transport/message-views.js';
@@ -52,4 +52,6 @@ export interface AppCore {
   readonly messageViews: MessageViews;
   /** Timers for `maxLifetime`. */
   readonly lifetimes: TimerWheel<Lifetime>;
+  /** The route object WebSockets upgraded with `behavior` on this App share. */
+  wsRoute(behavior: ResolvedBehavior): WsRoute;
 }

@@ -25,7 +25,7 @@ import { Router } from './router.js';
 import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
 import { type ResolvedBehavior, type WebSocketBehavior, resolveBehavior } from './websocket-behavior.js';
-import { AppWebSocket, publishToTopic } from './websocket.js';
+import { type AppWebSocket, type WsRoute, publishToTopic } from './websocket.js';
 
 /** Options of {@link App}. */
 export interface AppOptions {
@@ -161,6 +161,8 @@ export class AppImpl implements TemplatedApp, AppCore {
   sparePublication: Publication | undefined = undefined;
   readonly lifetimes = new TimerWheel<Lifetime>((lifetime) => lifetime.owner.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
+  /** One per behavior this App upgraded with (its own routes', or a context handed over). */
+  private readonly wsRoutesByBehavior = new Map<ResolvedBehavior, WsRoute>();
   private closed = false;
   private readonly tls: TlsContext | undefined;
 
@@ -266,6 +268,12 @@ export class AppImpl implements TemplatedApp, AppCore {
   listen_unix(cb: ListenCallback, path: RecognizedString): this {
     this.listenWith({ path: toText(path) }, cb);
     return this;
+  }
+
+  wsRoute(behavior: ResolvedBehavior): WsRoute {
+    let route = this.wsRoutesByBehavior.get(behavior);
+    if (route === undefined) this.wsRoutesByBehavior.set(behavior, (route = { core: this, behavior }));
+    return route;
   }
 
   publish(topic: RecognizedString, message: RecognizedString, isBinary = false, compress = false): boolean {

@@ -143,7 +143,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     this.upgradeBehavior = undefined;
     const transport = this.core.transport;
     transport.write(this.id, Buffer.from(response, 'latin1'));
-    const ws = new AppWebSocket(this.core, this.id, behavior, userData, deflate);
+    const ws = new AppWebSocket(this.core.wsRoute(behavior), this.id, userData, deflate);
     this.ws = ws;
     this.core.entries.set(ws);
     ws.start();

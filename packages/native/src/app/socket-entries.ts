@@ -1,12 +1,14 @@
 /**
- * The App's connections by socket id: an array indexed by the id's slot part instead of a Map,
- * so a connection costs one array element (8 bytes) rather than a hash-table entry.
+ * The App's connections by socket id: indexed by the id's slot part (in fixed pages, see
+ * `PagedSlots`) instead of a Map, so a connection costs one array element (8 bytes) rather
+ * than a hash-table entry.
  *
  * Both transports pack ids as `generation * 2^22 + slot`, so two live ids never share a slot
  * and the array stays as long as the highest slot. The entry's own `id` tells a stale id from
  * the live one. Should a transport ever hand out two live ids with the same low bits, the
  * second goes to an overflow Map: correct whatever the packing, fast for the real one.
  */
+import { PagedSlots } from '../transport/paged-slots.js';
 import type { SocketId } from '../transport/transport.js';
 
 /** Slot part of an id, as both transports pack it. */
@@ -27,12 +29,12 @@ export function compactId(id: SocketId): SocketId {
 }
 
 export class SocketEntries<E extends IdentifiedEntry> {
-  private readonly bySlot: (E | undefined)[] = [];
+  private readonly bySlot = new PagedSlots<E>();
   private overflow: Map<SocketId, E> | undefined;
 
   get(id: SocketId): E | undefined {
     if (id < 0) return this.overflow?.get(id);
-    const entry = this.bySlot[id % SLOT_SPAN];
+    const entry = this.bySlot.get(id % SLOT_SPAN);
     if (entry !== undefined && entry.id === id) return entry;
     return this.overflow?.get(id);
   }
@@ -40,12 +42,10 @@ export class SocketEntries<E extends IdentifiedEntry> {
   /** Stores `entry` under its id, replacing the entry stored for that id before. */
   set(entry: E): void {
     const slot = entry.id % SLOT_SPAN;
-    const current = entry.id >= 0 ? this.bySlot[slot] : undefined;
+    const current = entry.id >= 0 ? this.bySlot.get(slot) : undefined;
     // Negative ids (foreign TLS sockets kept on node:tls) have no slot: they live in the map.
     if (entry.id >= 0 && (current === undefined || current.id === entry.id)) {
-      // Filling the holes up to `slot` keeps the array packed (no dictionary mode).
-      for (let i = this.bySlot.length; i < slot; i++) this.bySlot.push(undefined);
-      this.bySlot[slot] = entry;
+      this.bySlot.set(slot, entry);
     } else {
       (this.overflow ??= new Map()).set(entry.id, entry);
     }
@@ -54,9 +54,9 @@ export class SocketEntries<E extends IdentifiedEntry> {
   /** Removes the entry of `id`; returns it, or undefined when there was none. */
   delete(id: SocketId): E | undefined {
     const slot = id % SLOT_SPAN;
-    const entry = id >= 0 ? this.bySlot[slot] : undefined;
+    const entry = id >= 0 ? this.bySlot.get(slot) : undefined;
     if (entry !== undefined && entry.id === id) {
-      this.bySlot[slot] = undefined;
+      this.bySlot.set(slot, undefined);
       return entry;
     }
     const other = this.overflow?.get(id);
@@ -66,10 +66,9 @@ export class SocketEntries<E extends IdentifiedEntry> {
 
   /** Removes every entry and returns them. */
   clear(): E[] {
-    const all: E[] = [];
-    for (const entry of this.bySlot) if (entry !== undefined) all.push(entry);
+    const all = this.bySlot.values();
     if (this.overflow !== undefined) for (const entry of this.overflow.values()) all.push(entry);
-    this.bySlot.length = 0;
+    this.bySlot.clear();
     this.overflow = undefined;
     return all;
   }

@@ -77,6 +77,18 @@ const UNCOMPRESSED = Object.freeze({ compress: false });
 const CLOSE_HANDSHAKE_TIMEOUT = 4;
 const MAX_LIFETIME_CODE = 1001;
 
+/** What every WebSocket of one route on one App shares. */
+export interface WsRoute {
+  readonly core: AppCore;
+  readonly behavior: ResolvedBehavior;
+}
+
+/** State few WebSockets have: kept out of the WebSocket object until needed. */
+class RareState {
+  topics: Set<string> | undefined = undefined;
+  lifetime: Lifetime | undefined = undefined;
+}
+
 // Life stages: open, then closed for the user (handler ran or running), then released.
 const OPEN = 0;
 const CLOSING = 1; // close handler running: readers still work
@@ -86,13 +98,12 @@ const STAGE_MASK = 3;
 const PING_SENT = 4;
 
 export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, SocketEntry, ConnectionHandler {
-  /** Subscribed topics, created on the first subscription. */
-  topics: Set<string> | undefined = undefined;
-
-  // Few fields, packed: an idle connection is this object and a slot in the App's table.
-  private readonly core: AppCore;
+  // Few fields, packed: an idle connection is this object (6 fields) and a slot in the App's
+  // table. Fewer fields also mean fewer bytes surviving V8's scavenges while thousands of
+  // connections open, which is what makes the young generation grow.
+  /** The App and the route's behavior, shared by every WebSocket of the route. */
+  private readonly route: WsRoute;
   readonly id: SocketId;
-  private readonly behavior: ResolvedBehavior;
   /** {@link DEFAULT_USER_DATA} until `getUserData` first asks for it. */
   private userData: UserData;
   /**
@@ -100,17 +111,39 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
    * it will be made with (an idle connection holds no codec).
    */
   private codec: Connection | DeflateParams | undefined;
-  /** The `maxLifetime` timer, only on routes that have one. */
-  private lifetime: Lifetime | undefined = undefined;
+  /** Subscribed topics and the `maxLifetime` timer, made when the first of them is needed. */
+  private rare: RareState | undefined = undefined;
   /** The stage (bits 0-1) and {@link PING_SENT}. */
   private bits = OPEN;
 
-  constructor(core: AppCore, id: SocketId, behavior: ResolvedBehavior, userData: UserData, deflate: DeflateParams | undefined) {
-    this.core = core;
+  constructor(route: WsRoute, id: SocketId, userData: UserData, deflate: DeflateParams | undefined) {
+    this.route = route;
     this.id = compactId(id);
-    this.behavior = behavior;
     this.userData = userData;
     this.codec = deflate;
+  }
+
+  private get core(): AppCore {
+    return this.route.core;
+  }
+  private get behavior(): ResolvedBehavior {
+    return this.route.behavior;
+  }
+
+  /** Subscribed topics (the topic registry keeps it in step), undefined before the first. */
+  get topics(): Set<string> | undefined {
+    return this.rare?.topics;
+  }
+  set topics(topics: Set<string> | undefined) {
+    (this.rare ??= new RareState()).topics = topics;
+  }
+
+  /** The `maxLifetime` timer, only on routes that have one. */
+  private get lifetime(): Lifetime | undefined {
+    return this.rare?.lifetime;
+  }
+  private set lifetime(lifetime: Lifetime | undefined) {
+    (this.rare ??= new RareState()).lifetime = lifetime;
   }
 
   private get stage(): number {
@@ -331,7 +364,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   private endLifetime(): void {
     const lifetime = this.lifetime;
     if (lifetime === undefined) return;
-    this.lifetime = undefined;
+    this.rare!.lifetime = undefined;
     this.core.lifetimes.remove(lifetime);
   }
 

@@ -415,38 +415,40 @@ void EventLoop::flush() { flush(kNoLink, nullptr); }
 
 void EventLoop::flush(uint32_t directSlot, const iovec* direct) {
   int32_t count = mem_.control[kCommandCount];
+  if (count < 0) count = 0;
+  if (static_cast<uint32_t>(count) > kCommandCapacity) count = static_cast<int32_t>(kCommandCapacity);
   const int32_t* cmd = mem_.commands;
   // Pass 1: chain every command to the next one for the same slot, remembering the slots in
   // the order they first appear. A publish queues one command per subscriber, message after
   // message; grouping gives each socket one writev per batch instead of one per message.
-  if (++flushStamp_ == 0) {
-    std::fill(slotStamp_.begin(), slotStamp_.end(), 0u);
-    flushStamp_ = 1;
-  }
-  if (slotStamp_.size() < table_.size()) {
-    slotStamp_.resize(table_.size(), 0u);
-    slotHead_.resize(table_.size());
-    slotTail_.resize(table_.size());
-  }
+  uint32_t size = 16;
+  while (size < 2u * static_cast<uint32_t>(count)) size <<= 1;  // at most half full
+  if (runs_.size() < size) runs_.resize(size);
+  for (uint32_t k = 0; k < size; k++) runs_[k].slot = kNoLink;
+  const uint32_t mask = size - 1;
   order_.clear();
   for (int32_t i = 0; i < count; i++) {
     uint32_t slot = static_cast<uint32_t>(cmd[i * kCommandInts + kCmdSlot]);
     nextCommand_[i] = -1;
-    if (slot >= slotStamp_.size()) continue;  // never a live slot
-    if (slotStamp_[slot] != flushStamp_) {
-      slotStamp_[slot] = flushStamp_;
-      slotHead_[slot] = i;
-      order_.push_back(slot);
+    if (slot >= table_.size()) continue;  // never a live slot
+    uint32_t h = (slot * 2654435761u) & mask;
+    while (runs_[h].slot != kNoLink && runs_[h].slot != slot) h = (h + 1) & mask;
+    SlotRun& run = runs_[h];
+    if (run.slot == kNoLink) {
+      run.slot = slot;
+      run.head = i;
+      order_.push_back(h);
     } else {
-      nextCommand_[slotTail_[slot]] = i;
+      nextCommand_[run.tail] = i;
     }
-    slotTail_[slot] = i;
+    run.tail = i;
   }
   // Pass 2: per socket, its commands in order, up to kMaxIov per writev.
   iovec iov[kMaxIov];
-  for (uint32_t slot : order_) {
+  for (uint32_t h : order_) {
+    const uint32_t slot = runs_[h].slot;
     int n = 0;
-    for (int32_t i = slotHead_[slot]; i >= 0; i = nextCommand_[i]) {
+    for (int32_t i = runs_[h].head; i >= 0; i = nextCommand_[i]) {
       const int32_t* c = cmd + i * kCommandInts;
       uint32_t gen = static_cast<uint32_t>(c[kCmdGen]);
       uint32_t off = static_cast<uint32_t>(c[kCmdOffset]);

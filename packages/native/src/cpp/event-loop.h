@@ -123,14 +123,17 @@ class EventLoop {
   uint32_t arenaUsed_ = 0;
   // Events that found the ring full; delivered in the next round of the same batch.
   std::vector<std::array<int32_t, kEventInts>> overflow_;
-  // flush(): per-command link to the next command of the same slot, per-slot first/last
-  // command (valid where slotStamp_ equals flushStamp_), and the slots in first-seen order.
+  // flush(): per-command link to the next command of the same slot; per slot in this flush
+  // its first and last command, in a small open-addressing table sized to the flush (nothing
+  // per socket: an idle connection costs no entry); the table entries in first-seen order.
+  struct SlotRun {
+    uint32_t slot;
+    int32_t head;
+    int32_t tail;
+  };
   std::vector<int32_t> nextCommand_ = std::vector<int32_t>(kCommandCapacity);
-  std::vector<uint32_t> slotStamp_;
-  std::vector<int32_t> slotHead_;
-  std::vector<int32_t> slotTail_;
+  std::vector<SlotRun> runs_;
   std::vector<uint32_t> order_;
-  uint32_t flushStamp_ = 0;
   // Slots whose close event JS has not consumed yet.
   std::vector<uint32_t> closed_;
   uint32_t listeners_ = 0;

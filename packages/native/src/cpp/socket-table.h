@@ -37,23 +37,30 @@ struct PendingBytes {
   }
 };
 
+// 64 bytes per socket (a static_assert below keeps it so): the flags are bits, the free list
+// runs through `listener`, and anything larger lives behind a pointer made only when needed.
 struct Slot {
   int fd = -1;
   uint32_t gen = 0;
-  SlotKind kind = SlotKind::kFree;
-  bool paused = false;       // EPOLLIN removed on request of JS
-  bool wantOut = false;      // EPOLLOUT registered
-  bool endAfterFlush = false;  // end() while bytes were pending
-  bool readClosed = false;   // peer's FIN seen while lingering
-  bool handshaking = false;  // TLS: JS hears of the socket only once the handshake is done
-  bool tlsWriteWantsRead = false;  // TLS: pending bytes wait for a read (key update), not EPOLLOUT
-  int32_t listener = -1;     // for listeners: their own id; for sockets: who accepted them
+  // For listeners: their own id; for sockets: who accepted them (-1 connect, -2 adopt);
+  // for a free slot: the next free slot (the free list).
+  int32_t listener = -1;
+  TimerLink timer;
   PeerAddress peer;
+  SlotKind kind = SlotKind::kFree;
+  // Bits, zeroed by value-initialisation (emplace_back) and set again by acquire().
+  bool paused : 1;             // EPOLLIN removed on request of JS
+  bool wantOut : 1;            // EPOLLOUT registered
+  bool endAfterFlush : 1;      // end() while bytes were pending
+  bool readClosed : 1;         // peer's FIN seen while lingering
+  bool handshaking : 1;        // TLS: JS hears of the socket only once the handshake is done
+  bool tlsWriteWantsRead : 1;  // TLS: pending bytes wait for a read (key update), not EPOLLOUT
   std::unique_ptr<PendingBytes> pending;
   std::unique_ptr<TlsSession> tls;  // TLS sockets only; kept until release (close handlers read it)
-  TimerLink timer;
-  uint32_t nextFree = kNoLink;
+
+  Slot() : paused(false), wantOut(false), endAfterFlush(false), readClosed(false), handshaking(false), tlsWriteWantsRead(false) {}
 };
+static_assert(sizeof(Slot) <= 64, "a slot is paid for by every connection: keep it small");
 
 class SocketTable {
  public:
@@ -62,7 +69,7 @@ class SocketTable {
     uint32_t index;
     if (freeHead_ != kNoLink) {
       index = freeHead_;
-      freeHead_ = slots_[index].nextFree;
+      freeHead_ = static_cast<uint32_t>(slots_[index].listener);
     } else {
       if (slots_.size() >= capacity_) return kNoLink;
       index = static_cast<uint32_t>(slots_.size());
@@ -74,7 +81,6 @@ class SocketTable {
     s.paused = s.wantOut = s.endAfterFlush = s.readClosed = s.handshaking = s.tlsWriteWantsRead = false;
     s.listener = -1;
     s.peer = PeerAddress{};
-    s.nextFree = kNoLink;
     ++live_;
     return index;
   }
@@ -86,7 +92,7 @@ class SocketTable {
     s.pending.reset();
     s.tls.reset();
     s.gen = (s.gen + 1) & 0x3fffffff;
-    s.nextFree = freeHead_;
+    s.listener = static_cast<int32_t>(freeHead_);
     freeHead_ = index;
     --live_;
   }

@@ -9,11 +9,13 @@ namespace uws {
 
 constexpr uint32_t kNoLink = 0xffffffffu;
 
+// 12 bytes per socket: armed is `deadline != 0` (a deadline is always a tick after the current
+// one, so never 0), which keeps a flag and its padding out of every slot.
 struct TimerLink {
-  uint32_t deadline = 0;  // absolute tick
+  uint32_t deadline = 0;  // absolute tick; 0: not armed
   uint32_t prev = kNoLink;
   uint32_t next = kNoLink;
-  bool armed = false;
+  bool armed() const { return deadline != 0; }
 };
 
 class TimerWheel {
@@ -38,20 +40,19 @@ class TimerWheel {
     l.next = heads_[b];
     if (heads_[b] != kNoLink) links(heads_[b]).prev = slot;
     heads_[b] = slot;
-    l.armed = true;
     ++armed_;
   }
 
   template <class Links>
   void disarm(Links& links, uint32_t slot) {
     TimerLink& l = links(slot);
-    if (!l.armed) return;
+    if (!l.armed()) return;
     uint32_t b = l.deadline % kBuckets;
     if (l.prev != kNoLink) links(l.prev).next = l.next;
     else heads_[b] = l.next;
     if (l.next != kNoLink) links(l.next).prev = l.prev;
     l.prev = l.next = kNoLink;
-    l.armed = false;
+    l.deadline = 0;
     --armed_;
   }
 

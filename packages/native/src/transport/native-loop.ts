@@ -3,6 +3,7 @@ import { frameHeaderLength, writeFrameHeader } from '@uws/protocol';
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
 import { ScratchMessageViews } from './message-views.js';
+import { PagedSlots } from './paged-slots.js';
 import type { TransportHandler } from './transport.js';
 
 const LOOP_KEY = Symbol.for('@uws/native.loop');
@@ -59,7 +60,7 @@ export class NativeLoop {
   readonly commandCapacity: number;
 
   /** Owner of each slot, by slot index. */
-  private readonly owners: (SlotOwner | undefined)[] = [];
+  private readonly owners = new PagedSlots<SlotOwner>();
   /** Owner of each listener, by listener id. */
   private readonly listenerOwners = new Map<number, SlotOwner>();
 
@@ -100,7 +101,7 @@ export class NativeLoop {
   }
 
   setOwner(slot: number, owner: SlotOwner): void {
-    this.owners[slot] = owner;
+    this.owners.set(slot, owner);
   }
 
   setListenerOwner(id: number, owner: SlotOwner | undefined): void {
@@ -334,7 +335,7 @@ export class NativeLoop {
       const id = ev[o + Ev.GEN] * SLOT_SPAN + slot;
       try {
         if (type === EventType.DATA) {
-          const owner = this.owners[slot];
+          const owner = this.owners.get(slot);
           if (owner !== undefined) {
             const handler = owner.handler;
             const start = ev[o + Ev.A];
@@ -343,26 +344,26 @@ export class NativeLoop {
           }
         } else if (type === EventType.OPEN) {
           const listener = ev[o + Ev.A];
-          const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners[slot];
+          const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners.get(slot);
           if (owner === undefined) {
             // Accepted on a listener closed earlier in this batch: nobody wants it.
             this.native.destroy(slot, ev[o + Ev.GEN]);
             continue;
           }
-          this.owners[slot] = owner;
+          this.owners.set(slot, owner);
           owner.handler.onOpen(id, listener);
         } else if (type === EventType.DRAIN) {
-          this.owners[slot]?.handler.onDrain(id);
+          this.owners.get(slot)?.handler.onDrain(id);
         } else if (type === EventType.TIMEOUT) {
-          this.owners[slot]?.handler.onTimeout(id);
+          this.owners.get(slot)?.handler.onTimeout(id);
         } else if (type === EventType.SERVER_NAME) {
           // The handshake resumes when this batch ends, whatever the handler did.
           const handler = this.serverNameHandlers.get(ev[o + Ev.A]);
           const info = handler === undefined ? null : this.native.tlsInfo(slot, ev[o + Ev.GEN]);
           if (handler !== undefined && info !== null) handler(info[0]);
         } else if (type === EventType.CLOSE) {
-          const owner = this.owners[slot];
-          this.owners[slot] = undefined;
+          const owner = this.owners.get(slot);
+          this.owners.set(slot, undefined);
           if (owner !== undefined) {
             owner.forget(slot);
             owner.handler.onClose(id, ev[o + Ev.A]);

@@ -62,3 +62,17 @@ describe('SocketEntries', () => {
     expect(table.get(-5)).toBeUndefined();
   });
 });
+
+describe('SocketEntries across many slots', () => {
+  it('keeps entries of slots far apart and returns every one from clear()', () => {
+    const table = new SocketEntries<{ id: number; name: string }>();
+    const slots = [0, 1023, 1024, 50_000, SPAN - 1];
+    const all = slots.map((slot) => entry(SPAN + slot));
+    for (const e of all) table.set(e);
+    for (const e of all) expect(table.get(e.id)).toBe(e);
+    expect(table.delete(all[2].id)).toBe(all[2]);
+    expect(table.get(all[2].id)).toBeUndefined();
+    expect(table.clear()).toEqual([all[0], all[1], all[3], all[4]]);
+    for (const e of all) expect(table.get(e.id)).toBeUndefined();
+  });
+});

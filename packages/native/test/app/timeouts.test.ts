@@ -78,4 +78,27 @@ describe.concurrent.each(transportKinds)('App timeouts (%s)', (transport) => {
       expect(Date.now() - started).toBeLessThan(4500);
     });
   });
+
+  it('ends a subscribed socket at maxLifetime and unsubscribes it (topics and lifetime kept together)', async () => {
+    const events: string[] = [];
+    const setup = (app: TemplatedApp) =>
+      app.ws('/*', {
+        maxLifetime: 0.03,
+        open: (ws) => {
+          ws.subscribe('news');
+          ws.subscribe('sport');
+          ws.unsubscribe('sport');
+          events.push(`open ${ws.getTopics().join(',')}`);
+        },
+        close: (ws, code) => events.push(`close ${code} ${ws.getTopics().join(',')}`),
+        subscription: (_ws, topic, newCount) => events.push(`${topic} ${newCount}`),
+      });
+    await withServer(transport, setup, async (server) => {
+      const ws = await openClient(server.url);
+      const { code } = await closed(ws);
+      expect(code).toBe(1001);
+      expect(events).toEqual(['news 1', 'sport 1', 'sport 0', 'open news', 'close 1001 news', 'news 0']);
+      expect(server.app.numSubscribers('news')).toBe(0);
+    });
+  });
 });
