@@ -132,19 +132,8 @@ export class EpollTransport implements Transport, SlotOwner {
       tlsId,
     );
     this.listeners.add(id);
-    this.loop.setListenerOwner(id, this.opensTracked());
+    this.loop.setListenerOwner(id, this.tracked);
     return { id, port };
-  }
-
-  /** An owner whose handler records every socket this transport opens. */
-  private opensTracked(): SlotOwner {
-    const transport = this;
-    return {
-      get handler(): TransportHandler {
-        return transport.trackingHandler;
-      },
-      forget: (slot) => transport.forget(slot),
-    };
   }
 
   // After close() nothing reaches the user's handler any more.
@@ -179,6 +168,12 @@ export class EpollTransport implements Transport, SlotOwner {
     },
   };
 
+  /**
+   * The owner of every socket this transport opens (its handler records them): one object for
+   * all of them, so a socket costs no owner of its own.
+   */
+  private readonly tracked: SlotOwner = { handler: this.trackingHandler, forget: (slot) => this.forget(slot) };
+
   closeListener(id: number): void {
     if (!this.listeners.delete(id)) return;
     this.loop.setListenerOwner(id, undefined);
@@ -200,7 +195,7 @@ export class EpollTransport implements Transport, SlotOwner {
     const address = host === 'localhost' ? '127.0.0.1' : host;
     const tlsId = tls === undefined ? 0 : this.clientContext(tls);
     const [slot, gen] = this.loop.native.connect(address, port, tlsId, tls?.servername ?? '');
-    this.loop.setOwner(slot, this.opensTracked());
+    this.loop.setOwner(slot, this.tracked);
     const id = gen * SLOT_SPAN + slot;
     this.track(id);
     return id;
@@ -220,7 +215,7 @@ export class EpollTransport implements Transport, SlotOwner {
     // Our duplicate keeps the connection; Node's copy of the fd goes away with its socket.
     socket.destroy();
     const id = gen * SLOT_SPAN + slot;
-    this.loop.setOwner(slot, this.opensTracked());
+    this.loop.setOwner(slot, this.tracked);
     const bytes = head.length > 0 ? Uint8Array.prototype.slice.call(head) : undefined;
     queueMicrotask(() => {
       if (this.idIn(slot) >= 0 || this.closed) return;
