@@ -17,7 +17,7 @@ const echo = (app: TemplatedApp): void => {
 };
 
 async function open(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url, { ca: CA, servername: 'localhost' });
+  const ws = new WebSocket(url, { ca: CA });
   await once(ws, 'open');
   return ws;
 }
