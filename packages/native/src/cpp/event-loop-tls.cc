@@ -20,6 +20,10 @@ constexpr size_t kTlsRecord = 16 * 1024;
 // touched by small messages) between sweeps; past this many, a session frees them after each
 // read and write, as when every connection was treated as idle.
 constexpr size_t kTlsBuffersKept = 256;
+// Reads and writes within one tick that make a session busy. The exchange that ends a
+// handshake (the request head in, the 101 out) is two: a connection that only did that and
+// then went idle never keeps its buffers.
+constexpr uint8_t kBusyTraffic = 4;
 
 }  // namespace
 
@@ -258,7 +262,13 @@ void EventLoop::noteTlsTraffic(uint32_t slot) {
   if (!tls.releasesBuffers()) return;
   tls.busy = true;
   if (tls.holdingListed) return;
-  if (tlsHolding_.size() < kTlsBuffersKept) {
+  uint32_t now = static_cast<uint32_t>(wheel_.now());
+  if (tls.trafficTick != now) {
+    tls.trafficTick = now;
+    tls.trafficCount = 0;
+  }
+  if (tls.trafficCount < kBusyTraffic) ++tls.trafficCount;
+  if (tls.trafficCount >= kBusyTraffic && tlsHolding_.size() < kTlsBuffersKept) {
     // OpenSSL would free and reallocate both record buffers for every record; a busy
     // connection keeps them until a sweep finds it idle.
     tls.holdingListed = true;

@@ -4,6 +4,7 @@
 #pragma once
 #include <openssl/ssl.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -58,10 +59,12 @@ class TlsSession {
   // Set by the ClientHello callback (server side).
   std::string serverName;
   bool askedForName = false;
-  // The loop's bookkeeping of the record buffers: listed as possibly holding them, and
-  // moved bytes since the last sweep.
+  // The loop's bookkeeping of the record buffers: listed as possibly holding them, moved
+  // bytes since the last sweep, and reads/writes counted within the current tick.
   bool holdingListed = false;
   bool busy = false;
+  uint8_t trafficCount = 0;
+  uint32_t trafficTick = 0;
 
  private:
   TlsSession(std::shared_ptr<TlsContext> context, SSL* ssl, bool server, bool releaseBuffers)
