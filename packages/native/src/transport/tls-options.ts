@@ -60,8 +60,9 @@ export interface TlsOptions {
   sessionTimeout?: number;
   /**
    * Release OpenSSL's read/write buffers while a connection is idle (~34 KiB each otherwise).
-   * On epoll a busy connection keeps them between records and gives them back once it moved
-   * no bytes for a second or two; `false` keeps them for the connection's life.
+   * On epoll a busy connection (a few reads and writes within a second) keeps them between
+   * records and gives them back once it moved no bytes for a second or two; others free them
+   * after each record. `false` keeps them for the connection's life.
    * Alias: `ssl_prefer_low_memory_usage`. Default: true.
    */
   releaseBuffers?: boolean;
