@@ -212,6 +212,8 @@ bool readTlsOptions(const Napi::Env& env, Napi::Value value, TlsOptions* o) {
   o->rejectUnauthorized = boolField(obj, "rejectUnauthorized", true);
   o->releaseBuffers = boolField(obj, "releaseBuffers", true);
   o->sessionTickets = boolField(obj, "sessionTickets", true);
+  Napi::Value tickets = obj.Get("sessionTicketCount");
+  if (tickets.IsNumber()) o->ticketCount = std::min<uint32_t>(tickets.As<Napi::Number>().Uint32Value(), 16);
   Napi::Value cacheSize = obj.Get("sessionCacheSize");
   if (cacheSize.IsNumber()) o->sessionCacheSize = cacheSize.As<Napi::Number>().Uint32Value();
   Napi::Value timeout = obj.Get("sessionTimeout");
@@ -466,6 +468,12 @@ Napi::Value LiveSockets(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), live);
 }
 
+Napi::Value TlsBuffersHeld(const Napi::CallbackInfo& info) {
+  ThreadState* st = stateOf(info.Env());
+  uint32_t held = (st != nullptr && st->loop && !st->shutDown) ? st->loop->tlsBuffersHeld() : 0;
+  return Napi::Number::New(info.Env(), held);
+}
+
 Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   auto* st = new ThreadState();
   st->env = env;
@@ -493,6 +501,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   exports.Set("tlsMissingServerName", Napi::Function::New(env, TlsMissingServerName, "tlsMissingServerName"));
   exports.Set("tlsFree", Napi::Function::New(env, TlsFree, "tlsFree"));
   exports.Set("tlsInfo", Napi::Function::New(env, TlsInfo, "tlsInfo"));
+  exports.Set("tlsBuffersHeld", Napi::Function::New(env, TlsBuffersHeld, "tlsBuffersHeld"));
   return exports;
 }
 

@@ -16,6 +16,14 @@ namespace {
 constexpr uint32_t kMinReadRoom = 16 * 1024 + 64;  // one full record of plaintext fits
 constexpr uint32_t kMaxRead = 256 * 1024;         // per socket per wake-up, as for plain TCP
 constexpr size_t kTlsRecord = 16 * 1024;
+// Busy sessions keeping their record buffers (~34 KiB of address space, a page or two of it
+// touched by small messages) between sweeps; past this many, a session frees them after each
+// read and write, as when every connection was treated as idle.
+constexpr size_t kTlsBuffersKept = 256;
+// Reads and writes within one tick that make a session busy. The exchange that ends a
+// handshake (the request head in, the 101 out) is two: a connection that only did that and
+// then went idle never keeps its buffers.
+constexpr uint8_t kBusyTraffic = 4;
 
 }  // namespace
 
@@ -40,6 +48,8 @@ void EventLoop::driveHandshake(uint32_t slot) {
       return;
     }
     case TlsStep::kWantRead:
+      // Waiting for the peer's next flight, maybe for long: hold no buffers meanwhile.
+      s.tls->releaseIdleBuffers();
       if (s.wantOut) {
         s.wantOut = false;
         updateInterest(slot);
@@ -81,6 +91,7 @@ bool EventLoop::readTls(uint32_t slot) {
         tlsBacklog_.emplace_back(slot, s.gen);
         kick();
       }
+      noteTlsTraffic(slot);
       return total > 0;
     }
     if (room > kMaxRead) room = kMaxRead;
@@ -93,12 +104,13 @@ bool EventLoop::readTls(uint32_t slot) {
         // A short record with nothing behind it inside OpenSSL: the peer most likely sent no
         // more, and epoll (level-triggered) reports it if it did. Asking again would cost a
         // read(2) that finds nothing and OpenSSL's buffer re-allocated, per message.
-        if (n < kTlsRecord && !s.tls->hasBuffered()) return true;
+        if (n < kTlsRecord && !s.tls->hasBuffered()) {
+          noteTlsTraffic(slot);
+          return true;
+        }
         continue;
       case TlsStep::kWantRead:
-        // The SSL_read that found the socket empty allocated OpenSSL's read buffer (~17 KiB)
-        // again: give it back, the connection may now stay idle.
-        s.tls->releaseIdleBuffers();
+        noteTlsTraffic(slot);
         return total > 0;
       case TlsStep::kWantWrite:
         // The read must send something (a key update's answer) and the socket is full.
@@ -171,7 +183,10 @@ void EventLoop::sendTls(uint32_t slot, iovec* iov, int count) {
         }
       }
     }
-    if (fill == 0) return;
+    if (fill == 0) {
+      noteTlsTraffic(slot);
+      return;
+    }
     size_t done = 0;
     TlsStep step = TlsStep::kDone;
     while (done < fill) {
@@ -184,6 +199,7 @@ void EventLoop::sendTls(uint32_t slot, iovec* iov, int count) {
     if (step == TlsStep::kWantRead || step == TlsStep::kWantWrite) {
       keepPending(slot, chunk + done, fill - done, iov, count, k, off);
       waitForWrite(slot, step);
+      noteTlsTraffic(slot);
       return;
     }
     // Fatal: like the plain path, the read side reports the error and closes.
@@ -236,7 +252,50 @@ void EventLoop::writeOutTls(uint32_t slot) {
     failTls(slot);
     return;
   }
+  noteTlsTraffic(slot);
   pendingWritten(slot);
+}
+
+void EventLoop::noteTlsTraffic(uint32_t slot) {
+  Slot& s = table_.at(slot);
+  TlsSession& tls = *s.tls;
+  if (!tls.releasesBuffers()) return;
+  tls.busy = true;
+  if (tls.holdingListed) return;
+  uint32_t now = static_cast<uint32_t>(wheel_.now());
+  if (tls.trafficTick != now) {
+    tls.trafficTick = now;
+    tls.trafficCount = 0;
+  }
+  if (tls.trafficCount < kBusyTraffic) ++tls.trafficCount;
+  if (tls.trafficCount >= kBusyTraffic && tlsHolding_.size() < kTlsBuffersKept) {
+    // OpenSSL would free and reallocate both record buffers for every record; a busy
+    // connection keeps them until a sweep finds it idle.
+    tls.holdingListed = true;
+    tlsHolding_.emplace_back(slot, s.gen);
+    return;
+  }
+  tls.releaseIdleBuffers();
+}
+
+void EventLoop::sweepTlsBuffers() {
+  // Every tick: a session that moved no bytes since the previous tick gives its buffers back
+  // (so an idle connection holds none after one or two ticks); closed ones leave the list.
+  size_t kept = 0;
+  for (size_t i = 0; i < tlsHolding_.size(); i++) {
+    auto entry = tlsHolding_[i];
+    Slot* s = table_.find(entry.first, entry.second);
+    if (s == nullptr || !s->tls) continue;
+    TlsSession& tls = *s->tls;
+    if (tls.busy) {
+      tls.busy = false;
+    } else if (tls.releaseIdleBuffers()) {
+      tls.holdingListed = false;
+      continue;
+    }
+    tlsHolding_[kept++] = entry;
+  }
+  tlsHolding_.resize(kept);
 }
 
 }  // namespace uws

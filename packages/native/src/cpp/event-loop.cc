@@ -188,6 +188,7 @@ void EventLoop::onTick(uv_timer_t* handle) {
     self->mem_.control[kEventRead] = 0;
     self->releaseClosed();
   }
+  self->sweepTlsBuffers();
   auto links = [self](uint32_t i) -> TimerLink& { return self->link(i); };
   self->mem_.control[kTick] = static_cast<int32_t>(self->wheel_.now() + 1);
   self->wheel_.tick(links, [self](uint32_t slot) {
@@ -682,6 +683,7 @@ void EventLoop::shutdown(std::function<void()> done) {
   listenerTls_.clear();
   nameWaiting_.clear();
   tlsBacklog_.clear();
+  tlsHolding_.clear();
   for (uint32_t i = 0; i < table_.size(); i++) {
     Slot& s = table_.at(i);
     if (s.kind != SlotKind::kFree) {

@@ -64,6 +64,8 @@ class EventLoop {
   void setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds);
   std::string remoteAddress(uint32_t slot, uint32_t gen, int* port);
   uint32_t liveSockets() const { return table_.live(); }
+  // TLS sockets listed as holding OpenSSL's record buffers (busy, or idle until the next sweep).
+  uint32_t tlsBuffersHeld() const { return static_cast<uint32_t>(tlsHolding_.size()); }
   // The TLS session of a socket (also while its close event is handled), or nullptr.
   const TlsSession* tlsSession(uint32_t slot, uint32_t gen);
 
@@ -92,6 +94,9 @@ class EventLoop {
   void keepPending(uint32_t slot, const uint8_t* head, size_t headLen, iovec* iov, int count, int from, size_t offset);
   void waitForWrite(uint32_t slot, TlsStep step);
   void failTls(uint32_t slot);
+  // OpenSSL's record buffers: a busy connection keeps them, an idle one gives them back.
+  void noteTlsTraffic(uint32_t slot);
+  void sweepTlsBuffers();
   void readBacklog();
   void kick();
   void startLinger(uint32_t slot);
@@ -142,6 +147,8 @@ class EventLoop {
   std::unordered_map<uint32_t, std::shared_ptr<TlsContext>> listenerTls_;
   std::vector<std::pair<uint32_t, uint32_t>> nameWaiting_;
   std::vector<std::pair<uint32_t, uint32_t>> tlsBacklog_;
+  // Sockets whose TLS session may hold its record buffers (see noteTlsTraffic).
+  std::vector<std::pair<uint32_t, uint32_t>> tlsHolding_;
   bool kickArmed_ = false;
   std::vector<uint8_t> tlsScratch_;  // coalesces small writes into full records
   bool inBatch_ = false;

@@ -203,6 +203,7 @@ std::shared_ptr<TlsContext> TlsContext::create(int id, const TlsOptions& options
   context->ctx_ = context->build(options, error);
   if (context->ctx_ == nullptr) return nullptr;
   context->handshakeSeconds_ = options.handshakeSeconds;
+  context->releaseBuffers_ = options.releaseBuffers;
   context->verifyAfterHandshake_ = !options.isServer && options.rejectUnauthorized;
   if (!options.isServer && options.maxCachedSessions > 0) {
     context->clientSessions_ = std::make_unique<ClientSessionCache>(options.maxCachedSessions);
@@ -236,11 +237,14 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
                                (o.isServer ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0) |
                                (o.sessionTickets ? 0 : SSL_OP_NO_TICKET));
   // Without tickets TLS 1.3 would still send stateful ones (ids into the cache): send none.
-  if (!o.sessionTickets) SSL_CTX_set_num_tickets(ctx, 0);
+  // With them, one per handshake by default instead of OpenSSL's two: each ticket costs the
+  // handshake a session copy, its encoding, encryption and a record, and a client that
+  // reconnects gets a fresh one with every (resumed) handshake.
+  SSL_CTX_set_num_tickets(ctx, o.sessionTickets ? o.ticketCount : 0);
   // Partial writes and moving buffers: the loop retries unsent bytes from its own buffer.
-  long mode = SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
-  if (o.releaseBuffers) mode |= SSL_MODE_RELEASE_BUFFERS;
-  SSL_CTX_set_mode(ctx, mode);
+  // No SSL_MODE_RELEASE_BUFFERS: it frees and reallocates both ~17 KiB record buffers for
+  // every record; the loop frees them itself once a connection is idle (noteTlsTraffic).
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (!o.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, o.ciphers.c_str()) != 1) {
     *error = "invalid ciphers: " + takeOpenSslError();
     return fail();
@@ -315,6 +319,7 @@ bool TlsContext::update(const TlsOptions& options, std::string* error) {
   SSL_CTX_free(ctx_);
   ctx_ = fresh;
   handshakeSeconds_ = options.handshakeSeconds;
+  releaseBuffers_ = options.releaseBuffers;
   return true;
 }
 

@@ -27,8 +27,9 @@ struct TlsOptions {
   std::string alpn;        // wire format (length-prefixed names); empty: no ALPN
   bool requestCert = false;          // server: ask the client for a certificate
   bool rejectUnauthorized = true;    // refuse a peer certificate that does not verify
-  bool releaseBuffers = true;        // SSL_MODE_RELEASE_BUFFERS: idle sessions hold no buffers
+  bool releaseBuffers = true;        // idle sessions hold no record buffers (see noteTlsTraffic)
   bool sessionTickets = true;        // server: issue session tickets (resumption)
+  uint32_t ticketCount = 1;          // server: TLS 1.3 tickets sent per handshake (OpenSSL's own: 2)
   uint32_t sessionCacheSize = 1024;  // server: TLS 1.2 sessions kept for id resumption; 0: none
   uint32_t sessionTimeout = 300;     // seconds a cached session or a ticket stays valid
   uint32_t maxCachedSessions = 100;  // client: servers whose latest session is kept; 0: none
@@ -49,6 +50,8 @@ class TlsContext {
   // Client: refuse a peer whose certificate did not verify, once the handshake is done.
   bool verifiesPeerAfterHandshake() const { return verifyAfterHandshake_; }
   SSL_CTX* ctx() const { return ctx_; }
+  // Sessions give their record buffers back once idle (the loop decides when).
+  bool releasesBuffers() const { return releaseBuffers_; }
 
   // Replaces the certificate & co. for new handshakes; live sessions keep what they had.
   bool update(const TlsOptions& options, std::string* error);
@@ -71,6 +74,7 @@ class TlsContext {
   bool missingHandler_ = false;
   uint32_t handshakeSeconds_ = 10;
   bool verifyAfterHandshake_ = false;
+  bool releaseBuffers_ = true;
   SSL_CTX* ctx_ = nullptr;
   std::map<std::string, SSL_CTX*> names_;
   std::unique_ptr<ClientSessionCache> clientSessions_;

@@ -24,6 +24,13 @@ bool isIpLiteral(const std::string& host) {
 
 int clampLen(size_t len) { return len > static_cast<size_t>(INT_MAX) ? INT_MAX : static_cast<int>(len); }
 
+// SSL_get_error reads the thread's error queue, so it must hold nothing stale before a call.
+// Our failure paths leave it empty, so clearing (16 slots, every read and write) is rarely
+// needed: peeking is the cheap test for what some other code on this thread left behind.
+void clearStaleErrors() {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
 }  // namespace
 
 std::unique_ptr<TlsSession> TlsSession::create(std::shared_ptr<TlsContext> context, int fd, bool server,
@@ -31,7 +38,8 @@ std::unique_ptr<TlsSession> TlsSession::create(std::shared_ptr<TlsContext> conte
   ERR_clear_error();
   SSL* ssl = SSL_new(context->ctx());
   if (ssl == nullptr) return nullptr;
-  std::unique_ptr<TlsSession> session(new TlsSession(std::move(context), ssl, server));
+  bool release = context->releasesBuffers();
+  std::unique_ptr<TlsSession> session(new TlsSession(std::move(context), ssl, server, release));
   BIO* bio = newSocketBio(fd);
   if (bio == nullptr) return nullptr;
   SSL_set_bio(ssl, bio, bio);  // the SSL owns it now
@@ -91,7 +99,7 @@ TlsStep TlsSession::handshake() {
 }
 
 TlsStep TlsSession::read(uint8_t* buf, size_t len, size_t* n) {
-  ERR_clear_error();
+  clearStaleErrors();
   int r = SSL_read(ssl_, buf, clampLen(len));
   if (r > 0) {
     *n = static_cast<size_t>(r);
@@ -102,7 +110,7 @@ TlsStep TlsSession::read(uint8_t* buf, size_t len, size_t* n) {
 }
 
 TlsStep TlsSession::write(const uint8_t* data, size_t len, size_t* n) {
-  ERR_clear_error();
+  clearStaleErrors();
   int r = SSL_write(ssl_, data, clampLen(len));
   if (r > 0) {
     *n = static_cast<size_t>(r);

@@ -4,6 +4,7 @@
 #pragma once
 #include <openssl/ssl.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -40,10 +41,10 @@ class TlsSession {
   void shutdown();
   // Decrypted bytes (or a whole record) waiting inside OpenSSL, that epoll cannot report.
   bool hasBuffered() const { return SSL_has_pending(ssl_) == 1; }
-  // Frees OpenSSL's record buffers when they hold nothing (and the context asked for it).
-  void releaseIdleBuffers() {
-    if ((SSL_get_mode(ssl_) & SSL_MODE_RELEASE_BUFFERS) != 0) SSL_free_buffers(ssl_);
-  }
+  // Frees OpenSSL's record buffers when they hold nothing (and the context asked for it);
+  // false while they still hold bytes.
+  bool releaseIdleBuffers() { return !releaseBuffers_ || (!hasBuffered() && SSL_free_buffers(ssl_) == 1); }
+  bool releasesBuffers() const { return releaseBuffers_; }
 
   bool server() const { return server_; }
   TlsContext& context() const { return *context_; }
@@ -58,15 +59,22 @@ class TlsSession {
   // Set by the ClientHello callback (server side).
   std::string serverName;
   bool askedForName = false;
+  // The loop's bookkeeping of the record buffers: listed as possibly holding them, moved
+  // bytes since the last sweep, and reads/writes counted within the current tick.
+  bool holdingListed = false;
+  bool busy = false;
+  uint8_t trafficCount = 0;
+  uint32_t trafficTick = 0;
 
  private:
-  TlsSession(std::shared_ptr<TlsContext> context, SSL* ssl, bool server)
-      : context_(std::move(context)), ssl_(ssl), server_(server) {}
+  TlsSession(std::shared_ptr<TlsContext> context, SSL* ssl, bool server, bool releaseBuffers)
+      : context_(std::move(context)), ssl_(ssl), server_(server), releaseBuffers_(releaseBuffers) {}
   TlsStep failure(int ret, const char* during);
 
   std::shared_ptr<TlsContext> context_;  // keeps the SSL_CTX callbacks' argument alive
   SSL* ssl_;
   bool server_;
+  bool releaseBuffers_;
   std::string sessionKey_;
   std::string error_;
   int errorErrno_ = 0;

@@ -54,6 +54,8 @@ export interface NativeAddon {
   tlsFree(id: number): void;
   /** [serverName, alpn, verifyResult, error, peerCertificate, resumed], or null for plain TCP. */
   tlsInfo(slot: number, gen: number): [string, string, number, string, boolean, boolean] | null;
+  /** TLS sockets of this thread whose OpenSSL record buffers are kept between reads (busy ones). */
+  tlsBuffersHeld(): number;
 }
 
 /** TLS options in the addon's shape (PEM text; `alpn` in wire format). */
@@ -72,6 +74,7 @@ export interface NativeTlsOptions {
   rejectUnauthorized: boolean;
   releaseBuffers: boolean;
   sessionTickets: boolean;
+  sessionTicketCount: number;
   sessionCacheSize: number;
   sessionTimeout: number;
   maxCachedSessions: number;

@@ -38,6 +38,7 @@ export function toNativeTls(o: ResolvedTlsOptions): NativeTlsOptions {
     rejectUnauthorized: o.rejectUnauthorized,
     releaseBuffers: o.releaseBuffers,
     sessionTickets: o.sessionTickets,
+    sessionTicketCount: o.sessionTicketCount,
     sessionCacheSize: o.sessionCacheSize,
     sessionTimeout: o.sessionTimeout,
     maxCachedSessions: o.maxCachedSessions,

@@ -104,9 +104,39 @@ describe.each(transportKinds)('TLS server session resumption (%s)', (transport) 
     }
   });
 
+  it('sends one TLS 1.3 ticket per handshake by default, and it resumes', async () => {
+    const port = await start();
+    const first = await handshake(port, { minVersion: 'TLSv1.3' });
+    // (node:tls cannot change OpenSSL's default of two.)
+    expect(first.tickets).toBe(transport === 'epoll' ? 1 : 2);
+    const second = await handshake(port, { minVersion: 'TLSv1.3', session: first.session });
+    expect(second).toMatchObject({ reused: true, protocol: 'TLSv1.3' });
+    // A resumed handshake brings the next ticket, so a client that reconnects never runs out.
+    if (transport === 'epoll') expect(second.tickets).toBe(1);
+    expect((await handshake(port, { minVersion: 'TLSv1.3', session: second.session })).reused).toBe(true);
+  });
+
+  it('sends sessionTicketCount TLS 1.3 tickets; 0 sends none and resumes nothing (epoll)', async () => {
+    // node:tls has no such setting: it keeps OpenSSL's two, as documented.
+    const epoll = transport === 'epoll';
+    const port = await start({ sessionTicketCount: 3 });
+    expect((await handshake(port, { minVersion: 'TLSv1.3' })).tickets).toBe(epoll ? 3 : 2);
+    server?.app.close();
+    const none = await start({ sessionTicketCount: 0 });
+    const first = await handshake(none, { minVersion: 'TLSv1.3' });
+    expect(first.tickets).toBe(epoll ? 0 : 2);
+    expect((await handshake(none, { minVersion: 'TLSv1.3', session: first.session })).reused).toBe(!epoll);
+    // TLS 1.2 tickets are not counted by it.
+    const first12 = await handshake(none, { maxVersion: 'TLSv1.2' });
+    expect((await handshake(none, { maxVersion: 'TLSv1.2', session: first12.session })).reused).toBe(true);
+  });
+
   it('refuses bad cache options with a clear error', async () => {
     await expect(start({ sessionCacheSize: -1 })).rejects.toThrow(/sessionCacheSize/);
     await expect(start({ sessionTimeout: 0 })).rejects.toThrow(/sessionTimeout/);
+    for (const bad of [-1, 1.5, 17, Number.NaN]) {
+      await expect(start({ sessionTicketCount: bad })).rejects.toThrow(/sessionTicketCount must be an integer from 0 to 16/);
+    }
   });
 });
 
