@@ -3,7 +3,7 @@ import { frameHeaderLength, writeFrameHeader } from '@uws/protocol';
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
 import { ScratchMessageViews } from './message-views.js';
-import { PagedSlots } from './paged-slots.js';
+import { SlotOwners } from './slot-owners.js';
 import type { TransportHandler } from './transport.js';
 
 const LOOP_KEY = Symbol.for('@uws/native.loop');
@@ -59,8 +59,8 @@ export class NativeLoop {
   readonly buffered: Float64Array;
   readonly commandCapacity: number;
 
-  /** Owner of each slot, by slot index. */
-  private readonly owners = new PagedSlots<SlotOwner>();
+  /** Owner of each slot, by slot index (outside V8's heap: see SlotOwners). */
+  private readonly owners = new SlotOwners<SlotOwner>();
   /** Owner of each listener, by listener id. */
   private readonly listenerOwners = new Map<number, SlotOwner>();
 
