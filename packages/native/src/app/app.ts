@@ -25,7 +25,7 @@ import { Router } from './router.js';
 import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
 import { type ResolvedBehavior, type WebSocketBehavior, resolveBehavior } from './websocket-behavior.js';
-import { type AppWebSocket, type WsRoute, publishToTopic } from './websocket.js';
+import { type AppWebSocket, type WsRoute, createWsRoute, publishToTopic } from './websocket.js';
 
 /** Options of {@link App}. */
 export interface AppOptions {
@@ -272,7 +272,7 @@ export class AppImpl implements TemplatedApp, AppCore {
 
   wsRoute(behavior: ResolvedBehavior): WsRoute {
     let route = this.wsRoutesByBehavior.get(behavior);
-    if (route === undefined) this.wsRoutesByBehavior.set(behavior, (route = { core: this, behavior }));
+    if (route === undefined) this.wsRoutesByBehavior.set(behavior, (route = createWsRoute(this, behavior)));
     return route;
   }
 

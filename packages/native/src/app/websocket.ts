@@ -97,16 +97,43 @@ class RareState {
 const OPEN = 0;
 const CLOSING = 1; // close handler running: readers still work
 const CLOSED = 2;
-/** Bits of `AppWebSocket#bits` above the stage (bits 0-1). */
+/** Bits of a socket's state above the stage (bits 0-1). */
 const STAGE_MASK = 3;
 const PING_SENT = 4;
+/** Every value the state bits can take. */
+const STATE_COUNT = 8;
+
+/**
+ * A route together with one value of a socket's state bits (stage and {@link PING_SENT}). A
+ * WebSocket points at the one for its state, so the state costs it no field of its own:
+ * changing state is moving to a sibling, all made with the route.
+ */
+class RouteState implements WsRoute {
+  constructor(
+    readonly core: AppCore,
+    readonly behavior: ResolvedBehavior,
+    readonly bits: number,
+    /** The route's states, indexed by bits (shared by all of them). */
+    readonly states: readonly RouteState[],
+  ) {}
+}
+
+/** The route of `behavior` on `core`, for {@link AppWebSocket}: made once per route by the App. */
+export function createWsRoute(core: AppCore, behavior: ResolvedBehavior): WsRoute {
+  const states: RouteState[] = [];
+  for (let bits = 0; bits < STATE_COUNT; bits++) states.push(new RouteState(core, behavior, bits, states));
+  return states[OPEN]!;
+}
 
 export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, SocketEntry, ConnectionHandler {
-  // Few fields, packed: an idle connection is this object (5 fields) and a slot in the App's
+  // Few fields, packed: an idle connection is this object (4 fields) and a slot in the App's
   // table. Fewer fields also mean fewer bytes surviving V8's scavenges while thousands of
   // connections open, which is what makes the young generation grow.
-  /** The App and the route's behavior, shared by every WebSocket of the route. */
-  private readonly route: WsRoute;
+  /**
+   * The App, the route's behavior and this socket's state bits: one of the route's
+   * {@link RouteState}s, shared by every WebSocket of the route in that state.
+   */
+  private route: RouteState;
   readonly id: SocketId;
   /** {@link DEFAULT_USER_DATA} until `getUserData` first asks for it. */
   private userData: UserData;
@@ -116,11 +143,10 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
    * `maxLifetime` timer, a {@link RareState} that holds the codec in turn.
    */
   private codec: Connection | DeflateParams | RareState | undefined;
-  /** The stage (bits 0-1) and {@link PING_SENT}. */
-  private bits = OPEN;
 
   constructor(route: WsRoute, id: SocketId, userData: UserData, deflate: DeflateParams | undefined) {
-    this.route = route;
+    if (!(route instanceof RouteState)) throw new TypeError('AppWebSocket needs a route made by createWsRoute');
+    this.route = route.states[OPEN]!;
     this.id = compactId(id);
     this.userData = userData;
     this.codec = deflate;
@@ -164,17 +190,23 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     this.rareState().lifetime = lifetime;
   }
 
+  /** Moves to the route state with these bits. */
+  private setBits(bits: number): void {
+    this.route = this.route.states[bits]!;
+  }
+
   private get stage(): number {
-    return this.bits & STAGE_MASK;
+    return this.route.bits & STAGE_MASK;
   }
   private set stage(stage: number) {
-    this.bits = (this.bits & ~STAGE_MASK) | stage;
+    this.setBits((this.route.bits & ~STAGE_MASK) | stage);
   }
   private get pingSent(): boolean {
-    return (this.bits & PING_SENT) !== 0;
+    return (this.route.bits & PING_SENT) !== 0;
   }
   private set pingSent(sent: boolean) {
-    this.bits = sent ? this.bits | PING_SENT : this.bits & ~PING_SENT;
+    const bits = this.route.bits;
+    this.setBits(sent ? bits | PING_SENT : bits & ~PING_SENT);
   }
 
   /** The codec, made on first use. */
