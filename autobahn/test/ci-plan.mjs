@@ -2,8 +2,8 @@
 // What CI runs: the whole catalogue (517 cases) against every server testee (the wss:// one
 // too) and every client testee. Sections 1–10 (301 cases, 9.x included) cost seconds per
 // testee; the 216 compression cases cost minutes, mostly the testee deflating about 11 GB of
-// echoes and the fuzzer inflating them, and decide how long CI takes. Two things keep that
-// affordable without changing what is checked:
+// echoes and the fuzzer inflating them, and decide how long CI takes. Two things make that
+// cheaper without changing what is checked:
 //   - testees that test the same codec over another transport or API compress at zlib level 1,
 //     one per compression setup and role at the default (src/testees.mjs, ZLIB_LEVELS);
 //   - the compression runs go two at a time (vitest maxConcurrency, both cores), costliest
