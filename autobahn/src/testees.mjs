@@ -35,6 +35,32 @@ export const CLIENT_TESTEES = {
 export const CONFORMANT_CLIENT_TESTEES = ['uws-client-epoll', 'uws-client-node', 'ws-compat-client-epoll', 'ws-compat-client-node'];
 
 /**
+ * zlib level at which a testee compresses what it sends (it inflates what it receives, whatever
+ * the level). The level is a tuning knob, not conformance: any level yields valid
+ * permessage-deflate, and the fuzzer inflates and checks every echo either way. Deflating the
+ * echoes of 12.x/13.x (about 11 GB per testee) is most of what the whole catalogue costs, and
+ * level 1 cuts the testee's CPU time for the large cases by about 40 %. So one testee per
+ * compression setup and role compresses at zlib's default (6): uws-app-epoll, ws-compat-epoll,
+ * uws-client-epoll; the others, which test the same codec over another transport or API, at 1.
+ * The App has no level option (as in uWS): every App testee compresses at 6.
+ * Not listed: the testee's default (6). Handed to the testee as AUTOBAHN_ZLIB_LEVEL.
+ * @type {Record<string, number>}
+ */
+export const ZLIB_LEVELS = {
+  'uws-protocol-net': 1,
+  'ws-compat-node': 1,
+  'uws-client-node': 1,
+  'ws-compat-client-epoll': 1,
+  'ws-compat-client-node': 1,
+};
+
+/** The environment of a testee's process: ours plus its zlib level, if it has one. @param {string} name */
+function testeeEnv(name) {
+  const level = ZLIB_LEVELS[name];
+  return level === undefined ? process.env : { ...process.env, AUTOBAHN_ZLIB_LEVEL: String(level) };
+}
+
+/**
  * Runs a client testee against a fuzzing server until it exits (after /updateReports).
  * @param {string} name  a CLIENT_TESTEES name
  * @param {string} url   the fuzzing server, ws://host:port
@@ -47,7 +73,10 @@ export function runClientTestee(name, url, agent, concurrency, extra = []) {
   const entry = /** @type {Record<string, string[]>} */ (CLIENT_TESTEES)[name];
   if (!entry) throw new Error(`unknown client testee ${name}; known: ${Object.keys(CLIENT_TESTEES).join(', ')}`);
   const [script, ...args] = entry;
-  const child = spawn(process.execPath, [dir + script, ...args, url, agent, String(concurrency), ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [dir + script, ...args, url, agent, String(concurrency), ...extra], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: testeeEnv(name),
+  });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => resolve(code));
@@ -63,7 +92,7 @@ export function startTestee(name) {
   const entry = /** @type {Record<string, string[]>} */ (TESTEES)[name];
   if (!entry) throw new Error(`unknown testee ${name}; known: ${Object.keys(TESTEES).join(', ')}`);
   const [script, ...args] = entry;
-  const child = spawn(process.execPath, [dir + script, ...args, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [dir + script, ...args, '0'], { stdio: ['ignore', 'pipe', 'inherit'], env: testeeEnv(name) });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return new Promise((resolve, reject) => {
     let out = '';

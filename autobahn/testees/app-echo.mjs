@@ -5,6 +5,9 @@
 //
 // With `tls` it is an SSLApp with the test-only localhost certificate of @uws/native's tests.
 //
+// Compresses at zlib's default level: the App has no level option (as in uWS), so this testee
+// refuses AUTOBAHN_ZLIB_LEVEL rather than ignore it.
+//
 // Prints "listening <port>" once ready (the runner waits for that line).
 
 import { fileURLToPath } from 'node:url';
@@ -17,6 +20,7 @@ const fixtures = new URL('../../packages/native/test/fixtures/tls/', import.meta
 const tlsOptions = tls
   ? { key_file_name: fileURLToPath(new URL('localhost.key', fixtures)), cert_file_name: fileURLToPath(new URL('localhost.pem', fixtures)) }
   : undefined;
+if (process.env.AUTOBAHN_ZLIB_LEVEL) throw new Error('the App has no zlib level option; unset AUTOBAHN_ZLIB_LEVEL');
 if (transport !== 'epoll' && transport !== 'node') throw new Error(`transport must be epoll or node, not ${transport}`);
 
 /** @type {unknown} */

@@ -8,9 +8,13 @@
 //
 // `concurrency` (default 1, the suite's flow) runs that many cases at once; each case has its
 // own connection, so the verdicts do not depend on it as long as both ends keep up.
+//
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 1 for uws-client-node and keeps
+// zlib's default for uws-client-epoll, see src/testees.mjs).
 
 import { connect } from '@uws/native';
 import { runClientFlow } from './client-flow.mjs';
+import { zlibLevel } from './zlib-level.mjs';
 
 const transport = process.argv[2] ?? 'epoll';
 const base = (process.argv[3] ?? 'ws://127.0.0.1:9001').replace(/\/$/, '');
@@ -23,6 +27,7 @@ const options = {
   transport,
   // client_max_window_bits lets the server pick our window (13.3–13.6 ask for 9 or 15 bits).
   perMessageDeflate: { clientMaxWindowBits: true },
+  compressionLevel: zlibLevel(),
   maxPayload: 64 * 1024 * 1024,
 };
 

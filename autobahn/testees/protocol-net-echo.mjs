@@ -5,6 +5,8 @@
 // framing, UTF-8, close handshake) is the codec's job; this file only moves bytes.
 //
 //   node autobahn/testees/protocol-net-echo.mjs [port]     (or PORT=..., default 9001)
+//
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 1, see src/testees.mjs).
 
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
@@ -16,11 +18,13 @@ import {
   rejectionFor,
   validateUpgradeRequest,
 } from '@uws/protocol';
+import { zlibLevel } from './zlib-level.mjs';
 
 const HOST = '127.0.0.1';
 const PORT = Number(process.argv[2] ?? process.env.PORT ?? 9001);
 // Autobahn's 9.x cases send messages of up to 16 MiB; 64 MiB leaves room without being unbounded.
 const MAX_PAYLOAD = 64 * 1024 * 1024;
+const LEVEL = zlibLevel();
 
 /** Writes frames as one batch (Nagle is off, so uncorked small writes would each be a packet). */
 function writeAll(socket, chunks) {
@@ -71,6 +75,7 @@ function onConnection(socket) {
       role: 'server',
       deflate: accepted.deflate,
       maxPayloadLength: MAX_PAYLOAD,
+      compressionLevel: LEVEL,
       handler: {
         onMessage(data, isBinary) {
           // The codec queues pongs in its outbox while echoes are written here at once; flush

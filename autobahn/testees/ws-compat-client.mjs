@@ -5,9 +5,12 @@
 // message, then /updateReports?agent=NAME.
 //
 //   node autobahn/testees/ws-compat-client.mjs [epoll|node] <ws://host:port> [agent] [concurrency]
+//
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 1, see src/testees.mjs).
 
 import WebSocket from '@uws/ws-compat';
 import { runClientFlow } from './client-flow.mjs';
+import { zlibLevel } from './zlib-level.mjs';
 
 const transport = process.argv[2] ?? 'epoll';
 const base = (process.argv[3] ?? 'ws://127.0.0.1:9001').replace(/\/$/, '');
@@ -16,7 +19,7 @@ const concurrency = Number(process.argv[5] ?? 1);
 if (transport !== 'epoll' && transport !== 'node') throw new Error(`transport must be epoll or node, not ${transport}`);
 
 // 9.x: messages up to 16 MiB, and up to 65 536 fragments per message (ws's default: 16 384).
-const options = { transport, perMessageDeflate: { threshold: 0 }, maxPayload: 64 * 1024 * 1024, maxFragments: 1 << 20 };
+const options = { transport, perMessageDeflate: { threshold: 0, zlibDeflateOptions: { level: zlibLevel() } }, maxPayload: 64 * 1024 * 1024, maxFragments: 1 << 20 };
 
 /**
  * Opens one connection, echoes what arrives, and resolves with the messages once closed.

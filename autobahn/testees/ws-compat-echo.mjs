@@ -4,9 +4,13 @@
 //
 //   node autobahn/testees/ws-compat-echo.mjs [epoll|node] [port]      (port 0: any free port)
 //
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 1 for ws-compat-node and keeps
+// zlib's default for ws-compat-epoll, see src/testees.mjs).
+//
 // Prints "listening <port>" once ready (the runner waits for that line).
 
 import { WebSocketServer } from '@uws/ws-compat';
+import { zlibLevel } from './zlib-level.mjs';
 
 const transport = process.argv[2] ?? 'epoll';
 const port = Number(process.argv[3] ?? process.env.PORT ?? 9001);
@@ -17,7 +21,7 @@ const wss = new WebSocketServer(
     host: '127.0.0.1',
     port,
     transport,
-    perMessageDeflate: { threshold: 0 },
+    perMessageDeflate: { threshold: 0, zlibDeflateOptions: { level: zlibLevel() } },
     // 9.x sends messages of up to 16 MiB.
     maxPayload: 64 * 1024 * 1024,
     // 9.3.x/9.4.x send 4 MiB in up to 65 536 fragments; ws's default allows 16 384 per message.
