@@ -34,6 +34,12 @@ export interface WebSocketBehavior<UserData = unknown> {
   /** permessage-deflate, a combination of the compression constants (see `compress-options`). Default: `DISABLED`. */
   compression?: CompressOptions;
   /**
+   * zlib level (0–9) of the messages this route's sockets compress (`send(…, compress)` to a peer
+   * that agreed to permessage-deflate): lower is faster, higher is smaller. A `publish` is
+   * compressed once for all of its subscribers, at zlib's default. Default: 6 (zlib's default).
+   */
+  compressionLevel?: number;
+  /**
    * Bytes of backpressure past which `send`/`publish` drop messages (`DROPPED`, `dropped`
    * handler). 0 means no limit. Default: 64 KiB (64 * 1024).
    */
@@ -91,6 +97,8 @@ export interface ResolvedBehavior {
   readonly maxPayloadLength: number;
   readonly idleTimeout: number;
   readonly deflate: DeflateSetup | undefined;
+  /** undefined: zlib's default. */
+  readonly compressionLevel: number | undefined;
   readonly maxBackpressure: number;
   readonly closeOnBackpressureLimit: boolean;
   readonly resetIdleTimeoutOnSend: boolean;
@@ -123,6 +131,7 @@ export function resolveBehavior(pattern: string, behavior: WebSocketBehavior<any
     maxPayloadLength: nonNegative(behavior.maxPayloadLength, DEFAULT_MAX_PAYLOAD_LENGTH, 'maxPayloadLength'),
     idleTimeout: nonNegative(behavior.idleTimeout, DEFAULT_IDLE_TIMEOUT, 'idleTimeout'),
     deflate: deflateSetupFor(behavior.compression ?? DISABLED),
+    compressionLevel: zlibLevel(behavior.compressionLevel),
     maxBackpressure: nonNegative(behavior.maxBackpressure, DEFAULT_MAX_BACKPRESSURE, 'maxBackpressure'),
     closeOnBackpressureLimit: behavior.closeOnBackpressureLimit ?? false,
     resetIdleTimeoutOnSend: behavior.resetIdleTimeoutOnSend ?? false,
@@ -132,6 +141,12 @@ export function resolveBehavior(pattern: string, behavior: WebSocketBehavior<any
   };
   behaviorsByContext.set(resolved.context, resolved);
   return resolved;
+}
+
+function zlibLevel(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > 9) throw new RangeError(`compressionLevel must be an integer 0..9, got ${String(value)}`);
+  return value;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {

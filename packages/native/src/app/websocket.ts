@@ -225,6 +225,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       deflate,
       maxPayloadLength: behavior.maxPayloadLength,
       maxMessageLength: behavior.maxPayloadLength,
+      compressionLevel: behavior.compressionLevel,
       compressionMemLevel: behavior.deflate?.memLevel,
       handler: this,
       // Messages are valid only during the message handler (as in uWS): large ones are

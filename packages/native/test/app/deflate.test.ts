@@ -6,7 +6,7 @@ import {
   SHARED_DECOMPRESSOR,
 } from '../../src/app/compress-options.js';
 import { type Listening, listen, nextMessage, openClient, waitFor } from '../support/app-harness.js';
-import { rawConnect, readUntil, upgradeRequest } from '../support/raw-socket.js';
+import { clientFrame, rawConnect, readUntil, upgradeRequest } from '../support/raw-socket.js';
 import { transportKinds } from '../support/transports.js';
 
 describe.each(transportKinds)('App permessage-deflate (%s)', (transport) => {
@@ -74,5 +74,39 @@ describe.each(transportKinds)('App permessage-deflate (%s)', (transport) => {
     raw.destroy();
     a.close();
     b.close();
+  });
+  it.each([
+    [0, (n: number, size: number) => expect(n).toBeGreaterThan(size)], // stored blocks: no smaller
+    [9, (n: number) => expect(n).toBeLessThan(100)],
+  ])('compresses at compressionLevel %i', async (level, check) => {
+    server = await listen(transport, (app) =>
+      app.ws('/*', {
+        compression: SHARED_COMPRESSOR | SHARED_DECOMPRESSOR,
+        compressionLevel: level,
+        message: (ws, message, isBinary) => ws.send(message, isBinary, true),
+      }),
+    );
+    const socket = await rawConnect(server.port);
+    socket.write(upgradeRequest('/', ['Sec-WebSocket-Extensions: permessage-deflate']));
+    const text = 'a'.repeat(4000);
+    const head = await readUntil(socket, (t) => t.includes('\r\n\r\n'));
+    expect(head.toString()).toContain('permessage-deflate');
+    socket.write(clientFrame(0x1, Buffer.from(text)));
+    // The 101 was read whole above: what comes now is the echo's frame.
+    const frame = await readUntil(socket, (t) => {
+      if (t.length < 4) return false;
+      const len = t.charCodeAt(1) & 0x7f;
+      return t.length >= (len === 126 ? 4 + ((t.charCodeAt(2) << 8) | t.charCodeAt(3)) : 2 + len);
+    });
+    expect(frame[0]).toBe(0xc1); // FIN, RSV1 (compressed), text
+    const len = frame[1] & 0x7f;
+    check(len === 126 ? frame.readUInt16BE(2) : len, text.length);
+    socket.destroy();
+  });
+
+  it('rejects a compressionLevel zlib does not have', async () => {
+    for (const compressionLevel of [-1, 10, 1.5, Number.NaN]) {
+      await expect(listen(transport, (app) => app.ws('/*', { compression: SHARED_COMPRESSOR, compressionLevel }))).rejects.toThrow(/compressionLevel must be an integer 0..9/);
+    }
   });
 });
