@@ -291,7 +291,7 @@ void EventLoop::acceptBurst(uint32_t listenerSlot) {
     socklen_t peerLen = sizeof(peer);
     int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&peer), &peerLen, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or EMFILE & co: the listener stays and is retried
-    prepareConnectedSocket(fd);
+    setNoDelay(fd);
     uint32_t slot = table_.acquire(fd, SlotKind::kOpen);
     if (slot == kNoLink) {
       ::close(fd);

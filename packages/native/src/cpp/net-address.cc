@@ -116,13 +116,17 @@ int openConnection(const std::string& host, int port) {
   return fd;
 }
 
+void setNoDelay(int fd) {
+  int one = 1;
+  // Fails harmlessly on Unix sockets.
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 void prepareConnectedSocket(int fd) {
   int flags = ::fcntl(fd, F_GETFL, 0);
   if (flags >= 0 && !(flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  int one = 1;
-  // Fails harmlessly on Unix sockets.
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  setNoDelay(fd);
 }
 
 void capturePeer(const void* storage, PeerAddress* out) {

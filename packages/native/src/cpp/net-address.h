@@ -20,8 +20,11 @@ int openListener(const ListenRequest& req, int* boundPort);
 // A non-blocking socket with a connect in progress to a numeric host, or -1 (errno set).
 int openConnection(const std::string& host, int port);
 
-// Prepares an accepted or adopted socket: non-blocking, close-on-exec, TCP_NODELAY.
+// Prepares an adopted socket: non-blocking, close-on-exec, TCP_NODELAY.
 void prepareConnectedSocket(int fd);
+
+// TCP_NODELAY (an accepted socket is already non-blocking and close-on-exec: accept4's flags).
+void setNoDelay(int fd);
 
 struct PeerAddress;
 
