@@ -42,11 +42,12 @@ export const CONFORMANT_CLIENT_TESTEES = ['uws-client-epoll', 'uws-client-node',
  * level 1 cuts the testee's CPU time for the large cases by about 40 %. So one testee per
  * compression setup and role compresses at zlib's default (6): uws-app-epoll, ws-compat-epoll,
  * uws-client-epoll; the others, which test the same codec over another transport or API, at 1.
- * The App has no level option (as in uWS): every App testee compresses at 6.
  * Not listed: the testee's default (6). Handed to the testee as AUTOBAHN_ZLIB_LEVEL.
  * @type {Record<string, number>}
  */
 export const ZLIB_LEVELS = {
+  'uws-app-node': 1,
+  'uws-app-epoll-tls': 1,
   'uws-protocol-net': 1,
   'ws-compat-node': 1,
   'uws-client-node': 1,

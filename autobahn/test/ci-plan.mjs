@@ -23,7 +23,7 @@ export const COMPRESSION_SMALL = COMPRESSION.filter((c) => Number(c.id.split('.'
 export const WHOLE = process.env.AUTOBAHN_WHOLE === '1';
 
 /** Server testees (fuzzing-client mode) in CI, costliest compression run first. */
-export const SERVER_TESTEES = ['uws-app-epoll-tls', 'uws-app-epoll', 'uws-app-node', 'ws-compat-epoll', 'ws-compat-node', 'uws-protocol-net'];
+export const SERVER_TESTEES = ['uws-app-epoll', 'ws-compat-epoll', 'uws-app-epoll-tls', 'uws-app-node', 'ws-compat-node', 'uws-protocol-net'];
 
 /** Client testees (fuzzing-server mode) in CI, costliest compression run first. */
 export const CLIENT_TESTEES = ['uws-client-epoll', 'uws-client-node', 'ws-compat-client-epoll', 'ws-compat-client-node'];

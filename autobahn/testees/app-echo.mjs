@@ -5,12 +5,12 @@
 //
 // With `tls` it is an SSLApp with the test-only localhost certificate of @uws/native's tests.
 //
-// Compresses at zlib's default level: the App has no level option (as in uWS), so this testee
-// refuses AUTOBAHN_ZLIB_LEVEL rather than ignore it.
+// Compresses at AUTOBAHN_ZLIB_LEVEL (the behavior's `compressionLevel`), zlib's default when unset.
 //
 // Prints "listening <port>" once ready (the runner waits for that line).
 
 import { fileURLToPath } from 'node:url';
+import { zlibLevel } from './zlib-level.mjs';
 import { App, SHARED_COMPRESSOR, SHARED_DECOMPRESSOR, us_listen_socket_close, us_socket_local_port } from '@uws/native';
 
 const transport = process.argv[2] ?? 'epoll';
@@ -20,7 +20,6 @@ const fixtures = new URL('../../packages/native/test/fixtures/tls/', import.meta
 const tlsOptions = tls
   ? { key_file_name: fileURLToPath(new URL('localhost.key', fixtures)), cert_file_name: fileURLToPath(new URL('localhost.pem', fixtures)) }
   : undefined;
-if (process.env.AUTOBAHN_ZLIB_LEVEL) throw new Error('the App has no zlib level option; unset AUTOBAHN_ZLIB_LEVEL');
 if (transport !== 'epoll' && transport !== 'node') throw new Error(`transport must be epoll or node, not ${transport}`);
 
 /** @type {unknown} */
@@ -30,6 +29,7 @@ App({ transport, tls: tlsOptions })
     // Shared (no context takeover) in both directions: accepts every offer of 12.x/13.x, and
     // costs no per-socket zlib window.
     compression: SHARED_COMPRESSOR | SHARED_DECOMPRESSOR,
+    compressionLevel: zlibLevel(),
     // 9.x sends messages of up to 16 MiB.
     maxPayloadLength: 64 * 1024 * 1024,
     // 9.x writes 16 MiB echoes at once: no backpressure limit, or they would be dropped.
