@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import RealWS, { WebSocketServer as RealServer } from 'ws';
 import { WebSocket } from '../src/index.js';
-import { kinds, waitFor } from './support/helpers.js';
+import { closeRealWs, kinds, listenRealWs, waitFor } from './support/helpers.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -18,17 +18,9 @@ afterEach(async () => {
 });
 
 async function realServer(options: RealWS.ServerOptions = {}): Promise<{ wss: RealServer; port: number; url: string }> {
-  const wss = new RealServer({ port: 0, host: '127.0.0.1', ...options });
-  await once(wss, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-  const port = (wss.address() as net.AddressInfo).port;
-  return { wss, port, url: `ws://127.0.0.1:${port}` };
+  const real = await listenRealWs(options);
+  cleanups.push(() => closeRealWs(real.wss));
+  return real;
 }
 
 function ours(url: string | URL, protocols?: string | string[] | Record<string, unknown>, options?: Record<string, unknown>): WebSocket {

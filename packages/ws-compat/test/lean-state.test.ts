@@ -15,6 +15,18 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
+/** A port server on `transport` and one ws client connected to it: the server's socket and the client. */
+async function connectedPair(transport: (typeof kinds)[number]): Promise<{ ws: WebSocket; c: RealWS }> {
+  const { wss, url } = await listen({ transport });
+  cleanups.push(() => shutdown(wss as WebSocketServer));
+  const connection = once(wss, 'connection');
+  const c = new RealWS(url);
+  cleanups.push(() => c.terminate());
+  await once(c, 'open');
+  const [ws] = (await connection) as [WebSocket];
+  return { ws, c };
+}
+
 type AnySocket = EventEmitter & { binaryType: string; readyState: number };
 
 /** A server-side socket not attached to anything, made the way each library makes its own. */
@@ -98,13 +110,7 @@ describe('readyState and binaryType, packed together', () => {
   });
 
   it.each(kinds)('on %s, a connection goes OPEN, CLOSING, CLOSED with binaryType kept throughout', async (transport) => {
-    const { wss, url } = await listen({ transport });
-    cleanups.push(() => shutdown(wss as WebSocketServer));
-    const connection = once(wss, 'connection');
-    const c = new RealWS(url);
-    cleanups.push(() => c.terminate());
-    await once(c, 'open');
-    const [ws] = (await connection) as [WebSocket];
+    const { ws, c } = await connectedPair(transport);
     ws.binaryType = 'fragments';
     const states: string[] = [`${ws.readyState} ${ws.binaryType}`];
     const got = new Promise<unknown>((resolve) => ws.once('message', resolve));
@@ -120,13 +126,8 @@ describe('readyState and binaryType, packed together', () => {
 
 describe.each(kinds)('in-transit state on %s', (transport) => {
   it('is dropped once sends under backpressure have called back; an idle socket holds none', async () => {
-    const { wss, url } = await listen({ transport });
-    cleanups.push(() => shutdown(wss as WebSocketServer));
-    const connection = once(wss, 'connection');
-    const c = new RealWS(url);
-    cleanups.push(() => c.terminate());
-    await once(c, 'open');
-    const [ws] = (await connection) as [WebSocket & { _io: unknown; _cold: unknown }];
+    const { ws: server, c } = await connectedPair(transport);
+    const ws = server as WebSocket & { _io: unknown; _cold: unknown };
     // An echo, then idle: nothing in transit, nothing rare.
     ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
     const echoed = once(c, 'message');

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer as RealServer } from 'ws';
 import { type VerifyClientInfo, WebSocketServer } from '../src/index.js';
-import { kinds, listen, shutdown } from './support/helpers.js';
+import { closeRealWs, kinds, listen, listenRealWs, shutdown } from './support/helpers.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -73,16 +73,9 @@ async function observe(wss: { on(event: 'connection', fn: (ws: { protocol: strin
 }
 
 async function realWs(): Promise<{ wss: RealServer; port: number }> {
-  const wss = new RealServer({ port: 0, host: '127.0.0.1' });
-  await once(wss, 'listening');
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => resolve());
-      }),
-  );
-  return { wss, port: (wss.address() as net.AddressInfo).port };
+  const real = await listenRealWs();
+  cleanups.push(() => closeRealWs(real.wss));
+  return real;
 }
 
 describe.each(kinds)('the request of a port server on %s', (transport) => {

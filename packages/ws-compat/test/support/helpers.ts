@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { epollAvailable } from '@uws/native';
+import { WebSocketServer as RealServer, type ServerOptions as RealServerOptions } from 'ws';
 import { WebSocketServer, type ServerOptions } from '../../src/index.js';
 
 export type Kind = 'node' | 'epoll';
@@ -20,6 +21,20 @@ export async function listen(options: Omit<ServerOptions, 'port'> = {}): Promise
 export async function shutdown(wss: WebSocketServer): Promise<void> {
   for (const ws of wss.clients ?? []) ws.terminate();
   await new Promise<void>((resolve) => wss.close(() => resolve()));
+}
+
+/** A listening server of ws itself on 127.0.0.1 (the reference the suites compare with). */
+export async function listenRealWs(options: RealServerOptions = {}): Promise<{ wss: RealServer; port: number; url: string }> {
+  const wss = new RealServer({ port: 0, host: '127.0.0.1', ...options });
+  await once(wss, 'listening');
+  const port = (wss.address() as net.AddressInfo).port;
+  return { wss, port, url: `ws://127.0.0.1:${port}` };
+}
+
+/** Closes a ws server after terminating its clients. */
+export function closeRealWs(wss: RealServer): Promise<void> {
+  for (const c of wss.clients) c.terminate();
+  return new Promise<void>((resolve) => wss.close(() => resolve()));
 }
 
 /** Polls until `check()` is true. */
