@@ -12,9 +12,11 @@
         "src/cpp/net-address.cc",
         "src/cpp/payload-mask.cc",
         "src/cpp/tls-context.cc",
+        "src/cpp/tls-record-layer.cc",
         "src/cpp/tls-session.cc",
         "src/cpp/tls-session-cache.cc",
-        "src/cpp/tls-socket-bio.cc"
+        "src/cpp/tls-socket-bio.cc",
+        "src/cpp/tls13-key-schedule.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -211,6 +211,7 @@ bool readTlsOptions(const Napi::Env& env, Napi::Value value, TlsOptions* o) {
   o->requestCert = boolField(obj, "requestCert", false);
   o->rejectUnauthorized = boolField(obj, "rejectUnauthorized", true);
   o->releaseBuffers = boolField(obj, "releaseBuffers", true);
+  o->ownRecords = boolField(obj, "ownRecordLayer", true);
   o->sessionTickets = boolField(obj, "sessionTickets", true);
   Napi::Value tickets = obj.Get("sessionTicketCount");
   if (tickets.IsNumber()) o->ticketCount = std::min<uint32_t>(tickets.As<Napi::Number>().Uint32Value(), 16);
@@ -306,7 +307,7 @@ Napi::Value TlsFree(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// tlsInfo(slot, gen) -> [serverName, alpn, verifyResult, error, peerCertificate, resumed] or null
+// tlsInfo(slot, gen) -> [serverName, alpn, verifyResult, error, peerCertificate, resumed, ownRecords] or null
 Napi::Value TlsInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EventLoop* loop = loopOrThrow(info);
@@ -314,13 +315,14 @@ Napi::Value TlsInfo(const Napi::CallbackInfo& info) {
   const TlsSession* session =
       loop->tlsSession(info[0].As<Napi::Number>().Uint32Value(), info[1].As<Napi::Number>().Uint32Value());
   if (session == nullptr) return env.Null();
-  Napi::Array out = Napi::Array::New(env, 6);
+  Napi::Array out = Napi::Array::New(env, 7);
   out.Set(0u, Napi::String::New(env, session->serverName));
   out.Set(1u, Napi::String::New(env, session->alpn()));
   out.Set(2u, Napi::Number::New(env, static_cast<double>(session->verifyResult())));
   out.Set(3u, Napi::String::New(env, session->error()));
   out.Set(4u, Napi::Boolean::New(env, session->hasPeerCertificate()));
   out.Set(5u, Napi::Boolean::New(env, session->resumed()));
+  out.Set(6u, Napi::Boolean::New(env, session->ownsRecords()));
   return out;
 }
 

@@ -112,6 +112,12 @@ int onNewClientSession(SSL* ssl, SSL_SESSION* session) {
   return 1;
 }
 
+// Server: the key log hands a session the traffic secrets it needs to take its records over.
+void onKeylog(const SSL* ssl, const char* line) {
+  auto* session = static_cast<TlsSession*>(SSL_get_app_data(ssl));
+  if (session != nullptr) session->noteSecret(line);
+}
+
 // With rejectUnauthorized off the chain is still checked (the result is reported), never refused.
 int acceptAnyPeer(int, X509_STORE_CTX*) { return 1; }
 
@@ -204,6 +210,7 @@ std::shared_ptr<TlsContext> TlsContext::create(int id, const TlsOptions& options
   if (context->ctx_ == nullptr) return nullptr;
   context->handshakeSeconds_ = options.handshakeSeconds;
   context->releaseBuffers_ = options.releaseBuffers;
+  context->ownRecords_ = options.isServer && options.ownRecords;
   context->verifyAfterHandshake_ = !options.isServer && options.rejectUnauthorized;
   if (!options.isServer && options.maxCachedSessions > 0) {
     context->clientSessions_ = std::make_unique<ClientSessionCache>(options.maxCachedSessions);
@@ -288,6 +295,8 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
     }
     if (!o.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, const_cast<std::string*>(internAlpn(o.alpn)));
     SSL_CTX_set_client_hello_cb(ctx, onClientHello, this);
+    // Every server context, SNI ones included: after SSL_set_SSL_CTX the chosen one logs.
+    SSL_CTX_set_keylog_callback(ctx, onKeylog);
   } else {
     if (o.maxCachedSessions > 0) {
       // Sessions go to our per-server cache (see onNewClientSession), not OpenSSL's.
@@ -320,6 +329,7 @@ bool TlsContext::update(const TlsOptions& options, std::string* error) {
   ctx_ = fresh;
   handshakeSeconds_ = options.handshakeSeconds;
   releaseBuffers_ = options.releaseBuffers;
+  ownRecords_ = isServer_ && options.ownRecords;
   return true;
 }
 

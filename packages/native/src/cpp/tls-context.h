@@ -28,6 +28,7 @@ struct TlsOptions {
   bool requestCert = false;          // server: ask the client for a certificate
   bool rejectUnauthorized = true;    // refuse a peer certificate that does not verify
   bool releaseBuffers = true;        // idle sessions hold no record buffers (see noteTlsTraffic)
+  bool ownRecords = true;            // server: TLS 1.3 records are ours after the handshake (TlsRecordLayer)
   bool sessionTickets = true;        // server: issue session tickets (resumption)
   uint32_t ticketCount = 1;          // server: TLS 1.3 tickets sent per handshake (OpenSSL's own: 2)
   uint32_t sessionCacheSize = 1024;  // server: TLS 1.2 sessions kept for id resumption; 0: none
@@ -52,6 +53,8 @@ class TlsContext {
   SSL_CTX* ctx() const { return ctx_; }
   // Sessions give their record buffers back once idle (the loop decides when).
   bool releasesBuffers() const { return releaseBuffers_; }
+  // Server: TLS 1.3 sessions take their records over from OpenSSL after the handshake.
+  bool ownsRecords() const { return ownRecords_; }
 
   // Replaces the certificate & co. for new handshakes; live sessions keep what they had.
   bool update(const TlsOptions& options, std::string* error);
@@ -75,6 +78,7 @@ class TlsContext {
   uint32_t handshakeSeconds_ = 10;
   bool verifyAfterHandshake_ = false;
   bool releaseBuffers_ = true;
+  bool ownRecords_ = true;
   SSL_CTX* ctx_ = nullptr;
   std::map<std::string, SSL_CTX*> names_;
   std::unique_ptr<ClientSessionCache> clientSessions_;

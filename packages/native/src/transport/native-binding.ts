@@ -52,8 +52,8 @@ export interface NativeAddon {
   tlsRemoveServerName(id: number, host: string): void;
   tlsMissingServerName(id: number, on: boolean): void;
   tlsFree(id: number): void;
-  /** [serverName, alpn, verifyResult, error, peerCertificate, resumed], or null for plain TCP. */
-  tlsInfo(slot: number, gen: number): [string, string, number, string, boolean, boolean] | null;
+  /** [serverName, alpn, verifyResult, error, peerCertificate, resumed, ownRecordLayer], or null for plain TCP. */
+  tlsInfo(slot: number, gen: number): [string, string, number, string, boolean, boolean, boolean] | null;
   /** TLS sockets of this thread whose OpenSSL record buffers are kept between reads (busy ones). */
   tlsBuffersHeld(): number;
 }
@@ -73,6 +73,7 @@ export interface NativeTlsOptions {
   requestCert: boolean;
   rejectUnauthorized: boolean;
   releaseBuffers: boolean;
+  ownRecordLayer: boolean;
   sessionTickets: boolean;
   sessionTicketCount: number;
   sessionCacheSize: number;

@@ -37,6 +37,7 @@ export function toNativeTls(o: ResolvedTlsOptions): NativeTlsOptions {
     requestCert: o.requestCert,
     rejectUnauthorized: o.rejectUnauthorized,
     releaseBuffers: o.releaseBuffers,
+    ownRecordLayer: o.ownRecordLayer,
     sessionTickets: o.sessionTickets,
     sessionTicketCount: o.sessionTicketCount,
     sessionCacheSize: o.sessionCacheSize,
@@ -87,7 +88,7 @@ export class NativeTlsContext implements TlsContext {
 export function nativeTlsInfo(native: NativeAddon, slot: number, gen: number): TlsSocketInfo | undefined {
   const info = native.tlsInfo(slot, gen);
   if (info === null || info === undefined) return undefined;
-  const [servername, alpnProtocol, verifyResult, error, peerCertificate, resumed] = info;
+  const [servername, alpnProtocol, verifyResult, error, peerCertificate, resumed, ownRecordLayer] = info;
   return {
     servername,
     alpnProtocol,
@@ -95,5 +96,6 @@ export function nativeTlsInfo(native: NativeAddon, slot: number, gen: number): T
     authorizationError: verifyCode(verifyResult),
     error,
     resumed,
+    ownRecordLayer,
   };
 }

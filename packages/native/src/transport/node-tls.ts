@@ -156,6 +156,7 @@ export function nodeTlsInfo(socket: tls.TLSSocket, error: string, code: string):
     authorizationError: authorizationError !== '' ? authorizationError : isCertCode(code) ? code : '',
     error,
     resumed: socket.isSessionReused(),
+    ownRecordLayer: false,
   };
 }
 
