@@ -189,6 +189,7 @@ void EventLoop::onTick(uv_timer_t* handle) {
     self->releaseClosed();
   }
   self->sweepTlsBuffers();
+  self->trimAfterHandshakes();
   auto links = [self](uint32_t i) -> TimerLink& { return self->link(i); };
   self->mem_.control[kTick] = static_cast<int32_t>(self->wheel_.now() + 1);
   self->wheel_.tick(links, [self](uint32_t slot) {

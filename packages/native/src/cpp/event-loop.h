@@ -97,6 +97,8 @@ class EventLoop {
   // OpenSSL's record buffers: a busy connection keeps them, an idle one gives them back.
   void noteTlsTraffic(uint32_t slot);
   void sweepTlsBuffers();
+  // After a burst of server handshakes: hands the freed handshake memory back to the system.
+  void trimAfterHandshakes();
   void readBacklog();
   void kick();
   void startLinger(uint32_t slot);
@@ -149,6 +151,7 @@ class EventLoop {
   std::vector<std::pair<uint32_t, uint32_t>> tlsBacklog_;
   // Sockets whose TLS session may hold its record buffers (see noteTlsTraffic).
   std::vector<std::pair<uint32_t, uint32_t>> tlsHolding_;
+  uint32_t handshakesSinceTrim_ = 0;
   bool kickArmed_ = false;
   std::vector<uint8_t> tlsScratch_;  // coalesces small writes into full records
   bool inBatch_ = false;
