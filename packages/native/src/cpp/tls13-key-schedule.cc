@@ -1,11 +1,11 @@
 #include "tls13-key-schedule.h"
 
 #include <openssl/crypto.h>
-#include <openssl/hmac.h>
 #include <openssl/tls1.h>
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <mutex>
 
 namespace uws {
@@ -26,6 +26,40 @@ void fetchSuites() {
   suites[2] = make(TLS1_3_CK_CHACHA20_POLY1305_SHA256, "ChaCha20-Poly1305", "SHA256", 32, 32);
 }
 
+struct DigestContextFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+thread_local std::unique_ptr<EVP_MD_CTX, DigestContextFree> digestContext;
+
+// HMAC (RFC 2104) over the pre-fetched digest, for a key no longer than the digest's block (a
+// traffic secret is one hash long). OpenSSL 3.0's HMAC() looks the MAC and the digest up by
+// name at every call: four of those per connection showed in handshake profiles.
+bool hmac(const Tls13Suite& suite, const uint8_t* key, size_t keyLength, const uint8_t* data, size_t length,
+          uint8_t* out) {
+  size_t block = static_cast<size_t>(EVP_MD_get_block_size(suite.digest));
+  if (keyLength > block || block > 128) return false;
+  if (!digestContext) digestContext.reset(EVP_MD_CTX_new());
+  EVP_MD_CTX* ctx = digestContext.get();
+  if (ctx == nullptr) return false;
+  uint8_t pad[128];
+  uint8_t inner[EVP_MAX_MD_SIZE];
+  unsigned int innerLength = 0;
+  unsigned int outLength = 0;
+  auto padWith = [&](uint8_t byte) {
+    std::memset(pad, byte, block);
+    for (size_t i = 0; i < keyLength; i++) pad[i] ^= key[i];
+  };
+  padWith(0x36);
+  bool ok = EVP_DigestInit_ex2(ctx, suite.digest, nullptr) == 1 && EVP_DigestUpdate(ctx, pad, block) == 1 &&
+            EVP_DigestUpdate(ctx, data, length) == 1 && EVP_DigestFinal_ex(ctx, inner, &innerLength) == 1;
+  padWith(0x5c);
+  ok = ok && EVP_DigestInit_ex2(ctx, suite.digest, nullptr) == 1 && EVP_DigestUpdate(ctx, pad, block) == 1 &&
+       EVP_DigestUpdate(ctx, inner, innerLength) == 1 && EVP_DigestFinal_ex(ctx, out, &outLength) == 1;
+  OPENSSL_cleanse(pad, sizeof(pad));
+  OPENSSL_cleanse(inner, sizeof(inner));
+  return ok && outLength == suite.hashLength;
+}
+
 // HKDF-Expand-Label(secret, label, "", length) for length <= Hash.length: a single HMAC block,
 // T(1) = HMAC(secret, HkdfLabel || 0x01).
 bool expandLabel(const Tls13Suite& suite, const uint8_t* secret, const char* label, uint8_t* out, size_t length) {
@@ -44,11 +78,7 @@ bool expandLabel(const Tls13Suite& suite, const uint8_t* secret, const char* lab
   info[n++] = 0;  // empty context
   info[n++] = 1;  // the block counter
   uint8_t block[EVP_MAX_MD_SIZE];
-  unsigned int blockLength = 0;
-  if (HMAC(suite.digest, secret, suite.hashLength, info, n, block, &blockLength) == nullptr ||
-      blockLength < length) {
-    return false;
-  }
+  if (!hmac(suite, secret, suite.hashLength, info, n, block)) return false;
   std::memcpy(out, block, length);
   OPENSSL_cleanse(block, sizeof(block));
   return true;

@@ -26,7 +26,12 @@ export interface TlsOptions {
   dhParams?: PemSource;
   /** TLS 1.2 cipher list (OpenSSL syntax). Default: OpenSSL's. Alias: `ssl_ciphers`. */
   ciphers?: string;
-  /** TLS 1.3 cipher suites (OpenSSL syntax). Default: OpenSSL's. */
+  /**
+   * TLS 1.3 cipher suites (OpenSSL syntax), in the server's order of preference. Default on the
+   * epoll transport: `'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'`,
+   * with ChaCha20-Poly1305 chosen first for a client that lists it first (no AES hardware);
+   * on node:tls, Node's.
+   */
   ciphersuites?: string;
   /** Lowest protocol version accepted. Default: `'TLSv1.2'` (TLS 1.3 is preferred when both sides have it). */
   minVersion?: 'TLSv1.2' | 'TLSv1.3';

@@ -154,6 +154,16 @@ describe('TLS 1.3 record layer (epoll server)', () => {
     });
   });
 
+  it('prefers AES-128-GCM, and ChaCha20-Poly1305 for a client that lists it first', async () => {
+    const server = start();
+    // node:tls lists AES-256-GCM first: the server's preference decides.
+    expect((await client(server)).socket.getCipher().standardName).toBe('TLS_AES_128_GCM_SHA256');
+    const chacha = await client(server, { ciphers: 'TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256' });
+    expect(chacha.socket.getCipher().standardName).toBe('TLS_CHACHA20_POLY1305_SHA256');
+    const own = start({ ciphersuites: 'TLS_AES_256_GCM_SHA384' });
+    expect((await client(own)).socket.getCipher().standardName).toBe('TLS_AES_256_GCM_SHA384');
+  });
+
   it('takes over resumed sessions too', async () => {
     const server = start();
     const first = await client(server);
