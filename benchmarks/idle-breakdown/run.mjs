@@ -95,8 +95,11 @@ async function snapshot() {
 await sleep(300);
 const before = await snapshot();
 const gcFrom = out.length;
-const loadgen = here('../loadgen/bin/loadgen');
+// TLS servers (the *-tls entries) get the TLS load generator, as the harness's tls-idle does.
+const tls = opt.server.endsWith('-tls');
+const loadgen = here(tls ? '../loadgen/bin/loadgen-tls' : '../loadgen/bin/loadgen');
 const lgArgs = ['idle', '--port', String(port), '--connections', String(opt.connections), '--duration', '3', '--timeout', '90'];
+if (tls) lgArgs.push('--tls', '1');
 const [lgBin, ...lgRest] = pin(1, [loadgen, ...lgArgs, ...(server.loadgen ?? [])]);
 const lg = spawn(lgBin, lgRest, { stdio: ['ignore', 'pipe', 'pipe'] });
 let open = NaN;
