@@ -254,30 +254,48 @@ TlsStep TlsRecordLayer::read(uint8_t* out, size_t cap, size_t* n) {
   size_t produced = 0;
   bool drained = false;
   bool full = false;
+  // A fatal record ends the reading, but what the records before it carried is still
+  // delivered (the next call reports the failure, and hasBuffered() asks for that call).
+  auto refuse = [this](uint8_t alert, const char* why) { fail(alert, why, EPROTO); };
   for (;;) {
-    while (have - pos >= kHeader) {
+    while (!failed_ && have - pos >= kHeader) {
       const uint8_t* record = buf + pos;
       size_t body = recordLength(record);
       // Only protected records after the handshake: a change_cipher_spec or any plaintext
       // record is refused (§5, §5.1).
-      if (record[0] != kApplicationData) return fail(kUnexpectedMessage, "TLS: an unprotected record after the handshake", EPROTO);
-      if (body > kMaxCiphertext) return fail(kRecordOverflow, "TLS: a record over 2^14 + 256 bytes", EPROTO);
+      if (record[0] != kApplicationData) {
+        refuse(kUnexpectedMessage, "TLS: an unprotected record after the handshake");
+        break;
+      }
+      if (body > kMaxCiphertext) {
+        refuse(kRecordOverflow, "TLS: a record over 2^14 + 256 bytes");
+        break;
+      }
       if (have - pos < kHeader + body) break;
-      if (body < kAeadTagLength + 1) return fail(kBadRecordMac, "TLS: a record too short to be authentic", EPROTO);
-      if (body - kAeadTagLength > kMaxInnerPlain) return fail(kRecordOverflow, "TLS: a record over 2^14 + 1 bytes of plaintext", EPROTO);
+      if (body < kAeadTagLength + 1) {
+        refuse(kBadRecordMac, "TLS: a record too short to be authentic");
+        break;
+      }
+      if (body - kAeadTagLength > kMaxInnerPlain) {
+        refuse(kRecordOverflow, "TLS: a record over 2^14 + 1 bytes of plaintext");
+        break;
+      }
       if (cap - produced < body - kAeadTagLength) {
         full = true;
         break;
       }
       size_t plainLength = 0;
-      if (!open(record, body, out + produced, &plainLength)) return fail(kBadRecordMac, "TLS: a record failed authentication", EPROTO);
+      if (!open(record, body, out + produced, &plainLength)) {
+        refuse(kBadRecordMac, "TLS: a record failed authentication");
+        break;
+      }
       pos += kHeader + body;
       size_t delivered = 0;
-      if (!accept(out + produced, plainLength, &delivered)) return TlsStep::kFailed;
+      if (!accept(out + produced, plainLength, &delivered)) break;
       produced += delivered;
       if (peerClosed_) break;  // nothing after close_notify counts
     }
-    if (peerClosed_ || full || drained) break;
+    if (failed_ || peerClosed_ || full || drained) break;
     if (pos > 0) {
       std::memmove(buf, buf + pos, have - pos);
       have -= pos;
@@ -297,9 +315,10 @@ TlsStep TlsRecordLayer::read(uint8_t* out, size_t cap, size_t* n) {
       return TlsStep::kClosed;
     }
     if (retryable(errno)) break;
-    return fail(kNoAlert, "TLS: read failed", errno);
+    fail(kNoAlert, "TLS: read failed", errno);
+    break;
   }
-  if (peerClosed_) pos = have;  // bytes after close_notify are ignored (§6.1)
+  if (peerClosed_ || failed_) pos = have;  // bytes after close_notify are ignored (§6.1)
   if (have > pos) {
     inLength_ = have - pos;
     in_.reset(new uint8_t[inLength_]);
@@ -309,11 +328,12 @@ TlsStep TlsRecordLayer::read(uint8_t* out, size_t cap, size_t* n) {
     *n = produced;
     return TlsStep::kDone;
   }
+  if (failed_) return TlsStep::kFailed;
   return peerClosed_ ? TlsStep::kClosed : TlsStep::kWantRead;
 }
 
 bool TlsRecordLayer::hasBuffered() const {
-  if (peerClosed_) return true;
+  if (peerClosed_ || failed_) return true;  // the next read reports it
   return inLength_ >= kHeader && inLength_ >= kHeader + recordLength(in_.get());
 }
 

@@ -35,7 +35,8 @@ class TlsRecordLayer {
   TlsStep write(const uint8_t* data, size_t len, size_t* n);
   // close_notify, best effort (skipped behind a partly sent record or a full socket).
   void shutdown();
-  // A whole record waits (no room for it in the last read), or the peer's close_notify does.
+  // A whole record waits (no room for it in the last read), or the peer's close_notify or a
+  // failure does (reported by the next read, after the data that came before it).
   bool hasBuffered() const;
   // Frees the AEAD contexts (made again from the keys on the next record); false while bytes
   // wait in either direction.

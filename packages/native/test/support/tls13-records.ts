@@ -3,7 +3,7 @@
  * layer directly: the client's traffic secret comes from node:tls's `keylog` event, the records
  * are sealed here and written to the raw TCP socket under the TLS one.
  */
-import { createCipheriv, createHmac } from 'node:crypto';
+import { type CipherGCMTypes, createCipheriv, createHmac } from 'node:crypto';
 
 export type Tls13SuiteName = 'TLS_AES_128_GCM_SHA256' | 'TLS_AES_256_GCM_SHA384' | 'TLS_CHACHA20_POLY1305_SHA256';
 
@@ -62,10 +62,11 @@ export class RecordSealer {
     const nonce = Buffer.from(this.iv);
     for (let i = 0; i < 8; i++) nonce[11 - i] ^= Number((this.sequence >> BigInt(8 * i)) & 0xffn);
     this.sequence++;
-    const cipher = createCipheriv(this.suite.cipher, this.key, nonce, { authTagLength: 16 } as never);
+    // ChaCha20-Poly1305 has the same AEAD calls as the GCM ciphers the type names.
+    const cipher = createCipheriv(this.suite.cipher as CipherGCMTypes, this.key, nonce, { authTagLength: 16 });
     cipher.setAAD(header);
     const body = Buffer.concat([cipher.update(inner), cipher.final()]);
-    const tag = (cipher as unknown as { getAuthTag(): Buffer }).getAuthTag();
+    const tag = cipher.getAuthTag();
     if (options.tamper) tag[0] ^= 1;
     return Buffer.concat([header, body, tag]);
   }

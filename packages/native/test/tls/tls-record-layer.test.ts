@@ -4,114 +4,14 @@
  * for what node:tls never sends (KeyUpdate, padding, empty records, malformed ones), each
  * answered as RFC 8446 says.
  */
-import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTransport } from '../../src/transport/select-transport.js';
-import { type TlsOptions, type TlsSocketInfo, resolveServerTls } from '../../src/transport/tls-options.js';
+import type { TlsOptions } from '../../src/transport/tls-options.js';
 import type { SocketId, Transport } from '../../src/transport/transport.js';
 import { waitFor } from '../support/app-harness.js';
-import { CA, LOCALHOST } from '../support/tls-fixtures.js';
-import { CONTENT, RecordSealer, type Tls13SuiteName, keyUpdate, secretFromKeylog } from '../support/tls13-records.js';
-
-const EPROTO = 71;
-
-/** An echo server on the epoll transport that notes each connection's TLS state. */
-function echoServer(options: TlsOptions = {}, onOpen?: (t: Transport, id: SocketId) => void) {
-  const transport = createTransport('epoll');
-  const opens: SocketId[] = [];
-  const received = new Map<SocketId, string>();
-  const infos = new Map<SocketId, TlsSocketInfo>();
-  const closes = new Map<SocketId, { errno: number; error: string }>();
-  transport.start({
-    onOpen: (id) => {
-      opens.push(id);
-      infos.set(id, transport.tlsInfo!(id)!);
-      onOpen?.(transport, id);
-    },
-    onData: (id, data) => {
-      received.set(id, (received.get(id) ?? '') + Buffer.from(data).toString('latin1'));
-      transport.write(id, data);
-    },
-    onDrain: () => {},
-    onTimeout: () => {},
-    onClose: (id, errno) => {
-      closes.set(id, { errno, error: transport.tlsInfo!(id)?.error ?? '' });
-    },
-  });
-  const context = transport.createTlsContext!(resolveServerTls({ ...LOCALHOST, ...options }));
-  const handle = transport.listen({ host: '127.0.0.1', port: 0, tls: context });
-  if (handle instanceof Promise) throw new Error('epoll listens synchronously');
-  return { transport, port: handle.port, opens, received, infos, closes };
-}
-
-type EchoServer = ReturnType<typeof echoServer>;
-
-/** A node:tls client; resolves after the handshake, collecting what it reads. */
-async function tlsClient(port: number, options: tls.ConnectionOptions = {}) {
-  const socket = tls.connect({ host: '127.0.0.1', port, ca: CA, servername: 'localhost', ...options });
-  const received: Buffer[] = [];
-  const errors: Error[] = [];
-  socket.on('data', (d: Buffer) => received.push(d));
-  socket.on('error', (e) => errors.push(e));
-  await once(socket, 'secureConnect');
-  return { socket, received, errors, bytes: () => Buffer.concat(received) };
-}
-
-/**
- * A node:tls client whose TCP bytes pass through a proxy here, so that records sealed by hand
- * (with the client's traffic secret from the key log) can be sent in its place. The client
- * itself never writes after its Finished, so its records start at sequence number 0.
- */
-async function craftingClient(server: EchoServer, options: tls.ConnectionOptions = {}) {
-  let upstream: net.Socket | undefined;
-  const proxy = net.createServer((downstream) => {
-    upstream = net.connect(server.port, '127.0.0.1');
-    upstream.on('error', () => downstream.destroy());
-    downstream.on('error', () => upstream?.destroy());
-    downstream.pipe(upstream);
-    upstream.pipe(downstream);
-  });
-  proxy.listen(0, '127.0.0.1');
-  await once(proxy, 'listening');
-  const port = (proxy.address() as net.AddressInfo).port;
-  let clientSecret: Buffer | undefined;
-  const opened = server.opens.length;
-  const socket = tls.connect({ host: '127.0.0.1', port, ca: CA, servername: 'localhost', ...options });
-  socket.on('keylog', (line: Buffer) => {
-    clientSecret ??= secretFromKeylog(line, 'CLIENT_TRAFFIC_SECRET_0');
-  });
-  const received: Buffer[] = [];
-  const errors: Error[] = [];
-  let ended = false;
-  socket.on('data', (d: Buffer) => received.push(d));
-  socket.on('error', (e) => errors.push(e));
-  socket.on('end', () => {
-    ended = true;
-  });
-  await once(socket, 'secureConnect');
-  await waitFor(() => server.opens.length > opened, 5000, 'the server completes the handshake');
-  const id = server.opens[server.opens.length - 1];
-  const suite = socket.getCipher().standardName as Tls13SuiteName;
-  const sealer = new RecordSealer(suite, clientSecret!);
-  return {
-    id,
-    socket,
-    sealer,
-    errors,
-    ended: () => ended,
-    text: () => Buffer.concat(received).toString(),
-    send: (...records: Buffer[]) => upstream!.write(Buffer.concat(records)),
-    finish: (...records: Buffer[]) => upstream!.end(Buffer.concat(records)),
-    close: () => {
-      socket.destroy();
-      upstream?.destroy();
-      proxy.close();
-    },
-  };
-}
+import { EPROTO, type EchoServer, craftingClient, echoServer, tlsClient } from '../support/tls-record-harness.js';
+import { CONTENT, type RecordSealer, type Tls13SuiteName, keyUpdate } from '../support/tls13-records.js';
 
 const text = (s: string) => Buffer.from(s);
 const SUITES: Tls13SuiteName[] = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
