@@ -1,5 +1,6 @@
 #include "tls-context.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -331,6 +332,14 @@ bool TlsContext::update(const TlsOptions& options, std::string* error) {
   o.isServer = isServer_;
   SSL_CTX* fresh = build(o, error);
   if (fresh == nullptr) return false;
+  // The tickets issued so far stay valid: a certificate renewal must not send every returning
+  // client through a full handshake. (Tickets are opened with the keys of the context a
+  // connection started on, this one, whichever SNI context served it.)
+  unsigned char ticketKeys[80];
+  if (SSL_CTX_get_tlsext_ticket_keys(ctx_, ticketKeys, sizeof(ticketKeys)) == 1) {
+    SSL_CTX_set_tlsext_ticket_keys(fresh, ticketKeys, sizeof(ticketKeys));
+  }
+  OPENSSL_cleanse(ticketKeys, sizeof(ticketKeys));
   // Sessions hold their own reference to the old context (SSL_CTX is reference-counted).
   SSL_CTX_free(ctx_);
   ctx_ = fresh;

@@ -82,7 +82,13 @@ export class NodeTlsContext implements TlsContext {
     tls.createSecureContext(secureOptions(options)); // validate before anything changes
     this.options = options;
     const next = this.serverOptions();
-    for (const server of this.servers) server.setSecureContext(next);
+    for (const server of this.servers) {
+      // Tickets issued so far stay valid across a certificate renewal (a new context would
+      // bring new ticket keys and send every returning client through a full handshake).
+      const ticketKeys = server.getTicketKeys();
+      server.setSecureContext(next);
+      server.setTicketKeys(ticketKeys);
+    }
   }
 
   close(): void {

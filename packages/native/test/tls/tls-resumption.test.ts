@@ -131,6 +131,14 @@ describe.each(transportKinds)('TLS server session resumption (%s)', (transport) 
     expect((await handshake(none, { maxVersion: 'TLSv1.2', session: first12.session })).reused).toBe(true);
   });
 
+  it('resumes a TLS 1.3 ticket issued before reloadTls', async () => {
+    const port = await start();
+    const first = await handshake(port, {});
+    expect(first).toMatchObject({ reused: false, protocol: 'TLSv1.3' });
+    server!.app.reloadTls(LOCALHOST);
+    expect((await handshake(port, { session: first.session })).reused).toBe(true);
+  });
+
   it('refuses bad cache options with a clear error', async () => {
     await expect(start({ sessionCacheSize: -1 })).rejects.toThrow(/sessionCacheSize/);
     await expect(start({ sessionTimeout: 0 })).rejects.toThrow(/sessionTimeout/);
