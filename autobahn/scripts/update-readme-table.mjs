@@ -16,7 +16,7 @@ import { CATALOGUE } from '../src/catalogue.mjs';
 import { verdictTable, writeReports } from '../src/report.mjs';
 import { runCases } from '../src/runner.mjs';
 import { runClientCases } from '../src/server-runner.mjs';
-import { CONFORMANT_CLIENT_TESTEES, CONFORMANT_TESTEES, startTestee } from '../src/testees.mjs';
+import { CONFORMANT_CLIENT_TESTEES, CONFORMANT_TESTEES, fuzzerDeflateLevel, startTestee } from '../src/testees.mjs';
 
 const { values } = parseArgs({
   options: { servers: { type: 'boolean', default: false }, clients: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -54,7 +54,7 @@ if (serverTestees.length > 0) {
   for (const name of serverTestees) {
     const t = await startTestee(name);
     try {
-      const results = await runCases(CATALOGUE, { host: '127.0.0.1', port: t.port, concurrency: 8, compressionConcurrency: 6, heavyConcurrency: 1, deflateLevel: 1 });
+      const results = await runCases(CATALOGUE, { host: '127.0.0.1', port: t.port, concurrency: 8, compressionConcurrency: 6, heavyConcurrency: 1, deflateLevel: fuzzerDeflateLevel(name) });
       index = await writeReports(outdir, name, results);
       console.log(`${name}: done`);
     } finally {
@@ -68,7 +68,7 @@ if (clientTestees.length > 0) {
   /** @type {import('../src/report.mjs').ReportIndex} */
   let index = {};
   for (const testee of clientTestees) {
-    const results = await runClientCases(CATALOGUE, { testee, concurrency: 8, compressionConcurrency: 6, heavyConcurrency: 1, deflateLevel: 1 });
+    const results = await runClientCases(CATALOGUE, { testee, concurrency: 8, compressionConcurrency: 6, heavyConcurrency: 1, deflateLevel: fuzzerDeflateLevel(testee) });
     index = await writeReports(`${outdir}clients/`, testee, results);
     console.log(`${testee}: done`);
   }

@@ -6,7 +6,7 @@
 //
 //   node autobahn/testees/protocol-net-echo.mjs [port]     (or PORT=..., default 9001)
 //
-// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 1, see src/testees.mjs).
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 0, see src/testees.mjs).
 
 import { Buffer } from 'node:buffer';
 import net from 'node:net';

@@ -6,7 +6,7 @@
 //
 //   node autobahn/testees/ws-compat-client.mjs [epoll|node] <ws://host:port> [agent] [concurrency]
 //
-// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 1, see src/testees.mjs).
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 0, see src/testees.mjs).
 
 import WebSocket from '@uws/ws-compat';
 import { runClientFlow } from './client-flow.mjs';

@@ -1,6 +1,6 @@
 // @ts-check
 // The zlib level a testee compresses what it sends at: AUTOBAHN_ZLIB_LEVEL, which src/testees.mjs
-// sets from its ZLIB_LEVELS (why some testees use 1 is explained there). Unset: undefined, the
+// sets from its ZLIB_LEVELS (why some testees use 0 is explained there). Unset: undefined, the
 // library's default (zlib's 6). Only what the testee sends depends on it; any level is valid
 // permessage-deflate.
 
