@@ -9,8 +9,8 @@
 // `concurrency` (default 1, the suite's flow) runs that many cases at once; each case has its
 // own connection, so the verdicts do not depend on it as long as both ends keep up.
 //
-// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 0 for uws-client-node and keeps
-// zlib's default for uws-client-epoll, see src/testees.mjs).
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 0 for uws-client-node and 1 for
+// uws-client-epoll, see src/testees.mjs).
 
 import { connect } from '@uws/native';
 import { runClientFlow } from './client-flow.mjs';

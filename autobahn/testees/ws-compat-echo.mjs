@@ -4,8 +4,8 @@
 //
 //   node autobahn/testees/ws-compat-echo.mjs [epoll|node] [port]      (port 0: any free port)
 //
-// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 0 for ws-compat-node and keeps
-// zlib's default for ws-compat-epoll, see src/testees.mjs).
+// Compresses at AUTOBAHN_ZLIB_LEVEL (zlib-level.mjs; CI sets 0 for ws-compat-node and 1 for
+// ws-compat-epoll, see src/testees.mjs).
 //
 // Prints "listening <port>" once ready (the runner waits for that line).
 
