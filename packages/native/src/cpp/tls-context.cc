@@ -303,8 +303,9 @@ SSL_CTX* TlsContext::build(const TlsOptions& o, std::string* error) {
     }
     if (!o.alpn.empty()) SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, const_cast<std::string*>(internAlpn(o.alpn)));
     SSL_CTX_set_client_hello_cb(ctx, onClientHello, this);
-    // Every server context, SNI ones included: after SSL_set_SSL_CTX the chosen one logs.
-    SSL_CTX_set_keylog_callback(ctx, onKeylog);
+    // Every server context that takes records over, SNI ones included (after SSL_set_SSL_CTX
+    // the chosen one logs). Not otherwise: OpenSSL formats each secret as hex for the log.
+    if (o.ownRecords) SSL_CTX_set_keylog_callback(ctx, onKeylog);
   } else {
     if (o.maxCachedSessions > 0) {
       // Sessions go to our per-server cache (see onNewClientSession), not OpenSSL's.
