@@ -247,7 +247,6 @@ TlsStep TlsRecordLayer::read(uint8_t* out, size_t cap, size_t* n) {
   if (inLength_ > 0) {
     std::memcpy(buf, in_.get(), inLength_);
     have = inLength_;
-    in_.reset();
     inLength_ = 0;
   }
   size_t pos = 0;
@@ -321,7 +320,12 @@ TlsStep TlsRecordLayer::read(uint8_t* out, size_t cap, size_t* n) {
   if (peerClosed_ || failed_) pos = have;  // bytes after close_notify are ignored (§6.1)
   if (have > pos) {
     inLength_ = have - pos;
-    in_.reset(new uint8_t[inLength_]);
+    // Kept while the connection is busy (large messages leave a partial record at most every
+    // read), given back by releaseIdle().
+    if (inCapacity_ < inLength_) {
+      inCapacity_ = std::max(inLength_, kMaxRecord);
+      in_.reset(new uint8_t[inCapacity_]);
+    }
     std::memcpy(in_.get(), buf + pos, inLength_);
   }
   if (produced > 0) {
@@ -414,6 +418,10 @@ bool TlsRecordLayer::releaseIdle() {
   EVP_CIPHER_CTX_free(writeCtx_);
   readCtx_ = nullptr;
   writeCtx_ = nullptr;
+  if (inLength_ == 0) {
+    in_.reset();
+    inCapacity_ = 0;
+  }
   return inLength_ == 0 && outLength_ == 0;
 }
 

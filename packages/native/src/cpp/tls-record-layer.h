@@ -38,8 +38,8 @@ class TlsRecordLayer {
   // A whole record waits (no room for it in the last read), or the peer's close_notify or a
   // failure does (reported by the next read, after the data that came before it).
   bool hasBuffered() const;
-  // Frees the AEAD contexts (made again from the keys on the next record); false while bytes
-  // wait in either direction.
+  // Frees the AEAD contexts (made again from the keys on the next record) and an empty input
+  // buffer; false while bytes wait in either direction.
   bool releaseIdle();
 
   const char* error() const { return error_; }
@@ -71,6 +71,7 @@ class TlsRecordLayer {
   // Received bytes not yet opened: a partial record, or whole ones that found no room.
   std::unique_ptr<uint8_t[]> in_;
   size_t inLength_ = 0;
+  size_t inCapacity_ = 0;
   // Sealed bytes the socket did not take, and the plaintext they carry (reported on the retry).
   std::unique_ptr<uint8_t[]> out_;
   size_t outLength_ = 0;
