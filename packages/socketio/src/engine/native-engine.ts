@@ -188,8 +188,11 @@ export class NativeEngine extends EventEmitter {
       this.emit('headers', headers, request);
       if (sid) {
         const client = this.clients[sid];
-        // A session that is gone, upgrading or upgraded gets its socket closed at once (as engine.io).
-        if (client === undefined || client.upgrading || client.upgraded || client.readyState !== 'open') return accept(undefined, headers);
+        // A session that is gone, upgrading, upgraded or on websocket already gets this socket
+        // closed at once (engine.io would wait its upgradeTimeout on the last one).
+        if (client === undefined || client.upgrading || client.upgraded || client.readyState !== 'open' || !this.upgrades(client.transport.name).includes('websocket')) {
+          return accept(undefined, headers);
+        }
         const transport = this.createTransport('websocket', request) as WebSocketTransport;
         client.maybeUpgrade(transport);
         return accept(transport, headers);
