@@ -19,6 +19,8 @@ export class WebSocketTransport extends Transport {
   /** The native socket, once open (engine.io's `transport.socket`). */
   socket: WebSocket<EngineSocketData> | undefined;
   private readonly deflateThreshold: number | undefined;
+  /** The App reported the socket closed (the events follow on a later turn). */
+  private socketClosed = false;
 
   /** `deflateThreshold`: messages this size or more are compressed; undefined: never. */
   constructor(req: EngineRequest, deflateThreshold: number | undefined) {
@@ -28,7 +30,7 @@ export class WebSocketTransport extends Transport {
 
   /** Whether broadcasts may bypass the engine for this client (v4 framing, binary allowed). */
   get nativeFanout(): boolean {
-    return this.protocol === 4 && this.supportsBinary && this.socket !== undefined && this.readyState === 'open';
+    return this.protocol === 4 && this.supportsBinary && this.socket !== undefined && !this.socketClosed && this.readyState === 'open';
   }
 
   /** The App opened the socket. */
@@ -50,7 +52,7 @@ export class WebSocketTransport extends Transport {
 
   send(packets: Packet[]): void {
     const ws = this.socket;
-    if (ws === undefined) return;
+    if (ws === undefined || this.socketClosed) return;
     this.writable = false;
     try {
       for (const packet of packets) {
@@ -76,6 +78,7 @@ export class WebSocketTransport extends Transport {
   protected doClose(fn: () => void): void {
     // The session learns it was closed by us before the App reports the socket's close.
     fn();
+    if (this.socketClosed) return;
     try {
       this.socket?.end(1000);
     } catch {
@@ -84,9 +87,17 @@ export class WebSocketTransport extends Transport {
     if (this.socket === undefined) this.onClose();
   }
 
-  /** The App closed the socket; a protocol violation or an oversized message is a transport error. */
+  /**
+   * The App closed the socket; a protocol violation or an oversized message is a transport
+   * error. Reported on a later turn, as `ws` does: Socket.IO handles a packet on the next
+   * tick, and a disconnect packet that came with the close must win over the close.
+   */
   onSocketClose(code: number): void {
-    if (code === 1002 || code === 1007 || code === 1009) this.onError('websocket error', `closed with ${code}`);
-    this.onClose();
+    this.socketClosed = true;
+    this.writable = false;
+    setImmediate(() => {
+      if (code === 1002 || code === 1007 || code === 1009) this.onError('websocket error', `closed with ${code}`);
+      this.onClose();
+    });
   }
 }
