@@ -8,3 +8,5 @@ export { EngineErrors, EngineErrorMessages, type EngineErrorCode, type EngineCon
 export type { EngineSocket } from './engine/engine-socket.js';
 export type { EngineRequest } from './engine/engine-request.js';
 export type { EngineResponse } from './engine/engine-response.js';
+export { UwsAdapter } from './adapter/uws-adapter.js';
+export { withNativeFanout } from './adapter/native-fanout.js';

@@ -68,6 +68,20 @@ export class NativeEngine extends EventEmitter {
     this.middlewares.push(middleware);
   }
 
+  /**
+   * Sends one message to every websocket of this engine subscribed to `topic`, framed once
+   * (native topics of the App(s) it is attached to). What `UwsAdapter` fans broadcasts out with.
+   */
+  publish(topic: string, message: string | Uint8Array, isBinary: boolean, compress: boolean): void {
+    for (const app of this.apps) app.publish(topic, message, isBinary, compress);
+  }
+
+  /** Whether websockets get compressed messages, and from which size (undefined: never). */
+  get deflateThreshold(): number | undefined {
+    const deflate = this.opts.perMessageDeflate;
+    return deflate === false ? undefined : deflate.threshold;
+  }
+
   /** Transports a session on `transport` may upgrade to. */
   upgrades(transport: string): string[] {
     return this.opts.allowUpgrades ? (UPGRADES_FROM[transport] ?? []) : [];
