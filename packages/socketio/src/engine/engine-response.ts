@@ -13,6 +13,10 @@ import type { EngineRequest } from './engine-request.js';
 
 type HeaderValue = string | number | readonly string[];
 
+function toList(value: HeaderValue): string[] {
+  return typeof value === 'object' ? [...value] : [String(value)];
+}
+
 export class EngineResponse extends EventEmitter {
   statusCode = 200;
   statusMessage: string | undefined;
@@ -78,9 +82,16 @@ export class EngineResponse extends EventEmitter {
       if (Array.isArray(fields[0])) for (const [k, v] of fields as Array<[string, HeaderValue]>) this.setHeader(k, v);
       else for (let i = 0; i + 1 < fields.length; i += 2) this.setHeader(String(fields[i]), fields[i + 1] as HeaderValue);
     } else if (fields !== undefined && fields !== null) {
+      // As Node: keys of one object that differ only in case ('Set-Cookie', 'set-cookie') all go out.
+      const seen = new Set<string>();
       for (const key of Object.keys(fields)) {
         const value = fields[key];
-        if (value !== undefined) this.setHeader(key, value);
+        if (value === undefined) continue;
+        const lower = key.toLowerCase();
+        const previous = seen.has(lower) ? this.headerMap.get(lower) : undefined;
+        if (previous !== undefined) this.setHeader(previous.name, [...toList(previous.value), ...toList(value)]);
+        else this.setHeader(key, value);
+        seen.add(lower);
       }
     }
     this._header ??= `${status}`;

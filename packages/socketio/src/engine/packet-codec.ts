@@ -40,11 +40,12 @@ function typeNumber(type: PacketType): number {
   return n;
 }
 
-function isBinary(data: unknown): data is Uint8Array | ArrayBuffer {
-  return data instanceof Uint8Array || data instanceof ArrayBuffer;
+/** Bytes in any form: an ArrayBuffer or any view of one (Buffer, Int8Array, DataView...). */
+function isBinary(data: unknown): data is ArrayBufferView | ArrayBuffer {
+  return ArrayBuffer.isView(data) || data instanceof ArrayBuffer;
 }
 
-function toBuffer(data: Uint8Array | ArrayBuffer): Buffer {
+function toBuffer(data: ArrayBufferView | ArrayBuffer): Buffer {
   return data instanceof ArrayBuffer ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 

@@ -21,6 +21,8 @@ export interface PollingOptions {
 export class PollingTransport extends Transport {
   readonly name = 'polling' as const;
   private readonly options: PollingOptions;
+  /** ms a close waits for the client's next GET (engine.io's property; from `closeTimeout`). */
+  closeTimeout: number;
   /** The held GET. */
   private req: EngineRequest | undefined;
   private res: EngineResponse | undefined;
@@ -32,6 +34,7 @@ export class PollingTransport extends Transport {
   constructor(req: EngineRequest, options: PollingOptions) {
     super(req);
     this.options = options;
+    this.closeTimeout = options.closeTimeout;
   }
 
   override onRequest(req: EngineRequest): void {
@@ -179,7 +182,7 @@ export class PollingTransport extends Transport {
     } else if (this.discarded) onClose();
     else {
       this.shouldClose = onClose;
-      timer = setTimeout(onClose, this.options.closeTimeout);
+      timer = setTimeout(onClose, this.closeTimeout);
     }
   }
 
