@@ -59,7 +59,12 @@ export interface AttachOptions {
   path?: string;
   /** Serve `path` + '/' rather than `path` alone. Default: true. */
   addTrailingSlash?: boolean;
-  /** Bytes a websocket may hold queued before sends report backpressure; 0 = no limit. Default: 0 (engine.io's `ws` has none either). */
+  /**
+   * Bytes a websocket may hold queued for a client that does not read. Past it the session
+   * ends with a transport error ("write error") rather than growing without bound or dropping
+   * a message silently (with `connectionStateRecovery` the client can recover it). 0 = no limit
+   * (engine.io's `ws` has none). Default: 16 MiB (16 * 1024 * 1024).
+   */
   maxBackpressure?: number;
 }
 

@@ -35,6 +35,7 @@ type VerifyCallback = (code?: EngineErrorCode, context?: Record<string, unknown>
 
 const UPGRADES_FROM: Record<string, string[]> = { polling: ['websocket'], websocket: [] };
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const DEFAULT_MAX_BACKPRESSURE = 16 * 1024 * 1024;
 
 /** What `listen` resolves to. */
 export interface EngineListening {
@@ -102,7 +103,9 @@ export class NativeEngine extends EventEmitter {
         // engine.io's own heartbeat decides when a session is dead.
         idleTimeout: 0,
         sendPingsAutomatically: false,
-        maxBackpressure: options.maxBackpressure ?? 0,
+        maxBackpressure: options.maxBackpressure ?? DEFAULT_MAX_BACKPRESSURE,
+        // A publish (UwsAdapter) past the limit: end the session, never lose a message quietly.
+        dropped: (ws) => ws.getUserData().transport?.onError('write error', 'backpressure limit reached'),
         upgrade: (res, req, context) => this.handleUpgrade(res, req, context),
         open: (ws) => this.onWebSocketOpen(ws),
         message: (ws, message, isBinary) => ws.getUserData().transport?.onMessage(message, isBinary),

@@ -132,6 +132,36 @@ describe('UwsAdapter', () => {
     expect(answers.sort()).toEqual([11, 12]);
   });
 
+  it('ends the session of a client that does not read once room broadcasts pass maxBackpressure (no silent loss)', async () => {
+    const { startEngine } = await import('../engine/engine-harness.js');
+    const { Server } = await import('socket.io');
+    const started = await startEngine({}, '/socket.io', { maxBackpressure: 256 * 1024 });
+    const io = new Server({ adapter: UwsAdapter as never });
+    io.bind(started.engine as never);
+    server = { ...started, io, close: async () => void io.close() };
+    const connected = once<[Socket]>(io, 'connection');
+    const { connect } = await import('node:net');
+    const raw = connect(started.port, '127.0.0.1', () => {
+      raw.write(
+        `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      // "40" (connect to "/") as a masked text frame with a zero mask key.
+      raw.write(Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0x34, 0x30]));
+      raw.pause(); // then never reads
+    });
+    clients.push({ disconnect: () => raw.destroy() } as never);
+    const [s] = await connected;
+    s.join('room');
+    const reason = once<[string]>(s, 'disconnect');
+    const chunk = 'y'.repeat(64 * 1024);
+    for (let i = 0; i < 1024 && s.connected; i++) {
+      io.to('room').emit('m', chunk);
+      if (i % 64 === 63) await delay(5);
+    }
+    expect((await reason)[0]).toBe('transport error');
+  });
+
   it('works with connectionStateRecovery: missed room broadcasts are replayed once', async () => {
     server = await startIo({}, { adapter: UwsAdapter as never, connectionStateRecovery: { maxDisconnectionDuration: 5000 } });
     const c = ioc(server.url, { forceNew: true, transports: WS, reconnectionDelay: 50, reconnectionDelayMax: 50 });

@@ -3,7 +3,7 @@
  * and speaks raw engine.io over HTTP for the protocol-level tests.
  */
 import { Server, type ServerOptions } from 'socket.io';
-import { NativeEngine, type EngineOptions } from '../../src/index.js';
+import { NativeEngine, type AttachOptions, type EngineOptions } from '../../src/index.js';
 
 export interface Started {
   engine: NativeEngine;
@@ -12,9 +12,9 @@ export interface Started {
   close(): Promise<void>;
 }
 
-export async function startEngine(options: EngineOptions = {}, path = '/engine.io'): Promise<Started> {
+export async function startEngine(options: EngineOptions = {}, path = '/engine.io', attach: AttachOptions = {}): Promise<Started> {
   const engine = new NativeEngine(options);
-  const { port } = await engine.listen(0, { path, host: '127.0.0.1' });
+  const { port } = await engine.listen(0, { ...attach, path, host: '127.0.0.1' });
   return {
     engine,
     port,

@@ -68,6 +68,33 @@ describe('websocket transport', () => {
   });
 });
 
+describe('a websocket client that does not read', () => {
+  it('ends its session with a transport error past maxBackpressure instead of queueing without bound', async () => {
+    server = await startEngine({}, '/engine.io', { maxBackpressure: 256 * 1024 });
+    const connected = once<[EngineSocket]>(server.engine, 'connection');
+    const { connect } = await import('node:net');
+    const raw = connect(server.port, '127.0.0.1', () =>
+      raw.write(
+        `GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
+    );
+    raw.pause(); // never reads: the kernel buffers fill, then the server's queue
+    clients.push({ close: () => raw.destroy() });
+    const [socket] = await connected;
+    await delay(50);
+    const closed = once<[string, Error]>(socket, 'close');
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 1024 && socket.readyState === 'open'; i++) {
+      socket.send(chunk);
+      if (i % 64 === 63) await delay(5);
+    }
+    const [reason, error] = await closed;
+    expect(reason).toBe('transport error');
+    expect(error.message).toBe('write error');
+  });
+});
+
 describe('polling → websocket upgrade', () => {
   it('upgrades with the probe and keeps the order of messages sent around it', async () => {
     server = await startEngine();
