@@ -3,7 +3,7 @@
  * are checked exactly as engine.io 6 sends them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { type Started, delay, once, pollingHandshake, startEngine } from './engine-harness.js';
 import type { EngineSocket } from '../../src/index.js';
 
@@ -118,6 +118,17 @@ describe('polling sessions', () => {
     expect(error.message).toBe('payload too large');
   });
 
+  it('closes a session whose POST does not parse with "parse error" (and still answers the POST)', async () => {
+    server = await startEngine();
+    const connected = once<[EngineSocket]>(server.engine, 'connection');
+    const { sid } = await pollingHandshake(server.url);
+    const [socket] = await connected;
+    const closed = once<[string]>(socket, 'close');
+    const res = await fetch(`${server.url}/engine.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body: 'zzz\x1e4ok' });
+    expect(res.status).toBe(200);
+    expect((await closed)[0]).toBe('parse error');
+  });
+
   it('refuses a binary body from a v4 client ("invalid content")', async () => {
     server = await startEngine();
     const connected = once<[EngineSocket]>(server.engine, 'connection');
@@ -154,6 +165,18 @@ describe('polling sessions', () => {
     expect(raw.headers['content-encoding']).toBe('gzip');
     expect(raw.body.length).toBeLessThan(200);
     expect(gunzipSync(raw.body).toString()).toBe(`4${big}`);
+    socket.send(big);
+    const deflated = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      request(`${server!.url}/engine.io/?EIO=4&transport=polling&sid=${sid}`, { headers: { 'accept-encoding': 'deflate' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(deflated.headers['content-encoding']).toBe('deflate');
+    expect(inflateSync(deflated.body).toString()).toBe(`4${big}`);
     socket.send('small');
     const small = await fetch(`${server.url}/engine.io/?EIO=4&transport=polling&sid=${sid}`, { headers: { 'accept-encoding': 'gzip' } });
     expect(small.headers.get('content-encoding')).toBeNull();

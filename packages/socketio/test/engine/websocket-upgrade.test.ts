@@ -46,6 +46,26 @@ describe('websocket transport', () => {
     expect(Buffer.from(clientGot[1] as Uint8Array)).toEqual(Buffer.from([9, 8]));
   });
 
+  it('compresses websocket messages over the threshold with perMessageDeflate and carries them intact', async () => {
+    server = await startEngine({ perMessageDeflate: { threshold: 100 } });
+    const connected = once<[EngineSocket]>(server.engine, 'connection');
+    const c = client(server.url, { transports: ['websocket'], perMessageDeflate: { threshold: 100 } });
+    const [socket] = await connected;
+    await once(c, 'open');
+    expect(Object.keys((c as any).transport.ws._extensions)).toEqual(['permessage-deflate']);
+    const got: string[] = [];
+    c.on('message', (m) => got.push(String(m)));
+    const echoed: string[] = [];
+    socket.on('message', (m) => echoed.push(String(m)));
+    const big = 'abc'.repeat(10_000);
+    socket.send(big);
+    socket.send('tiny');
+    c.send(big);
+    await delay(100);
+    expect(got).toEqual([big, 'tiny']);
+    expect(echoed).toEqual([big]);
+  });
+
   it('runs send callbacks once the transport sent the packets', async () => {
     server = await startEngine();
     const connected = once<[EngineSocket]>(server.engine, 'connection');
