@@ -48,7 +48,13 @@ function resolves(specifier) {
 }
 
 const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
+const nativeEngine = await exportsClass('@uws/socketio', 'NativeEngine');
 const OPTIONAL = {
+  'socketio-native': {
+    entry: { label: 'Socket.IO 4 on @uws/socketio NativeEngine', cmd: node('socketio-native.mjs'), ...SOCKETIO },
+    available: nativeEngine,
+    why: '@uws/socketio does not export NativeEngine (build it: pnpm --filter @uws/socketio build)',
+  },
   'ws-compat': {
     entry: { label: '@uws/ws-compat', cmd: node('ws-compat.mjs'), kinds: ALL, quickScenarios: QUICK_ONE },
     available: wsCompat,
@@ -82,6 +88,7 @@ export const COLORS = {
   'ws-compat': '#98df8a',
   socketio: '#9467bd',
   'socketio-uws': '#c5b0d5',
+  'socketio-native': '#e377c2',
   'socketio-eiows': '#8c564b',
   limit: '#7f7f7f',
   'app-epoll-tls': '#1f77b4',
