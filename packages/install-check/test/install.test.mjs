@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { PACKAGES, packAll } from './support/tarballs.mjs';
 import { COMPILER_TOOLS, UserProject, makeBareBin } from './support/user-project.mjs';
 
 const require = createRequire(import.meta.url);
+const execFileAsync = promisify(execFile);
 const WS_CLIENT = 'ws@8.23.0'; // the real ws, as the users' client
 const NODE_NET_NOTICE = /^@uws\/native: transport 'auto' runs on node:net \(/;
 
@@ -39,12 +41,16 @@ describe('the packages installed from their tarballs, with no compiler on PATH',
 
   it('has exports that publint and arethetypeswrong find no problem with (ESM, CJS, types)', async () => {
     const attw = join(require.resolve('@arethetypeswrong/cli/package.json'), '..', 'dist', 'index.js');
-    for (const [name, file] of Object.entries(tarballs)) {
+    // attw runs as a CLI (as a user would run it), one process per tarball, side by side.
+    const reports = await Promise.all(Object.values(tarballs).map((file) =>
+      execFileAsync(process.execPath, [attw, file, '--format', 'json'], { encoding: 'utf8', timeout: 90_000 })
+        .catch((err) => err) // attw exits 1 when it finds problems; the JSON says which
+        .then(({ stdout }) => JSON.parse(stdout))));
+    for (const [i, [name, file]] of Object.entries(tarballs).entries()) {
       const bytes = readFileSync(file);
       const lint = await publint({ pack: { tarball: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }, level: 'suggestion' });
       expect(lint.messages.map((m) => `${name}: ${m.type}: ${formatMessage(m, lint.pkg)}`)).toEqual([]);
-      const r = spawnSync(process.execPath, [attw, file, '--format', 'json'], { encoding: 'utf8', timeout: 60_000 });
-      const report = JSON.parse(r.stdout);
+      const report = reports[i];
       expect(report.analysis.types, `${name} has types`).not.toBe(false);
       expect(report.problems, `${name}: attw problems`).toEqual({});
       // Every entry point resolves in node10, node16 (CJS and ESM) and bundler modes.
@@ -68,6 +74,11 @@ describe('the packages installed from their tarballs, with no compiler on PATH',
       const native = join(project.dir, 'node_modules', '@uws', 'native');
       expect(existsSync(join(native, 'prebuilds', 'linux-x64', '@uws+native.napi.glibc.node'))).toBe(true);
       expect(existsSync(join(native, 'build'))).toBe(false);
+    });
+
+    it('loads every package through its ESM and its CommonJS entry point', () => {
+      const names = Object.keys(tarballs).sort();
+      expect(project.run('entry-points.mjs', names)).toEqual({ status: 0, stdout: names.map((n) => `${n} esm+cjs`).join('\n'), stderr: '' });
     });
 
     it('runs the codec alone, from ESM and from CommonJS', () => {

@@ -60,10 +60,11 @@ export class UserProject {
   /**
    * Copies a program from test/programs and runs it with node.
    * @param {string} file
+   * @param {string[]} [args]
    */
-  run(file) {
+  run(file, args = []) {
     copyFileSync(new URL(`../programs/${file}`, import.meta.url), join(this.dir, file));
-    const r = spawnSync('node', [file], { cwd: this.dir, env: this.env, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync('node', [file, ...args], { cwd: this.dir, env: this.env, encoding: 'utf8', timeout: 20_000 });
     return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
   }
 
