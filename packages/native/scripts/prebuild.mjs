@@ -5,7 +5,7 @@
 // a matching system (linux-x64 + glibc here) and builds from source elsewhere.
 // Not committed to git: the C++ changes often and a stale binary would shadow the source build.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageFile, root } from './instrumented-build.mjs';
 
@@ -14,6 +14,9 @@ const inputs = [join(root, 'binding.gyp'), ...readdirSync(join(root, 'src', 'cpp
 const newestInput = Math.max(...inputs.map((f) => statSync(f).mtimeMs));
 
 if (process.platform !== 'linux') throw new Error(`prebuilds are made on Linux (this is ${process.platform})`);
+// Node 20 implements Node-API 9: a binary asking for more would not load there.
+const napi = Number(/NAPI_VERSION=(\d+)/.exec(readFileSync(join(root, 'binding.gyp'), 'utf8'))?.[1]);
+if (!(napi >= 1 && napi <= 9)) throw new Error(`binding.gyp must define NAPI_VERSION between 1 and 9 (Node 20 has 9), not ${napi}`);
 if (process.env.UWS_SANITIZE) throw new Error('UWS_SANITIZE is set: a sanitizer build must not be shipped');
 // Reuse the install-time build when it is newer than every source; else rebuild.
 if (!existsSync(built) || statSync(built).mtimeMs < newestInput) {
