@@ -4,7 +4,7 @@ import { MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from '../src/protocol.mjs';
 import { ChatPeer } from './chat-peer.mjs';
 import { startChat } from './server-start.mjs';
 
-describe.each(['epoll', 'node'])('chat server over real ws clients (%s transport)', (transport) => {
+describe.each(['auto', 'node'])('chat server over real ws clients (%s transport)', (transport) => {
   /** @type {import('@uws/native').TemplatedApp | undefined} */
   let app;
   /** @type {ChatPeer[]} */
