@@ -213,6 +213,16 @@ export function negotiateDeflateServer(
 }
 
 /**
+ * Why a permessage-deflate offer is invalid (an unknown or repeated parameter, a value where
+ * none is allowed, a window outside 8–15), or undefined when it is valid. For servers that
+ * refuse such a handshake instead of declining the offer (the ws package answers 400).
+ */
+export function deflateOfferError(offer: ExtensionOffer): string | undefined {
+  const element = readElement(offer, 'offer');
+  return typeof element === 'string' ? element : undefined;
+}
+
+/**
  * Client side: the `Sec-WebSocket-Extensions` value offering permessage-deflate.
  * @param options what to ask for; see {@link PerMessageDeflateOptions}.
  * @throws {RangeError|TypeError} on invalid options.

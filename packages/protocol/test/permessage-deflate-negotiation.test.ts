@@ -6,6 +6,7 @@ import {
   type PerMessageDeflateOptions,
   acceptDeflateResponse,
   buildDeflateOffer,
+  deflateOfferError,
   negotiateDeflateServer,
 } from '../src/permessage-deflate-negotiation.js';
 
@@ -298,5 +299,15 @@ describe('offer → negotiate → accept', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('deflateOfferError', () => {
+  it('says why an offer is invalid, and nothing for a valid one', () => {
+    const offer = (value: string) => parseExtensions(value)[0];
+    expect(deflateOfferError(offer('permessage-deflate; client_max_window_bits; server_max_window_bits=8'))).toBeUndefined();
+    expect(deflateOfferError(offer('permessage-deflate; foo=1'))).toBe('unknown parameter foo');
+    expect(deflateOfferError(offer('permessage-deflate; client_max_window_bits=7'))).toBe('invalid client_max_window_bits value');
+    expect(deflateOfferError(offer('permessage-deflate; server_no_context_takeover; server_no_context_takeover'))).toMatch(/more than once/);
   });
 });
