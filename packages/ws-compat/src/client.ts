@@ -23,7 +23,7 @@ import {
   buildDeflateOffer,
   parseExtensions,
 } from '@uws/protocol';
-import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
+import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN, fragmentLimit } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
 import type { PerMessageDeflateOptions } from './server.js';
@@ -46,7 +46,7 @@ export interface ClientOptions extends tls.ConnectionOptions {
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   auth?: string;
-  /** Most frames one received message may have; more fails the connection. Default 16 384 (ws's). */
+  /** Most frames one received message may have; more fails the connection; 0: no limit. Default 16 384 (ws's). */
   maxFragments?: number;
   /** Makes the socket (then served through node:net), as in ws. */
   createConnection?: (options: Record<string, unknown>) => net.Socket;
@@ -480,11 +480,12 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
     threshold: p?.threshold ?? 1024,
     level: p?.zlibDeflateOptions?.level,
     memLevel: p?.zlibDeflateOptions?.memLevel,
-    maxFragments: st.opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+    maxFragments: fragmentLimit(st.opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS),
   }, facade, false);
   ws._readyState = OPEN;
   ws.emit('open');
-  if (rest.length > 0 && ws._readyState === OPEN) ws._onData(rest);
+  // Also after a close() from an 'open' listener: data before the server's close is delivered.
+  if (rest.length > 0 && ws._readyState !== CLOSED) ws._onData(rest);
 }
 
 /** @internal The socket closed before the handshake completed. */

@@ -194,10 +194,11 @@ export interface WebSocketEventMap {
 }
 
 export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry {
-  static readonly CONNECTING = CONNECTING;
-  static readonly OPEN = OPEN;
-  static readonly CLOSING = CLOSING;
-  static readonly CLOSED = CLOSED;
+  // Defined after the class, as ws does: enumerable, read-only and not configurable.
+  declare static readonly CONNECTING: 0;
+  declare static readonly OPEN: 1;
+  declare static readonly CLOSING: 2;
+  declare static readonly CLOSED: 3;
   declare readonly CONNECTING: 0;
   declare readonly OPEN: 1;
   declare readonly CLOSING: 2;
@@ -498,18 +499,35 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       return;
     }
     this._readyState = CLOSING;
-    this._hub!.transport.destroy(this._id);
+    const hub = this._hub;
+    // No connection yet: a failed client handshake calls its 'error' listeners in CLOSING.
+    if (hub === undefined || (this._bits & Bit.TERMINATED) !== 0) return;
+    this._bits |= Bit.TERMINATED;
+    // ws destroys a socket that has already handed what was written to the kernel (the 101 of
+    // a socket terminated in 'connection', a send made just before). Here such bytes may still
+    // wait for the transport's flush at the end of this batch: destroy once it is over. Bytes
+    // held back by backpressure are dropped, as in ws; nothing more is read meanwhile.
+    if (this._preOpen !== undefined) return; // _onOpen writes what it holds, then destroys
+    hub.transport.pause(this._id);
+    this._destroySoon(hub);
+  }
+
+  private _destroySoon(hub: Hub): void {
+    const id = this._id;
+    setImmediate(() => {
+      if (hub.entries.get(id) === this) hub.transport.destroy(id);
+    });
   }
 
   /** Stops reading from the socket (no `'message'` events) until `resume()`. */
   pause(): void {
-    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING || this._readyState === CLOSED || this._hub === undefined) return;
     this._paused = true;
     if (this._preOpen === undefined) this._hub!.transport.pause(this._id);
   }
 
   resume(): void {
-    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING || this._readyState === CLOSED || this._hub === undefined) return;
     this._paused = false;
     if (this._preOpen === undefined) this._hub!.transport.resume(this._id);
   }
@@ -591,13 +609,49 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     const queue = this._sendQueue;
     if (queue === undefined) return;
     while (queue.length > 0 && queue[0].ready) {
+      const failed = queue[0].error;
+      if (failed !== undefined) {
+        // Later sends stay queued behind it until the failure is handled (on the next tick).
+        queue[0].ready = false;
+        process.nextTick(() => this._blobFailed(failed));
+        return;
+      }
       const next = queue.shift()!;
-      if (next.error !== undefined) {
-        if (next.cb !== undefined) process.nextTick(next.cb, next.error);
-      } else if (this._readyState !== OPEN) this._sendAfterClose(next.data, next.cb);
+      if (this._readyState !== OPEN) this._sendAfterClose(next.data, next.cb);
       else this._sendNow(next.data as Exclude<Data, number | Blob>, next.options, next.cb);
     }
     if (queue.length === 0) this._sendQueue = undefined;
+  }
+
+  /**
+   * A Blob could not be read: as ws, its send callback and those of every send queued behind
+   * it get the error, the connection ends (after what was already sent, without a close
+   * frame), and `'error'` is emitted; `'close'` (1006) follows.
+   */
+  private _blobFailed(error: Error): void {
+    const queue = this._sendQueue ?? [];
+    this._sendQueue = undefined;
+    for (const entry of queue) {
+      if (entry.cb === undefined) continue;
+      try {
+        entry.cb(error);
+      } catch (e) {
+        reportListenerError(e);
+      }
+    }
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === OPEN) {
+      this._readyState = CLOSING;
+      this._setCloseTimer();
+    }
+    this._end();
+    if (this._errorEmitted) return;
+    this._errorEmitted = true;
+    try {
+      this.emit('error', error);
+    } catch (e) {
+      reportListenerError(e);
+    }
   }
 
   private _sendAfterClose(data: unknown, cb: Callback | undefined): void {
@@ -701,6 +755,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       compressionLevel: params.level,
       compressionMemLevel: params.memLevel,
       echoCloseReason: true,
+      // ws keeps emitting data messages after its close() until the peer's close arrives.
+      deliverWhileClosing: true,
       handler: new ReceiverBridge(this),
     });
     this._codec = conn;
@@ -728,12 +784,18 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       this._pendingCallbacks = undefined;
       for (const cb of cbs) this._hub!.defer(cb);
     }
+    if ((this._bits & Bit.TERMINATED) !== 0) {
+      transport.pause(this._id);
+      this._destroySoon(this._hub!);
+      return;
+    }
     if (this._paused) transport.pause(this._id);
     if (this._readyState === CLOSING && this._closeFrameSent && (this._closeFrameReceived || this._errorEmitted)) this._end();
   }
 
   /** @internal */
   _onData(data: Uint8Array): void {
+    if ((this._bits & Bit.TERMINATED) !== 0) return; // read in the batch terminate() was called in
     const conn = this._conn;
     if (conn === undefined) {
       clientModule().onClientData(this, data);
@@ -780,9 +842,16 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     }
     const cbs = this._pendingCallbacks;
     if (cbs !== undefined) {
+      // Before 'close', as ws's (its socket fails the writes it still holds when destroyed).
       this._pendingCallbacks = undefined;
-      const err = new Error('The socket was closed before the data was sent');
-      for (const cb of cbs) process.nextTick(cb, err);
+      const err = Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' });
+      for (const cb of cbs) {
+        try {
+          cb(err);
+        } catch (error) {
+          reportListenerError(error);
+        }
+      }
     }
     if (this._held !== undefined && this._held.length > 0) {
       // Messages held back by allowSynchronousEvents: false still come before 'close'.
@@ -927,6 +996,8 @@ const enum Bit {
   READY_STATE_SHIFT = 5,
   /** Two bits: the index of the binaryType in BINARY_TYPES. */
   BINARY_TYPE_SHIFT = 7,
+  /** terminate() was called: the socket is destroyed once the transport flushed this batch. */
+  TERMINATED = 512,
 }
 
 /**
@@ -986,8 +1057,14 @@ for (const key of Object.keys(COLD_DEFAULTS) as Array<keyof ColdState>) {
   });
 }
 
+// ws's property descriptors: the constants on the class and its prototype are enumerable and
+// fixed; the public accessors are enumerable, unlike class syntax's.
 for (const [i, name] of READY_STATES.entries()) {
+  Object.defineProperty(WebSocket, name, { enumerable: true, value: i });
   Object.defineProperty(WebSocket.prototype, name, { enumerable: true, value: i });
+}
+for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url', 'onopen', 'onerror', 'onclose', 'onmessage']) {
+  Object.defineProperty(WebSocket.prototype, name, { enumerable: true });
 }
 
 /** The bytes of ws's data types (views are not copied). */
