@@ -267,14 +267,16 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   set _sendQueue(queue: QueuedSend[] | undefined) {
     this._setIo('sendQueue', queue);
   }
-  private _setIo<K extends keyof IoState>(key: K, value: IoState[K]): void {
+  private _setIo<K extends 'preOpen' | 'pendingCallbacks' | 'sendQueue' | 'unsent'>(key: K, value: IoState[K]): void {
     let io = this._io;
     if (io === undefined) {
       if (value === undefined) return;
       this._io = io = new IoState();
     }
     io[key] = value;
-    if (value === undefined && io.preOpen === undefined && io.pendingCallbacks === undefined && io.sendQueue === undefined) this._io = undefined;
+    if (value === undefined && io.preOpen === undefined && io.pendingCallbacks === undefined && io.sendQueue === undefined && io.unsent === undefined) {
+      this._io = undefined;
+    }
   }
 
   /** @internal */
@@ -410,7 +412,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     if (this._hub === undefined || this._readyState === CLOSED) return this._bufferedAmount;
     let preOpen = 0;
     if (this._preOpen !== undefined) for (const b of this._preOpen) preOpen += b.length;
-    return this._hub.transport.bufferedAmount(this._id) + preOpen + this._bufferedAmount;
+    return this._hub.transport.bufferedAmount(this._id) + preOpen + (this._io?.unsentBytes ?? 0) + this._bufferedAmount;
   }
 
   get extensions(): string {
@@ -684,23 +686,80 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._write(kind === 'ping' ? conn.ping(bytes) : conn.pong(bytes), cb);
   }
 
-  /** @internal Writes frames, and runs `cb` once they left (next tick, or after a drain). */
-  _write(frames: Uint8Array[], cb: Callback | undefined): void {
+  /**
+   * @internal Writes frames, and runs `cb` once they left (next tick, or after a drain).
+   * Returns false when bytes wait (backpressure).
+   */
+  _write(frames: Uint8Array[], cb: Callback | undefined): boolean {
     const pre = this._preOpen;
     if (pre !== undefined) {
       for (let i = 0; i < frames.length; i++) pre.push(frames[i]);
       if (cb !== undefined) (this._pendingCallbacks ??= []).push(cb);
-      return;
+      return false;
     }
     const hub = this._hub!;
     const transport = hub.transport;
     const id = this._id;
     let clear = true;
-    for (let i = 0; i < frames.length; i++) clear = transport.write(id, frames[i]) && clear;
+    const unsent = this._io?.unsent;
+    if (unsent !== undefined) {
+      for (let i = 0; i < frames.length; i++) this._holdFrame(frames[i]);
+      clear = false;
+    } else if (transport.copiesWrites !== true) {
+      for (let i = 0; i < frames.length; i++) clear = transport.write(id, frames[i]) && clear;
+    } else {
+      // A transport that copies what it cannot send at once would copy a large payload once
+      // per connection: from the first large frame (or once backpressured) the frames are held
+      // by reference and handed over a piece at a time as the socket drains (ws keeps a
+      // reference too; the caller must not change a buffer before its send callback).
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i];
+        if (!clear || frame.length > HELD_PIECE_BYTES) {
+          for (let j = i; j < frames.length; j++) this._holdFrame(frames[j]);
+          if (clear) clear = this._writeHeld();
+          break;
+        }
+        clear = transport.write(id, frame);
+      }
+    }
     if (cb !== undefined) {
       if (clear && this._pendingCallbacks === undefined) hub.defer(cb);
       else (this._pendingCallbacks ??= []).push(cb);
     }
+    return clear;
+  }
+
+  /** Keeps `frame` (a reference) behind the frames already held. */
+  private _holdFrame(frame: Uint8Array): void {
+    const io = (this._io ??= new IoState());
+    (io.unsent ??= []).push(frame);
+    io.unsentBytes += frame.length;
+  }
+
+  /**
+   * Hands held frames to the transport, a piece of at most {@link HELD_PIECE_BYTES} at a time,
+   * until it pushes back. Returns true when none is left.
+   */
+  private _writeHeld(): boolean {
+    const io = this._io!;
+    const unsent = io.unsent!;
+    const transport = this._hub!.transport;
+    while (unsent.length > 0) {
+      let piece = unsent[0];
+      if (piece.length > HELD_PIECE_BYTES) {
+        unsent[0] = piece.subarray(HELD_PIECE_BYTES);
+        piece = piece.subarray(0, HELD_PIECE_BYTES);
+      } else unsent.shift();
+      io.unsentBytes -= piece.length;
+      if (!transport.write(this._id, piece)) return false;
+    }
+    io.unsent = undefined;
+    if (io.endWhenSent) {
+      io.endWhenSent = false;
+      transport.end(this._id);
+    }
+    this._setIo('unsent', undefined);
+    return true;
   }
 
   /** @internal Writes already framed bytes (ws's `Sender#sendFrame`). */
@@ -722,7 +781,9 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
 
   private _end(): void {
     if (this._preOpen !== undefined) return; // ended once the socket is ready
-    this._hub!.transport.end(this._id);
+    const io = this._io;
+    if (io?.unsent !== undefined) io.endWhenSent = true; // after the frames still held
+    else this._hub!.transport.end(this._id);
   }
 
   // ---- internals: attaching a connection ------------------------------------------------------
@@ -777,13 +838,11 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._preOpen = undefined;
     this._facade?._readPeer();
     const transport = this._hub!.transport;
-    let clear = true;
-    for (let i = 0; i < pre.length; i++) clear = transport.write(this._id, pre[i]) && clear;
     const cbs = this._pendingCallbacks;
-    if (cbs !== undefined && clear) {
-      this._pendingCallbacks = undefined;
-      for (const cb of cbs) this._hub!.defer(cb);
-    }
+    this._pendingCallbacks = undefined;
+    if (this._write(pre, undefined)) {
+      if (cbs !== undefined) for (const cb of cbs) this._hub!.defer(cb);
+    } else if (cbs !== undefined) this._pendingCallbacks = cbs;
     if ((this._bits & Bit.TERMINATED) !== 0) {
       transport.pause(this._id);
       this._destroySoon(this._hub!);
@@ -815,6 +874,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
 
   /** @internal */
   _onDrain(): void {
+    if (this._io?.unsent !== undefined && !this._writeHeld()) return;
     const cbs = this._pendingCallbacks;
     if (cbs === undefined) return;
     this._pendingCallbacks = undefined;
@@ -831,6 +891,11 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       return;
     }
     this._readyState = CLOSING;
+    if (this._io?.unsent !== undefined) {
+      this._io.unsent = undefined;
+      this._io.unsentBytes = 0;
+      this._setIo('unsent', undefined);
+    }
     const conn = this._conn;
     if (conn !== undefined && conn.state !== 'closed') {
       this._eof = true;
@@ -1009,14 +1074,26 @@ let receiving: ArrayBufferLike | undefined;
 
 /**
  * What a WebSocket holds only while bytes or callbacks are in transit: frames written before an
- * adopted socket is ready, send callbacks behind backpressure, sends behind a Blob being read.
- * Made on the first write of one of these fields and dropped when all three are empty again.
+ * adopted socket is ready, send callbacks behind backpressure, sends behind a Blob being read,
+ * frames held by reference. Made on first use and dropped when all are empty again.
  */
 class IoState {
   preOpen: Uint8Array[] | undefined = undefined;
   pendingCallbacks: Callback[] | undefined = undefined;
   sendQueue: QueuedSend[] | undefined = undefined;
+  /** Frames held by reference until the transport takes them (see `_write`). */
+  unsent: Uint8Array[] | undefined = undefined;
+  unsentBytes = 0;
+  /** `_end()` was called while frames were held: end once they are handed over. */
+  endWhenSent = false;
 }
+
+/**
+ * The largest piece of a held frame handed to the transport at once: what a slow reader costs
+ * in copies. Above the size the native transport writes directly (a quarter of its 1 MiB send
+ * arena), so its answer says whether the kernel took the piece.
+ */
+const HELD_PIECE_BYTES = 384 * 1024;
 
 /**
  * The state a WebSocket rarely touches (closing details, pause, the client's handshake, ...),
