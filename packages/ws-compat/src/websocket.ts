@@ -189,8 +189,9 @@ export interface WebSocketEventMap {
   ping: [data: Buffer];
   pong: [data: Buffer];
   upgrade: [response: IncomingMessage];
-  'unexpected-response': [request: import('./client.js').ClientRequestFacade, response: IncomingMessage];
-  redirect: [url: string, request: import('./client.js').ClientRequestFacade];
+  /** `request` is node:http's when a listener was attached by the tick after the constructor (see the README). */
+  'unexpected-response': [request: import('node:http').ClientRequest, response: IncomingMessage];
+  redirect: [url: string, request: import('node:http').ClientRequest];
 }
 
 export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry {

@@ -10,7 +10,7 @@
  */
 import { once } from 'node:events';
 import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { Agent as httpAgent, createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -565,6 +565,90 @@ const scenarios: Record<string, Scenario> = {
     await settle();
     await stop(wss);
     await new Promise((resolve) => server.close(resolve));
+  },
+
+  async "unexpected-response gets node:http's ClientRequest and IncomingMessage; abort, destroy, close, terminate"(m, t) {
+    const server = createServer();
+    server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 403 Forbidden\r\nX-Why: nope\r\nContent-Length: 9\r\n\r\nforbidden'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/path?q=1`;
+    for (const how of ['abort', 'destroy', 'close', 'terminate']) {
+      const ws = new m.client(url);
+      ws.on('error', (e) => t.client.push(`${how}: error ${show(e)}`));
+      ws.on('close', (code) => t.client.push(`${how}: close ${code}`));
+      await new Promise<void>((resolve) => {
+        ws.on('unexpected-response', (req, res) => {
+          t.client.push(`${how}: ${req.constructor.name} ${req.method} ${req.path} ${res.constructor.name} ${res.statusCode} ${res.headers['x-why']}`);
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => {
+            t.client.push(`${how}: body ${body}`);
+            if (how === 'abort') req.abort();
+            else if (how === 'destroy') req.destroy();
+            else if (how === 'close') ws.close();
+            else ws.terminate();
+            setTimeout(resolve, 100);
+          });
+        });
+      });
+      t.client.push(`${how}: readyState ${ws.readyState}`);
+    }
+    await new Promise((resolve) => server.close(resolve));
+  },
+
+  async 'agent, createConnection (port a string), finishRequest and lookup are used as in ws'(m, t) {
+    const { wss, url } = await startServer(m.server);
+    wss.on('connection', (ws, req) => {
+      t.server.push(`connection x-finish=${req.headers['x-finish']}`);
+      ws.on('message', (d) => ws.send(d));
+    });
+    const port = new URL(url).port;
+    const echo = async (ws: InstanceType<wsType>, what: string) => {
+      await once(ws, 'open');
+      ws.send(what);
+      const [data] = await once(ws, 'message');
+      t.client.push(`${what}: echo ${show(data)}`);
+      ws.close();
+      await once(ws, 'close');
+    };
+    class CountingAgent extends httpAgent {
+      createConnection(options: object, cb: never) {
+        t.client.push('agent createConnection');
+        return super.createConnection(options as never, cb);
+      }
+    }
+    await echo(new m.client(url, { agent: new CountingAgent() }), 'agent');
+    await echo(
+      new m.client(url, {
+        createConnection: (options: { port: unknown; host: string }) => {
+          t.client.push(`createConnection port ${typeof options.port} ${String(options.port) === port} host ${options.host}`);
+          return connect(Number(options.port), options.host);
+        },
+      } as object),
+      'createConnection',
+    );
+    await echo(
+      new m.client(url, {
+        finishRequest: (req: { setHeader(n: string, v: string): void; end(): void }, ws: unknown) => {
+          t.client.push(`finishRequest ${ws instanceof m.client}`);
+          req.setHeader('X-Finish', 'yes');
+          req.end();
+        },
+      } as object),
+      'finishRequest',
+    );
+    await echo(
+      new m.client(`ws://localhost:${port}`, {
+        lookup: (host: string, options: object, cb: (...args: unknown[]) => void) => {
+          t.client.push(`lookup ${host}`);
+          cb(null, [{ address: '127.0.0.1', family: 4 }]);
+        },
+      } as object),
+      'lookup',
+    );
+    await settle();
+    t.client = [...new Set(t.client)];
+    await stop(wss);
   },
 };
 
