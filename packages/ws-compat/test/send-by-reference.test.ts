@@ -76,7 +76,7 @@ async function slowReader(port: number): Promise<SlowReader> {
   };
 }
 
-describe.each(kinds)('one Buffer sent to %d slow readers on %s'.replace('%d', String(READERS)), (transport) => {
+describe.each(kinds)(`one Buffer sent to ${READERS} slow readers on %s`, (transport) => {
   let server: WebSocketServer | undefined;
   afterEach(async () => {
     if (server !== undefined) await shutdown(server);
