@@ -612,7 +612,7 @@ const scenarios: Record<string, Scenario> = {
       await once(ws, 'close');
     };
     class CountingAgent extends httpAgent {
-      createConnection(options: object, cb: never) {
+      override createConnection(options: object, cb: never) {
         t.client.push('agent createConnection');
         return super.createConnection(options as never, cb);
       }
