@@ -87,11 +87,12 @@ describe('the epoll loop shares a saturated read budget round-robin', () => {
 
     // No byte lost or duplicated.
     for (const id of opened) expect(received.get(id)).toBe(BYTES_PER_CONNECTION);
-    // No connection went without bytes for more batches than a round over the others takes
-    // (with slack for a wake-up in which its client had not refilled its socket yet). Served
-    // front to back in epoll's order instead (before the read queue), the connections behind
-    // the first few waited until those had sent everything: up to 65 batches here.
-    const bound = Math.ceil(CONNECTIONS / READS_PER_FULL_ARENA) + 2;
+    // No connection went without bytes for more batches than two rounds over the others take
+    // (one round, 12 batches here, is what the runs show; the second allows for a turn that
+    // came before the client had refilled its socket). Served front to back in epoll's order
+    // instead (before the read queue), the connections behind the first few waited until those
+    // had sent everything: 54–65 batches here.
+    const bound = 2 * Math.ceil(CONNECTIONS / READS_PER_FULL_ARENA);
     const worst = Math.max(...opened.map((id) => longestGap.get(id) ?? Infinity));
     expect(worst).toBeLessThanOrEqual(bound);
     // The loop's own counts: the budget was saturated (otherwise this test proves nothing)...
