@@ -21,6 +21,8 @@ import type { Publication } from './publication.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
 import type { Lifetime } from './lifetime.js';
+import type { Broker } from '../broker/broker.js';
+import { BrokerLink } from './broker-link.js';
 import { Router } from './router.js';
 import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
@@ -45,6 +47,11 @@ export interface AppOptions {
    * TCP). `SSLApp(options)` is the same as `App({ tls: options })`.
    */
   tls?: TlsOptions;
+  /**
+   * Carries this App's topics beyond its thread (same as calling `useBroker(broker)` right
+   * away). Default: none — topics reach the sockets of this App only.
+   */
+  broker?: Broker;
 }
 
 /** Listen options of `listen(port, options, cb)`. */
@@ -108,6 +115,14 @@ export interface TemplatedApp {
   publish(topic: RecognizedString, message: RecognizedString, isBinary?: boolean, compress?: boolean): boolean;
   numSubscribers(topic: RecognizedString): number;
   /**
+   * Carries this App's topics beyond its thread: the broker is told the topics that have local
+   * subscribers and what is published here, and delivers what is published elsewhere to the
+   * local subscribers (see `Broker`). Local delivery does not change; `publish` still answers
+   * for local subscribers. The App owns the broker from then on: `close()` closes it.
+   * @throws {Error} when this App already has a broker, or the broker serves another App.
+   */
+  useBroker(broker: Broker): TemplatedApp;
+  /**
    * Takes over a connection that arrived on a foreign server, so an App shares a port with an
    * `http.Server` (Express, …): pass what its `'upgrade'` event gives. The request goes through
    * this App's routes and `upgrade` handler exactly like one it accepted itself; unmatched
@@ -159,6 +174,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly frameWriter: FrameWriter | undefined;
   readonly messageViews: MessageViews;
   sparePublication: Publication | undefined = undefined;
+  broker: BrokerLink | undefined = undefined;
   readonly lifetimes = new TimerWheel<Lifetime>((lifetime) => lifetime.owner.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   /** One per behavior this App upgraded with (its own routes', or a context handed over). */
@@ -180,6 +196,18 @@ export class AppImpl implements TemplatedApp, AppCore {
       this.tls = this.transport.createTlsContext(resolveServerTls(options.tls));
     }
     this.transport.start(this.transportHandler());
+    if (options.broker !== undefined) this.useBroker(options.broker);
+  }
+
+  useBroker(broker: Broker): this {
+    if (this.closed) throw new Error('the app is closed');
+    if (this.broker !== undefined) throw new Error('this app already has a broker');
+    if (typeof broker?.attach !== 'function') throw new TypeError('useBroker needs a broker (attach, subscribe, unsubscribe, publish, close, fail)');
+    const link = new BrokerLink(this, broker);
+    broker.attach(link);
+    this.broker = link;
+    this.topics.watcher = link;
+    return this;
   }
 
   addServerName(hostname: string, options: TlsOptions): this {
@@ -303,6 +331,9 @@ export class AppImpl implements TemplatedApp, AppCore {
     this.lifetimes.stop();
     this.transport.close();
     this.tls?.close();
+    // Every socket unsubscribed above (and the broker with it): now the broker may go.
+    this.topics.watcher = undefined;
+    this.broker?.close();
     return this;
   }
 

@@ -11,14 +11,24 @@ export interface Subscriber {
   topics: Set<string> | undefined;
 }
 
+/** Told when a topic gets its first subscriber and when it loses its last (the broker seam). */
+export interface TopicWatcher {
+  first(topic: string): void;
+  last(topic: string): void;
+}
+
 export class TopicRegistry<S extends Subscriber> {
   private readonly topics = new Map<string, Set<S>>();
+  /** Set while the App has a broker. */
+  watcher: TopicWatcher | undefined = undefined;
 
   /** Adds `subscriber` to `topic`. Returns the subscriber count before, or -1 if it was already in. */
   subscribe(subscriber: S, topic: string): number {
     let set = this.topics.get(topic);
-    if (set === undefined) this.topics.set(topic, (set = new Set()));
-    if (set.has(subscriber)) return -1;
+    if (set === undefined) {
+      this.topics.set(topic, (set = new Set()));
+      this.watcher?.first(topic);
+    } else if (set.has(subscriber)) return -1;
     const before = set.size;
     set.add(subscriber);
     (subscriber.topics ??= new Set()).add(topic);
@@ -33,13 +43,21 @@ export class TopicRegistry<S extends Subscriber> {
     set.delete(subscriber);
     subscriber.topics?.delete(topic);
     // Empty topics are forgotten: topic names must not pile up.
-    if (set.size === 0) this.topics.delete(topic);
+    if (set.size === 0) {
+      this.topics.delete(topic);
+      this.watcher?.last(topic);
+    }
     return before;
   }
 
   /** The subscribers of `topic` (a live set: copy before changing subscriptions while iterating). */
   subscribers(topic: string): ReadonlySet<S> | undefined {
     return this.topics.get(topic);
+  }
+
+  /** Every topic with at least one subscriber. */
+  names(): IterableIterator<string> {
+    return this.topics.keys();
   }
 
   /** Number of subscribers of `topic`. */
