@@ -25,6 +25,10 @@ export class BrokerLink implements BrokerHost, TopicWatcher {
     return this.core.topics.names();
   }
 
+  isPattern(topic: string): boolean {
+    return this.core.topics.isPattern(topic);
+  }
+
   // ---- TopicWatcher ------------------------------------------------------------------------
 
   first(topic: string): void {

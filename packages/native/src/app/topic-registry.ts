@@ -55,6 +55,11 @@ export class TopicRegistry<S extends Subscriber> {
     return this.topics.get(topic);
   }
 
+  /** Whether `topic` is a wildcard pattern here (never, until wildcard topics exist). */
+  isPattern(_topic: string): boolean {
+    return false;
+  }
+
   /** Every topic with at least one subscriber. */
   names(): IterableIterator<string> {
     return this.topics.keys();

@@ -17,6 +17,11 @@ export interface BrokerHost {
   deliver(topic: string, message: Uint8Array | string, isBinary: boolean, compress: boolean): boolean;
   /** The topics (and wildcard patterns) that have at least one local subscriber right now. */
   topics(): IterableIterator<string>;
+  /**
+   * Whether `topic` is an MQTT-style pattern (`+`, `#` levels) on this App: only when the App was
+   * made with `wildcardTopics`; otherwise every topic is an exact name.
+   */
+  isPattern(topic: string): boolean;
 }
 
 /**
