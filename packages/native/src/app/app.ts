@@ -52,6 +52,14 @@ export interface AppOptions {
    * away). Default: none — topics reach the sockets of this App only.
    */
   broker?: Broker;
+  /**
+   * MQTT-style wildcard subscriptions: `ws.subscribe('sport/+/score')` (`+`: one level) and
+   * `ws.subscribe('sport/#')` (`#`: the rest, `sport` itself included), matched as MQTT 3.1.1
+   * §4.7 says; a socket matched twice gets a message once. Published topic names then must not
+   * hold `+` or `#` (a RangeError), nor may a filter put them inside a level. Off, `+` and `#` are
+   * ordinary characters of exact topic names. Default: false.
+   */
+  wildcardTopics?: boolean;
 }
 
 /** Listen options of `listen(port, options, cb)`. */
@@ -159,15 +167,15 @@ export function App(options: AppOptions = {}): TemplatedApp {
  * @throws {Error} with code `'ERR_UWS_TLS_OPTIONS'` on a missing or bad key/certificate.
  */
 export function SSLApp(options: TlsOptions & Omit<AppOptions, 'tls'>): TemplatedApp {
-  const { transport, maxHeaderBytes, maxHeaderCount, ...tls } = options;
+  const { transport, maxHeaderBytes, maxHeaderCount, broker, wildcardTopics, ...tls } = options;
   // `handshakeTimeout` bounds both the TLS handshake and the request head that follows.
-  return new AppImpl({ transport, handshakeTimeout: options.handshakeTimeout, maxHeaderBytes, maxHeaderCount, tls });
+  return new AppImpl({ transport, handshakeTimeout: options.handshakeTimeout, maxHeaderBytes, maxHeaderCount, broker, wildcardTopics, tls });
 }
 
 export class AppImpl implements TemplatedApp, AppCore {
   readonly transport: Transport;
   readonly entries = new SocketEntries<SocketEntry>();
-  readonly topics = new TopicRegistry<AppWebSocket>();
+  readonly topics: TopicRegistry<AppWebSocket>;
   readonly httpRoutes = new Router<HttpHandler>();
   readonly wsRoutes = new Router<ResolvedBehavior>();
   readonly limits: HttpLimits;
@@ -188,6 +196,7 @@ export class AppImpl implements TemplatedApp, AppCore {
       maxHeaderBytes: positive(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
       maxHeaderCount: positive(options.maxHeaderCount, DEFAULT_MAX_HEADER_COUNT, 'maxHeaderCount'),
     };
+    this.topics = new TopicRegistry<AppWebSocket>(options.wildcardTopics === true);
     this.transport = createTransport(options.transport ?? 'auto');
     this.frameWriter = frameWriterOf(this.transport);
     this.messageViews = messageViewsOf(this.transport);
