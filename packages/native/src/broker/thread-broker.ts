@@ -28,14 +28,32 @@ const DEFAULT_CHANNEL = 'uws:topics';
 const BINARY = 1;
 const COMPRESS = 2;
 
-/** One message on the channel: topic, payload (text as a string, bytes exactly), flags. */
-type Wire = [topic: string, message: Uint8Array | string, flags: number];
+/**
+ * One post on the channel: the publishes of one JS task, flattened as topic, payload (text as a
+ * string, bytes exactly), flags, topic, payload, flags, ... One post per task rather than per
+ * publish: the receiving thread then sends a whole batch to its sockets with one flush (the epoll
+ * transport flushes at the end of each task), not one flush per message.
+ */
+type Wire = (string | Uint8Array | number)[];
 
 export class ThreadBroker extends BrokerBase {
   /** The channel name (see {@link ThreadBrokerOptions.channel}). */
   readonly channelName: string;
   private channel: BroadcastChannel | undefined = undefined;
   private closed = false;
+  /** Publishes of the current task, posted together at its end. */
+  private pending: Wire = [];
+  private readonly post = (): void => {
+    const wire = this.pending;
+    if (wire.length === 0) return;
+    this.pending = [];
+    if (this.channel === undefined) {
+      this.drop(wire.length / 3, 'closed');
+      return;
+    }
+    this.channel.postMessage(wire);
+    this.stats.published += wire.length / 3;
+  };
 
   constructor(options: ThreadBrokerOptions = {}) {
     super();
@@ -64,15 +82,19 @@ export class ThreadBroker extends BrokerBase {
       this.drop(1, 'closed');
       return;
     }
-    // Structured clone copies a view's whole ArrayBuffer (a Buffer may sit in an 8 KB pool):
-    // send exactly the message's bytes.
-    const payload = typeof message === 'string' || (message.byteOffset === 0 && message.byteLength === message.buffer.byteLength) ? message : message.slice();
-    channel.postMessage([topic, payload, (isBinary ? BINARY : 0) | (compress ? COMPRESS : 0)] satisfies Wire);
-    this.stats.published++;
+    // Copied now: the caller may reuse its buffer once publish returns, and the post goes at the
+    // end of the task. (Exactly the message's bytes: structured clone would copy a view's whole
+    // ArrayBuffer, and a Buffer may sit in an 8 KB pool.)
+    // (Uint8Array's slice: a Buffer's slice is a view, not a copy.)
+    const payload = typeof message === 'string' ? message : Uint8Array.prototype.slice.call(message);
+    if (this.pending.length === 0) queueMicrotask(this.post);
+    this.pending.push(topic, payload, (isBinary ? BINARY : 0) | (compress ? COMPRESS : 0));
   }
 
   close(): void {
     this.closed = true;
+    // Publishes of this task still go (the App closes after its last publish).
+    if (this.pending.length > 0) this.post();
     const channel = this.channel;
     this.channel = undefined;
     channel?.close();
@@ -80,7 +102,9 @@ export class ThreadBroker extends BrokerBase {
 
   private receive(wire: Wire): void {
     if (this.channel === undefined || !Array.isArray(wire)) return;
-    const [topic, message, flags] = wire;
-    this.deliver(topic, message, (flags & BINARY) !== 0, (flags & COMPRESS) !== 0);
+    for (let i = 0; i + 2 < wire.length; i += 3) {
+      const flags = wire[i + 2] as number;
+      this.deliver(wire[i] as string, wire[i + 1] as Uint8Array | string, (flags & BINARY) !== 0, (flags & COMPRESS) !== 0);
+    }
   }
 }

@@ -150,6 +150,19 @@ describe.each(transportKinds)('broker seam (%s)', (transport) => {
     expect(payloads(d.got)).toEqual([]);
   });
 
+  it('a publisher may reuse its buffer once publish returns (the broker copies what it sends later)', async () => {
+    const channel = `seam-${process.pid}-${channelSeq++}`;
+    const [s1, s2] = [await server(new ThreadBroker({ channel })), await server(new ThreadBroker({ channel }))];
+    const c = await client(s2);
+    await command(c.ws, c.got, 'sub t');
+    const buffer = Buffer.from('first');
+    s1.app.publish('t', buffer, true);
+    buffer.write('xxxxx');
+    s1.app.publish('t', buffer, true);
+    await waitFor(() => payloads(c.got).length === 2);
+    expect(payloads(c.got)).toEqual(['first (bin)', 'xxxxx (bin)']);
+  });
+
   it('keeps the compress flag across the broker (one deflated frame for a deflate peer)', async () => {
     const channel = `seam-${process.pid}-${channelSeq++}`;
     const [s1, s2] = [await server(new ThreadBroker({ channel })), await server(new ThreadBroker({ channel }))];
