@@ -20,7 +20,6 @@ interface Waiting {
 
 export class PublishQueue {
   private waiting: Waiting[] = [];
-  private head = 0;
   /** Bytes and messages waiting or in flight. */
   bytes = 0;
   messages = 0;
@@ -45,7 +44,7 @@ export class PublishQueue {
   }
 
   get hasWaiting(): boolean {
-    return this.head < this.waiting.length;
+    return this.waiting.length > 0;
   }
 
   /** Keeps a publish until the connection is back (it must fit: see `fits`, then `take`). */
@@ -55,9 +54,8 @@ export class PublishQueue {
 
   /** Takes every waiting publish, oldest first. */
   drain(): Waiting[] {
-    const out = this.head === 0 ? this.waiting : this.waiting.slice(this.head);
+    const out = this.waiting;
     this.waiting = [];
-    this.head = 0;
     return out;
   }
 }

@@ -188,9 +188,11 @@ export class RedisBroker extends BrokerBase {
       return;
     }
     if (envelope.origin.equals(this.origin)) return; // our own publish, delivered here already
-    if (envelope.seq === this.lastSeq && this.lastOrigin !== undefined && envelope.origin.equals(this.lastOrigin)) return;
+    const sameOrigin = this.lastOrigin !== undefined && envelope.origin.equals(this.lastOrigin);
+    if (sameOrigin && envelope.seq === this.lastSeq) return;
     this.lastSeq = envelope.seq;
-    this.lastOrigin = Buffer.from(envelope.origin);
+    // A copy only when the publisher changes (the received buffer is not ours to keep).
+    if (!sameOrigin) this.lastOrigin = Buffer.from(envelope.origin);
     const topic = channel.toString('utf8', Buffer.byteLength(this.prefix));
     this.deliver(topic, envelope.payload, envelope.isBinary, envelope.compress);
   }

@@ -84,6 +84,13 @@ describe.skipIf(!transportKinds.includes('epoll') || !built)('startWorkerPool: A
     await Promise.all(clientCloses);
   });
 
+  it('a module without a factory is a clear error', async () => {
+    const { startWorkerPool } = (await import(dist.href)) as typeof import('../../src/pool/worker-pool.js');
+    await expect(startWorkerPool(new URL('../fixtures/pool-no-factory.mjs', import.meta.url), { port: 0, workers: 2 })).rejects.toThrow(
+      /worker 0: .*pool-no-factory\.mjs must export a default function that returns an App/,
+    );
+  });
+
   it('a thread that exits takes its subscriptions with it; the others go on', async () => {
     const p = await start(2);
     for (const c of clients) await c.command('sub room');
