@@ -10,6 +10,7 @@
  * exits (or closes its App) takes its subscriptions with it, and a thread that starts is in as
  * soon as its sockets subscribe.
  */
+import { Buffer } from 'node:buffer';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { BrokerHost } from './broker.js';
 import { BrokerBase } from './broker-base.js';
@@ -29,30 +30,42 @@ const BINARY = 1;
 const COMPRESS = 2;
 
 /**
- * One post on the channel: the publishes of one JS task, flattened as topic, payload (text as a
- * string, bytes exactly), flags, topic, payload, flags, ... One post per task rather than per
- * publish: the receiving thread then sends a whole batch to its sockets with one flush (the epoll
+ * One post on the channel: the publishes of one JS task. Their payloads (text as UTF-8) are
+ * packed into one ArrayBuffer, so a post is three objects to serialize however many messages it
+ * holds (a Uint8Array per message made the channel ~3x slower: benchmarks/scale/thread-channel.mjs);
+ * `meta` holds each message's end offset and flags. One post per task rather than per publish:
+ * the receiving thread then sends a whole batch to its sockets with one flush (the epoll
  * transport flushes at the end of each task), not one flush per message.
  */
-type Wire = (string | Uint8Array | number)[];
+type Wire = [topics: string[], meta: Int32Array, bytes: ArrayBuffer];
+
+const INITIAL_BATCH_BYTES = 4096;
 
 export class ThreadBroker extends BrokerBase {
   /** The channel name (see {@link ThreadBrokerOptions.channel}). */
   readonly channelName: string;
   private channel: BroadcastChannel | undefined = undefined;
   private closed = false;
-  /** Publishes of the current task, posted together at its end. */
-  private pending: Wire = [];
+  /** Publishes of the current task, posted together at its end: topics, [end, flags]..., bytes. */
+  private topics: string[] = [];
+  private meta: number[] = [];
+  /** Payloads of the batch, packed (reused from batch to batch; grows as needed). */
+  private bytes: Buffer = Buffer.allocUnsafeSlow(INITIAL_BATCH_BYTES);
+  private used = 0;
   private readonly post = (): void => {
-    const wire = this.pending;
-    if (wire.length === 0) return;
-    this.pending = [];
+    const topics = this.topics;
+    if (topics.length === 0) return;
+    const meta = Int32Array.from(this.meta);
+    const bytes = (this.bytes.buffer as ArrayBuffer).slice(this.bytes.byteOffset, this.bytes.byteOffset + this.used);
+    this.topics = [];
+    this.meta = [];
+    this.used = 0;
     if (this.channel === undefined) {
-      this.drop(wire.length / 3, 'closed');
+      this.drop(topics.length, 'closed');
       return;
     }
-    this.channel.postMessage(wire);
-    this.stats.published += wire.length / 3;
+    this.channel.postMessage([topics, meta, bytes] satisfies Wire);
+    this.stats.published += topics.length;
   };
 
   constructor(options: ThreadBrokerOptions = {}) {
@@ -82,19 +95,30 @@ export class ThreadBroker extends BrokerBase {
       this.drop(1, 'closed');
       return;
     }
-    // Copied now: the caller may reuse its buffer once publish returns, and the post goes at the
-    // end of the task. (Exactly the message's bytes: structured clone would copy a view's whole
-    // ArrayBuffer, and a Buffer may sit in an 8 KB pool.)
-    // (Uint8Array's slice: a Buffer's slice is a view, not a copy.)
-    const payload = typeof message === 'string' ? message : Uint8Array.prototype.slice.call(message);
-    if (this.pending.length === 0) queueMicrotask(this.post);
-    this.pending.push(topic, payload, (isBinary ? BINARY : 0) | (compress ? COMPRESS : 0));
+    // Copied now (packed into the batch): the caller may reuse its buffer once publish returns,
+    // and the batch goes at the end of the task.
+    const length = typeof message === 'string' ? Buffer.byteLength(message, 'utf8') : message.byteLength;
+    this.reserve(length);
+    if (typeof message === 'string') this.bytes.write(message, this.used, 'utf8');
+    else this.bytes.set(message, this.used);
+    this.used += length;
+    if (this.topics.length === 0) queueMicrotask(this.post);
+    this.topics.push(topic);
+    this.meta.push(this.used, (isBinary ? BINARY : 0) | (compress ? COMPRESS : 0));
+  }
+
+  /** Room for `length` more bytes in the batch. */
+  private reserve(length: number): void {
+    if (this.used + length <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.used + length));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
   }
 
   close(): void {
     this.closed = true;
     // Publishes of this task still go (the App closes after its last publish).
-    if (this.pending.length > 0) this.post();
+    this.post();
     const channel = this.channel;
     this.channel = undefined;
     channel?.close();
@@ -102,9 +126,14 @@ export class ThreadBroker extends BrokerBase {
 
   private receive(wire: Wire): void {
     if (this.channel === undefined || !Array.isArray(wire)) return;
-    for (let i = 0; i + 2 < wire.length; i += 3) {
-      const flags = wire[i + 2] as number;
-      this.deliver(wire[i] as string, wire[i + 1] as Uint8Array | string, (flags & BINARY) !== 0, (flags & COMPRESS) !== 0);
+    const [topics, meta, buffer] = wire;
+    const bytes = new Uint8Array(buffer);
+    let start = 0;
+    for (let i = 0; i < topics.length; i++) {
+      const end = meta[2 * i]!;
+      const flags = meta[2 * i + 1]!;
+      this.deliver(topics[i]!, bytes.subarray(start, end), (flags & BINARY) !== 0, (flags & COMPRESS) !== 0);
+      start = end;
     }
   }
 }
