@@ -56,6 +56,7 @@ function startServer(file, url, port) {
 
 /** A minimal WebSocket client on a raw socket: masked text frames out, unmasked frames in. */
 class RawClient {
+  /** `onText(bytes, start, end, client)` for every text frame. */
   constructor(port, path, onText) {
     this.onText = onText;
     this.buf = Buffer.alloc(0);
@@ -95,7 +96,7 @@ class RawClient {
         head = 10;
       }
       if (b.length - at < head + len) break;
-      if ((b[at] & 0x0f) === 1) this.onText(b.toString('latin1', at + head, at + head + len), this);
+      if ((b[at] & 0x0f) === 1) this.onText(b, at + head, at + head + len, this);
       at += head + len;
     }
     this.buf = at === b.length ? Buffer.alloc(0) : b.subarray(at);
@@ -126,14 +127,23 @@ async function measure(id) {
     counts.set(s, 0);
     publisher.send(server.socketio ? `42["pub","${s}"]` : String(s));
   };
-  const onSubText = (text, client) => {
+  // The sequence number: the digits of the frame (App: the payload; Socket.IO: 42["msg","<n>"]).
+  const digits = (b, start, end) => {
+    let n = 0;
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
+    }
+    return n;
+  };
+  const onSubText = (b, start, end, client) => {
     let s;
     if (server.socketio) {
-      if (text === '2') return client.send('3'); // Engine.IO ping
-      if (text.startsWith('0')) return client.send('40'); // open: connect to the main namespace
-      if (!text.startsWith('42')) return;
-      s = Number(text.slice(text.indexOf(',"') + 2, -2));
-    } else s = Number(text);
+      if (end - start === 1 && b[start] === 0x32) return client.send('3'); // Engine.IO ping "2"
+      if (b[start] === 0x30) return client.send('40'); // open "0{...}": connect to the main namespace
+      if (b[start] !== 0x34 || b[start + 1] !== 0x32) return; // not an event "42[...]"
+      s = digits(b, start + 2, end);
+    } else s = digits(b, start, end);
     if (measuring) deliveries++;
     const n = counts.get(s) + 1;
     if (n === total) {
@@ -145,9 +155,9 @@ async function measure(id) {
   const subscribers = [];
   for (const port of ports) for (let i = 0; i < SUBS; i++) subscribers.push(new RawClient(port, server.sub, onSubText));
   await Promise.all(subscribers.map((c) => c.opened));
-  publisher = new RawClient(ports[0], server.pub, (text, c) => {
-    if (text.startsWith('0')) c.send('40');
-    else if (text === '2') c.send('3');
+  publisher = new RawClient(ports[0], server.pub, (b, start, end, c) => {
+    if (b[start] === 0x30) c.send('40');
+    else if (end - start === 1 && b[start] === 0x32) c.send('3');
   });
   await publisher.opened;
   await new Promise((r) => setTimeout(r, 1000)); // joins and Redis subscriptions settle
@@ -155,13 +165,16 @@ async function measure(id) {
   await new Promise((r) => setTimeout(r, 1000)); // warm-up
   measuring = true;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const driverCpu = (cpu.user + cpu.system) / 1e6 / secs;
   for (const c of [...subscribers, publisher]) c.socket.destroy();
   for (const child of children) child.kill('SIGKILL');
   redis.stop();
-  return { deliveriesPerSecond: deliveries / secs, messagesCompleted: done };
+  return { deliveriesPerSecond: deliveries / secs, messagesCompleted: done, driverCpu };
 }
 
 console.log(`cross-process fan-out: ${PROCS} processes x ${SUBS} subscribers, 1 publisher, ${INFLIGHT} in flight, ${SECONDS} s x ${ROUNDS} rounds; load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -171,7 +184,7 @@ for (let r = 0; r < ROUNDS; r++) {
   for (const id of order) {
     const m = await measure(id);
     results[id].push(m.deliveriesPerSecond);
-    console.log(`round ${r + 1} ${SERVERS[id].label}: ${m.deliveriesPerSecond.toFixed(0)} deliveries/s`);
+    console.log(`round ${r + 1} ${SERVERS[id].label}: ${m.deliveriesPerSecond.toFixed(0)} deliveries/s (driver CPU ${(m.driverCpu * 100).toFixed(0)}% of a core)`);
   }
 }
 const median = (xs) => {
