@@ -1,14 +1,20 @@
 /**
  * What every broker shares: the App it serves, its counters, and failures as events. A failure
  * never throws: it is counted, emitted as `'error'` when someone listens, and otherwise turned
- * into a process warning (an unhandled `'error'` event would crash the process).
+ * into a process warning (an unhandled `'error'` event would crash the process), once per
+ * distinct message and at most 20 in all.
  */
 import { EventEmitter } from 'node:events';
 import type { Broker, BrokerEvents, BrokerHost, BrokerStats } from './broker.js';
 
+/** Most distinct process warnings a broker gives when nobody listens for `'error'`. */
+const MAX_WARNINGS = 20;
+
 export abstract class BrokerBase extends EventEmitter<BrokerEvents> implements Broker {
   /** See {@link BrokerStats}. */
   readonly stats: BrokerStats = { published: 0, received: 0, dropped: 0, errors: 0 };
+  /** Warnings already given (when nobody listens for 'error'). */
+  private readonly warned = new Set<string>();
   /** The App this broker serves, once attached. */
   protected host: BrokerHost | undefined = undefined;
 
@@ -29,7 +35,11 @@ export abstract class BrokerBase extends EventEmitter<BrokerEvents> implements B
     this.stats.errors++;
     const err = error instanceof Error ? error : new Error(String(error));
     if (this.listenerCount('error') > 0) this.emit('error', err);
-    else process.emitWarning(err.message, { type: 'UwsBrokerWarning', detail: 'add an error listener to the broker to handle broker failures' });
+    else if (this.warned.size < MAX_WARNINGS && !this.warned.has(err.message)) {
+      // Once per distinct message: a Redis outage repeats the same error at every reconnect attempt.
+      this.warned.add(err.message);
+      process.emitWarning(err.message, { type: 'UwsBrokerWarning', detail: 'add an error listener to the broker to handle broker failures' });
+    }
   }
 
   /** Counts `count` messages that never left, with a `'drop'` event. */

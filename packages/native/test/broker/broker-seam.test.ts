@@ -205,6 +205,29 @@ describe.each(transportKinds)('broker seam (%s)', (transport) => {
     expect(broker.stats.errors).toBe(2);
   });
 
+  it('with no error listener, a failure is a process warning, once per distinct message', async () => {
+    class Failing extends ThreadBroker {
+      override publish(): void {
+        throw new Error(`connection refused ${process.pid}`);
+      }
+    }
+    const broker = new Failing({ channel: `seam-${process.pid}-${channelSeq++}` });
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'UwsBrokerWarning') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const s = await server(broker);
+      for (let i = 0; i < 5; i++) expect(s.app.publish('t', 'x')).toBe(false);
+      await new Promise((r) => setTimeout(r, 50)); // warnings are emitted on the next tick
+      expect(warnings).toEqual([`connection refused ${process.pid}`]);
+      expect(broker.stats.errors).toBe(5);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('after app.close() the broker is closed and its publishes are counted as dropped', async () => {
     const broker = new ThreadBroker({ channel: `seam-${process.pid}-${channelSeq++}` });
     const s = await server(broker);
