@@ -526,6 +526,7 @@ class NodeUpgradeSocket implements UpgradeSocket {
       try {
         id = native.transport.adopt(socket, first);
         hub = native;
+        actOnConnection(socket, ws);
       } catch {
         // No file descriptor to take over (a pipe wrapper, a mock): node:net serves it.
       }
@@ -543,6 +544,46 @@ class NodeUpgradeSocket implements UpgradeSocket {
     }
     ws._attach(hub, id!, params, facade, true, [Buffer.from(response, 'latin1')]);
   }
+}
+
+/**
+ * The native loop took the file descriptor and Node's socket is destroyed, yet its owner may
+ * still use it: engine.io rejects a websocket-only handshake (a failing `generateId`) after
+ * the upgrade by writing a 400 to that socket and destroying it. So its `write`, `end`,
+ * `destroy` and `writable` now act on the real connection.
+ */
+function actOnConnection(socket: Socket, ws: WebSocket): void {
+  const connection = socket as unknown as Record<string, unknown>;
+  connection.write = (data: string | Uint8Array, encoding?: unknown, cb?: (error?: Error | null) => void): boolean => {
+    if (typeof encoding === 'function') cb = encoding as typeof cb;
+    if (ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) {
+      if (cb) process.nextTick(cb, new Error('This socket has been ended by the other party'));
+      return false;
+    }
+    ws._write([typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : data], cb);
+    return true;
+  };
+  // Until the native loop reports the adopted socket ready (a microtask after the adoption,
+  // queued first), ending or dropping it would lose the 101 held for it: wait for that.
+  const later = (fn: () => void): void => (ws._preOpen !== undefined ? queueMicrotask(fn) : fn());
+  connection.end = (data?: string | Uint8Array | (() => void)): Socket => {
+    if (data !== undefined && typeof data !== 'function') (connection.write as (d: string | Uint8Array) => boolean)(data);
+    later(() => {
+      if (ws.readyState !== WebSocket.CLOSED) ws._hub!.transport.end(ws._id);
+    });
+    return socket;
+  };
+  connection.destroy = (): Socket => {
+    // A microtask later, as bytes just written are flushed by then (Node's socket hands a
+    // write to the kernel at once, so a write then destroy delivers it there too).
+    queueMicrotask(() => ws.terminate());
+    return socket;
+  };
+  Object.defineProperty(socket, 'writable', {
+    configurable: true,
+    get: () => ws.readyState === WebSocket.OPEN,
+    set: () => {},
+  });
 }
 
 function isNetSocket(socket: Duplex): socket is Socket {

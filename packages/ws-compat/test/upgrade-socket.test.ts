@@ -1,0 +1,95 @@
+/**
+ * The socket handed to `handleUpgrade` keeps acting on the connection after the upgrade, on
+ * each transport: engine.io rejects a websocket-only handshake (a failing `generateId`) after
+ * the 101 by writing a 400 to that socket and destroying it; ending it closes gracefully.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import RealWS from 'ws';
+import { WebSocketServer } from '../src/index.js';
+import { kinds, shutdown } from './support/helpers.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+type Action = (socket: Duplex) => void;
+
+/** An HTTP server whose upgrades go to a noServer WebSocketServer, then `act` on the raw socket. */
+async function serve(transport: 'node' | 'epoll', act: Action, when: 'sync' | 'later') {
+  const wss = new WebSocketServer({ noServer: true, transport });
+  cleanups.push(() => shutdown(wss));
+  const closes: number[] = [];
+  const httpServer = http.createServer();
+  httpServer.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('close', (code) => closes.push(code));
+      if (when === 'sync') act(socket);
+      else setTimeout(() => act(socket), 20);
+    });
+  });
+  httpServer.listen(0, '127.0.0.1');
+  await once(httpServer, 'listening');
+  cleanups.push(() => new Promise((r) => httpServer.close(r)));
+  return { url: `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, closes, wss };
+}
+
+/** A ws client's view: whether it opened, what it received raw, how it closed. */
+async function observe(url: string) {
+  const c = new RealWS(url);
+  let opened = false;
+  const errors: string[] = [];
+  c.on('open', () => (opened = true));
+  c.on('error', (e) => errors.push(e.message));
+  // Not events.once: it rejects on the 'error' a client emits for the 400 or the bad frame.
+  const code = await new Promise<number>((resolve) => c.on('close', resolve));
+  return { opened, code, errors };
+}
+
+const abort: Action = (socket) => {
+  // engine.io's abortUpgrade, verbatim in behaviour.
+  if (socket.writable) socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\nContent-Length: 11\r\n\r\nBad request');
+  socket.destroy();
+};
+
+describe.each(kinds)('the socket given to handleUpgrade, after the upgrade, on the %s transport', (transport) => {
+  for (const when of ['sync', 'later'] as const) {
+    it(`write + destroy (engine.io's abortUpgrade, ${when}) closes the connection`, async () => {
+      const { url, closes } = await serve(transport, abort, when);
+      const seen = await observe(url);
+      // The 400 after the 101 reaches a client as an invalid frame (as with ws). On node:net a
+      // write made in the upgrade callback itself goes out before the 101 (held until the
+      // adopted socket is ready): the client then sees the 400 itself.
+      if (transport === 'epoll' || when === 'later') {
+        expect(seen.opened).toBe(true);
+        expect(seen.errors).toEqual(['Invalid WebSocket frame: RSV1 must be clear']);
+      } else expect(seen.errors).toEqual(['Unexpected server response: 400']);
+      expect(seen.code).toBe(1006);
+      await expect.poll(() => closes, { timeout: 5000 }).toEqual([1006]);
+    });
+
+    it(`end (${when}) closes the connection`, async () => {
+      const { url, closes } = await serve(transport, (socket) => socket.end(), when);
+      const seen = await observe(url);
+      // node:net: ending in the callback itself comes before the held 101 (the client sees a hang-up).
+      expect(seen.opened).toBe(transport === 'epoll' || when === 'later');
+      expect(seen.code).toBe(1006);
+      await expect.poll(() => closes.length, { timeout: 5000 }).toBe(1);
+    });
+  }
+
+  it('reports writable while the connection is open, and not after', async () => {
+    let raw: Duplex | undefined;
+    const { url, closes } = await serve(transport, (socket) => (raw = socket), 'sync');
+    const c = new RealWS(url);
+    await once(c, 'open');
+    expect(raw!.writable).toBe(true);
+    c.close();
+    await expect.poll(() => closes.length, { timeout: 5000 }).toBe(1);
+    expect(raw!.writable).toBe(false);
+  });
+});
