@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { type SendOpts, WebSocket } from '@uws/ws-compat';
-import { frameOfBinary, frameOfList, seenThisTick } from './fan-out.js';
+import { sharedBinaryFrame, sharedListFrame } from './fan-out.js';
 
 type Callback = (error?: Error | null) => void;
 
@@ -28,18 +28,18 @@ export class EngineSocket extends WebSocket {
       options = undefined;
     }
     // A binary message as engine.io hands it over for each recipient of a broadcast.
-    if (Buffer.isBuffer(data) && plainBinary(options) && this._sharable() && seenThisTick(data)) {
-      this._writeShared(frameOfBinary(data), cb);
-      return;
+    if (Buffer.isBuffer(data) && plainBinary(options) && this._sharable()) {
+      const frame = sharedBinaryFrame(data);
+      if (frame !== undefined) return this._writeShared(frame, cb);
     }
     super.send(data, options, cb);
   }
 
   /** @internal ws's `Sender#sendFrame`: socket.io-adapter's pre-encoded frames. */
   override _sendFrame(list: readonly Uint8Array[], cb: Callback | undefined): void {
-    if (this._sharable() && seenThisTick(list)) {
-      this._writeShared(frameOfList(list), cb);
-      return;
+    if (this._sharable()) {
+      const frame = sharedListFrame(list);
+      if (frame !== undefined) return this._writeShared(frame, cb);
     }
     super._sendFrame(list, cb);
   }

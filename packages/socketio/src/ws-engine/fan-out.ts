@@ -1,11 +1,11 @@
 /**
- * The one-tick fan-out memory: a broadcast hands the same message to every recipient in one
- * synchronous loop (socket.io-adapter's pre-encoded `[header, payload]` list, or engine.io's
- * binary attachment Buffer, the same object each time). The first recipient takes the usual
- * path; from the second one on, the message is framed once into one Buffer that every further
- * recipient's write references (the native transport copies it into its send arena once per
- * batch). Only the last message seen is remembered, and only until the tick ends: a unique send
- * (an echo) costs one comparison, and a Buffer the user changes and sends again next tick is
+ * The one-tick fan-out memory: a broadcast hands the same message object to every recipient
+ * (socket.io-adapter's pre-encoded `[header, payload]` list, or engine.io's binary attachment
+ * Buffer), either in one loop or, for recipients that were still busy, when their send
+ * callbacks run together on a later tick. The first sighting of a message in a tick takes the
+ * usual path; from the second on, it is framed once into one Buffer that every further write
+ * references (the native transport copies it into its send arena once per batch). Messages are
+ * remembered by identity until the tick ends, so a Buffer changed and sent again later is
  * framed anew.
  */
 import { Buffer } from 'node:buffer';
@@ -14,50 +14,54 @@ import { writeFrameHeader } from '@uws/protocol';
 /** Opcode of a binary frame (RFC 6455). */
 const BINARY = 2;
 
-let lastMessage: object | undefined;
-/** The frame of {@link lastMessage}, made on its second sighting. */
-let lastFrame: Buffer | undefined;
+/** Messages seen this tick: their shared frame once made, null before. */
+let seen = new Map<object, Buffer | null>();
 let clearQueued = false;
 
 function clear(): void {
-  lastMessage = undefined;
-  lastFrame = undefined;
+  seen = new Map();
   clearQueued = false;
 }
 
-/**
- * Whether `message` was already sent this tick (the caller then writes {@link frameOf}), and
- * remembers it as the last message otherwise.
- */
-export function seenThisTick(message: object): boolean {
-  if (message === lastMessage) return true;
-  lastMessage = message;
-  lastFrame = undefined;
-  if (!clearQueued) {
-    clearQueued = true;
-    process.nextTick(clear);
-  }
-  return false;
+/** A list made by `Sender.frame` (`[header, payload]`, or one masked frame) as one Buffer. */
+function joinList(list: readonly Uint8Array[]): Buffer {
+  return list.length === 1 ? asBuffer(list[0]) : Buffer.concat(list as Uint8Array[]);
 }
 
-/** One Buffer holding the frames of a pre-encoded list (`Sender.frame`'s `[header, payload]`). */
-export function frameOfList(list: readonly Uint8Array[]): Buffer {
-  if (lastFrame !== undefined && lastMessage === list) return lastFrame;
-  const frame = list.length === 1 ? asBuffer(list[0]) : Buffer.concat(list as Uint8Array[]);
-  if (lastMessage === list) lastFrame = frame;
-  return frame;
-}
-
-/** One Buffer holding a final, unmasked, uncompressed binary frame of `payload`. */
-export function frameOfBinary(payload: Uint8Array): Buffer {
-  if (lastFrame !== undefined && lastMessage === payload) return lastFrame;
+/** A final, unmasked, uncompressed binary frame of `payload`. */
+function frameBinary(payload: Uint8Array): Buffer {
   const length = payload.length;
   const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
   writeFrameHeader(frame, 0, true, false, BINARY, length, false);
   frame.set(payload, headerLength);
-  if (lastMessage === payload) lastFrame = frame;
   return frame;
+}
+
+function shared<T extends object>(message: T, build: (m: T) => Buffer): Buffer | undefined {
+  const frame = seen.get(message);
+  if (frame !== undefined) {
+    if (frame !== null) return frame;
+    const made = build(message);
+    seen.set(message, made);
+    return made;
+  }
+  seen.set(message, null);
+  if (!clearQueued) {
+    clearQueued = true;
+    process.nextTick(clear);
+  }
+  return undefined;
+}
+
+/** The shared frame of a pre-encoded list already written this tick, else undefined (and it is remembered). */
+export function sharedListFrame(list: readonly Uint8Array[]): Buffer | undefined {
+  return shared(list, joinList);
+}
+
+/** The shared binary frame of a Buffer already sent this tick, else undefined (and it is remembered). */
+export function sharedBinaryFrame(payload: Uint8Array): Buffer | undefined {
+  return shared(payload, frameBinary);
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

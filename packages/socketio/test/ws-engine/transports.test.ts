@@ -123,7 +123,7 @@ describe.each(kinds)('Socket.IO with the wsEngine face on the %s transport', (ki
   it('serves a v3 client (socket.io-client 2) with allowEIO3, over polling and websocket', async () => {
     const { io, url } = await startIo(kind, { allowEIO3: true });
     io.on('connection', (socket) => socket.on('echo', (m: unknown, ack: (r: unknown) => void) => ack([m, socket.conn.protocol])));
-    const v2 = (await import('socket.io-client-v2')).default as unknown as (u: string, o: object) => import('socket.io-client').Socket;
+    const v2 = (await import('socket.io-client-v2')).default;
     for (const transports of [['websocket'], ['polling']]) {
       const c = v2(url, { forceNew: true, reconnection: false, transports });
       onCleanup(() => c.close());
@@ -135,7 +135,7 @@ describe.each(kinds)('Socket.IO with the wsEngine face on the %s transport', (ki
 
   it('refuses a v3 client without allowEIO3', async () => {
     const { url } = await startIo(kind);
-    const v2 = (await import('socket.io-client-v2')).default as unknown as (u: string, o: object) => import('socket.io-client').Socket;
+    const v2 = (await import('socket.io-client-v2')).default;
     const c = v2(url, { forceNew: true, reconnection: false, transports: ['polling'] });
     onCleanup(() => c.close());
     const error = await next<Error>(c, 'connect_error');
