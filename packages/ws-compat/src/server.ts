@@ -532,6 +532,9 @@ class NodeUpgradeSocket implements UpgradeSocket {
       }
     }
     if (hub === undefined) {
+      // Node's HTTP server makes its sockets half-open: a peer's FIN would leave this one open
+      // for ever (ws ends the socket on 'end'; the transport closes it once both sides ended).
+      socket.allowHalfOpen = false;
       hub = typeof this.choice === 'object' && this.choice !== null ? hubFor(this.choice) : hubFor('node');
       id = hub.transport.adopt(socket, first);
     }

@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import RealWS from 'ws';
@@ -81,6 +81,18 @@ describe.each(kinds)('the socket given to handleUpgrade, after the upgrade, on t
       await expect.poll(() => closes.length, { timeout: 5000 }).toBe(1);
     });
   }
+
+  it('closes when the peer ends the TCP connection without a close frame (HTTP sockets are half-open)', async () => {
+    const { url, closes } = await serve(transport, () => {}, 'sync');
+    const port = Number(new URL(url).port);
+    const raw = net.connect(port, '127.0.0.1');
+    await once(raw, 'connect');
+    raw.write(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    await once(raw, 'data');
+    raw.end();
+    await expect.poll(() => closes, { timeout: 5000 }).toEqual([1006]);
+    await once(raw, 'close');
+  });
 
   it('reports writable while the connection is open, and not after', async () => {
     let raw: Duplex | undefined;
