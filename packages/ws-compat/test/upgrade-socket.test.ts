@@ -88,10 +88,11 @@ describe.each(kinds)('the socket given to handleUpgrade, after the upgrade, on t
     const raw = net.connect(port, '127.0.0.1');
     await once(raw, 'connect');
     raw.write(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    const clientClosed = once(raw, 'close');
     await once(raw, 'data');
     raw.end();
     await expect.poll(() => closes, { timeout: 5000 }).toEqual([1006]);
-    await once(raw, 'close');
+    await clientClosed;
   });
 
   it('reports writable while the connection is open, and not after', async () => {
