@@ -545,7 +545,11 @@ class NodeUpgradeSocket implements UpgradeSocket {
       facade.remotePort = remote.port;
       facade.remoteFamily = remote.family;
     }
-    ws._attach(hub, id!, params, facade, true, [Buffer.from(response, 'latin1')]);
+    // On node:net the socket stays Node's: the 101 goes out now, so that bytes its owner writes
+    // to it next (engine.io's 400 for a refused handshake) follow it, as with ws.
+    const onNode = hub !== native;
+    if (onNode) socket.write(response, 'latin1');
+    ws._attach(hub, id!, params, facade, true, onNode ? [] : [Buffer.from(response, 'latin1')]);
   }
 }
 
