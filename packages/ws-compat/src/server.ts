@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'node:http';
-import { type Socket, isIP } from 'node:net';
+import { Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
 import {
@@ -553,44 +553,68 @@ class NodeUpgradeSocket implements UpgradeSocket {
   }
 }
 
+const kConnection = Symbol('ws-compat.connection');
+type TakenOver = Socket & { [kConnection]: WebSocket };
+
 /**
- * The native loop took the file descriptor and Node's socket is destroyed, yet its owner may
- * still use it: engine.io rejects a websocket-only handshake (a failing `generateId`) after
- * the upgrade by writing a 400 to that socket and destroying it. So its `write`, `end`,
- * `destroy` and `writable` now act on the real connection.
+ * Until the native loop reports an adopted socket ready (a microtask after the adoption, queued
+ * first), ending or dropping it would lose the 101 held for it: wait for that.
  */
+function whenReady(ws: WebSocket, fn: () => void): void {
+  if (ws._preOpen !== undefined) queueMicrotask(fn);
+  else fn();
+}
+
+/**
+ * What a Node socket becomes once the native loop took its file descriptor (Node's socket is
+ * destroyed then): its owner may still use it, as engine.io does when it refuses a
+ * websocket-only handshake after the upgrade (a failing `generateId`): it writes a 400 to that
+ * socket and destroys it. So `write`, `end`, `destroy` and `writable` act on the real
+ * connection. One shared prototype, so a connection pays one property for it.
+ */
+const takenOverPrototype: object = Object.create(Socket.prototype, {
+  write: {
+    value(this: TakenOver, data: string | Uint8Array, encoding?: unknown, cb?: (error?: Error | null) => void): boolean {
+      const ws = this[kConnection];
+      if (typeof encoding === 'function') cb = encoding as typeof cb;
+      if (ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) {
+        if (cb) process.nextTick(cb, new Error('This socket has been ended by the other party'));
+        return false;
+      }
+      ws._write([typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : data], cb);
+      return true;
+    },
+  },
+  end: {
+    value(this: TakenOver, data?: string | Uint8Array | (() => void)): Socket {
+      const ws = this[kConnection];
+      if (data !== undefined && typeof data !== 'function') this.write(data);
+      whenReady(ws, () => {
+        if (ws.readyState !== WebSocket.CLOSED) ws._hub!.transport.end(ws._id);
+      });
+      return this;
+    },
+  },
+  destroy: {
+    value(this: TakenOver): Socket {
+      const ws = this[kConnection];
+      // A microtask later, as bytes just written are flushed by then (Node's socket hands a
+      // write to the kernel at once, so a write then destroy delivers it there too).
+      queueMicrotask(() => ws.terminate());
+      return this;
+    },
+  },
+  writable: {
+    get(this: TakenOver): boolean {
+      return this[kConnection].readyState === WebSocket.OPEN;
+    },
+    set() {},
+  },
+});
+
 function actOnConnection(socket: Socket, ws: WebSocket): void {
-  const connection = socket as unknown as Record<string, unknown>;
-  connection.write = (data: string | Uint8Array, encoding?: unknown, cb?: (error?: Error | null) => void): boolean => {
-    if (typeof encoding === 'function') cb = encoding as typeof cb;
-    if (ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) {
-      if (cb) process.nextTick(cb, new Error('This socket has been ended by the other party'));
-      return false;
-    }
-    ws._write([typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : data], cb);
-    return true;
-  };
-  // Until the native loop reports the adopted socket ready (a microtask after the adoption,
-  // queued first), ending or dropping it would lose the 101 held for it: wait for that.
-  const later = (fn: () => void): void => (ws._preOpen !== undefined ? queueMicrotask(fn) : fn());
-  connection.end = (data?: string | Uint8Array | (() => void)): Socket => {
-    if (data !== undefined && typeof data !== 'function') (connection.write as (d: string | Uint8Array) => boolean)(data);
-    later(() => {
-      if (ws.readyState !== WebSocket.CLOSED) ws._hub!.transport.end(ws._id);
-    });
-    return socket;
-  };
-  connection.destroy = (): Socket => {
-    // A microtask later, as bytes just written are flushed by then (Node's socket hands a
-    // write to the kernel at once, so a write then destroy delivers it there too).
-    queueMicrotask(() => ws.terminate());
-    return socket;
-  };
-  Object.defineProperty(socket, 'writable', {
-    configurable: true,
-    get: () => ws.readyState === WebSocket.OPEN,
-    set: () => {},
-  });
+  Object.setPrototypeOf(socket, takenOverPrototype);
+  (socket as TakenOver)[kConnection] = ws;
 }
 
 function isNetSocket(socket: Duplex): socket is Socket {
