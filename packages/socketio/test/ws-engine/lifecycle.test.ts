@@ -84,7 +84,7 @@ describe.each(kinds)('disconnect reasons on the wsEngine face on the %s transpor
   it('transport error on a polling client whose session the server forgot', async () => {
     const p = await pair({ pingInterval: 100, pingTimeout: 1000 }, ['polling']);
     // The next long-poll finds no session: 400 "Session ID unknown".
-    delete (p.io.engine as unknown as { clients: Record<string, unknown> }).clients[p.s.conn.id];
+    delete (p.io.engine as unknown as { clients: Record<string, unknown> }).clients[(p.s.conn as unknown as { id: string }).id];
     expect(await p.clientReason).toBe('transport error');
     // The client is gone: its pongs stop.
     expect(await p.serverReason).toBe('ping timeout');
