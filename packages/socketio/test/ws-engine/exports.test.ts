@@ -6,11 +6,14 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
+/** Paths held in variables: the dist exists only after a build (turbo builds before testing). */
+const ESM_ENTRY = '../../dist/index.js';
+const CJS_ENTRY = '../../dist/index.cjs';
 
 describe('@uws/socketio entry points', () => {
   it('exports UwsEngine, createUwsEngine, EngineSocket and Sender from ESM and CommonJS', async () => {
-    const esm = await import('../../dist/index.js');
-    const cjs = require('../../dist/index.cjs');
+    const esm = await import(ESM_ENTRY);
+    const cjs = require(CJS_ENTRY);
     for (const mod of [esm, cjs]) {
       expect(typeof mod.UwsEngine).toBe('function');
       expect(typeof mod.createUwsEngine).toBe('function');
