@@ -2,7 +2,9 @@
  * The HTTP side around the wsEngine face: CORS preflight, the `cookie` option, `engine.use()`
  * middleware whose response headers reach the 101, and an Express app sharing the http server.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,5 +100,16 @@ describe.each(kinds)('HTTP options around the wsEngine face on the %s transport'
       socket.write('GET /other HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
     });
     expect(other).toBe('');
+  });
+
+  it('serves an https server: websocket and polling clients over TLS', async () => {
+    const fixtures = new URL('../../../native/test/fixtures/tls/', import.meta.url);
+    const httpsServer = https.createServer({ key: readFileSync(new URL('localhost.key', fixtures)), cert: readFileSync(new URL('localhost.pem', fixtures)) });
+    const { io, port } = await startIo(kind, {}, httpsServer as unknown as http.Server);
+    io.on('connection', (socket) => socket.on('echo', (m: unknown, ack: (r: unknown) => void) => ack([m, socket.handshake.secure])));
+    for (const transports of [['websocket'], ['polling', 'websocket']] as const) {
+      const c = await connected(`https://127.0.0.1:${port}`, { transports: [...transports], rejectUnauthorized: false });
+      expect(await c.emitWithAck('echo', 'over tls')).toEqual(['over tls', true]);
+    }
   });
 });
