@@ -100,4 +100,16 @@ describe.each(kinds)('rooms on the wsEngine face on the %s transport', (kind) =>
     const answers = (await io.timeout(2000).emitWithAck('ask', 'q')) as string[];
     expect(answers).toEqual(Array(n).fill('q!'));
   });
+
+  it('frames a Buffer anew when it is broadcast again on a later tick after a change', async () => {
+    const { io, clients } = await world(3, [['websocket']]);
+    const got = clients.map((c) => collect(c, 'bin'));
+    const data = Buffer.from([1, 2, 3]);
+    io.emit('bin', data);
+    await waitFor(() => got.every((g) => g.length === 1), 5000, 'the first broadcast');
+    data[0] = 9;
+    io.emit('bin', data);
+    await waitFor(() => got.every((g) => g.length === 2), 5000, 'the second broadcast');
+    for (const g of got) expect(g.map((b) => [...Buffer.from(b as ArrayBuffer)])).toEqual([[1, 2, 3], [9, 2, 3]]);
+  });
 });
