@@ -52,9 +52,15 @@ function resolves(specifier) {
 }
 
 const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
+const nativeEngine = await exportsClass('@uws/socketio', 'NativeEngine');
 const uwsEngine = await exportsClass('@uws/socketio', 'UwsEngine');
 const uwsPack = await exportsClass('uws-pack', 'App');
 const OPTIONAL = {
+  'socketio-native': {
+    entry: { label: 'Socket.IO 4 on @uws/socketio NativeEngine', cmd: node('socketio-native.mjs'), ...SOCKETIO },
+    available: nativeEngine,
+    why: '@uws/socketio does not export NativeEngine (build it: pnpm --filter @uws/socketio build)',
+  },
   'ws-compat': {
     entry: { label: '@uws/ws-compat', cmd: node('ws-compat.mjs'), kinds: ALL, quickScenarios: QUICK_ONE },
     available: wsCompat,
@@ -65,8 +71,7 @@ const OPTIONAL = {
     available: wsCompat,
     why: '@uws/ws-compat does not export a WebSocketServer yet',
   },
-  // The Socket.IO rows of issue 14. Room for the native engine (`io.bind(engine)` on the App):
-  // 'socketio-native', beside these, once @uws/socketio exports it.
+  // The other Socket.IO rows of issue 14, beside 'socketio-native'.
   'socketio-wsengine': {
     entry: { label: 'Socket.IO 4 on @uws/socketio UwsEngine', cmd: node('socketio-wsengine.mjs'), ...SOCKETIO },
     available: uwsEngine,
@@ -100,8 +105,9 @@ export const COLORS = {
   'ws-compat': '#98df8a',
   socketio: '#9467bd',
   'socketio-uws': '#c5b0d5',
+  'socketio-native': '#e377c2',
   'socketio-eiows': '#8c564b',
-  'socketio-wsengine': '#e377c2',
+  'socketio-wsengine': '#f7b6d2',
   'socketio-attachapp': '#bcbd22',
   limit: '#7f7f7f',
   'app-epoll-tls': '#1f77b4',

@@ -11,6 +11,10 @@ export const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 /** ws 8's default `maxFragments` (frames per received message). */
 export const DEFAULT_MAX_FRAGMENTS = 16 * 1024;
+/** The codec's fragment limit for ws's `maxFragments` option: 0 (or less) means no limit, as in ws. */
+export function fragmentLimit(maxFragments: number): number {
+  return maxFragments > 0 ? maxFragments : Number.MAX_SAFE_INTEGER;
+}
 /** ws 8's default `closeTimeout` (ms). */
 export const DEFAULT_CLOSE_TIMEOUT = 30_000;
 

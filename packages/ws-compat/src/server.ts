@@ -12,14 +12,9 @@ import { type IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'n
 import { Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
-import {
-  type DeflateParams,
-  type PerMessageDeflateOptions as NegotiationOptions,
-  acceptKey,
-  negotiateDeflateServer,
-  parseExtensions,
-} from '@uws/protocol';
-import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD } from './constants.js';
+import { type DeflateParams, type PerMessageDeflateOptions as NegotiationOptions, acceptKey, negotiateDeflateServer } from '@uws/protocol';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
+import { UNACCEPTABLE, negotiateExtensions } from './extension-offers.js';
 import { type Hub, hubFor } from './hub.js';
 import { HttpUpgradeEntry } from './http-upgrade.js';
 import { requestHeader } from './upgrade-request.js';
@@ -71,7 +66,7 @@ export interface ServerOptions {
   autoPong?: boolean;
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
-  /** Most frames one received message may have; more fails the connection. Default 16 384 (ws's). */
+  /** Most frames one received message may have; more fails the connection; 0: no limit. Default 16 384 (ws's). */
   maxFragments?: number;
   /** The class of the WebSockets made (must extend this package's WebSocket). */
   WebSocket?: typeof WebSocket;
@@ -145,8 +140,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** The attach parameters of a connection without permessage-deflate, made once. */
   private _plainParams: Readonly<AttachParams> | undefined;
 
-  constructor(options: ServerOptions, callback?: () => void) {
+  constructor(options?: ServerOptions, callback?: () => void) {
     super();
+    options ??= {};
     const opts: ResolvedOptions = {
       allowSynchronousEvents: true,
       autoPong: true,
@@ -291,11 +287,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     let deflate: { params: DeflateParams; response: string } | undefined;
     const extensions = requestHeader(req, 'sec-websocket-extensions');
     if (this._negotiation !== undefined && extensions !== undefined) {
-      try {
-        deflate = negotiateDeflateServer(parseExtensions(extensions), this._negotiation);
-      } catch {
-        return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
-      }
+      const negotiated = negotiateExtensions(extensions, this.options.perMessageDeflate as PerMessageDeflateOptions, this._negotiation);
+      if (negotiated === UNACCEPTABLE) return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      deflate = negotiated;
     }
 
     const verify = this.options.verifyClient;
@@ -326,10 +320,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     socket: UpgradeSocket,
     cb: (ws: WebSocket, request: IncomingMessage) => void,
   ): void {
-    if (!socket.alive()) return socket.destroy();
+    // Checked first: a socket we upgraded is no longer readable here (its fd moved), unlike ws's.
     if (socket.handled()) {
       throw new Error('server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration');
     }
+    if (!socket.alive()) return socket.destroy();
     if (this._state > RUNNING) return socket.abort(503);
     const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`];
     const Ctor = this.options.WebSocket ?? WebSocket;
@@ -369,7 +364,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       threshold: pmd === false ? 1024 : (pmd.threshold ?? 1024),
       level: pmd === false ? undefined : pmd.zlibDeflateOptions?.level,
       memLevel: pmd === false ? undefined : pmd.zlibDeflateOptions?.memLevel,
-      maxFragments: this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+      maxFragments: fragmentLimit(this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS),
     };
   }
 

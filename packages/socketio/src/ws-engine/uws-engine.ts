@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Sender, type ServerOptions, WebSocketServer } from '@uws/ws-compat';
-import { EngineSocket } from './engine-socket.js';
+import { UwsEngineSocket } from './uws-engine-socket.js';
 
 /** What engine.io passes to its `wsEngine` (and what a user may add with {@link createUwsEngine}). */
 export type UwsEngineOptions = ServerOptions & {
@@ -33,7 +33,7 @@ export class UwsEngine extends WebSocketServer {
     const { maxBufferedChunks: _ignored, ...rest } = options;
     const defaults = (new.target as typeof UwsEngine)._defaults;
     const noServer = rest.port == null && rest.server == null ? true : rest.noServer;
-    super({ ...defaults, ...rest, noServer, WebSocket: rest.WebSocket ?? EngineSocket }, callback);
+    super({ ...defaults, ...rest, noServer, WebSocket: rest.WebSocket ?? UwsEngineSocket }, callback);
   }
 }
 

@@ -11,20 +11,20 @@ const ESM_ENTRY = '../../dist/index.js';
 const CJS_ENTRY = '../../dist/index.cjs';
 
 describe('@uws/socketio entry points', () => {
-  it('exports UwsEngine, createUwsEngine, EngineSocket and Sender from ESM and CommonJS', async () => {
+  it('exports UwsEngine, createUwsEngine, UwsEngineSocket and Sender from ESM and CommonJS', async () => {
     const esm = await import(ESM_ENTRY);
     const cjs = require(CJS_ENTRY);
     for (const mod of [esm, cjs]) {
       expect(typeof mod.UwsEngine).toBe('function');
       expect(typeof mod.createUwsEngine).toBe('function');
-      expect(typeof mod.EngineSocket).toBe('function');
+      expect(typeof mod.UwsEngineSocket).toBe('function');
       expect(typeof mod.Sender.frame).toBe('function');
       expect(mod.UwsEngine.Sender).toBe(mod.Sender);
       const Configured = mod.createUwsEngine({ transport: 'node' });
       const engine = new Configured({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: 1000 });
       expect(engine).toBeInstanceOf(mod.UwsEngine);
       expect(engine.options).toMatchObject({ noServer: true, transport: 'node', maxPayload: 1000, clientTracking: false });
-      expect(engine.options.WebSocket).toBe(mod.EngineSocket);
+      expect(engine.options.WebSocket).toBe(mod.UwsEngineSocket);
     }
   });
 });

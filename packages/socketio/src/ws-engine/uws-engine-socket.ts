@@ -17,7 +17,7 @@ interface SharedWrites {
 
 const OPEN = 1;
 
-export class EngineSocket extends WebSocket {
+export class UwsEngineSocket extends WebSocket {
   /**
    * ws's `send`. The callback is always called: after the bytes left, or with an error when
    * the socket is closing or closed (engine.io waits for it before it writes again).
