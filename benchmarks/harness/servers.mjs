@@ -11,8 +11,12 @@ const node = (file, ...args) => [process.execPath, here(`servers/${file}`), ...a
 /** In --quick (the CI smoke run), the servers added for comparison run one scenario each: enough
  * to prove they start and answer correctly, without making CI much longer. */
 const QUICK_ONE = ['echo-512-c100-p16'];
-/** Socket.IO servers take the echo scenarios, driven with Socket.IO "echo" events. */
-const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'], quickScenarios: QUICK_ONE };
+/**
+ * Socket.IO servers take the echo scenarios (Socket.IO "echo" events), connect (the Engine.IO
+ * open and Socket.IO connect exchange), idle and fanout (a broadcast to one room of the
+ * subscribers). In --quick, one echo and the room broadcast.
+ */
+const SOCKETIO = { kinds: ['echo', 'connect', 'idle', 'fanout'], loadgen: ['--proto', 'socketio'], quickScenarios: [...QUICK_ONE, 'fanout-1000'] };
 /** Scenario kinds over TLS: the same servers started with --tls. */
 const TLS_KINDS = ['tls-echo', 'tls-connect', 'tls-idle'];
 
@@ -54,6 +58,8 @@ const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
 const nativeEngine = await exportsClass('@uws/socketio', 'NativeEngine');
 const redisBroker = await exportsClass('@uws/redis', 'RedisBroker');
 const { redisServerPath } = await import('../scale/redis-server.mjs');
+const uwsEngine = await exportsClass('@uws/socketio', 'UwsEngine');
+const uwsPack = await exportsClass('uws-pack', 'App');
 const OPTIONAL = {
   'socketio-native': {
     entry: { label: 'Socket.IO 4 on @uws/socketio NativeEngine', cmd: node('socketio-native.mjs'), ...SOCKETIO },
@@ -74,6 +80,17 @@ const OPTIONAL = {
     entry: { label: 'Socket.IO 4 on @uws/ws-compat', cmd: node('socketio-uws.mjs'), ...SOCKETIO },
     available: wsCompat,
     why: '@uws/ws-compat does not export a WebSocketServer yet',
+  },
+  // The other Socket.IO rows of issue 14, beside 'socketio-native'.
+  'socketio-wsengine': {
+    entry: { label: 'Socket.IO 4 on @uws/socketio UwsEngine', cmd: node('socketio-wsengine.mjs'), ...SOCKETIO },
+    available: uwsEngine,
+    why: '@uws/socketio does not export UwsEngine (build it: pnpm --filter @uws/socketio build)',
+  },
+  'socketio-attachapp': {
+    entry: { label: 'Socket.IO 4 attachApp on uWebSockets.js 20', cmd: node('socketio-attachapp.mjs'), ...SOCKETIO },
+    available: uwsPack,
+    why: 'uws-pack (uWebSockets.js binaries) does not load here',
   },
   'socketio-eiows': {
     entry: { label: 'Socket.IO 4 on eiows', cmd: node('socketio-eiows.mjs'), ...SOCKETIO },
@@ -105,6 +122,8 @@ export const COLORS = {
   'socketio-uws': '#c5b0d5',
   'socketio-native': '#e377c2',
   'socketio-eiows': '#8c564b',
+  'socketio-wsengine': '#f7b6d2',
+  'socketio-attachapp': '#bcbd22',
   limit: '#7f7f7f',
   'app-epoll-thread': '#aec7e8',
   'app-epoll-wild': '#17becf',

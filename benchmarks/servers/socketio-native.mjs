@@ -4,14 +4,13 @@
 import { Server } from 'socket.io';
 import { NativeEngine, UwsAdapter } from '@uws/socketio';
 import { HOST, MAX_PAYLOAD, failed, port, ready } from './common.mjs';
+import { serveEvents } from './socketio-server.mjs';
 
 const p = port();
 const engine = new NativeEngine({ transports: ['websocket'], maxHttpBufferSize: MAX_PAYLOAD });
 const io = new Server({ serveClient: false, adapter: UwsAdapter });
 io.bind(engine);
-io.on('connection', (socket) => {
-  socket.on('echo', (message) => socket.emit('echo', message));
-});
+serveEvents(io); // echo, and the room of the fan-out scenario
 engine.listen(p, { path: '/socket.io', host: HOST }).then(
   () => ready(p, 'engine=@uws/socketio NativeEngine adapter=UwsAdapter'),
   (e) => failed(e.message),

@@ -9,9 +9,10 @@
  *   loadgen idle    --port P [--connections 10000 --duration 5]
  *   loadgen fanout  --port P [--connections 1000 --inflight 16 --size 16]
  *
- * --proto socketio (echo, connect, idle): speak Socket.IO v5 over Engine.IO v4 on the WebSocket
- * (path /socket.io/?EIO=4&transport=websocket unless --path says otherwise); echo then sends
- * 42["echo","<size characters>"] events and expects them back.
+ * --proto socketio (echo, connect, idle, fanout): speak Socket.IO v5 over Engine.IO v4 on the
+ * WebSocket (path /socket.io/?EIO=4&transport=websocket unless --path says otherwise); echo then
+ * sends 42["echo","<size characters>"] events and expects them back; fanout is a room broadcast
+ * (sub/pub paths: that path with &role=sub / &role=pub unless given).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ int main(int argc, char **argv) {
   if (large) { o.connections = 1; o.size = 1 << 20; o.sample = 1; }
   if (strcmp(o.mode, "idle") == 0) o.connections = 10000, o.concurrency = 256;
   if (strcmp(o.mode, "fanout") == 0) o.connections = 1000, o.inflight = 16, o.concurrency = 256;
-  int path_given = 0;
+  int path_given = 0, sub_given = 0, pub_given = 0;
   for (int i = 2; i < argc; i++) {
     const char *k = argv[i];
     if (i + 1 >= argc) usage();
@@ -57,8 +58,8 @@ int main(int argc, char **argv) {
     if (!strcmp(k, "--host")) o.host = v;
     else if (!strcmp(k, "--port")) o.port = (int)num(v, k, 1, 65535);
     else if (!strcmp(k, "--path")) o.path = v, path_given = 1;
-    else if (!strcmp(k, "--sub-path")) o.sub_path = v;
-    else if (!strcmp(k, "--pub-path")) o.pub_path = v;
+    else if (!strcmp(k, "--sub-path")) o.sub_path = v, sub_given = 1;
+    else if (!strcmp(k, "--pub-path")) o.pub_path = v, pub_given = 1;
     else if (!strcmp(k, "--connections")) o.connections = (int)num(v, k, 1, 60000);
     else if (!strcmp(k, "--inflight")) o.inflight = (int)num(v, k, 1, 4096);
     else if (!strcmp(k, "--size")) o.size = (size_t)num(v, k, 0, 64.0 * 1024 * 1024);
@@ -79,8 +80,10 @@ int main(int argc, char **argv) {
   }
   if (!o.port) die("--port is required");
   if (o.socketio) {
-    if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto socketio: echo, connect or idle only");
+    if (large || !strcmp(o.mode, "deflate")) die("--proto socketio: echo, connect, idle or fanout only");
     if (!path_given) o.path = "/socket.io/?EIO=4&transport=websocket";
+    if (!sub_given) o.sub_path = "/socket.io/?EIO=4&transport=websocket&role=sub";
+    if (!pub_given) o.pub_path = "/socket.io/?EIO=4&transport=websocket&role=pub";
   }
   signal(SIGPIPE, SIG_IGN);
   rng_seed();

@@ -3,6 +3,11 @@
  * messages in flight, a message being done when every subscriber has it; each subscriber
  * checks that it receives every message in order (sequence number in the prefix), one in
  * `sample` byte by byte. Reports deliveries (subscriber receipts) per second.
+ *
+ * --proto socketio: a room broadcast. Subscribers and the publisher are Socket.IO clients (the
+ * paths default to the Socket.IO endpoint with &role=sub / &role=pub); the server puts the
+ * subscribers in one room and re-emits every "echo" event of the publisher to that room, so
+ * each subscriber receives the publisher's 42["echo","..."] bytes unchanged.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +35,7 @@ static void publish(void) {
   counts[seq % (uint64_t)O->inflight] = 0;
   uint8_t pre[PREFIX_MAX];
   payload_prefix(&PL, pre, seq, PUBLISHER_ID);
-  conn_send(pub, 2, 0, pre, PL.plen, PL.body, PL.blen);
+  conn_send(pub, PL.opcode, 0, pre, PL.plen, PL.body, PL.blen);
 }
 
 static void on_open(conn_t *c) {
@@ -66,10 +71,12 @@ static int publisher_open(void *c) { return ((conn_t *)c)->state == C_OPEN; }
 int mode_fanout(const lg_opts_t *o) {
   O = o;
   nsubs = o->connections;
-  payload_init(&PL, o->size);
+  if (o->socketio) payload_init_socketio(&PL, o->size);
+  else payload_init(&PL, o->size);
   counts = calloc((size_t)o->inflight, sizeof *counts);
   lg_loop_t L;
   loop_init(&L, o->host, o->port, sources_for(o, nsubs + 1), 0, &H);
+  L.socketio = o->socketio;
   conn_t *conns = calloc((size_t)nsubs + 1, sizeof *conns);
   pub = &conns[nsubs];
   double t_begin = now_s(), deadline = t_begin + o->timeout;

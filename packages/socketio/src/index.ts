@@ -10,3 +10,8 @@ export type { EngineRequest } from './engine/engine-request.js';
 export type { EngineResponse } from './engine/engine-response.js';
 export { UwsAdapter } from './adapter/uws-adapter.js';
 export { withNativeFanout } from './adapter/native-fanout.js';
+// The wsEngine face: `new Server(httpServer, { wsEngine: UwsEngine })`.
+export { UwsEngine, createUwsEngine } from './ws-engine/uws-engine.js';
+export type { UwsEngineOptions, UwsEngineDefaults } from './ws-engine/uws-engine.js';
+export { UwsEngineSocket } from './ws-engine/uws-engine-socket.js';
+export { Sender } from '@uws/ws-compat';

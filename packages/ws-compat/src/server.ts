@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'node:http';
-import { type Socket, isIP } from 'node:net';
+import { Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
 import { type DeflateParams, type PerMessageDeflateOptions as NegotiationOptions, acceptKey, negotiateDeflateServer } from '@uws/protocol';
@@ -521,11 +521,15 @@ class NodeUpgradeSocket implements UpgradeSocket {
       try {
         id = native.transport.adopt(socket, first);
         hub = native;
+        actOnConnection(socket, ws);
       } catch {
         // No file descriptor to take over (a pipe wrapper, a mock): node:net serves it.
       }
     }
     if (hub === undefined) {
+      // Node's HTTP server makes its sockets half-open: a peer's FIN would leave this one open
+      // for ever (ws ends the socket on 'end'; the transport closes it once both sides ended).
+      socket.allowHalfOpen = false;
       hub = typeof this.choice === 'object' && this.choice !== null ? hubFor(this.choice) : hubFor('node');
       id = hub.transport.adopt(socket, first);
     }
@@ -536,8 +540,76 @@ class NodeUpgradeSocket implements UpgradeSocket {
       facade.remotePort = remote.port;
       facade.remoteFamily = remote.family;
     }
-    ws._attach(hub, id!, params, facade, true, [Buffer.from(response, 'latin1')]);
+    // On node:net the socket stays Node's: the 101 goes out now, so that bytes its owner writes
+    // to it next (engine.io's 400 for a refused handshake) follow it, as with ws.
+    const onNode = hub !== native;
+    if (onNode) socket.write(response, 'latin1');
+    ws._attach(hub, id!, params, facade, true, onNode ? [] : [Buffer.from(response, 'latin1')]);
   }
+}
+
+const kConnection = Symbol('ws-compat.connection');
+type TakenOver = Socket & { [kConnection]: WebSocket };
+
+/**
+ * Until the native loop reports an adopted socket ready (a microtask after the adoption, queued
+ * first), ending or dropping it would lose the 101 held for it: wait for that.
+ */
+function whenReady(ws: WebSocket, fn: () => void): void {
+  if (ws._preOpen !== undefined) queueMicrotask(fn);
+  else fn();
+}
+
+/**
+ * What a Node socket becomes once the native loop took its file descriptor (Node's socket is
+ * destroyed then): its owner may still use it, as engine.io does when it refuses a
+ * websocket-only handshake after the upgrade (a failing `generateId`): it writes a 400 to that
+ * socket and destroys it. So `write`, `end`, `destroy` and `writable` act on the real
+ * connection. One shared prototype, so a connection pays one property for it.
+ */
+const takenOverPrototype: object = Object.create(Socket.prototype, {
+  write: {
+    value(this: TakenOver, data: string | Uint8Array, encoding?: unknown, cb?: (error?: Error | null) => void): boolean {
+      const ws = this[kConnection];
+      if (typeof encoding === 'function') cb = encoding as typeof cb;
+      if (ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) {
+        if (cb) process.nextTick(cb, new Error('This socket has been ended by the other party'));
+        return false;
+      }
+      ws._write([typeof data === 'string' ? Buffer.from(data, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : data], cb);
+      return true;
+    },
+  },
+  end: {
+    value(this: TakenOver, data?: string | Uint8Array | (() => void)): Socket {
+      const ws = this[kConnection];
+      if (data !== undefined && typeof data !== 'function') this.write(data);
+      whenReady(ws, () => {
+        if (ws.readyState !== WebSocket.CLOSED) ws._hub!.transport.end(ws._id);
+      });
+      return this;
+    },
+  },
+  destroy: {
+    value(this: TakenOver): Socket {
+      const ws = this[kConnection];
+      // A microtask later, as bytes just written are flushed by then (Node's socket hands a
+      // write to the kernel at once, so a write then destroy delivers it there too).
+      queueMicrotask(() => ws.terminate());
+      return this;
+    },
+  },
+  writable: {
+    get(this: TakenOver): boolean {
+      return this[kConnection].readyState === WebSocket.OPEN;
+    },
+    set() {},
+  },
+});
+
+function actOnConnection(socket: Socket, ws: WebSocket): void {
+  Object.setPrototypeOf(socket, takenOverPrototype);
+  (socket as TakenOver)[kConnection] = ws;
 }
 
 function isNetSocket(socket: Duplex): socket is Socket {
