@@ -150,7 +150,7 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
   });
 
   it('sends ping heartbeats, hears pongs, and ends a client that stops answering', async () => {
-    const s = await start(where, { pingInterval: 150 });
+    const s = await start(where, { pingInterval: 300 });
     const sparkP = next<any>(s.primus, 'connection');
     const client = s.connect();
     let pings = 0;
@@ -159,7 +159,7 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
     const spark = await sparkP;
     let heartbeats = 0;
     spark.on('heartbeat', () => heartbeats++);
-    await sleep(700);
+    await sleep(1000);
     expect(pings).toBeGreaterThanOrEqual(2);
     expect(heartbeats).toBeGreaterThanOrEqual(2);
     expect(spark.readyState).toBe(3); // Spark.OPEN
