@@ -13,6 +13,8 @@ const node = (file, ...args) => [process.execPath, here(`servers/${file}`), ...a
 const QUICK_ONE = ['echo-512-c100-p16'];
 /** Socket.IO servers take the echo scenarios, driven with Socket.IO "echo" events. */
 const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'], quickScenarios: QUICK_ONE };
+/** Primus servers take echo and idle, driven with Primus's json-parser messages. */
+const PRIMUS = { kinds: ['echo', 'idle'], loadgen: ['--proto', 'primus'], quickScenarios: QUICK_ONE };
 /** Scenario kinds over TLS: the same servers started with --tls. */
 const TLS_KINDS = ['tls-echo', 'tls-connect', 'tls-idle'];
 
@@ -22,6 +24,7 @@ const BASE = {
   uwebsockets: { label: 'uWebSockets.js 20', cmd: node('uwebsockets.mjs'), kinds: ALL },
   ws: { label: 'ws 8', cmd: node('ws.mjs'), kinds: ALL },
   socketio: { label: 'Socket.IO 4', cmd: node('socketio.mjs'), ...SOCKETIO },
+  primus: { label: 'Primus 8 (websockets)', cmd: node('primus.mjs'), ...PRIMUS },
   // no permessage-deflate in the C reference
   limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
   'app-epoll-tls': { label: 'SSLApp (epoll)', cmd: node('app-epoll.mjs', '--tls'), kinds: TLS_KINDS },
@@ -59,6 +62,11 @@ const OPTIONAL = {
     available: wsCompat,
     why: '@uws/ws-compat does not export a WebSocketServer yet',
   },
+  'primus-uws': {
+    entry: { label: 'Primus 8 on @uws/primus', cmd: node('primus-uws.mjs'), ...PRIMUS },
+    available: await exportsClass('@uws/primus', 'UwsTransformer'),
+    why: '@uws/primus is not built (pnpm --filter @uws/primus build)',
+  },
   'socketio-eiows': {
     entry: { label: 'Socket.IO 4 on eiows', cmd: node('socketio-eiows.mjs'), ...SOCKETIO },
     available: resolves('eiows'),
@@ -83,6 +91,8 @@ export const COLORS = {
   socketio: '#9467bd',
   'socketio-uws': '#c5b0d5',
   'socketio-eiows': '#8c564b',
+  primus: '#bcbd22',
+  'primus-uws': '#dbdb8d',
   limit: '#7f7f7f',
   'app-epoll-tls': '#1f77b4',
   'app-node-tls': '#6baed6',

@@ -12,6 +12,9 @@
  * --proto socketio (echo, connect, idle): speak Socket.IO v5 over Engine.IO v4 on the WebSocket
  * (path /socket.io/?EIO=4&transport=websocket unless --path says otherwise); echo then sends
  * 42["echo","<size characters>"] events and expects them back.
+ * --proto primus (echo, connect, idle): speak Primus 8 with its json parser (path /primus unless
+ * --path says otherwise): echo sends "<size characters>" JSON strings and expects them back;
+ * "primus::ping::<ms>" heartbeats are answered.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -28,7 +31,7 @@ static void usage(void) {
         "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub\n"
         "  --connections N  --inflight P  --size S  --duration s  --warmup s  --timeout s\n"
         "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F  --tls 0|1\n"
-        "  --proto ws|socketio\n",
+        "  --proto ws|socketio|primus\n",
         stderr);
   exit(2);
 }
@@ -72,6 +75,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--deflate-file")) o.deflate_file = v;
     else if (!strcmp(k, "--proto")) {
       if (!strcmp(v, "socketio")) o.socketio = 1;
+      else if (!strcmp(v, "primus")) o.primus = 1;
       else if (strcmp(v, "ws")) usage();
     }
     else if (!strcmp(k, "--tls")) o.tls = (int)num(v, k, 0, 1);
@@ -81,6 +85,10 @@ int main(int argc, char **argv) {
   if (o.socketio) {
     if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto socketio: echo, connect or idle only");
     if (!path_given) o.path = "/socket.io/?EIO=4&transport=websocket";
+  }
+  if (o.primus) {
+    if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto primus: echo, connect or idle only");
+    if (!path_given) o.path = "/primus";
   }
   signal(SIGPIPE, SIG_IGN);
   rng_seed();

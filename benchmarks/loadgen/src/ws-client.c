@@ -13,6 +13,7 @@
 
 #include "accept-key.h"
 #include "base64.h"
+#include "primus.h"
 #include "socketio.h"
 #include "tls-io.h"
 #include "clock.h"
@@ -307,6 +308,7 @@ static void finish_frame(conn_t *c) {
   }
   if (!c->f_fin) return;
   if (c->loop->socketio) sio_on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
+  else if (c->loop->primus) pr_on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
   else if (c->loop->h->on_message) c->loop->h->on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
 }
 
@@ -357,6 +359,7 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
       c->ctrl_len += (uint8_t)take;
     } else {
       if (c->loop->socketio) sio_on_data(c, p, take, c->msg_len);
+      else if (c->loop->primus) pr_on_data(c, p, take, c->msg_len);
       else if (c->loop->h->on_data) c->loop->h->on_data(c, p, take, c->msg_len);
       c->msg_len += take;
     }
