@@ -15,6 +15,8 @@ const QUICK_ONE = ['echo-512-c100-p16'];
 const SOCKETIO = { kinds: ['echo'], loadgen: ['--proto', 'socketio'], quickScenarios: QUICK_ONE };
 /** Primus servers take echo and idle, driven with Primus's json-parser messages. */
 const PRIMUS = { kinds: ['echo', 'idle'], loadgen: ['--proto', 'primus'], quickScenarios: QUICK_ONE };
+/** SocketCluster servers take echo and idle, driven with SocketCluster "echo" events. */
+const SOCKETCLUSTER = { kinds: ['echo', 'idle'], loadgen: ['--proto', 'socketcluster'], quickScenarios: QUICK_ONE };
 /** Scenario kinds over TLS: the same servers started with --tls. */
 const TLS_KINDS = ['tls-echo', 'tls-connect', 'tls-idle'];
 
@@ -25,6 +27,7 @@ const BASE = {
   ws: { label: 'ws 8', cmd: node('ws.mjs'), kinds: ALL },
   socketio: { label: 'Socket.IO 4', cmd: node('socketio.mjs'), ...SOCKETIO },
   primus: { label: 'Primus 8 (websockets)', cmd: node('primus.mjs'), ...PRIMUS },
+  socketcluster: { label: 'SocketCluster 20 (ws)', cmd: node('socketcluster.mjs'), ...SOCKETCLUSTER },
   // no permessage-deflate in the C reference
   limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
   'app-epoll-tls': { label: 'SSLApp (epoll)', cmd: node('app-epoll.mjs', '--tls'), kinds: TLS_KINDS },
@@ -67,6 +70,11 @@ const OPTIONAL = {
     available: await exportsClass('@uws/primus', 'UwsTransformer'),
     why: '@uws/primus is not built (pnpm --filter @uws/primus build)',
   },
+  'socketcluster-uws': {
+    entry: { label: 'SocketCluster 20 on @uws/ws-compat', cmd: node('socketcluster-uws.mjs'), ...SOCKETCLUSTER },
+    available: wsCompat,
+    why: '@uws/ws-compat does not export a WebSocketServer yet',
+  },
   'socketio-eiows': {
     entry: { label: 'Socket.IO 4 on eiows', cmd: node('socketio-eiows.mjs'), ...SOCKETIO },
     available: resolves('eiows'),
@@ -93,6 +101,8 @@ export const COLORS = {
   'socketio-eiows': '#8c564b',
   primus: '#bcbd22',
   'primus-uws': '#dbdb8d',
+  socketcluster: '#17becf',
+  'socketcluster-uws': '#9edae5',
   limit: '#7f7f7f',
   'app-epoll-tls': '#1f77b4',
   'app-node-tls': '#6baed6',

@@ -15,6 +15,8 @@
  * --proto primus (echo, connect, idle): speak Primus 8 with its json parser (path /primus unless
  * --path says otherwise): echo sends "<size characters>" JSON strings and expects them back;
  * "primus::ping::<ms>" heartbeats are answered.
+ * --proto socketcluster (echo, connect, idle): speak SocketCluster protocol 2 (path /socketcluster/):
+ * a #handshake first, then {"event":"echo","data":"<size characters>"} events; pings answered.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -31,7 +33,7 @@ static void usage(void) {
         "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub\n"
         "  --connections N  --inflight P  --size S  --duration s  --warmup s  --timeout s\n"
         "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F  --tls 0|1\n"
-        "  --proto ws|socketio|primus\n",
+        "  --proto ws|socketio|primus|socketcluster\n",
         stderr);
   exit(2);
 }
@@ -76,6 +78,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--proto")) {
       if (!strcmp(v, "socketio")) o.socketio = 1;
       else if (!strcmp(v, "primus")) o.primus = 1;
+      else if (!strcmp(v, "socketcluster")) o.socketcluster = 1;
       else if (strcmp(v, "ws")) usage();
     }
     else if (!strcmp(k, "--tls")) o.tls = (int)num(v, k, 0, 1);
@@ -89,6 +92,10 @@ int main(int argc, char **argv) {
   if (o.primus) {
     if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto primus: echo, connect or idle only");
     if (!path_given) o.path = "/primus";
+  }
+  if (o.socketcluster) {
+    if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto socketcluster: echo, connect or idle only");
+    if (!path_given) o.path = "/socketcluster/";
   }
   signal(SIGPIPE, SIG_IGN);
   rng_seed();

@@ -23,6 +23,7 @@ typedef struct {
   const char *deflate_file;/* deflate: precompressed payloads */
   int socketio;            /* --proto socketio: Socket.IO events over Engine.IO (echo/connect/idle) */
   int primus;              /* --proto primus: Primus json-parser messages (echo/connect/idle) */
+  int socketcluster;       /* --proto socketcluster: SocketCluster events (echo/connect/idle) */
   int tls;                 /* connect with TLS (bin/loadgen-tls only) */
 } lg_opts_t;
 

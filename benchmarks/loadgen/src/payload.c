@@ -21,6 +21,7 @@ void payload_init(payload_t *pl, size_t size) {
 static void payload_init_text(payload_t *pl, size_t size, const char *head, const char *tail) {
   memset(pl, 0, sizeof *pl);
   size_t hl = strlen(head), tl = strlen(tail);
+  if (hl + PREFIX_LEN > PREFIX_MAX) die("payload head of %zu bytes: raise PREFIX_MAX", hl);
   size_t per = size < PREFIX_LEN ? size : PREFIX_LEN;
   pl->size = size;
   pl->len = hl + size + tl;
@@ -38,6 +39,10 @@ static void payload_init_text(payload_t *pl, size_t size, const char *head, cons
 void payload_init_socketio(payload_t *pl, size_t size) { payload_init_text(pl, size, SIO_HEAD, SIO_TAIL); }
 
 void payload_init_primus(payload_t *pl, size_t size) { payload_init_text(pl, size, "\"", "\""); }
+
+void payload_init_socketcluster(payload_t *pl, size_t size) {
+  payload_init_text(pl, size, "{\"event\":\"echo\",\"data\":\"", "\"}");
+}
 
 void payload_prefix(const payload_t *pl, uint8_t out[PREFIX_MAX], uint64_t seq, uint32_t id) {
   uint8_t per[PREFIX_LEN];
