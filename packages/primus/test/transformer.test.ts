@@ -83,6 +83,9 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
     if (where === 'tcp') {
       expect(spark.address.ip).toMatch(/127\.0\.0\.1$/);
       expect(spark.address.port).toBeGreaterThan(0);
+      // The request no longer holds the destroyed net.Socket but the live socket's facade.
+      expect(spark.request.socket).toBe(spark.socket._socket);
+      expect(spark.request.socket.remoteAddress).toMatch(/127\.0\.0\.1$/);
     }
   });
 
