@@ -296,6 +296,27 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
     expect(s.server.listening).toBe(false);
   });
 
+  it('answers plain HTTP on the Primus path with 426 and serves primus.js', async () => {
+    const s = await start(where);
+    const get = (path: string) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const target = s.socketPath ? { socketPath: s.socketPath, path } : `${s.httpUrl}${path}`;
+        request(target, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await get('/primus/')).toEqual({ status: 426, type: 'text/plain', body: 'Upgrade Required' });
+    expect(await get('/primus?x=1')).toEqual({ status: 426, type: 'text/plain', body: 'Upgrade Required' });
+    const lib = await get('/primus/primus.js');
+    expect(lib.status).toBe(200);
+    expect(lib.body).toContain('outgoing::reconnect');
+  });
+
   it('negotiates permessage-deflate only with compression: true', async () => {
     const plain = await start(where);
     const c1 = plain.connect();
@@ -315,26 +336,19 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
 });
 
 describe('UwsTransformer over HTTP', () => {
-  it('answers plain HTTP on the Primus path with 426, and serves primus.js and the spec', async () => {
+  it('serves the spec with the transformer it was given', async () => {
     const s = await start('tcp');
-    const get = (path: string) =>
-      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-        request(`${s.httpUrl}${path}`, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
-        })
-          .on('error', reject)
-          .end();
-      });
-    const plain = await get('/primus/');
-    expect(plain).toEqual({ status: 426, type: 'text/plain', body: 'Upgrade Required' });
-    const lib = await get('/primus/primus.js');
-    expect(lib.status).toBe(200);
-    expect(lib.body).toContain('outgoing::reconnect');
-    const spec = JSON.parse((await get('/primus/spec')).body);
-    expect(spec.transformer).toBe('custom');
+    const body = await new Promise<string>((resolve, reject) => {
+      request(`${s.httpUrl}/primus/spec`, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(JSON.parse(body).transformer).toBe('custom');
   });
 
   it('leaves a TLS connection on node:tls', async () => {
