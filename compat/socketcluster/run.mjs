@@ -5,7 +5,8 @@
 //                                         require (NODE_PATH stands in for a flat node_modules:
 //                                         pnpm does not put our package where theirs can see it)
 //   wsEngine: require('@uws/ws-compat')   the module object (anything with a .Server)
-// Each of ours must pass every test that passes with ws, and the same number of them.
+// Each of ours must pass every test that passes with ws (so the same count when ws passes them
+// all, as it does on a quiet machine); a test that ws fails even on its reruns is reported.
 //
 // The copies are written to a temporary folder, never into the repository; their relative
 // requires become absolute paths of socketcluster-server's own folder, so that they load exactly
