@@ -85,6 +85,7 @@ function run(file, label, env = {}) {
     for (let attempt = 0; attempt < RERUNS; attempt++) {
       const again = mochaOnce(file, env, exactly(title));
       if (again.passed.has(title)) {
+        console.log(`  passed on rerun ${attempt + 1}: ${title} (first: ${failed.get(title)})`);
         passed.add(title);
         failed.delete(title);
         break;
