@@ -24,8 +24,6 @@ export interface SparkLike {
   on(event: 'outgoing::data', fn: (data: string | Buffer | ArrayBuffer | ArrayBufferView) => void): this;
   on(event: 'outgoing::end', fn: () => void): this;
   emit(event: string, ...args: unknown[]): boolean;
-  /** Returns a listener that emits `event` with what `parser` passes to its `next`. */
-  emits(event: string, parser?: (next: (err: Error | undefined, value?: unknown) => void, ...args: any[]) => void): (...args: any[]) => void;
 }
 
 /** `new this.Spark(headers, address, query, id, request, socket)`. */
@@ -43,7 +41,6 @@ export interface TransformerContext {
   primus: { options: PrimusOptions };
   Spark: SparkConstructor;
   service: unknown;
-  logger: { error(...args: unknown[]): void };
   on(event: 'upgrade', fn: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): this;
   on(event: 'request', fn: (req: IncomingMessage, res: ServerResponse) => void): this;
   once(event: 'close', fn: () => void): this;
