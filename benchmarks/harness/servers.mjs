@@ -17,6 +17,10 @@ const QUICK_ONE = ['echo-512-c100-p16'];
  * subscribers). In --quick, one echo and the room broadcast.
  */
 const SOCKETIO = { kinds: ['echo', 'connect', 'idle', 'fanout'], loadgen: ['--proto', 'socketio'], quickScenarios: [...QUICK_ONE, 'fanout-1000'] };
+/** Primus servers take echo and idle, driven with Primus's json-parser messages. */
+const PRIMUS = { kinds: ['echo', 'idle'], loadgen: ['--proto', 'primus'], quickScenarios: QUICK_ONE };
+/** SocketCluster servers take echo and idle, driven with SocketCluster "echo" events. */
+const SOCKETCLUSTER = { kinds: ['echo', 'idle'], loadgen: ['--proto', 'socketcluster'], quickScenarios: QUICK_ONE };
 /** Scenario kinds over TLS: the same servers started with --tls. */
 const TLS_KINDS = ['tls-echo', 'tls-connect', 'tls-idle'];
 
@@ -26,6 +30,8 @@ const BASE = {
   uwebsockets: { label: 'uWebSockets.js 20', cmd: node('uwebsockets.mjs'), kinds: ALL },
   ws: { label: 'ws 8', cmd: node('ws.mjs'), kinds: ALL },
   socketio: { label: 'Socket.IO 4', cmd: node('socketio.mjs'), ...SOCKETIO },
+  primus: { label: 'Primus 8 (websockets)', cmd: node('primus.mjs'), ...PRIMUS },
+  socketcluster: { label: 'SocketCluster 20 (ws)', cmd: node('socketcluster.mjs'), ...SOCKETCLUSTER },
   // no permessage-deflate in the C reference
   limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
   // Scale-out rows: fan-out with a broker attached, or with wildcard topics on (exact topics only).
@@ -92,6 +98,16 @@ const OPTIONAL = {
     available: uwsPack,
     why: 'uws-pack (uWebSockets.js binaries) does not load here',
   },
+  'primus-uws': {
+    entry: { label: 'Primus 8 on @uws/primus', cmd: node('primus-uws.mjs'), ...PRIMUS },
+    available: await exportsClass('@uws/primus', 'UwsTransformer'),
+    why: '@uws/primus is not built (pnpm --filter @uws/primus build)',
+  },
+  'socketcluster-uws': {
+    entry: { label: 'SocketCluster 20 on @uws/ws-compat', cmd: node('socketcluster-uws.mjs'), ...SOCKETCLUSTER },
+    available: wsCompat,
+    why: '@uws/ws-compat does not export a WebSocketServer yet',
+  },
   'socketio-eiows': {
     entry: { label: 'Socket.IO 4 on eiows', cmd: node('socketio-eiows.mjs'), ...SOCKETIO },
     available: resolves('eiows'),
@@ -123,10 +139,14 @@ export const COLORS = {
   'socketio-native': '#e377c2',
   'socketio-eiows': '#8c564b',
   'socketio-wsengine': '#f7b6d2',
-  'socketio-attachapp': '#bcbd22',
+  'socketio-attachapp': '#7b4173',
+  primus: '#bcbd22',
+  'primus-uws': '#dbdb8d',
+  socketcluster: '#17becf',
+  'socketcluster-uws': '#9edae5',
   limit: '#7f7f7f',
   'app-epoll-thread': '#aec7e8',
-  'app-epoll-wild': '#17becf',
+  'app-epoll-wild': '#393b79',
   'app-epoll-redis': '#d62728',
   'app-epoll-tls': '#1f77b4',
   'app-node-tls': '#6baed6',

@@ -13,6 +13,11 @@
  * WebSocket (path /socket.io/?EIO=4&transport=websocket unless --path says otherwise); echo then
  * sends 42["echo","<size characters>"] events and expects them back; fanout is a room broadcast
  * (sub/pub paths: that path with &role=sub / &role=pub unless given).
+ * --proto primus (echo, connect, idle): speak Primus 8 with its json parser (path /primus unless
+ * --path says otherwise): echo sends "<size characters>" JSON strings and expects them back;
+ * "primus::ping::<ms>" heartbeats are answered.
+ * --proto socketcluster (echo, connect, idle): speak SocketCluster protocol 2 (path /socketcluster/):
+ * a #handshake first, then {"event":"echo","data":"<size characters>"} events; pings answered.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +34,7 @@ static void usage(void) {
         "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub\n"
         "  --connections N  --inflight P  --size S  --duration s  --warmup s  --timeout s\n"
         "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F  --tls 0|1\n"
-        "  --proto ws|socketio\n",
+        "  --proto ws|socketio|primus|socketcluster\n",
         stderr);
   exit(2);
 }
@@ -73,6 +78,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--deflate-file")) o.deflate_file = v;
     else if (!strcmp(k, "--proto")) {
       if (!strcmp(v, "socketio")) o.socketio = 1;
+      else if (!strcmp(v, "primus")) o.primus = 1;
+      else if (!strcmp(v, "socketcluster")) o.socketcluster = 1;
       else if (strcmp(v, "ws")) usage();
     }
     else if (!strcmp(k, "--tls")) o.tls = (int)num(v, k, 0, 1);
@@ -84,6 +91,14 @@ int main(int argc, char **argv) {
     if (!path_given) o.path = "/socket.io/?EIO=4&transport=websocket";
     if (!sub_given) o.sub_path = "/socket.io/?EIO=4&transport=websocket&role=sub";
     if (!pub_given) o.pub_path = "/socket.io/?EIO=4&transport=websocket&role=pub";
+  }
+  if (o.primus) {
+    if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto primus: echo, connect or idle only");
+    if (!path_given) o.path = "/primus";
+  }
+  if (o.socketcluster) {
+    if (large || !strcmp(o.mode, "deflate") || !strcmp(o.mode, "fanout")) die("--proto socketcluster: echo, connect or idle only");
+    if (!path_given) o.path = "/socketcluster/";
   }
   signal(SIGPIPE, SIG_IGN);
   rng_seed();

@@ -24,6 +24,8 @@ int mode_connect(const lg_opts_t *o) {
   lg_loop_t L;
   loop_init(&L, o->host, o->port, sources_for(o, o->count), 0, &H);
   L.socketio = o->socketio;
+  L.primus = o->primus;
+  L.socketcluster = o->socketcluster;
   int conc = o->concurrency;
   conn_t *slots = calloc((size_t)conc, sizeof *slots);
   int started = 0;

@@ -5,6 +5,8 @@
  * file of precompressed permessage-deflate messages and sent with RSV1; replies are counted,
  * not inflated (no zlib here), so they are checked by count, type and RSV1 only.
  * --proto socketio: the messages are Socket.IO "echo" events (payload.h), checked the same way.
+ * --proto primus: the messages are JSON strings (payload.h), as Primus's json parser writes them.
+ * --proto socketcluster: the messages are SocketCluster "echo" events (payload.h).
  *
  * Latency: every message's round trip, from queueing it (conn_send; the write follows at the
  * end of the same wake-up) to parsing the complete reply, goes into a histogram while
@@ -110,6 +112,10 @@ int mode_echo(const lg_opts_t *o) {
     load_variants(o->deflate_file);
   } else if (o->socketio) {
     payload_init_socketio(&PL, o->size);
+  } else if (o->primus) {
+    payload_init_primus(&PL, o->size);
+  } else if (o->socketcluster) {
+    payload_init_socketcluster(&PL, o->size);
   } else {
     payload_init(&PL, o->size);
   }
@@ -118,6 +124,8 @@ int mode_echo(const lg_opts_t *o) {
   lg_loop_t L;
   loop_init(&L, o->host, o->port, sources_for(o, o->connections), deflate, &H);
   L.socketio = o->socketio;
+  L.primus = o->primus;
+  L.socketcluster = o->socketcluster;
   size_t frame = (deflate ? 65536 : PL.len) + 14;
   L.keep_cap = frame * (size_t)o->inflight * 2 + 65536;
   conn_t *conns = calloc((size_t)o->connections, sizeof *conns);
@@ -141,7 +149,7 @@ int mode_echo(const lg_opts_t *o) {
   } else {
     printf(",\"proto\":\"%s\",\"size\":%zu,\"message_bytes\":%zu,\"messages\":%llu,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f"
            ",\"sample\":%d,\"verify\":\"order+sample\"",
-           o->socketio ? "socketio" : "ws", o->size, PL.len, (unsigned long long)m_msgs, m_msgs / secs,
+           o->socketio ? "socketio" : o->primus ? "primus" : o->socketcluster ? "socketcluster" : "ws", o->size, PL.len, (unsigned long long)m_msgs, m_msgs / secs,
            m_bytes / secs / 1e6, o->sample);
   }
   lat_print_json(&lat);

@@ -16,6 +16,8 @@ int mode_idle(const lg_opts_t *o) {
   lg_loop_t L;
   loop_init(&L, o->host, o->port, sources_for(o, o->connections), 0, &H);
   L.socketio = o->socketio;
+  L.primus = o->primus;
+  L.socketcluster = o->socketcluster;
   conn_t *conns = calloc((size_t)o->connections, sizeof *conns);
   double t0 = now_s();
   int open = open_all(&L, conns, 0, o->connections, o->path, o->concurrency, t0 + o->timeout);

@@ -22,6 +22,8 @@ typedef struct {
   int sources;             /* source addresses 127.0.0.1 .. 127.0.0.<sources> (0 = auto) */
   const char *deflate_file;/* deflate: precompressed payloads */
   int socketio;            /* --proto socketio: Socket.IO events over Engine.IO (echo/connect/idle/fanout) */
+  int primus;              /* --proto primus: Primus json-parser messages (echo/connect/idle) */
+  int socketcluster;       /* --proto socketcluster: SocketCluster events (echo/connect/idle) */
   int tls;                 /* connect with TLS (bin/loadgen-tls only) */
 } lg_opts_t;
 

@@ -17,21 +17,31 @@ void payload_init(payload_t *pl, size_t size) {
   for (size_t i = 0; i < pl->blen; i++) pl->body[i] = (uint8_t)((i * 7 + 13) % 251);
 }
 
-void payload_init_socketio(payload_t *pl, size_t size) {
+/* A text payload: head, `size` JSON-safe characters (hex prefix, then letters), tail. */
+static void payload_init_text(payload_t *pl, size_t size, const char *head, const char *tail) {
   memset(pl, 0, sizeof *pl);
-  size_t hl = sizeof SIO_HEAD - 1, tl = sizeof SIO_TAIL - 1;
+  size_t hl = strlen(head), tl = strlen(tail);
+  if (hl + PREFIX_LEN > PREFIX_MAX) die("payload head of %zu bytes: raise PREFIX_MAX", hl);
   size_t per = size < PREFIX_LEN ? size : PREFIX_LEN;
   pl->size = size;
   pl->len = hl + size + tl;
   pl->text = 1;
   pl->opcode = 1;
   pl->hlen = hl;
-  memcpy(pl->head, SIO_HEAD, hl);
+  memcpy(pl->head, head, hl);
   pl->plen = hl + per;
   pl->blen = size - per + tl;
   pl->body = xrealloc(NULL, pl->blen);
   for (size_t i = 0; i < size - per; i++) pl->body[i] = (uint8_t)('a' + (i * 7 + 13) % 26);
-  memcpy(pl->body + (size - per), SIO_TAIL, tl);
+  memcpy(pl->body + (size - per), tail, tl);
+}
+
+void payload_init_socketio(payload_t *pl, size_t size) { payload_init_text(pl, size, SIO_HEAD, SIO_TAIL); }
+
+void payload_init_primus(payload_t *pl, size_t size) { payload_init_text(pl, size, "\"", "\""); }
+
+void payload_init_socketcluster(payload_t *pl, size_t size) {
+  payload_init_text(pl, size, "{\"event\":\"echo\",\"data\":\"", "\"}");
 }
 
 void payload_prefix(const payload_t *pl, uint8_t out[PREFIX_MAX], uint64_t seq, uint32_t id) {

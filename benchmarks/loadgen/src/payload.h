@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define PREFIX_LEN 16 /* per-message part */
-#define PREFIX_MAX 32 /* constant head + per-message part */
+#define PREFIX_MAX 48 /* constant head (SocketCluster: 24 bytes) + per-message part */
 
 typedef struct {
   size_t size;      /* payload bytes (Socket.IO: characters of the string) */
@@ -29,6 +29,11 @@ typedef struct {
 
 void payload_init(payload_t *pl, size_t size);
 void payload_init_socketio(payload_t *pl, size_t size);
+/* Primus (json parser): the text message "<payload>", a JSON string of `size` characters
+   (the same characters as Socket.IO's); the quotes add 2 bytes. */
+void payload_init_primus(payload_t *pl, size_t size);
+/* SocketCluster: the text message {"event":"echo","data":"<payload>"} (26 bytes of framing). */
+void payload_init_socketcluster(payload_t *pl, size_t size);
 /* Writes the plen prefix bytes of message seq from connection/stream id. */
 void payload_prefix(const payload_t *pl, uint8_t out[PREFIX_MAX], uint64_t seq, uint32_t id);
 /* Checks bytes [off, off+n) of message seq from connection/stream id; full = also the body. */

@@ -13,6 +13,8 @@
 
 #include "accept-key.h"
 #include "base64.h"
+#include "primus.h"
+#include "socketcluster.h"
 #include "socketio.h"
 #include "tls-io.h"
 #include "clock.h"
@@ -282,6 +284,7 @@ static void on_handshake_bytes(conn_t *c, const uint8_t *p, size_t n) {
   c->head = NULL;
   c->head_len = 0;
   if (L->socketio) c->state = C_SIO_CONNECT; /* open for the mode once Socket.IO says so */
+  else if (L->socketcluster) sc_on_upgrade(c); /* ... or once SocketCluster's handshake is answered */
   else conn_ready(c);
   if (rest_in_p > 0 && (c->state == C_OPEN || c->state == C_SIO_CONNECT)) feed(c, p + (n - rest_in_p), rest_in_p);
 }
@@ -307,6 +310,8 @@ static void finish_frame(conn_t *c) {
   }
   if (!c->f_fin) return;
   if (c->loop->socketio) sio_on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
+  else if (c->loop->primus) pr_on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
+  else if (c->loop->socketcluster) sc_on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
   else if (c->loop->h->on_message) c->loop->h->on_message(c, c->msg_len, c->msg_opcode, c->msg_rsv1);
 }
 
@@ -357,6 +362,8 @@ static void feed(conn_t *c, const uint8_t *p, size_t n) {
       c->ctrl_len += (uint8_t)take;
     } else {
       if (c->loop->socketio) sio_on_data(c, p, take, c->msg_len);
+      else if (c->loop->primus) pr_on_data(c, p, take, c->msg_len);
+      else if (c->loop->socketcluster) sc_on_data(c, p, take, c->msg_len);
       else if (c->loop->h->on_data) c->loop->h->on_data(c, p, take, c->msg_len);
       c->msg_len += take;
     }

@@ -50,6 +50,9 @@ struct conn {
   uint8_t ctrl_len;
   /* Socket.IO: the first bytes of the current message, which say whose it is */
   uint8_t sio_peek[2], sio_npeek, sio_kind;
+  /* Primus: a control message ("primus::ping::<ms>", ...) being read; SocketCluster: the
+     handshake answer */
+  uint8_t pr_ctl[48], pr_len;
   /* for the mode */
   uint64_t sent, recvd;
   uint8_t bad;
@@ -62,6 +65,8 @@ struct lg_loop {
   int nsources;      /* source addresses 127.0.0.1 .. 127.0.0.nsources */
   int deflate;       /* offer permessage-deflate, require it in the response */
   int socketio;      /* speak Engine.IO v4 / Socket.IO v5 over the WebSocket (socketio.c) */
+  int primus;        /* speak Primus (json parser) over the WebSocket (primus.c) */
+  int socketcluster; /* speak SocketCluster (protocol 2) over the WebSocket (socketcluster.c) */
   int pending;       /* connections not yet open */
   int open;          /* connections open */
   size_t keep_cap;   /* output buffers up to this size are kept once drained */

@@ -1,0 +1,176 @@
+/**
+ * The primus.js that Primus generates with UwsTransformer (Primus's `websockets` client code,
+ * serialized into the library) in a real browser: Debian's chromium, headless, driven by
+ * playwright-core, against Primus on Node's http server over loopback.
+ *
+ * Needs `/usr/bin/chromium` (Debian: `apt-get install chromium`). Under CI=true a missing
+ * browser fails the test; elsewhere the test is skipped with a warning.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { next, startPrimus, type Started } from './support/primus-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasBrowser = existsSync(CHROMIUM);
+const inCI = process.env.CI === 'true';
+if (!hasBrowser && !inCI) {
+  console.warn(`SKIPPING the browser test of @uws/primus: no ${CHROMIUM} (install Debian's chromium package to run it)`);
+}
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>primus on uws</title>
+<script src="/primus/primus.js"></script>
+<pre id="log"></pre>
+<script>
+  window.log = [];
+  window.say = (line) => { window.log.push(line); document.getElementById('log').textContent += line + '\\n'; };
+</script>`;
+
+describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
+  let s: Started;
+  let context: BrowserContext;
+  let page: Page;
+  let dir: string;
+  let failed = false;
+
+  beforeAll(async () => {
+    if (!hasBrowser) throw new Error(`CI=true and no browser at ${CHROMIUM}: install Debian's chromium package`);
+    dir = mkdtempSync(path.join(tmpdir(), 'uws-primus-browser-'));
+    s = await startPrimus('tcp', { pingInterval: 1000 }, undefined, (server) => {
+      server.on('request', (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(PAGE);
+      });
+    });
+    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${s.httpUrl}/`);
+  });
+
+  afterAll(async () => {
+    if (failed && page) {
+      const shot = path.join(dir, 'failure.png');
+      await page.screenshot({ path: shot }).catch(() => {});
+      console.error(`browser test failed: screenshot at ${shot}, page log: ${JSON.stringify(await page.evaluate('window.log').catch(() => []))}`);
+    }
+    await context?.close();
+    await s?.close();
+    if (dir && !failed) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `body`, remembering a failure for the screenshot. */
+  const step = (name: string, body: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await body();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    });
+
+  step('connects, passes the query string, and echoes JSON in order', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const sparkP = next<any>(s.primus, 'connection');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    s.primus.on('connection', (spark: any) => spark.on('data', (d: unknown) => spark.write({ echo: d })));
+    const received = await page.evaluate(
+      () =>
+        new Promise<unknown[]>((resolve, reject) => {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const w = globalThis as any;
+          const primus = new w.Primus(w.location.origin + '/?from=chromium', { reconnect: { min: 50, max: 200, retries: 10 } });
+          w.primus = primus;
+          const got: unknown[] = [];
+          primus.on('data', (d: unknown) => {
+            got.push(d);
+            if (got.length === 50) resolve(got);
+          });
+          primus.on('error', (e: Error) => reject(e.message));
+          primus.once('open', () => {
+            w.say('open');
+            for (let i = 0; i < 50; i++) primus.write({ i, text: 'ünïcödé ' + i });
+          });
+          setTimeout(() => reject(new Error('timeout, got ' + got.length)), 10_000);
+        }),
+    );
+    expect(received).toEqual(Array.from({ length: 50 }, (_, i) => ({ echo: { i, text: `ünïcödé ${i}` } })));
+    const spark = await sparkP;
+    expect(spark.query.from).toBe('chromium');
+    expect(spark.headers['user-agent']).toContain('Chrome');
+    // Served by @uws/ws-compat on the native loop.
+    expect(spark.socket._socket._hub.transport.kind).toBe('epoll');
+  });
+
+  step("answers the server's heartbeats", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const [spark] = Object.values(s.primus.connections) as any[];
+    await next(spark, 'heartbeat', 5000);
+    await next(spark, 'heartbeat', 5000);
+    const pings = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          const primus = (globalThis as any).primus;
+          let n = 0;
+          primus.on('incoming::ping', () => {
+            if (++n === 2) resolve(n);
+          });
+        }),
+    );
+    expect(pings).toBe(2);
+  });
+
+  step('reconnects when the server ends the spark with reconnect, and ends for good on end()', async () => {
+    // The page records the client's lifecycle events from here on.
+    await page.evaluate(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const w = globalThis as any;
+      w.events = [];
+      for (const e of ['reconnect scheduled', 'reconnected', 'open', 'end']) w.primus.on(e, () => w.events.push(e));
+    });
+    const events = (): Promise<string[]> => page.evaluate('window.events') as Promise<string[]>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const [spark] = Object.values(s.primus.connections) as any[];
+    const again = next(s.primus, 'connection');
+    spark.end(undefined, { reconnect: true });
+    await page.waitForFunction("window.events.includes('reconnected')", undefined, { timeout: 10_000 });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const second: any = await again;
+    const before = await events();
+    expect(before[0]).toBe('reconnect scheduled');
+    expect([...before].sort()).toEqual(['open', 'reconnect scheduled', 'reconnected']);
+
+    second.end({ bye: 1 });
+    await page.waitForFunction("window.events.includes('end')", undefined, { timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    // Ended for good: nothing scheduled after the end.
+    expect((await events()).slice(before.length)).toEqual(['end']);
+    expect(s.primus.connected).toBe(0);
+  });
+});
+
+// Under CI=true a missing browser must fail, not skip (beforeAll above throws; this says why).
+if (!hasBrowser && inCI) {
+  describe('primus.js in headless Chromium (CI)', () => {
+    it('needs /usr/bin/chromium', () => {
+      throw new Error(`CI=true and no browser at ${CHROMIUM}: install Debian's chromium package`);
+    });
+  });
+}
