@@ -46,7 +46,7 @@ export interface ClientOptions extends tls.ConnectionOptions {
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   auth?: string;
-  /** Most frames one received message may have; more fails the connection. Default 16 384 (ws's). */
+  /** Most frames one received message may have; more fails the connection (1009). Default: 131 072 (ws: 16 384; see the server option). */
   maxFragments?: number;
   /** Makes the socket (then served through node:net), as in ws. */
   createConnection?: (options: Record<string, unknown>) => net.Socket;

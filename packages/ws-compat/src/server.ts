@@ -71,7 +71,11 @@ export interface ServerOptions {
   autoPong?: boolean;
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
-  /** Most frames one received message may have; more fails the connection. Default 16 384 (ws's). */
+  /**
+   * Most frames one received message may have; more fails the connection (1009). Default: 131 072
+   * (ws: 16 384): memory here is bounded by `maxPayload`, not by frames, and ws's value fails
+   * Autobahn 9.3/9.4 (see `DEFAULT_MAX_FRAGMENTS`).
+   */
   maxFragments?: number;
   /** The class of the WebSockets made (must extend this package's WebSocket). */
   WebSocket?: typeof WebSocket;
