@@ -264,7 +264,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     // Validates code and reason before anything changes (throws RangeError).
     this.write(this.conn.close(code, reason));
     if (this.conn.shouldCloseTransport) this.core.transport.end(this.id);
-    else this.core.transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+    else this.armCloseTimer();
     this.closeForUser(code, reason === '' ? EMPTY : Buffer.from(reason, 'utf8'));
   }
 
@@ -382,8 +382,37 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   onDrain(): void {
+    if (this.stage !== OPEN) {
+      // What was queued ahead of our close frame, and the frame itself, reached the kernel:
+      // the peer's answer is due from now on.
+      if (this.closeAwaitsPeer()) this.core.transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+      return;
+    }
     const drain = this.behavior.handlers.drain;
-    if (this.stage === OPEN && drain !== undefined) this.call(() => drain(this));
+    if (drain !== undefined) this.call(() => drain(this));
+  }
+
+  /** We sent a close frame (end, shutdown) and wait for the peer's. */
+  private closeAwaitsPeer(): boolean {
+    const codec = this.codec;
+    const conn = codec instanceof RareState ? codec.codec : codec;
+    return conn instanceof Connection && conn.state === 'closing';
+  }
+
+  /**
+   * After our close frame was queued: the close handshake's timeout when the frame is out
+   * already, else the bound on draining what is queued ahead of it (`closeDrainTimeout`);
+   * {@link onDrain} starts the handshake's timeout once the queue is out.
+   */
+  private armCloseTimer(): void {
+    const transport = this.core.transport;
+    transport.setTimeout(this.id, this.behavior.closeDrainTimeout);
+    if (transport.bufferedAmount(this.id) > 0) return;
+    // Nothing refused by the kernel yet, but bytes of this tick may still sit in the transport's
+    // send arena (it is flushed when the batch or the tick ends): look again after that.
+    setImmediate(() => {
+      if (this.closeAwaitsPeer() && transport.bufferedAmount(this.id) === 0) transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+    });
   }
 
   onTimeout(): void {
