@@ -244,6 +244,9 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     if (this.behavior.maxLifetime > 0) this.core.lifetimes.arm((this.lifetime = new Lifetime(this)), this.behavior.maxLifetime);
     const open = this.behavior.handlers.open;
     if (open !== undefined) this.call(() => open(this));
+    // Upgraded while the app shuts down: it gets the same close as the others.
+    const shutdown = this.core.shuttingDown;
+    if (shutdown !== undefined && this.stage === OPEN) this.beginShutdown(shutdown.code, shutdown.reason);
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -444,6 +447,16 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   forceClose(): void {
     if (this.stage === OPEN) this.closeForUser(1006, EMPTY);
     this.endLifetime();
+  }
+
+  beginShutdown(code: number, reason: string): void {
+    if (this.stage !== OPEN) return;
+    try {
+      this.end(code, reason);
+    } catch {
+      // The codec could not send a close frame any more: drop the socket instead.
+      if (this.stage === OPEN) this.close();
+    }
   }
 
   private endLifetime(): void {
