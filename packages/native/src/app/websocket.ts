@@ -90,6 +90,8 @@ export interface WsRoute {
 class RareState {
   topics: Set<string> | undefined = undefined;
   lifetime: Lifetime | undefined = undefined;
+  /** The payload of the latest ping not answered yet because our sends were backpressured. */
+  owedPong: Uint8Array | undefined = undefined;
   constructor(public codec: Connection | DeflateParams | undefined) {}
 }
 
@@ -228,6 +230,9 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       compressionLevel: behavior.compressionLevel,
       compressionMemLevel: behavior.deflate?.memLevel,
       handler: this,
+      // Pongs are ours to send (onPing): a peer that pings without reading gets one pong, for
+      // its latest ping, once our backlog drained, not one per ping queued without bound.
+      autoPong: false,
       // Messages are valid only during the message handler (as in uWS): large ones are
       // assembled in reused buffers.
       reuseMessageBuffers: true,
@@ -385,6 +390,11 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   onDrain(): void {
+    const owed = this.rare?.owedPong;
+    if (owed !== undefined) {
+      this.rare!.owedPong = undefined;
+      if (this.stage === OPEN && this.conn.state === 'open') this.write(this.conn.pong(owed));
+    }
     if (this.stage !== OPEN) {
       // What was queued ahead of our close frame, and the frame itself, reached the kernel:
       // the peer's answer is due from now on.
@@ -490,6 +500,12 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   onPing(data: Uint8Array): void {
+    if (this.conn.state === 'open') {
+      // RFC 6455 §5.5.3: a pong may answer only the most recent ping. While sends are
+      // backpressured the latest ping's payload is kept (≤ 125 bytes) and answered on drain.
+      if (this.core.transport.bufferedAmount(this.id) > 0) this.rareState().owedPong = data.slice();
+      else this.write(this.conn.pong(data));
+    }
     const ping = this.behavior.handlers.ping;
     if (this.stage === OPEN && ping !== undefined) this.call(() => ping(this, data));
   }
