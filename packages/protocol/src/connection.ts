@@ -654,7 +654,7 @@ export class Connection implements FrameSink {
       for (let i = 0; i < inflated.length; i++) {
         const piece = inflated[i];
         // The first piece is ours already: it becomes the buffer (a message inflated in one piece is not copied again).
-        if (m.length === 0 && m.buffer.length === 0 && !this.settings.reuseBuffers) {
+        if (m.length === 0 && m.buffer.length === 0) {
           m.buffer = piece;
           m.length = piece.length;
         } else this.append(m, piece, 0, piece.length);
