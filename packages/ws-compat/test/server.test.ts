@@ -489,7 +489,7 @@ describe('perMessageDeflate and limits', () => {
     const messages: number[] = [];
     const errors: string[] = [];
     wss.on('connection', (ws) => {
-      ws.on('message', (data: Buffer) => messages.push(data.length));
+      ws.on('message', (data) => messages.push((data as Buffer).length));
       ws.on('error', (e) => errors.push((e as Error & { code: string }).code));
     });
     /** One text message in `frames` frames: 64-byte fragments, then an empty final frame. */
