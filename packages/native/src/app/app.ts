@@ -360,11 +360,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     if (this.shutdownRun !== undefined) return this.shutdownRun.promise;
     if (this.closed) return Promise.resolve();
-    const code = options.code ?? DEFAULT_SHUTDOWN_CODE;
-    const reason = options.reason ?? DEFAULT_SHUTDOWN_REASON;
-    const timeout = positive(options.timeout, DEFAULT_SHUTDOWN_TIMEOUT, 'timeout');
-    if (!Number.isInteger(code) || code < 1000 || code > 4999) throw new RangeError(`shutdown code must be a close code, got ${String(code)}`);
-    if (Buffer.byteLength(reason, 'utf8') > 123) throw new RangeError('shutdown reason longer than 123 bytes');
+    const { code, reason, timeout } = shutdownSettings(options);
     let timer: NodeJS.Timeout | undefined;
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
@@ -391,6 +387,7 @@ export class AppImpl implements TemplatedApp, AppCore {
 
   closeOnSignal(options: CloseOnSignalOptions = {}): this {
     if (this.closed) throw new Error('the app is closed');
+    shutdownSettings(options); // bad options throw here, not in the signal handler
     this.signalCleanup?.();
     const signals = options.signals ?? DEFAULT_SIGNALS;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -513,6 +510,16 @@ export class AppImpl implements TemplatedApp, AppCore {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+/** The shutdown options with their defaults, checked. */
+function shutdownSettings(options: ShutdownOptions): { code: number; reason: string; timeout: number } {
+  const code = options.code ?? DEFAULT_SHUTDOWN_CODE;
+  const reason = options.reason ?? DEFAULT_SHUTDOWN_REASON;
+  const timeout = positive(options.timeout, DEFAULT_SHUTDOWN_TIMEOUT, 'timeout');
+  if (!Number.isInteger(code) || code < 1000 || code > 4999) throw new RangeError(`shutdown code must be a close code, got ${String(code)}`);
+  if (Buffer.byteLength(reason, 'utf8') > 123) throw new RangeError('shutdown reason longer than 123 bytes');
+  return { code, reason, timeout };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

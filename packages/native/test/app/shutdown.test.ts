@@ -103,6 +103,7 @@ describe.each(transportKinds)('App shutdown (%s)', (transport) => {
     server = await listen(transport, (app) => app.ws('/*', {}));
     expect(() => server!.app.shutdown({ timeout: 0 })).toThrow(/timeout must be a number > 0/);
     expect(() => server!.app.shutdown({ code: 999 })).toThrow(/close code/);
+    expect(() => server!.app.closeOnSignal({ timeout: -5 })).toThrow(/timeout must be a number > 0/);
   });
 
   it('close() stays forced: queued data is dropped and close handlers see 1006', async () => {
