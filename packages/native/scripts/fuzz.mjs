@@ -14,6 +14,7 @@ import { root } from './instrumented-build.mjs';
 /** Each harness and the sources of ours it links. */
 const HARNESSES = [
   { name: 'tls-record-layer', sources: ['src/cpp/tls-record-layer.cc', 'src/cpp/tls13-key-schedule.cc'] },
+  { name: 'tls-server-name', sources: ['src/cpp/tls-server-name.cc'] },
 ];
 
 // pnpm passes its own `--` through: skip it.
