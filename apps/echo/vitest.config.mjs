@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.mjs'],
-    testTimeout: 15_000,
+    hookTimeout: 30_000,
+    testTimeout: 30_000,
   },
 });

@@ -24,6 +24,9 @@ const BASE = {
   socketio: { label: 'Socket.IO 4', cmd: node('socketio.mjs'), ...SOCKETIO },
   // no permessage-deflate in the C reference
   limit: { label: 'C limit', cmd: [here('loadgen/bin/limit-echo')], kinds: ALL.filter((k) => k !== 'deflate') },
+  // Scale-out rows: fan-out with a broker attached, or with wildcard topics on (exact topics only).
+  'app-epoll-thread': { label: 'App (epoll) + ThreadBroker', cmd: node('app-epoll.mjs', '--broker', 'thread'), kinds: ['fanout'] },
+  'app-epoll-wild': { label: 'App (epoll), wildcards on', cmd: node('app-epoll.mjs', '--wildcards'), kinds: ['fanout'] },
   'app-epoll-tls': { label: 'SSLApp (epoll)', cmd: node('app-epoll.mjs', '--tls'), kinds: TLS_KINDS },
   'app-node-tls': { label: 'SSLApp (node:tls)', cmd: node('app-node.mjs', '--tls'), kinds: TLS_KINDS },
   'uwebsockets-tls': { label: 'uWebSockets.js 20 SSLApp', cmd: node('uwebsockets.mjs', '--tls'), kinds: TLS_KINDS },
@@ -48,7 +51,20 @@ function resolves(specifier) {
 }
 
 const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
+const nativeEngine = await exportsClass('@uws/socketio', 'NativeEngine');
+const redisBroker = await exportsClass('@uws/redis', 'RedisBroker');
+const { redisServerPath } = await import('../scale/redis-server.mjs');
 const OPTIONAL = {
+  'socketio-native': {
+    entry: { label: 'Socket.IO 4 on @uws/socketio NativeEngine', cmd: node('socketio-native.mjs'), ...SOCKETIO },
+    available: nativeEngine,
+    why: '@uws/socketio does not export NativeEngine (build it: pnpm --filter @uws/socketio build)',
+  },
+  'app-epoll-redis': {
+    entry: { label: 'App (epoll) + RedisBroker', cmd: node('app-epoll.mjs', '--broker', 'redis'), kinds: ['fanout'] },
+    available: redisBroker && redisServerPath() !== undefined,
+    why: redisBroker ? 'redis-server is not installed (apt-get install redis-server)' : '@uws/redis is not built (pnpm --filter @uws/redis build)',
+  },
   'ws-compat': {
     entry: { label: '@uws/ws-compat', cmd: node('ws-compat.mjs'), kinds: ALL, quickScenarios: QUICK_ONE },
     available: wsCompat,
@@ -67,6 +83,11 @@ const OPTIONAL = {
 };
 
 export const SERVERS = { ...BASE };
+// BENCH_OTHER_NATIVE=<built index.js of another @uws/native>: one more row, "App (epoll), other
+// build", to compare two builds side by side in one run (a change against its parent).
+if (process.env.BENCH_OTHER_NATIVE) {
+  SERVERS['app-epoll-other'] = { label: 'App (epoll), other build', cmd: node('app-epoll.mjs', '--native-entry', process.env.BENCH_OTHER_NATIVE), kinds: ALL };
+}
 export const UNAVAILABLE = {};
 for (const [id, o] of Object.entries(OPTIONAL)) {
   if (o.available) SERVERS[id] = o.entry;
@@ -82,8 +103,12 @@ export const COLORS = {
   'ws-compat': '#98df8a',
   socketio: '#9467bd',
   'socketio-uws': '#c5b0d5',
+  'socketio-native': '#e377c2',
   'socketio-eiows': '#8c564b',
   limit: '#7f7f7f',
+  'app-epoll-thread': '#aec7e8',
+  'app-epoll-wild': '#17becf',
+  'app-epoll-redis': '#d62728',
   'app-epoll-tls': '#1f77b4',
   'app-node-tls': '#6baed6',
   'uwebsockets-tls': '#ff7f0e',

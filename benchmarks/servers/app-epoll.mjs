@@ -1,4 +1,4 @@
 // Our App on the native epoll transport.
 import { serve } from './app.mjs';
 
-serve('epoll');
+await serve('epoll');

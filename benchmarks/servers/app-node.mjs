@@ -1,4 +1,4 @@
 // Our App on NodeTransport (node:net).
 import { serve } from './app.mjs';
 
-serve('node');
+await serve('node');

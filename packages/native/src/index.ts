@@ -40,6 +40,10 @@ export {
   DEDICATED_DECOMPRESSOR_16KB,
   DEDICATED_DECOMPRESSOR_32KB,
 } from './app/compress-options.js';
+export type { Broker, BrokerHost, BrokerStats, BrokerEvents } from './broker/broker.js';
+export { BrokerBase } from './broker/broker-base.js';
+export { ThreadBroker, type ThreadBrokerOptions } from './broker/thread-broker.js';
+export { startWorkerPool, WorkerPool, type WorkerPoolOptions, type WorkerPoolEvents, type WorkerAppFactory, type WorkerContext } from './pool/worker-pool.js';
 export { Server, type ServerOptions, type ServerSocket, type ServerEvents } from './server/server.js';
 export { Client, connect, type ClientOptions, type ClientEvents, type ClientState } from './client/client.js';
 export { createTransport, epollAvailable, type TransportChoice } from './transport/select-transport.js';

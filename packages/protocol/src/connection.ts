@@ -103,6 +103,12 @@ export interface ConnectionOptions {
    * code alone. Default: false (the code alone, RFC 6455 §5.5.1).
    */
   echoCloseReason?: boolean;
+  /**
+   * Keep delivering data messages that arrive after our close frame, until the peer's close
+   * (as the ws package does: RFC 6455 §1.4 discards data after *receiving* a close). Default:
+   * false (they are dropped once our close is sent).
+   */
+  deliverWhileClosing?: boolean;
 }
 
 /** Options for one outgoing message. */
@@ -183,6 +189,7 @@ interface ConnectionSettings {
   readonly autoPong: boolean;
   readonly skipUtf8: boolean;
   readonly echoCloseReason: boolean;
+  readonly deliverWhileClosing: boolean;
   readonly reuseBuffers: boolean;
   readonly maxPayload: number;
   readonly maxMessage: number;
@@ -209,6 +216,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     autoPong: options.autoPong ?? true,
     skipUtf8: options.skipUtf8Validation ?? false,
     echoCloseReason: options.echoCloseReason ?? false,
+    deliverWhileClosing: options.deliverWhileClosing ?? false,
     reuseBuffers: (options.reuseMessageBuffers ?? false) && options.handler !== undefined,
     maxPayload,
     maxMessage: options.maxMessageLength ?? maxPayload,
@@ -220,7 +228,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
   };
   let byKey = settingsCache.get(settings.compression);
   if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map()));
-  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
+  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
@@ -462,7 +470,7 @@ export class Connection implements FrameSink {
   /**
    * Starts the close handshake: frames a close with `code` (a valid wire code; omit for an
    * empty close) and `reason` (≤ 123 UTF-8 bytes). Afterwards received data messages are
-   * ignored until the peer's close arrives. Throws if a close was already sent.
+   * ignored until the peer's close arrives (delivered with `deliverWhileClosing`). Throws if a close was already sent.
    */
   close(code?: number, reason = ''): Uint8Array[] {
     if (this.closeSent || this.failed) throw new Error('WebSocket close frame already sent');
@@ -716,7 +724,8 @@ export class Connection implements FrameSink {
   }
 
   private deliver(data: Uint8Array, binary: boolean): void {
-    if (this.closeSent) return; // RFC 6455 §1.4: after our close, data is discarded.
+    // After our close, data is discarded (RFC 6455 §1.4 allows it) unless told otherwise.
+    if (this.closeSent && !this.settings.deliverWhileClosing) return;
     if (this.handler !== undefined) this.handler.onMessage(data, binary);
     else (this.events ??= []).push({ type: 'message', data, binary });
   }

@@ -2,11 +2,12 @@
  * permessage-deflate negotiation (RFC 7692 §5, §7.1): turning offers and responses in the
  * `Sec-WebSocket-Extensions` header into {@link DeflateParams}.
  *
- * zlib cannot deflate with an 8-bit raw window (it silently uses 9 bits), so this end never
- * agrees to compress with 8: a server declines offers that demand `server_max_window_bits=8`,
- * and a client fails a handshake whose response demands `client_max_window_bits=8`.
+ * Every window RFC 7692 allows (8–15) is accepted, as the ws package does. zlib has no 8-bit raw
+ * deflate and compresses with 9 bits instead; that stays readable by an 8-bit inflater, because
+ * zlib's deflate never refers further back than its window minus 262 bytes (250 bytes with 9
+ * bits, within the 256 an 8-bit peer keeps).
  */
-import type { DeflateParams, Role } from './deflate-params.js';
+import type { DeflateParams } from './deflate-params.js';
 import { HandshakeError } from './errors.js';
 import type { ExtensionOffer } from './extensions-header.js';
 
@@ -30,8 +31,8 @@ export interface PerMessageDeflateOptions {
    */
   clientNoContextTakeover?: boolean;
   /**
-   * Server: the largest window the server compresses with, 9–15 (8 is refused, zlib cannot do
-   * it); the answer is the smaller of this and what the client asked for.
+   * Server: the largest window the server compresses with, 8–15 (8 compresses with zlib's 9,
+   * which an 8-bit inflater reads); the answer is the smaller of this and what the client asked for.
    * Client: ask the server for at most this window, 8–15.
    * Default undefined (server: 15, only sent when the client asked; client: not asked).
    */
@@ -40,7 +41,7 @@ export interface PerMessageDeflateOptions {
    * Server: a number (8–15) caps the client's window; offers that do not carry
    * `client_max_window_bits` are then declined, since the client would not obey the cap.
    * `true` or undefined: no cap of our own (a value hinted by the client is echoed).
-   * Client: `true` offers the bare parameter (the server may pick a window), a number (9–15)
+   * Client: `true` offers the bare parameter (the server may pick a window), a number (8–15)
    * offers it with that value; undefined does not offer it. Default undefined.
    */
   clientMaxWindowBits?: number | true;
@@ -117,35 +118,25 @@ interface ResolvedOptions {
   clientMaxWindowBits: number | true | undefined;
 }
 
-/**
- * Validates options for the given role. The window this end compresses with must be 9–15;
- * the window it only inflates may be 8–15.
- */
-function resolveOptions(options: PerMessageDeflateOptions, role: Role): ResolvedOptions {
+/** Validates options (the same for both roles: every window is 8–15). */
+function resolveOptions(options: PerMessageDeflateOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('perMessageDeflate options must be an object');
   const flag = (value: boolean | undefined, name: string): boolean => {
     if (value === undefined) return false;
     if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`);
     return value;
   };
-  const bits = (value: number | undefined, name: string, compresses: boolean): number | undefined => {
+  const bits = (value: number | undefined, name: string): number | undefined => {
     if (value === undefined) return undefined;
-    const min = compresses ? 9 : 8;
-    if (!Number.isInteger(value) || value < min || value > 15) {
-      throw new RangeError(
-        compresses && value === 8
-          ? `${name} cannot be 8: zlib cannot compress with an 8-bit window`
-          : `${name} must be an integer from ${min} to 15`,
-      );
-    }
+    if (!Number.isInteger(value) || value < 8 || value > 15) throw new RangeError(`${name} must be an integer from 8 to 15`);
     return value;
   };
   const client = options.clientMaxWindowBits;
   return {
     serverNoContextTakeover: flag(options.serverNoContextTakeover, 'serverNoContextTakeover'),
     clientNoContextTakeover: flag(options.clientNoContextTakeover, 'clientNoContextTakeover'),
-    serverMaxWindowBits: bits(options.serverMaxWindowBits, 'serverMaxWindowBits', role === 'server'),
-    clientMaxWindowBits: client === true ? true : bits(client, 'clientMaxWindowBits', role === 'client'),
+    serverMaxWindowBits: bits(options.serverMaxWindowBits, 'serverMaxWindowBits'),
+    clientMaxWindowBits: client === true ? true : bits(client, 'clientMaxWindowBits'),
   };
 }
 
@@ -164,7 +155,6 @@ function formatElement(element: DeflateElement): string {
 function answerOffer(offer: DeflateElement, options: ResolvedOptions): DeflateNegotiation | undefined {
   // §7.1.2.1: the answer may be at most what the client asked for.
   const serverBits = Math.min(offer.serverMaxWindowBits ?? DEFAULT_WINDOW_BITS, options.serverMaxWindowBits ?? DEFAULT_WINDOW_BITS);
-  if (serverBits < 9) return undefined; // zlib cannot compress with 8 bits
   // Accepting a requested window means naming it (§7.1.2.1); otherwise silence means 15.
   const sendServerBits = offer.serverMaxWindowBits !== undefined || serverBits < DEFAULT_WINDOW_BITS;
 
@@ -211,7 +201,7 @@ export function negotiateDeflateServer(
   offers: readonly ExtensionOffer[],
   options: PerMessageDeflateOptions = {},
 ): DeflateNegotiation | undefined {
-  const resolved = resolveOptions(options, 'server');
+  const resolved = resolveOptions(options);
   for (const offer of offers) {
     if (offer.name !== PERMESSAGE_DEFLATE) continue;
     const element = readElement(offer, 'offer');
@@ -223,12 +213,22 @@ export function negotiateDeflateServer(
 }
 
 /**
+ * Why a permessage-deflate offer is invalid (an unknown or repeated parameter, a value where
+ * none is allowed, a window outside 8–15), or undefined when it is valid. For servers that
+ * refuse such a handshake instead of declining the offer (the ws package answers 400).
+ */
+export function deflateOfferError(offer: ExtensionOffer): string | undefined {
+  const element = readElement(offer, 'offer');
+  return typeof element === 'string' ? element : undefined;
+}
+
+/**
  * Client side: the `Sec-WebSocket-Extensions` value offering permessage-deflate.
  * @param options what to ask for; see {@link PerMessageDeflateOptions}.
  * @throws {RangeError|TypeError} on invalid options.
  */
 export function buildDeflateOffer(options: PerMessageDeflateOptions = {}): string {
-  const resolved = resolveOptions(options, 'client');
+  const resolved = resolveOptions(options);
   return formatElement(resolved);
 }
 
@@ -237,15 +237,15 @@ export function buildDeflateOffer(options: PerMessageDeflateOptions = {}): strin
  * the same `options` (RFC 7692 §7.1) and returns the agreement.
  * The client fails the handshake when the response has an unknown, repeated or malformed
  * parameter; drops a `server_no_context_takeover` that was asked for; names a server window
- * larger than asked for (or none when one was asked for); names a client window when
- * `client_max_window_bits` was not offered; or makes the client compress with 8 bits.
- * A server window of 8 is fine: the client only inflates the server's messages.
+ * larger than asked for (or none when one was asked for); or names a client window when
+ * `client_max_window_bits` was not offered. A window of 8 is accepted either way (see the top
+ * of this file).
  * @throws {HandshakeError} `WS_ERR_HANDSHAKE_EXTENSION` (status 0: the caller knows the
  * server's status) when the response must be refused.
  * @throws {RangeError|TypeError} on invalid options.
  */
 export function acceptDeflateResponse(response: ExtensionOffer, options: PerMessageDeflateOptions = {}): DeflateParams {
-  const resolved = resolveOptions(options, 'client');
+  const resolved = resolveOptions(options);
   const fail = (message: string): HandshakeError =>
     new HandshakeError('WS_ERR_HANDSHAKE_EXTENSION', 0, `Invalid permessage-deflate response: ${message}`);
   if (response.name !== PERMESSAGE_DEFLATE) throw fail(`unexpected extension ${response.name}`);
@@ -270,9 +270,6 @@ export function acceptDeflateResponse(response: ExtensionOffer, options: PerMess
     const answered = typeof element.clientMaxWindowBits === 'number' ? element.clientMaxWindowBits : DEFAULT_WINDOW_BITS;
     // Our hinted value is what we said we would use; a server may still narrow it.
     clientBits = Math.min(hint, answered);
-    if (clientBits < 9) {
-      throw fail('client_max_window_bits=8 cannot be honoured: zlib cannot compress with an 8-bit window');
-    }
   }
 
   return {

@@ -480,6 +480,25 @@ describe('Connection: close handshake we start', () => {
     expect(c.state).toBe('closing');
   });
 
+  it.each(['server', 'client'] as const)('%s with deliverWhileClosing: data after close() is delivered until the peer close', (role) => {
+    const c = new Connection({ role, deliverWhileClosing: true });
+    c.close(1000);
+    const events = c.receive(
+      concat(
+        fromPeer(role, { opcode: Opcode.TEXT, payload: 'late' }),
+        fromPeer(role, { opcode: Opcode.BINARY, payload: 'later' }),
+        fromPeer(role, { opcode: Opcode.CLOSE, payload: closePayload(1000) }),
+        fromPeer(role, { opcode: Opcode.TEXT, payload: 'after the close' }),
+      ),
+    );
+    expect(plain(events).map((e) => (e.type === 'message' ? `${e.type} ${Buffer.from(e.data as Uint8Array).toString()}` : e.type))).toEqual([
+      'message late',
+      'message later',
+      'close',
+    ]);
+    expect(c.state).toBe('closed');
+  });
+
   it.each(['server', 'client'] as const)('%s: CLOSING → CLOSED when the peer close arrives, with no second close frame', (role) => {
     const c = conn(role);
     c.close(1001);

@@ -235,8 +235,8 @@ describe('validateUpgradeRequest', () => {
     });
 
     it('runs without compression when every offer is declined', () => {
-      const result = validateUpgradeRequest(request({ 'Sec-WebSocket-Extensions': 'permessage-deflate; server_max_window_bits=8' }), {
-        perMessageDeflate: true,
+      const result = validateUpgradeRequest(request({ 'Sec-WebSocket-Extensions': 'permessage-deflate' }), {
+        perMessageDeflate: { clientMaxWindowBits: 10 },
       });
       expect([result.deflate, result.extensions]).toEqual([undefined, undefined]);
       expect(validateUpgradeRequest(request(), { perMessageDeflate: true }).deflate).toBeUndefined();

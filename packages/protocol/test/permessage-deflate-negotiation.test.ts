@@ -6,6 +6,7 @@ import {
   type PerMessageDeflateOptions,
   acceptDeflateResponse,
   buildDeflateOffer,
+  deflateOfferError,
   negotiateDeflateServer,
 } from '../src/permessage-deflate-negotiation.js';
 
@@ -69,7 +70,9 @@ describe('negotiateDeflateServer', () => {
       expect(server('permessage-deflate, permessage-deflate; client_max_window_bits', { clientMaxWindowBits: 10 })?.response).toBe(
         'permessage-deflate; client_max_window_bits=10',
       );
-      expect(server('permessage-deflate; server_max_window_bits=8, permessage-deflate')?.response).toBe('permessage-deflate');
+      expect(server('permessage-deflate; server_no_context_takeover, permessage-deflate', { serverMaxWindowBits: 8 })?.response).toBe(
+        'permessage-deflate; server_no_context_takeover; server_max_window_bits=8',
+      );
     });
   });
 
@@ -120,9 +123,12 @@ describe('negotiateDeflateServer', () => {
       expect(server('permessage-deflate; server_max_window_bits="11"')?.params.serverMaxWindowBits).toBe(11);
     });
 
-    it('declines an offer demanding an 8-bit window (zlib cannot compress with it)', () => {
-      expect(server('permessage-deflate; server_max_window_bits=8')).toBeUndefined();
-      expect(server('permessage-deflate; server_max_window_bits=8', { serverMaxWindowBits: 9 })).toBeUndefined();
+    it('accepts an offer asking for an 8-bit window, as ws does (zlib compresses with 9, which an 8-bit inflater reads)', () => {
+      expect(server('permessage-deflate; server_max_window_bits=8')).toEqual({
+        params: { ...DEFAULTS, serverMaxWindowBits: 8 },
+        response: 'permessage-deflate; server_max_window_bits=8',
+      });
+      expect(server('permessage-deflate; server_max_window_bits=8', { serverMaxWindowBits: 9 })?.params.serverMaxWindowBits).toBe(8);
     });
   });
 
@@ -177,7 +183,8 @@ describe('negotiateDeflateServer', () => {
   });
 
   it('validates its options', () => {
-    expect(() => negotiateDeflateServer([], { serverMaxWindowBits: 8 })).toThrow(/zlib/);
+    expect(() => negotiateDeflateServer([], { serverMaxWindowBits: 8 })).not.toThrow();
+    expect(() => negotiateDeflateServer([], { serverMaxWindowBits: 7 })).toThrow('serverMaxWindowBits must be an integer from 8 to 15');
     expect(() => negotiateDeflateServer([], { serverMaxWindowBits: 16 })).toThrow(RangeError);
     expect(() => negotiateDeflateServer([], { clientMaxWindowBits: 7 })).toThrow(RangeError);
     expect(() => negotiateDeflateServer([], { clientMaxWindowBits: 10.5 })).toThrow(RangeError);
@@ -201,8 +208,8 @@ describe('buildDeflateOffer', () => {
     expect(buildDeflateOffer({ serverMaxWindowBits: 8 })).toBe('permessage-deflate; server_max_window_bits=8');
   });
 
-  it('refuses a client window of 8, which zlib cannot compress with', () => {
-    expect(() => buildDeflateOffer({ clientMaxWindowBits: 8 })).toThrow(/zlib/);
+  it('offers any window RFC 7692 allows (8–15), nothing else', () => {
+    expect(buildDeflateOffer({ clientMaxWindowBits: 8 })).toBe('permessage-deflate; client_max_window_bits=8');
     expect(() => buildDeflateOffer({ serverMaxWindowBits: 7 })).toThrow(RangeError);
   });
 });
@@ -249,8 +256,8 @@ describe('acceptDeflateResponse', () => {
     expect(client('permessage-deflate; client_max_window_bits=12', { clientMaxWindowBits: 11 }).clientMaxWindowBits).toBe(11);
   });
 
-  it('refuses to be told to compress with an 8-bit window', () => {
-    expectRefused('permessage-deflate; client_max_window_bits=8', { clientMaxWindowBits: true }, /zlib/);
+  it('accepts being told to compress with an 8-bit window, as ws does', () => {
+    expect(client('permessage-deflate; client_max_window_bits=8', { clientMaxWindowBits: true }).clientMaxWindowBits).toBe(8);
   });
 
   it.each([
@@ -270,33 +277,37 @@ describe('acceptDeflateResponse', () => {
 
 describe('offer → negotiate → accept', () => {
   const bits = (min: number) => fc.option(fc.integer({ min, max: 15 }), { nil: undefined });
-  const options = (compressMin: { server: number; client: number }) =>
+  const options = () =>
     fc.record(
       {
         serverNoContextTakeover: fc.boolean(),
         clientNoContextTakeover: fc.boolean(),
-        serverMaxWindowBits: bits(compressMin.server),
-        clientMaxWindowBits: fc.oneof(bits(compressMin.client), fc.constant<true>(true)),
+        serverMaxWindowBits: bits(8),
+        clientMaxWindowBits: fc.oneof(bits(8), fc.constant<true>(true)),
       },
       { requiredKeys: [] },
     );
 
   it('makes both ends agree on the same parameters, or the server declines', () => {
     fc.assert(
-      fc.property(options({ server: 8, client: 9 }), options({ server: 9, client: 8 }), (clientOptions, serverOptions) => {
+      fc.property(options(), options(), (clientOptions, serverOptions) => {
         const negotiated = negotiateDeflateServer(parseExtensions(buildDeflateOffer(clientOptions)), serverOptions);
         if (negotiated === undefined) return;
-        // The server never commits to compressing with 8 bits.
-        expect(negotiated.params.serverMaxWindowBits).toBeGreaterThanOrEqual(9);
         const response = parseExtensions(negotiated.response);
         expect(response).toHaveLength(1);
-        if (negotiated.params.clientMaxWindowBits === 8) {
-          expect(() => acceptDeflateResponse(response[0], clientOptions)).toThrow(HandshakeError);
-        } else {
-          expect(acceptDeflateResponse(response[0], clientOptions)).toEqual(negotiated.params);
-        }
+        expect(acceptDeflateResponse(response[0], clientOptions)).toEqual(negotiated.params);
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('deflateOfferError', () => {
+  it('says why an offer is invalid, and nothing for a valid one', () => {
+    const offer = (value: string) => parseExtensions(value)[0];
+    expect(deflateOfferError(offer('permessage-deflate; client_max_window_bits; server_max_window_bits=8'))).toBeUndefined();
+    expect(deflateOfferError(offer('permessage-deflate; foo=1'))).toBe('unknown parameter foo');
+    expect(deflateOfferError(offer('permessage-deflate; client_max_window_bits=7'))).toBe('invalid client_max_window_bits value');
+    expect(deflateOfferError(offer('permessage-deflate; server_no_context_takeover; server_no_context_takeover'))).toMatch(/more than once/);
   });
 });

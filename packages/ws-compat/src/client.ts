@@ -8,11 +8,12 @@ import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
-import { IncomingMessage } from 'node:http';
+import { type ClientRequest, IncomingMessage } from 'node:http';
 import net from 'node:net';
-import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
-import type { TlsConnectOptions, TransportChoice } from '@uws/native';
+import type { SocketId, TlsConnectOptions, TransportChoice } from '@uws/native';
 import {
   HandshakeError,
   HttpHeadParser,
@@ -23,8 +24,9 @@ import {
   buildDeflateOffer,
   parseExtensions,
 } from '@uws/protocol';
-import { CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN } from './constants.js';
+import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN, fragmentLimit } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
+import { requestWithNodeHttp } from './client-http-request.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
 import type { PerMessageDeflateOptions } from './server.js';
 import { setHeaders } from './upgrade-request.js';
@@ -46,10 +48,18 @@ export interface ClientOptions extends tls.ConnectionOptions {
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   auth?: string;
-  /** Most frames one received message may have; more fails the connection (1009). Default: 131 072 (ws: 16 384; see the server option). */
+  /** Most frames one received message may have; more fails the connection (1009); 0: no limit. Default: 131 072 (ws: 16 384; see the server option). */
   maxFragments?: number;
-  /** Makes the socket (then served through node:net), as in ws. */
-  createConnection?: (options: Record<string, unknown>) => net.Socket;
+  /**
+   * As in ws, each of these sends the opening request through node:http/https (`agent` is
+   * used for it; `createConnection(options)` gets ws's request options, `port` a string when
+   * the URL has one; `finishRequest(req, ws)` must end the request; `lookup` resolves the host).
+   * After the 101 a plain TCP socket moves onto the native loop; a TLS socket stays on node:tls.
+   */
+  agent?: import('node:http').Agent;
+  createConnection?: (options: Record<string, unknown>, callback?: () => void) => Duplex;
+  finishRequest?: (request: ClientRequest, websocket: WebSocket) => void;
+  lookup?: net.LookupFunction;
   localAddress?: string;
   family?: number;
   /**
@@ -82,6 +92,10 @@ export interface ClientState {
   host: string;
   port: number;
   req: ClientRequestFacade | undefined;
+  /** The request, when the handshake goes through node:http (see client-http-request.ts). */
+  http: ClientRequest | undefined;
+  /** Its upgraded socket, until it is adopted. */
+  upgradeSocket: Duplex | undefined;
 }
 
 /**
@@ -244,12 +258,11 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
     host: hostname,
     port,
     req: undefined,
+    http: undefined,
+    upgradeSocket: undefined,
   };
   ws._client = st;
   ws._readyState = CONNECTING;
-  st.req = new ClientRequestFacade(ws, path, hostname, isSecure ? 'https:' : 'http:', headerMap);
-  ws._req = st.req;
-  if (redirects > 0 && ws.listenerCount('redirect')) ws.emit('redirect', ws.url!, st.req);
 
   if (opts.handshakeTimeout) {
     st.timer = setTimeout(() => {
@@ -266,31 +279,44 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
     // Native TLS where the transport has it and every option given is one it implements.
     tlsOptions = hub.transport.kind === 'epoll' ? nativeTlsFor(opts, hostname) : undefined;
   }
-  const needsNodeSocket =
-    isIpc || (isSecure && tlsOptions === undefined) || opts.createConnection !== undefined || opts.localAddress !== undefined || opts.family !== undefined;
-  if (needsNodeSocket) {
-    const nodeHub = typeof choice === 'object' && choice !== null ? hubFor(choice) : hubFor('node');
-    let socket: net.Socket;
-    const connectOptions = { ...opts, host: hostname, port, path: socketPath, servername: undefined as string | undefined };
-    if (opts.createConnection) socket = opts.createConnection(connectOptions);
-    else if (isIpc) socket = net.connect({ path: socketPath! });
-    else if (isSecure) {
-      connectOptions.servername = typeof opts.servername === 'string' ? opts.servername : net.isIP(hostname) ? '' : hostname;
-      delete (connectOptions as { path?: string }).path;
-      socket = tls.connect(connectOptions as tls.ConnectionOptions);
-    } else socket = net.connect({ host: hostname, port, localAddress: opts.localAddress, family: opts.family });
-    socket.on('error', (error: Error) => {
-      st.socketError ??= error;
-    });
-    st.hub = nodeHub;
-    const id = nodeHub.transport.adopt(socket, EMPTY_BUFFER);
-    ws._id = id;
-    nodeHub.entries.set(id, ws);
-    // A TLS socket is ready for the request once its handshake is done; node:net queues the
-    // writes of a plain one until it connects.
+  // The request goes through node:http when it is the user's business (see
+  // client-http-request.ts), and is written on the native transport otherwise.
+  const needsNodeHttp =
+    isIpc ||
+    (isSecure && tlsOptions === undefined) ||
+    opts.agent !== undefined ||
+    opts.createConnection !== undefined ||
+    opts.finishRequest !== undefined ||
+    opts.lookup !== undefined ||
+    opts.localAddress !== undefined ||
+    opts.family !== undefined;
+  const viaNodeHttp = (): boolean => needsNodeHttp || ws.listenerCount('unexpected-response') > 0 || ws.listenerCount('redirect') > 0;
+  const nativeRequest = (): void => {
+    st.req = new ClientRequestFacade(ws, path, hostname, isSecure ? 'https:' : 'http:', headerMap);
+    ws._req = st.req;
+  };
+  if (redirects > 0) {
+    // Chosen now: the 'redirect' listener gets the new request.
+    if (viaNodeHttp()) return requestWithNodeHttp(ws, st, parsed, options);
+    nativeRequest();
+    connectNative(ws, st, hub ?? hubFor(choice), hostname, port, tlsOptions);
     return;
   }
-  hub ??= hubFor(choice);
+  if (needsNodeHttp) return requestWithNodeHttp(ws, st, parsed, options);
+  nativeRequest();
+  // Chosen on the next tick, once the caller attached its listeners (as typical code does right
+  // after the constructor): who listens to 'unexpected-response' or 'redirect' gets node:http's
+  // real request and response objects.
+  const nativeHub = hub ?? hubFor(choice);
+  process.nextTick(() => {
+    if (ws._client !== st || st.aborted) return;
+    if (viaNodeHttp()) requestWithNodeHttp(ws, st, parsed, options);
+    else connectNative(ws, st, nativeHub, hostname, port, tlsOptions);
+  });
+}
+
+/** Connects on the native transport (a host name is resolved first), which then writes `st.request`. */
+function connectNative(ws: WebSocket, st: ClientState, hub: Hub, hostname: string, port: number, tlsOptions: TlsConnectOptions | undefined): void {
   const nativeHub = hub;
   const connect = (ip: string): void => {
     if (ws._client !== st || st.aborted) return;
@@ -325,6 +351,9 @@ export function abortHandshake(ws: WebSocket, message: string): void {
   if (st !== undefined) {
     st.aborted = true;
     clearTimer(st);
+    // ws aborts its request (and destroys the socket of an upgrade it refuses).
+    st.http?.destroy();
+    st.upgradeSocket?.destroy();
     if (st.hub !== undefined && ws._conn === undefined) {
       st.hub.entries.delete(ws._id);
       st.hub.transport.destroy(ws._id);
@@ -334,7 +363,8 @@ export function abortHandshake(ws: WebSocket, message: string): void {
   process.nextTick(emitErrorAndClose, ws, err);
 }
 
-function emitErrorAndClose(ws: WebSocket, err: Error): void {
+/** @internal ws's emitErrorAndClose. */
+export function emitErrorAndClose(ws: WebSocket, err: Error): void {
   ws._readyState = CLOSING;
   ws._errorEmitted = true;
   ws._client = undefined;
@@ -397,43 +427,61 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
   if (head.status !== 101) {
     const location = res.headers.location;
     if (st.opts.followRedirects && location && head.status >= 300 && head.status < 400) {
-      if (st.redirects + 1 > st.opts.maxRedirects!) {
-        abortHandshake(ws, 'Maximum redirects exceeded');
-        return;
-      }
       hub.entries.delete(ws._id);
       hub.transport.destroy(ws._id);
-      clearTimer(st);
-      let next: URL;
-      try {
-        next = new URL(location, st.address);
-      } catch {
-        emitErrorAndClose(ws, new SyntaxError(`Invalid URL: ${location}`));
-        return;
-      }
-      const options = { ...st.opts };
-      // Credentials do not follow a redirect to another host (ws's rule).
-      const from = st.address as URL;
-      if (next.host !== from.host || next.protocol !== from.protocol) {
-        if (options.headers) {
-          const headers = { ...options.headers };
-          for (const name of Object.keys(headers)) if (/^(authorization|cookie|host)$/i.test(name)) delete headers[name];
-          options.headers = headers;
-        }
-        delete options.auth;
-      }
-      initAsClient(ws, next, st.protocols, options, st.redirects + 1);
+      followRedirect(ws, st, location);
       return;
     }
     st.res = res;
-    if (!ws.emit('unexpected-response', st.req!, res)) {
+    if (!ws.emit('unexpected-response', st.req as unknown as ClientRequest, res)) {
       abortHandshake(ws, `Unexpected server response: ${head.status}`);
       return;
     }
     if (rest.length > 0) res.push(rest);
     return;
   }
+  acceptUpgrade(ws, st, res, () => ({ hub, id: ws._id, facade }), rest);
+}
 
+/** @internal A 3xx with `followRedirects`: the handshake starts over at `location` (ws's rules). */
+export function followRedirect(ws: WebSocket, st: ClientState, location: string): void {
+  if (st.redirects + 1 > st.opts.maxRedirects!) {
+    abortHandshake(ws, 'Maximum redirects exceeded');
+    return;
+  }
+  clearTimer(st);
+  let next: URL;
+  try {
+    next = new URL(location, st.address);
+  } catch {
+    emitErrorAndClose(ws, new SyntaxError(`Invalid URL: ${location}`));
+    return;
+  }
+  const options = { ...st.opts };
+  // Credentials do not follow a redirect to another host (ws's rule).
+  const from = st.address as URL;
+  if (next.host !== from.host || next.protocol !== from.protocol) {
+    if (options.headers) {
+      const headers = { ...options.headers };
+      for (const name of Object.keys(headers)) if (/^(authorization|cookie|host)$/i.test(name)) delete headers[name];
+      options.headers = headers;
+    }
+    delete options.auth;
+  }
+  initAsClient(ws, next, st.protocols, options, st.redirects + 1);
+}
+
+/**
+ * @internal A 101: ws's checks and wording (`'upgrade'` first), then the WebSocket opens on the
+ * socket `bind()` gives (called only when every check passed). `rest`: bytes after the head.
+ */
+export function acceptUpgrade(
+  ws: WebSocket,
+  st: ClientState,
+  res: IncomingMessage,
+  bind: () => { hub: Hub; id: SocketId; facade: SocketFacade; adopted?: boolean },
+  rest?: Uint8Array,
+): void {
   ws.emit('upgrade', res);
   if (ws._readyState !== CONNECTING) return;
   clearTimer(st);
@@ -470,8 +518,11 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
 
   const pmd = st.opts.perMessageDeflate;
   const p = typeof pmd === 'object' ? pmd : undefined;
+  const { hub, id, facade } = bind();
+  const adopted = st.http !== undefined;
   ws._client = undefined;
-  ws._attach(hub, ws._id, {
+  ws._req = null;
+  ws._attach(hub, id, {
     deflate,
     maxPayload: st.opts.maxPayload!,
     skipUTF8Validation: st.opts.skipUTF8Validation!,
@@ -480,11 +531,12 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
     threshold: p?.threshold ?? 1024,
     level: p?.zlibDeflateOptions?.level,
     memLevel: p?.zlibDeflateOptions?.memLevel,
-    maxFragments: st.opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
-  }, facade, false);
+    maxFragments: fragmentLimit(st.opts.maxFragments ?? DEFAULT_MAX_FRAGMENTS),
+  }, facade, adopted);
   ws._readyState = OPEN;
   ws.emit('open');
-  if (rest.length > 0 && ws._readyState === OPEN) ws._onData(rest);
+  // Also after a close() from an 'open' listener: data before the server's close is delivered.
+  if (rest !== undefined && rest.length > 0 && ws._readyState !== CLOSED) ws._onData(rest);
 }
 
 /** @internal The socket closed before the handshake completed. */

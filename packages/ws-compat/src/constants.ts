@@ -17,6 +17,10 @@ export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
  * ws's value fails Autobahn 9.3.1/9.3.2/9.4.1/9.4.2 (up to 65 537 frames per message).
  */
 export const DEFAULT_MAX_FRAGMENTS = PROTOCOL_DEFAULT_MAX_FRAGMENTS;
+/** The codec's fragment limit for ws's `maxFragments` option: 0 (or less) means no limit, as in ws. */
+export function fragmentLimit(maxFragments: number): number {
+  return maxFragments > 0 ? maxFragments : Number.MAX_SAFE_INTEGER;
+}
 /** ws 8's default `closeTimeout` (ms). */
 export const DEFAULT_CLOSE_TIMEOUT = 30_000;
 

@@ -12,15 +12,10 @@ import { type IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'n
 import { type Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
-import {
-  type DeflateParams,
-  type PerMessageDeflateOptions as NegotiationOptions,
-  acceptKey,
-  negotiateDeflateServer,
-  parseExtensions,
-} from '@uws/protocol';
+import { type DeflateParams, type PerMessageDeflateOptions as NegotiationOptions, acceptKey, negotiateDeflateServer } from '@uws/protocol';
 import { type CloseOnSignalOptions, closeServerOnSignal } from './close-on-signal.js';
-import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD } from './constants.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
+import { UNACCEPTABLE, negotiateExtensions } from './extension-offers.js';
 import { type Hub, hubFor } from './hub.js';
 import { HttpUpgradeEntry } from './http-upgrade.js';
 import { requestHeader } from './upgrade-request.js';
@@ -73,9 +68,9 @@ export interface ServerOptions {
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   /**
-   * Most frames one received message may have; more fails the connection (1009). Default: 131 072
-   * (ws: 16 384): memory here is bounded by `maxPayload`, not by frames, and ws's value fails
-   * Autobahn 9.3/9.4 (see `DEFAULT_MAX_FRAGMENTS`).
+   * Most frames one received message may have; more fails the connection (1009); 0: no limit.
+   * Default: 131 072 (ws: 16 384): memory here is bounded by `maxPayload`, not by frames, and
+   * ws's value fails Autobahn 9.3/9.4 (see `DEFAULT_MAX_FRAGMENTS`).
    */
   maxFragments?: number;
   /** The class of the WebSockets made (must extend this package's WebSocket). */
@@ -152,8 +147,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** The attach parameters of a connection without permessage-deflate, made once. */
   private _plainParams: Readonly<AttachParams> | undefined;
 
-  constructor(options: ServerOptions, callback?: () => void) {
+  constructor(options?: ServerOptions, callback?: () => void) {
     super();
+    options ??= {};
     const opts: ResolvedOptions = {
       allowSynchronousEvents: true,
       autoPong: true,
@@ -313,11 +309,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     let deflate: { params: DeflateParams; response: string } | undefined;
     const extensions = requestHeader(req, 'sec-websocket-extensions');
     if (this._negotiation !== undefined && extensions !== undefined) {
-      try {
-        deflate = negotiateDeflateServer(parseExtensions(extensions), this._negotiation);
-      } catch {
-        return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
-      }
+      const negotiated = negotiateExtensions(extensions, this.options.perMessageDeflate as PerMessageDeflateOptions, this._negotiation);
+      if (negotiated === UNACCEPTABLE) return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      deflate = negotiated;
     }
 
     const verify = this.options.verifyClient;
@@ -348,10 +342,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     socket: UpgradeSocket,
     cb: (ws: WebSocket, request: IncomingMessage) => void,
   ): void {
-    if (!socket.alive()) return socket.destroy();
+    // Checked first: a socket we upgraded is no longer readable here (its fd moved), unlike ws's.
     if (socket.handled()) {
       throw new Error('server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration');
     }
+    if (!socket.alive()) return socket.destroy();
     if (this._state > RUNNING) return socket.abort(503);
     const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`];
     const Ctor = this.options.WebSocket ?? WebSocket;
@@ -391,7 +386,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       threshold: pmd === false ? 1024 : (pmd.threshold ?? 1024),
       level: pmd === false ? undefined : pmd.zlibDeflateOptions?.level,
       memLevel: pmd === false ? undefined : pmd.zlibDeflateOptions?.memLevel,
-      maxFragments: this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+      maxFragments: fragmentLimit(this.options.maxFragments ?? DEFAULT_MAX_FRAGMENTS),
     };
   }
 

@@ -189,15 +189,17 @@ export interface WebSocketEventMap {
   ping: [data: Buffer];
   pong: [data: Buffer];
   upgrade: [response: IncomingMessage];
-  'unexpected-response': [request: import('./client.js').ClientRequestFacade, response: IncomingMessage];
-  redirect: [url: string, request: import('./client.js').ClientRequestFacade];
+  /** `request` is node:http's when a listener was attached by the tick after the constructor (see the README). */
+  'unexpected-response': [request: import('node:http').ClientRequest, response: IncomingMessage];
+  redirect: [url: string, request: import('node:http').ClientRequest];
 }
 
 export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry {
-  static readonly CONNECTING = CONNECTING;
-  static readonly OPEN = OPEN;
-  static readonly CLOSING = CLOSING;
-  static readonly CLOSED = CLOSED;
+  // Defined after the class, as ws does: enumerable, read-only and not configurable.
+  declare static readonly CONNECTING: 0;
+  declare static readonly OPEN: 1;
+  declare static readonly CLOSING: 2;
+  declare static readonly CLOSED: 3;
   declare readonly CONNECTING: 0;
   declare readonly OPEN: 1;
   declare readonly CLOSING: 2;
@@ -266,14 +268,16 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   set _sendQueue(queue: QueuedSend[] | undefined) {
     this._setIo('sendQueue', queue);
   }
-  private _setIo<K extends keyof IoState>(key: K, value: IoState[K]): void {
+  private _setIo<K extends 'preOpen' | 'pendingCallbacks' | 'sendQueue' | 'unsent'>(key: K, value: IoState[K]): void {
     let io = this._io;
     if (io === undefined) {
       if (value === undefined) return;
       this._io = io = new IoState();
     }
     io[key] = value;
-    if (value === undefined && io.preOpen === undefined && io.pendingCallbacks === undefined && io.sendQueue === undefined) this._io = undefined;
+    if (value === undefined && io.preOpen === undefined && io.pendingCallbacks === undefined && io.sendQueue === undefined && io.unsent === undefined) {
+      this._io = undefined;
+    }
   }
 
   /** @internal */
@@ -409,7 +413,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     if (this._hub === undefined || this._readyState === CLOSED) return this._bufferedAmount;
     let preOpen = 0;
     if (this._preOpen !== undefined) for (const b of this._preOpen) preOpen += b.length;
-    return this._hub.transport.bufferedAmount(this._id) + preOpen + this._bufferedAmount;
+    return this._hub.transport.bufferedAmount(this._id) + preOpen + (this._io?.unsentBytes ?? 0) + this._bufferedAmount;
   }
 
   get extensions(): string {
@@ -498,18 +502,35 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       return;
     }
     this._readyState = CLOSING;
-    this._hub!.transport.destroy(this._id);
+    const hub = this._hub;
+    // No connection yet: a failed client handshake calls its 'error' listeners in CLOSING.
+    if (hub === undefined || (this._bits & Bit.TERMINATED) !== 0) return;
+    this._bits |= Bit.TERMINATED;
+    // ws destroys a socket that has already handed what was written to the kernel (the 101 of
+    // a socket terminated in 'connection', a send made just before). Here such bytes may still
+    // wait for the transport's flush at the end of this batch: destroy once it is over. Bytes
+    // held back by backpressure are dropped, as in ws; nothing more is read meanwhile.
+    if (this._preOpen !== undefined) return; // _onOpen writes what it holds, then destroys
+    hub.transport.pause(this._id);
+    this._destroySoon(hub);
+  }
+
+  private _destroySoon(hub: Hub): void {
+    const id = this._id;
+    setImmediate(() => {
+      if (hub.entries.get(id) === this) hub.transport.destroy(id);
+    });
   }
 
   /** Stops reading from the socket (no `'message'` events) until `resume()`. */
   pause(): void {
-    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING || this._readyState === CLOSED || this._hub === undefined) return;
     this._paused = true;
     if (this._preOpen === undefined) this._hub!.transport.pause(this._id);
   }
 
   resume(): void {
-    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING || this._readyState === CLOSED || this._hub === undefined) return;
     this._paused = false;
     if (this._preOpen === undefined) this._hub!.transport.resume(this._id);
   }
@@ -591,13 +612,49 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     const queue = this._sendQueue;
     if (queue === undefined) return;
     while (queue.length > 0 && queue[0].ready) {
+      const failed = queue[0].error;
+      if (failed !== undefined) {
+        // Later sends stay queued behind it until the failure is handled (on the next tick).
+        queue[0].ready = false;
+        process.nextTick(() => this._blobFailed(failed));
+        return;
+      }
       const next = queue.shift()!;
-      if (next.error !== undefined) {
-        if (next.cb !== undefined) process.nextTick(next.cb, next.error);
-      } else if (this._readyState !== OPEN) this._sendAfterClose(next.data, next.cb);
+      if (this._readyState !== OPEN) this._sendAfterClose(next.data, next.cb);
       else this._sendNow(next.data as Exclude<Data, number | Blob>, next.options, next.cb);
     }
     if (queue.length === 0) this._sendQueue = undefined;
+  }
+
+  /**
+   * A Blob could not be read: as ws, its send callback and those of every send queued behind
+   * it get the error, the connection ends (after what was already sent, without a close
+   * frame), and `'error'` is emitted; `'close'` (1006) follows.
+   */
+  private _blobFailed(error: Error): void {
+    const queue = this._sendQueue ?? [];
+    this._sendQueue = undefined;
+    for (const entry of queue) {
+      if (entry.cb === undefined) continue;
+      try {
+        entry.cb(error);
+      } catch (e) {
+        reportListenerError(e);
+      }
+    }
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === OPEN) {
+      this._readyState = CLOSING;
+      this._setCloseTimer();
+    }
+    this._end();
+    if (this._errorEmitted) return;
+    this._errorEmitted = true;
+    try {
+      this.emit('error', error);
+    } catch (e) {
+      reportListenerError(e);
+    }
   }
 
   private _sendAfterClose(data: unknown, cb: Callback | undefined): void {
@@ -630,23 +687,80 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._write(kind === 'ping' ? conn.ping(bytes) : conn.pong(bytes), cb);
   }
 
-  /** @internal Writes frames, and runs `cb` once they left (next tick, or after a drain). */
-  _write(frames: Uint8Array[], cb: Callback | undefined): void {
+  /**
+   * @internal Writes frames, and runs `cb` once they left (next tick, or after a drain).
+   * Returns false when bytes wait (backpressure).
+   */
+  _write(frames: Uint8Array[], cb: Callback | undefined): boolean {
     const pre = this._preOpen;
     if (pre !== undefined) {
       for (let i = 0; i < frames.length; i++) pre.push(frames[i]);
       if (cb !== undefined) (this._pendingCallbacks ??= []).push(cb);
-      return;
+      return false;
     }
     const hub = this._hub!;
     const transport = hub.transport;
     const id = this._id;
     let clear = true;
-    for (let i = 0; i < frames.length; i++) clear = transport.write(id, frames[i]) && clear;
+    const unsent = this._io?.unsent;
+    if (unsent !== undefined) {
+      for (let i = 0; i < frames.length; i++) this._holdFrame(frames[i]);
+      clear = false;
+    } else if (transport.copiesWrites !== true) {
+      for (let i = 0; i < frames.length; i++) clear = transport.write(id, frames[i]) && clear;
+    } else {
+      // A transport that copies what it cannot send at once would copy a large payload once
+      // per connection: from the first large frame (or once backpressured) the frames are held
+      // by reference and handed over a piece at a time as the socket drains (ws keeps a
+      // reference too; the caller must not change a buffer before its send callback).
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i];
+        if (!clear || frame.length > HELD_PIECE_BYTES) {
+          for (let j = i; j < frames.length; j++) this._holdFrame(frames[j]);
+          if (clear) clear = this._writeHeld();
+          break;
+        }
+        clear = transport.write(id, frame);
+      }
+    }
     if (cb !== undefined) {
       if (clear && this._pendingCallbacks === undefined) hub.defer(cb);
       else (this._pendingCallbacks ??= []).push(cb);
     }
+    return clear;
+  }
+
+  /** Keeps `frame` (a reference) behind the frames already held. */
+  private _holdFrame(frame: Uint8Array): void {
+    const io = (this._io ??= new IoState());
+    (io.unsent ??= []).push(frame);
+    io.unsentBytes += frame.length;
+  }
+
+  /**
+   * Hands held frames to the transport, a piece of at most {@link HELD_PIECE_BYTES} at a time,
+   * until it pushes back. Returns true when none is left.
+   */
+  private _writeHeld(): boolean {
+    const io = this._io!;
+    const unsent = io.unsent!;
+    const transport = this._hub!.transport;
+    while (unsent.length > 0) {
+      let piece = unsent[0];
+      if (piece.length > HELD_PIECE_BYTES) {
+        unsent[0] = piece.subarray(HELD_PIECE_BYTES);
+        piece = piece.subarray(0, HELD_PIECE_BYTES);
+      } else unsent.shift();
+      io.unsentBytes -= piece.length;
+      if (!transport.write(this._id, piece)) return false;
+    }
+    io.unsent = undefined;
+    if (io.endWhenSent) {
+      io.endWhenSent = false;
+      transport.end(this._id);
+    }
+    this._setIo('unsent', undefined);
+    return true;
   }
 
   /** @internal Writes already framed bytes (ws's `Sender#sendFrame`). */
@@ -668,7 +782,9 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
 
   private _end(): void {
     if (this._preOpen !== undefined) return; // ended once the socket is ready
-    this._hub!.transport.end(this._id);
+    const io = this._io;
+    if (io?.unsent !== undefined) io.endWhenSent = true; // after the frames still held
+    else this._hub!.transport.end(this._id);
   }
 
   // ---- internals: attaching a connection ------------------------------------------------------
@@ -701,6 +817,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       compressionLevel: params.level,
       compressionMemLevel: params.memLevel,
       echoCloseReason: true,
+      // ws keeps emitting data messages after its close() until the peer's close arrives.
+      deliverWhileClosing: true,
       handler: new ReceiverBridge(this),
     });
     this._codec = conn;
@@ -721,12 +839,15 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._preOpen = undefined;
     this._facade?._readPeer();
     const transport = this._hub!.transport;
-    let clear = true;
-    for (let i = 0; i < pre.length; i++) clear = transport.write(this._id, pre[i]) && clear;
     const cbs = this._pendingCallbacks;
-    if (cbs !== undefined && clear) {
-      this._pendingCallbacks = undefined;
-      for (const cb of cbs) this._hub!.defer(cb);
+    this._pendingCallbacks = undefined;
+    if (this._write(pre, undefined)) {
+      if (cbs !== undefined) for (const cb of cbs) this._hub!.defer(cb);
+    } else if (cbs !== undefined) this._pendingCallbacks = cbs;
+    if ((this._bits & Bit.TERMINATED) !== 0) {
+      transport.pause(this._id);
+      this._destroySoon(this._hub!);
+      return;
     }
     if (this._paused) transport.pause(this._id);
     if (this._readyState === CLOSING && this._closeFrameSent && (this._closeFrameReceived || this._errorEmitted)) this._end();
@@ -734,6 +855,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
 
   /** @internal */
   _onData(data: Uint8Array): void {
+    if ((this._bits & Bit.TERMINATED) !== 0) return; // read in the batch terminate() was called in
     const conn = this._conn;
     if (conn === undefined) {
       clientModule().onClientData(this, data);
@@ -753,6 +875,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
 
   /** @internal */
   _onDrain(): void {
+    if (this._io?.unsent !== undefined && !this._writeHeld()) return;
     const cbs = this._pendingCallbacks;
     if (cbs === undefined) return;
     this._pendingCallbacks = undefined;
@@ -769,6 +892,11 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       return;
     }
     this._readyState = CLOSING;
+    if (this._io?.unsent !== undefined) {
+      this._io.unsent = undefined;
+      this._io.unsentBytes = 0;
+      this._setIo('unsent', undefined);
+    }
     const conn = this._conn;
     if (conn !== undefined && conn.state !== 'closed') {
       this._eof = true;
@@ -780,9 +908,16 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     }
     const cbs = this._pendingCallbacks;
     if (cbs !== undefined) {
+      // Before 'close', as ws's (its socket fails the writes it still holds when destroyed).
       this._pendingCallbacks = undefined;
-      const err = new Error('The socket was closed before the data was sent');
-      for (const cb of cbs) process.nextTick(cb, err);
+      const err = Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' });
+      for (const cb of cbs) {
+        try {
+          cb(err);
+        } catch (error) {
+          reportListenerError(error);
+        }
+      }
     }
     if (this._held !== undefined && this._held.length > 0) {
       // Messages held back by allowSynchronousEvents: false still come before 'close'.
@@ -927,6 +1062,8 @@ const enum Bit {
   READY_STATE_SHIFT = 5,
   /** Two bits: the index of the binaryType in BINARY_TYPES. */
   BINARY_TYPE_SHIFT = 7,
+  /** terminate() was called: the socket is destroyed once the transport flushed this batch. */
+  TERMINATED = 512,
 }
 
 /**
@@ -938,14 +1075,26 @@ let receiving: ArrayBufferLike | undefined;
 
 /**
  * What a WebSocket holds only while bytes or callbacks are in transit: frames written before an
- * adopted socket is ready, send callbacks behind backpressure, sends behind a Blob being read.
- * Made on the first write of one of these fields and dropped when all three are empty again.
+ * adopted socket is ready, send callbacks behind backpressure, sends behind a Blob being read,
+ * frames held by reference. Made on first use and dropped when all are empty again.
  */
 class IoState {
   preOpen: Uint8Array[] | undefined = undefined;
   pendingCallbacks: Callback[] | undefined = undefined;
   sendQueue: QueuedSend[] | undefined = undefined;
+  /** Frames held by reference until the transport takes them (see `_write`). */
+  unsent: Uint8Array[] | undefined = undefined;
+  unsentBytes = 0;
+  /** `_end()` was called while frames were held: end once they are handed over. */
+  endWhenSent = false;
 }
+
+/**
+ * The largest piece of a held frame handed to the transport at once: what a slow reader costs
+ * in copies. Above the size the native transport writes directly (a quarter of its 1 MiB send
+ * arena), so its answer says whether the kernel took the piece.
+ */
+const HELD_PIECE_BYTES = 384 * 1024;
 
 /**
  * The state a WebSocket rarely touches (closing details, pause, the client's handshake, ...),
@@ -986,8 +1135,14 @@ for (const key of Object.keys(COLD_DEFAULTS) as Array<keyof ColdState>) {
   });
 }
 
+// ws's property descriptors: the constants on the class and its prototype are enumerable and
+// fixed; the public accessors are enumerable, unlike class syntax's.
 for (const [i, name] of READY_STATES.entries()) {
+  Object.defineProperty(WebSocket, name, { enumerable: true, value: i });
   Object.defineProperty(WebSocket.prototype, name, { enumerable: true, value: i });
+}
+for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url', 'onopen', 'onerror', 'onclose', 'onmessage']) {
+  Object.defineProperty(WebSocket.prototype, name, { enumerable: true });
 }
 
 /** The bytes of ws's data types (views are not copied). */

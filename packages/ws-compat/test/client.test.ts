@@ -124,16 +124,23 @@ describe.each(kinds)('client on %s', (transport) => {
     const [error] = await once(plain, 'error');
     expect((error as Error).message).toBe('Unexpected server response: 403');
     const handled = ours(url, { transport });
-    const closed = once(handled, 'close');
-    const [req, res] = (await once(handled, 'unexpected-response')) as [{ abort(): void; path: string }, http.IncomingMessage];
+    const events: string[] = [];
+    handled.on('error', (e) => events.push(`error ${e.message}`));
+    handled.on('close', (code) => events.push(`close ${code}`));
+    const [req, res] = (await once(handled, 'unexpected-response')) as [http.ClientRequest, http.IncomingMessage];
+    // node:http's own objects, as ws gives.
+    expect(req).toBeInstanceOf(http.ClientRequest);
+    expect(res).toBeInstanceOf(http.IncomingMessage);
     expect(res.statusCode).toBe(403);
     expect(res.headers['x-why']).toBe('nope');
     expect(req.path).toBe('/');
     let body = '';
     res.on('data', (c: Buffer) => (body += c));
     await waitFor(() => body === 'forbidden', 5000, 'body');
-    req.abort();
-    await closed;
+    // The request is the listener's: closing the WebSocket aborts it, as in ws.
+    handled.close();
+    await waitFor(() => events.length === 2, 5000, 'error and close');
+    expect(events).toEqual(['error WebSocket was closed before the connection was established', 'close 1006']);
   });
 
   it('handshakeTimeout: a silent server fails the handshake', async () => {

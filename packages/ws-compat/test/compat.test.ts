@@ -9,8 +9,12 @@
  * events between the two ends depends on scheduling, the order on each end does not.
  */
 import { once } from 'node:events';
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
+import { Agent as httpAgent, createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The CommonJS typings of ws (its ESM ones have no statics, like its ESM default export).
 type wsType = typeof import('ws', { with: { 'resolution-mode': 'require' } });
@@ -57,6 +61,25 @@ async function stop(wss: InstanceType<wsType['Server']>): Promise<void> {
 /** The next 'close' event's arguments (a plain listener: `events.once` would reject on 'error'). */
 function closeOf(ws: InstanceType<wsType>): Promise<[number, Buffer]> {
   return new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => resolve([code, reason])));
+}
+
+/** A raw upgrade request with extra header fields: the response's status line and body. */
+async function rawUpgrade(port: number, fields: Record<string, string>): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  const lines = ['GET / HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
+  for (const [name, value] of Object.entries(fields)) lines.push(`${name}: ${value}`);
+  socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+  let text = '';
+  socket.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+    // A 101 keeps the connection open: the head is all there is to read.
+    if (text.startsWith('HTTP/1.1 101') && text.includes('\r\n\r\n')) socket.destroy();
+  });
+  await once(socket, 'close');
+  const head = text.split('\r\n\r\n')[0];
+  const ext = /sec-websocket-extensions: (.*)/i.exec(head)?.[1];
+  const body = text.slice(head.length + 4);
+  return `${head.split('\r\n')[0]}${ext !== undefined ? ` [${ext}]` : ''}${body ? ` ${body}` : ''}`;
 }
 
 function settle(ms = 30): Promise<void> {
@@ -354,6 +377,279 @@ const scenarios: Record<string, Scenario> = {
     await settle();
     await stop(wss);
   },
+
+  async 'terminate() in the connection handler: the 101 still arrives, then 1006'(m, t) {
+    const { wss, url } = await startServer(m.server);
+    wss.on('connection', (ws) => {
+      ws.on('close', (code) => t.server.push(`close ${code}`));
+      ws.terminate();
+    });
+    const ws = new m.client(url);
+    ws.on('open', () => t.client.push('open'));
+    ws.on('error', (e) => t.client.push(`error ${show(e)}`));
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code}`);
+    await settle();
+    await stop(wss);
+  },
+
+  async "messages that arrive after the server's close() are still delivered, until the client's close"(m, t) {
+    const { wss, url } = await startServer(m.server);
+    wss.on('connection', (ws) => {
+      ws.close(1000, 'server first');
+      ws.on('message', (d) => t.server.push(`message ${show(d)} readyState ${ws.readyState}`));
+      ws.on('close', (code) => t.server.push(`close ${code}`));
+    });
+    const ws = new m.client(url);
+    ws.on('open', () => {
+      // Sent before the client reads the server's close frame (it came with the 101, or later).
+      for (const text of ['a', 'b', 'c']) ws.send(text);
+    });
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code}`);
+    await settle();
+    await stop(wss);
+  },
+
+  async "messages that arrive after the client's close() are still delivered, until the server's close"(m, t) {
+    const { wss, url } = await startServer(m.server);
+    wss.on('connection', (ws) => {
+      for (const text of ['x', 'y']) ws.send(text);
+      ws.on('close', (code) => t.server.push(`close ${code}`));
+    });
+    const ws = new m.client(url);
+    ws.on('open', () => ws.close(1000));
+    ws.on('message', (d) => t.client.push(`message ${show(d)} readyState ${ws.readyState}`));
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code}`);
+    await settle();
+    await stop(wss);
+  },
+
+  async 'a Blob that cannot be read: send callbacks get the error, then error and close'(m, t) {
+    const { wss, url } = await startServer(m.server);
+    const dir = mkdtempSync(join(tmpdir(), 'ws-compat-blob-'));
+    const file = join(dir, 'data');
+    writeFileSync(file, 'first contents');
+    const blob = await openAsBlob(file);
+    writeFileSync(file, 'changed after the Blob was made'); // reading it now fails (NotReadableError)
+    wss.on('connection', (ws) => {
+      ws.on('error', (e) => t.server.push(`error ${(e as Error).name}`));
+      ws.on('close', (code) => t.server.push(`close ${code}`));
+      ws.send('before', (err) => t.server.push(`cb before ${show(err)}`));
+      ws.send(blob, (err) => t.server.push(`cb blob ${(err as Error | undefined)?.name}`));
+      ws.send('after', (err) => t.server.push(`cb after ${(err as Error | undefined)?.name}`));
+    });
+    const ws = new m.client(url);
+    ws.on('message', (d) => t.client.push(`message ${show(d)}`));
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code}`);
+    await settle();
+    rmSync(dir, { recursive: true, force: true });
+    await stop(wss);
+  },
+
+  async 'terminate() with sends waiting: their callbacks run with an error before close'(m, t) {
+    const { wss, url } = await startServer(m.server);
+    wss.on('connection', (ws) => ws.pause());
+    const ws = new m.client(url);
+    await once(ws, 'open');
+    const big = Buffer.alloc(16 << 20, 1);
+    ws.send('small', (err) => t.client.push(`cb small ${show(err)}`));
+    ws.send(big, () => t.client.push('cb big 1'));
+    ws.send(big, (err) => t.client.push(`cb big 2 ${show(err)}`));
+    await settle(50);
+    t.client.push(`bufferedAmount > 0: ${ws.bufferedAmount > 0}`);
+    ws.terminate();
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code}`);
+    await stop(wss);
+  },
+
+  async "terminate() from an 'error' listener while connecting"(m, t) {
+    const { wss, url } = await startServer(m.server);
+    await stop(wss);
+    const ws = new m.client(url);
+    ws.on('error', (e) => {
+      t.client.push(`error ${(e as NodeJS.ErrnoException).code} readyState ${ws.readyState}`);
+      ws.terminate();
+      ws.close();
+    });
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code} readyState ${ws.readyState}`);
+  },
+
+  async '8-bit windows: client_max_window_bits=8 and server_max_window_bits=8 are negotiated and work'(m, t) {
+    const { wss, url } = await startServer(m.server, { perMessageDeflate: { clientMaxWindowBits: 8, serverMaxWindowBits: 8, threshold: 0 } });
+    wss.on('connection', (ws) => {
+      t.server.push(`extensions=${ws.extensions}`);
+      ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary }));
+    });
+    const ws = new m.client(url, { perMessageDeflate: { serverMaxWindowBits: 8 } });
+    ws.on('upgrade', (res) => t.client.push(`response ${res.headers['sec-websocket-extensions']}`));
+    ws.on('error', (e) => t.client.push(`error ${show(e)}`));
+    await once(ws, 'open');
+    t.client.push(`extensions=${ws.extensions}`);
+    const text = JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ i, v: (i * 7919) % 1000 })));
+    ws.send(text);
+    const [echo] = await once(ws, 'message');
+    t.client.push(`echo ${echo.toString() === text}`);
+    ws.close();
+    await once(ws, 'close');
+    await stop(wss);
+  },
+
+  async 'maxFragments: 0 means no limit, on both ends'(m, t) {
+    const { wss, url } = await startServer(m.server, { maxFragments: 0 } as object);
+    const pieces = 20_000; // more than the 16 384 default
+    wss.on('connection', (ws) => {
+      ws.on('message', (d) => {
+        t.server.push(`message ${(d as Buffer).length}`);
+        for (let i = 0; i < pieces - 1; i++) ws.send('y', { fin: false });
+        ws.send('y', { fin: true });
+      });
+      ws.on('close', (code) => t.server.push(`close ${code}`));
+    });
+    const ws = new m.client(url, { maxFragments: 0 } as object);
+    await once(ws, 'open');
+    for (let i = 0; i < pieces - 1; i++) ws.send('x', { fin: false });
+    ws.send('x', { fin: true });
+    const [echo] = await once(ws, 'message');
+    t.client.push(`message ${(echo as Buffer).length}`);
+    ws.close();
+    await once(ws, 'close');
+    await settle();
+    await stop(wss);
+  },
+
+  async 'invalid or unacceptable Sec-WebSocket-Extensions: 400 with ws\'s body'(m, t) {
+    const { wss, url } = await startServer(m.server, { perMessageDeflate: { clientMaxWindowBits: 10, serverNoContextTakeover: false } });
+    wss.on('connection', (ws) => t.server.push(`connection extensions=${ws.extensions}`));
+    const port = Number(new URL(url).port);
+    for (const offer of [
+      'foo=1',
+      'permessage-deflate; client_max_window_bits=7',
+      'permessage-deflate; foo',
+      'permessage-deflate; client_max_window_bits=10, permessage-deflate; bar',
+      'permessage-deflate;',
+      'permessage-deflate',
+      'permessage-deflate; client_max_window_bits; server_no_context_takeover',
+      'permessage-deflate; server_max_window_bits=8; client_max_window_bits',
+      'x-webkit-deflate-frame',
+      'x-webkit-deflate-frame, permessage-deflate; client_max_window_bits=12',
+    ]) {
+      t.client.push(`${offer} -> ${await rawUpgrade(port, { 'Sec-WebSocket-Extensions': offer })}`);
+    }
+    await settle();
+    await stop(wss);
+  },
+
+  async 'handleUpgrade() twice with the same socket throws'(m, t) {
+    const server = createServer();
+    const wss = new m.server.Server({ noServer: true });
+    server.on('upgrade', (req, socket, head) => {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        t.server.push('upgraded');
+        ws.close();
+      });
+      try {
+        wss.handleUpgrade(req, socket, head, () => t.server.push('upgraded twice'));
+      } catch (e) {
+        t.server.push(`second call throws ${show(e)}`);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ws = new m.client(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const [code] = await closeOf(ws);
+    t.client.push(`close ${code}`);
+    await settle();
+    await stop(wss);
+    await new Promise((resolve) => server.close(resolve));
+  },
+
+  async "unexpected-response gets node:http's ClientRequest and IncomingMessage; abort, destroy, close, terminate"(m, t) {
+    const server = createServer();
+    server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 403 Forbidden\r\nX-Why: nope\r\nContent-Length: 9\r\n\r\nforbidden'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/path?q=1`;
+    for (const how of ['abort', 'destroy', 'close', 'terminate']) {
+      const ws = new m.client(url);
+      ws.on('error', (e) => t.client.push(`${how}: error ${show(e)}`));
+      ws.on('close', (code) => t.client.push(`${how}: close ${code}`));
+      await new Promise<void>((resolve) => {
+        ws.on('unexpected-response', (req, res) => {
+          t.client.push(`${how}: ${req.constructor.name} ${req.method} ${req.path} ${res.constructor.name} ${res.statusCode} ${res.headers['x-why']}`);
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => {
+            t.client.push(`${how}: body ${body}`);
+            if (how === 'abort') req.abort();
+            else if (how === 'destroy') req.destroy();
+            else if (how === 'close') ws.close();
+            else ws.terminate();
+            setTimeout(resolve, 100);
+          });
+        });
+      });
+      t.client.push(`${how}: readyState ${ws.readyState}`);
+    }
+    await new Promise((resolve) => server.close(resolve));
+  },
+
+  async 'agent, createConnection (port a string), finishRequest and lookup are used as in ws'(m, t) {
+    const { wss, url } = await startServer(m.server);
+    wss.on('connection', (ws, req) => {
+      t.server.push(`connection x-finish=${req.headers['x-finish']}`);
+      ws.on('message', (d) => ws.send(d));
+    });
+    const port = new URL(url).port;
+    const echo = async (ws: InstanceType<wsType>, what: string) => {
+      await once(ws, 'open');
+      ws.send(what);
+      const [data] = await once(ws, 'message');
+      t.client.push(`${what}: echo ${show(data)}`);
+      ws.close();
+      await once(ws, 'close');
+    };
+    class CountingAgent extends httpAgent {
+      override createConnection(options: object, cb: never) {
+        t.client.push('agent createConnection');
+        return super.createConnection(options as never, cb);
+      }
+    }
+    await echo(new m.client(url, { agent: new CountingAgent() }), 'agent');
+    await echo(
+      new m.client(url, {
+        createConnection: (options: { port: unknown; host: string }) => {
+          t.client.push(`createConnection port ${typeof options.port} ${String(options.port) === port} host ${options.host}`);
+          return connect(Number(options.port), options.host);
+        },
+      } as object),
+      'createConnection',
+    );
+    await echo(
+      new m.client(url, {
+        finishRequest: (req: { setHeader(n: string, v: string): void; end(): void }, ws: unknown) => {
+          t.client.push(`finishRequest ${ws instanceof m.client}`);
+          req.setHeader('X-Finish', 'yes');
+          req.end();
+        },
+      } as object),
+      'finishRequest',
+    );
+    await echo(
+      new m.client(`ws://localhost:${port}`, {
+        lookup: (host: string, options: object, cb: (...args: unknown[]) => void) => {
+          t.client.push(`lookup ${host}`);
+          cb(null, [{ address: '127.0.0.1', family: 4 }]);
+        },
+      } as object),
+      'lookup',
+    );
+    await settle();
+    t.client = [...new Set(t.client)];
+    await stop(wss);
+  },
 };
 
 async function run(scenario: Scenario, pair: Pair): Promise<Trace> {
@@ -373,4 +669,35 @@ describe('the same ws user code, run with ws and with @uws/ws-compat', () => {
       expect(await run(scenario, { server: wsModule, client: OURS }), 'ws server, our client').toEqual(reference);
     });
   }
+});
+
+describe('module-level facts, ws and @uws/ws-compat side by side', () => {
+  it('new WebSocketServer() without options throws ws\'s TypeError', () => {
+    const thrown = (WS: WSModule) => {
+      try {
+        new (WS.Server as unknown as new () => unknown)();
+      } catch (e) {
+        return show(e);
+      }
+      return 'no throw';
+    };
+    expect(thrown(OURS)).toBe(thrown(wsModule));
+    expect(thrown(OURS)).toBe('TypeError(One and only one of the "port", "server", or "noServer" options must be specified)');
+  });
+
+  it('property descriptors of the WebSocket class and its prototype match ws', () => {
+    const describeAll = (target: object, names: string[]) =>
+      names.map((name) => {
+        const d = Object.getOwnPropertyDescriptor(target, name);
+        if (d === undefined) return `${name}: missing`;
+        return `${name}: enumerable=${d.enumerable} configurable=${d.configurable} writable=${d.writable} get=${typeof d.get} set=${typeof d.set} value=${String(d.value).slice(0, 20)}`;
+      });
+    const constants = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
+    const accessors = ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url', 'onopen', 'onerror', 'onclose', 'onmessage'];
+    expect(describeAll(OURS.WebSocket, constants)).toEqual(describeAll(wsModule.WebSocket, constants));
+    const protoNames = [...constants, ...accessors];
+    const ours = describeAll(OURS.WebSocket.prototype, protoNames).map((line) => line.replace(/value=function.*$/, 'value=function'));
+    const theirs = describeAll(wsModule.WebSocket.prototype, protoNames).map((line) => line.replace(/value=function.*$/, 'value=function'));
+    expect(ours).toEqual(theirs);
+  });
 });

@@ -170,6 +170,31 @@ describe('WebSocketServer { server }', () => {
     await waitFor(() => closed, 5000, 'server close');
   });
 
+  it('terminate() in the connection handler of an adopted socket: the client sees open, then 1006', async () => {
+    const httpServer = http.createServer();
+    const wss = new WebSocketServer({ server: httpServer });
+    httpServer.listen(0, '127.0.0.1');
+    await once(wss, 'listening');
+    cleanups.push(() => new Promise((r) => httpServer.close(r)));
+    cleanups.push(() => shutdown(wss));
+    const serverEvents: string[] = [];
+    wss.on('connection', (ws) => {
+      ws.send('sent before terminate(), delivered as by ws');
+      ws.on('close', (code) => serverEvents.push(`close ${code}`));
+      ws.terminate();
+    });
+    const c = client(`ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}`);
+    const events: string[] = [];
+    c.on('open', () => events.push('open'));
+    c.on('message', (d) => events.push(`message ${d}`));
+    c.on('error', (e) => events.push(`error ${e.message}`));
+    const [code] = await once(c, 'close');
+    events.push(`close ${code}`);
+    expect(events).toEqual(['open', 'message sent before terminate(), delivered as by ws', 'close 1006']);
+    await waitFor(() => serverEvents.length === 1, 5000, 'server close');
+    expect(serverEvents).toEqual(['close 1006']);
+  });
+
   it('serves a TLS socket of an https.Server through node:net', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, readFileSync } = await import('node:fs');

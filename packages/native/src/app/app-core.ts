@@ -14,6 +14,7 @@ import type { SocketEntries } from './socket-entries.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { MessageViews } from '../transport/message-views.js';
 import type { Publication } from './publication.js';
+import type { BrokerLink } from './broker-link.js';
 
 /** A connection as the App dispatches transport events to it. */
 export interface SocketEntry {
@@ -55,6 +56,8 @@ export interface AppCore {
   sparePublication: Publication | undefined;
   /** Views that received messages are handed to `message` handlers in. */
   readonly messageViews: MessageViews;
+  /** The App's way to its broker (`useBroker`), if it has one. */
+  readonly broker: BrokerLink | undefined;
   /** Timers for `maxLifetime`. */
   readonly lifetimes: TimerWheel<Lifetime>;
   /** Set while `shutdown()` runs: the close every WebSocket gets, also one upgraded meanwhile. */

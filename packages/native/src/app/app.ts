@@ -21,6 +21,8 @@ import type { Publication } from './publication.js';
 import { rebuildRequestHead } from './request-head.js';
 import { type RecognizedString, toText } from './recognized-string.js';
 import type { Lifetime } from './lifetime.js';
+import type { Broker } from '../broker/broker.js';
+import { BrokerLink } from './broker-link.js';
 import { Router } from './router.js';
 import { SocketEntries } from './socket-entries.js';
 import { TopicRegistry } from './topic-registry.js';
@@ -45,6 +47,19 @@ export interface AppOptions {
    * TCP). `SSLApp(options)` is the same as `App({ tls: options })`.
    */
   tls?: TlsOptions;
+  /**
+   * Carries this App's topics beyond its thread (same as calling `useBroker(broker)` right
+   * away). Default: none — topics reach the sockets of this App only.
+   */
+  broker?: Broker;
+  /**
+   * MQTT-style wildcard subscriptions: `ws.subscribe('sport/+/score')` (`+`: one level) and
+   * `ws.subscribe('sport/#')` (`#`: the rest, `sport` itself included), matched as MQTT 3.1.1
+   * §4.7 says; a socket matched twice gets a message once. Published topic names then must not
+   * hold `+` or `#` (a RangeError), nor may a filter put them inside a level. Off, `+` and `#` are
+   * ordinary characters of exact topic names. Default: false.
+   */
+  wildcardTopics?: boolean;
 }
 
 /** Listen options of `listen(port, options, cb)`. */
@@ -107,6 +122,14 @@ export interface TemplatedApp {
   /** Sends to every subscriber of `topic`; true when at least one was sent to. */
   publish(topic: RecognizedString, message: RecognizedString, isBinary?: boolean, compress?: boolean): boolean;
   numSubscribers(topic: RecognizedString): number;
+  /**
+   * Carries this App's topics beyond its thread: the broker is told the topics that have local
+   * subscribers and what is published here, and delivers what is published elsewhere to the
+   * local subscribers (see `Broker`). Local delivery does not change; `publish` still answers
+   * for local subscribers. The App owns the broker from then on: `close()` closes it.
+   * @throws {Error} when this App already has a broker, or the broker serves another App.
+   */
+  useBroker(broker: Broker): TemplatedApp;
   /**
    * Takes over a connection that arrived on a foreign server, so an App shares a port with an
    * `http.Server` (Express, …): pass what its `'upgrade'` event gives. The request goes through
@@ -188,21 +211,22 @@ export function App(options: AppOptions = {}): TemplatedApp {
  * @throws {Error} with code `'ERR_UWS_TLS_OPTIONS'` on a missing or bad key/certificate.
  */
 export function SSLApp(options: TlsOptions & Omit<AppOptions, 'tls'>): TemplatedApp {
-  const { transport, maxHeaderBytes, maxHeaderCount, ...tls } = options;
+  const { transport, maxHeaderBytes, maxHeaderCount, broker, wildcardTopics, ...tls } = options;
   // `handshakeTimeout` bounds both the TLS handshake and the request head that follows.
-  return new AppImpl({ transport, handshakeTimeout: options.handshakeTimeout, maxHeaderBytes, maxHeaderCount, tls });
+  return new AppImpl({ transport, handshakeTimeout: options.handshakeTimeout, maxHeaderBytes, maxHeaderCount, broker, wildcardTopics, tls });
 }
 
 export class AppImpl implements TemplatedApp, AppCore {
   readonly transport: Transport;
   readonly entries = new SocketEntries<SocketEntry>();
-  readonly topics = new TopicRegistry<AppWebSocket>();
+  readonly topics: TopicRegistry<AppWebSocket>;
   readonly httpRoutes = new Router<HttpHandler>();
   readonly wsRoutes = new Router<ResolvedBehavior>();
   readonly limits: HttpLimits;
   readonly frameWriter: FrameWriter | undefined;
   readonly messageViews: MessageViews;
   sparePublication: Publication | undefined = undefined;
+  broker: BrokerLink | undefined = undefined;
   readonly lifetimes = new TimerWheel<Lifetime>((lifetime) => lifetime.owner.onLifetimeEnd());
   private readonly listenSockets = new Set<ListenSocket>();
   /** One per behavior this App upgraded with (its own routes', or a context handed over). */
@@ -221,6 +245,7 @@ export class AppImpl implements TemplatedApp, AppCore {
       maxHeaderBytes: positive(options.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
       maxHeaderCount: positive(options.maxHeaderCount, DEFAULT_MAX_HEADER_COUNT, 'maxHeaderCount'),
     };
+    this.topics = new TopicRegistry<AppWebSocket>(options.wildcardTopics === true);
     this.transport = createTransport(options.transport ?? 'auto');
     this.frameWriter = frameWriterOf(this.transport);
     this.messageViews = messageViewsOf(this.transport);
@@ -229,6 +254,18 @@ export class AppImpl implements TemplatedApp, AppCore {
       this.tls = this.transport.createTlsContext(resolveServerTls(options.tls));
     }
     this.transport.start(this.transportHandler());
+    if (options.broker !== undefined) this.useBroker(options.broker);
+  }
+
+  useBroker(broker: Broker): this {
+    if (this.closed) throw new Error('the app is closed');
+    if (this.broker !== undefined) throw new Error('this app already has a broker');
+    if (typeof broker?.attach !== 'function') throw new TypeError('useBroker needs a broker (attach, subscribe, unsubscribe, publish, close, fail)');
+    const link = new BrokerLink(this, broker);
+    broker.attach(link);
+    this.broker = link;
+    this.topics.watcher = link;
+    return this;
   }
 
   addServerName(hostname: string, options: TlsOptions): this {
@@ -353,6 +390,9 @@ export class AppImpl implements TemplatedApp, AppCore {
     this.lifetimes.stop();
     this.transport.close();
     this.tls?.close();
+    // Every socket unsubscribed above (and the broker with it): now the broker may go.
+    this.topics.watcher = undefined;
+    this.broker?.close();
     this.shutdownRun?.finish();
     return this;
   }

@@ -646,10 +646,29 @@ function halfIdle(idle: number): number {
 }
 
 /**
- * Frames `message` once and sends it to every subscriber of `topic` except `except`. Returns
- * true when at least one subscriber was sent the message.
+ * Frames `message` once and sends it to every subscriber of `topic` except `except`, then hands
+ * it to the App's broker, if it has one. Returns true when at least one local subscriber was sent
+ * the message (what the broker does is not part of the answer, and never throws).
  */
 export function publishToTopic(
+  core: AppCore,
+  topic: string,
+  message: RecognizedString,
+  isBinary: boolean,
+  compress: boolean,
+  except: AppWebSocket | undefined,
+): boolean {
+  const sent = deliverToTopic(core, topic, message, isBinary, compress, except);
+  const broker = core.broker;
+  if (broker !== undefined) broker.publish(topic, typeof message === 'string' ? message : toBytes(message), isBinary, compress, except !== undefined);
+  return sent;
+}
+
+/**
+ * Frames `message` once and sends it to every local subscriber of `topic` except `except`.
+ * Returns true when at least one subscriber was sent the message.
+ */
+export function deliverToTopic(
   core: AppCore,
   topic: string,
   message: RecognizedString,

@@ -476,6 +476,17 @@ Napi::Value TlsBuffersHeld(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), held);
 }
 
+Napi::Value ReadFairnessStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThreadState* st = stateOf(env);
+  ReadFairness r = (st != nullptr && st->loop && !st->shutDown) ? st->loop->takeReadFairness() : ReadFairness{};
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(0u, Napi::Number::New(env, static_cast<double>(r.wakeUps)));
+  out.Set(1u, Napi::Number::New(env, static_cast<double>(r.queuedReads)));
+  out.Set(2u, Napi::Number::New(env, static_cast<double>(r.maxQueuedWakeUps)));
+  return out;
+}
+
 Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   auto* st = new ThreadState();
   st->env = env;
@@ -495,6 +506,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   exports.Set("setTimeout", Napi::Function::New(env, SetTimeout, "setTimeout"));
   exports.Set("remoteAddress", Napi::Function::New(env, RemoteAddress, "remoteAddress"));
   exports.Set("liveSockets", Napi::Function::New(env, LiveSockets, "liveSockets"));
+  exports.Set("readFairness", Napi::Function::New(env, ReadFairnessStats, "readFairness"));
   exports.Set("xorMask", Napi::Function::New(env, XorMask, "xorMask"));
   exports.Set("tlsContext", Napi::Function::New(env, TlsCreate, "tlsContext"));
   exports.Set("tlsUpdate", Napi::Function::New(env, TlsUpdate, "tlsUpdate"));

@@ -16,7 +16,6 @@ namespace uws {
 
 namespace {
 
-constexpr uint32_t kMinReadRoom = 16 * 1024 + 64;  // one full record of plaintext fits
 constexpr uint32_t kMaxRead = 256 * 1024;         // per socket per wake-up, as for plain TCP
 constexpr size_t kTlsRecord = 16 * 1024;
 // Busy sessions keeping their record buffers (~34 KiB of address space, a page or two of it
@@ -91,7 +90,7 @@ bool EventLoop::readTls(uint32_t slot) {
   uint32_t total = 0;
   for (;;) {
     uint32_t room = kReceiveArenaBytes - arenaUsed_;
-    if (room < kMinReadRoom || total >= kMaxRead) {
+    if (room < kMinTlsReadRoom || total >= kMaxRead) {
       // Stopped early: what OpenSSL already holds must not wait for an epoll event.
       if (s.tls->hasBuffered()) {
         tlsBacklog_.emplace_back(slot, s.gen);

@@ -18,7 +18,8 @@ namespace {
 constexpr int kMaxEpollEvents = 1024;
 // Accepting stops after this many per listener per wake-up so one listener cannot starve reads.
 constexpr int kAcceptBurst = 256;
-// A read needs at least this much room left in the arena, else it waits for the next wake-up.
+// A read needs at least this much room left in the arena, else it waits for the next wake-up
+// (in the read queue).
 constexpr uint32_t kMinReadRoom = 16 * 1024;
 // Reads are capped so one busy socket cannot take the whole arena; a large message still
 // arrives in few reads (each one a batch handed to JS).
@@ -238,10 +239,19 @@ void EventLoop::wake() {
   mem_.control[kEventRead] = 0;
   arenaUsed_ = 0;
   releaseClosed();
+  ++wakeUps_;
+  ++fairness_.wakeUps;
 
-  readBacklog();
   epoll_event evs[kMaxEpollEvents];
   int n = ::epoll_wait(epfd_, evs, kMaxEpollEvents, 0);
+  // Fairness: epoll reports ready sockets in a stable order (level-triggered, a socket it
+  // reported goes back behind the others in the order it was reported), so a read budget spent
+  // front to back would serve the same sockets at every wake-up while the rest starve. The
+  // sockets that found the arena full last time are read first, oldest first; a socket that
+  // finds it full now joins the end of that queue. Every readable socket is read within
+  // (queued sockets ahead of it) / (reads per arena) wake-ups.
+  size_t served = serveReadQueue();
+  readBacklog();
   for (int i = 0; i < n; i++) {
     uint32_t slot = evs[i].data.u32;
     if (slot >= table_.size()) continue;
@@ -251,7 +261,46 @@ void EventLoop::wake() {
     if (s.kind == SlotKind::kListener) acceptBurst(slot);
     else onSocketEvent(slot, evs[i].events);
   }
+  finishReadQueue(served);
   runBatch();
+}
+
+bool EventLoop::hasReadRoom(const Slot& s) const {
+  return kReceiveArenaBytes - arenaUsed_ >= (s.tls ? kMinTlsReadRoom : kMinReadRoom);
+}
+
+void EventLoop::queueRead(uint32_t slot) {
+  Slot& s = table_.at(slot);
+  s.readQueued = true;
+  readQueue_.push_back({slot, s.gen, wakeUps_});
+  ++fairness_.queuedReads;
+}
+
+size_t EventLoop::serveReadQueue() {
+  size_t i = 0;
+  for (; i < readQueue_.size(); i++) {
+    const QueuedRead& q = readQueue_[i];
+    Slot* s = table_.find(q.slot, q.gen);
+    if (s == nullptr || !s->readQueued) continue;  // closed since (the slot may be reused)
+    if ((s->kind == SlotKind::kOpen && !hasReadRoom(*s)) || ringFull()) break;
+    fairness_.maxQueuedWakeUps = std::max(fairness_.maxQueuedWakeUps, wakeUps_ - q.since);
+    // A paused socket is read when JS resumes it (epoll reports it again then).
+    if (s->paused || (s->kind != SlotKind::kOpen && s->kind != SlotKind::kLingering)) continue;
+    readInto(q.slot);
+  }
+  return i;
+}
+
+void EventLoop::finishReadQueue(size_t served) {
+  // The served entries kept their mark through this wake-up's epoll events, so a socket read
+  // from the queue was not read a second time ahead of the others.
+  for (size_t i = 0; i < served; i++) {
+    Slot* s = table_.find(readQueue_[i].slot, readQueue_[i].gen);
+    if (s != nullptr) s->readQueued = false;
+  }
+  readQueue_.erase(readQueue_.begin(), readQueue_.begin() + static_cast<std::ptrdiff_t>(served));
+  // After a burst over many connections, give the queue's memory back.
+  if (readQueue_.empty() && readQueue_.capacity() > 4096) std::vector<QueuedRead>().swap(readQueue_);
 }
 
 void EventLoop::runBatch() {
@@ -356,6 +405,12 @@ void EventLoop::onSocketEvent(uint32_t slot, uint32_t ev) {
   if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     Slot& s = table_.at(slot);
     if (s.paused && !(ev & (EPOLLHUP | EPOLLERR))) return;
+    // Read from the queue in this wake-up already, or still waiting there behind others.
+    if (s.readQueued) return;
+    if (s.kind == SlotKind::kOpen && !hasReadRoom(s)) {
+      queueRead(slot);
+      return;
+    }
     readInto(slot);
   }
 }
@@ -681,6 +736,7 @@ void EventLoop::shutdown(std::function<void()> done) {
   if (closing_) return;
   closing_ = true;
   closed_.clear();
+  readQueue_.clear();
   listenerTls_.clear();
   nameWaiting_.clear();
   tlsBacklog_.clear();

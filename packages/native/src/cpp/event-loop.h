@@ -1,7 +1,9 @@
 // One epoll loop per JS thread, living inside Node's own libuv loop: the epoll fd is watched
 // by a single uv_poll_t, so the server needs no thread of its own and no polling. Every
-// wake-up reads all ready sockets into the shared receive arena, records events in the shared
+// wake-up reads ready sockets into the shared receive arena, records events in the shared
 // ring, hands the batch to JS in one call, then flushes what JS queued in the send arena.
+// When the arena fills up, the sockets left unread wait in a queue and are read first at the
+// next wake-up, in the order they were found (see wake()).
 #pragma once
 #include <sys/uio.h>
 #include <uv.h>
@@ -21,6 +23,15 @@
 #include "tls-context.h"
 
 namespace uws {
+
+// How fairly the read budget was shared, since the last time it was asked for (see wake()).
+struct ReadFairness {
+  uint64_t wakeUps = 0;
+  // Reads put off to a later wake-up because the receive arena was full.
+  uint64_t queuedReads = 0;
+  // The most wake-ups a socket found readable waited for its read.
+  uint64_t maxQueuedWakeUps = 0;
+};
 
 // Views of the memory shared with JS (owned by JS ArrayBuffers kept alive by the addon).
 struct SharedMemory {
@@ -64,6 +75,12 @@ class EventLoop {
   void setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds);
   std::string remoteAddress(uint32_t slot, uint32_t gen, int* port);
   uint32_t liveSockets() const { return table_.live(); }
+  // Returns the counts since the previous call and starts them again.
+  ReadFairness takeReadFairness() {
+    ReadFairness r = fairness_;
+    fairness_ = ReadFairness{};
+    return r;
+  }
   // TLS sockets listed as holding OpenSSL's record buffers (busy, or idle until the next sweep).
   uint32_t tlsBuffersHeld() const { return static_cast<uint32_t>(tlsHolding_.size()); }
   // The TLS session of a socket (also while its close event is handled), or nullptr.
@@ -81,6 +98,12 @@ class EventLoop {
   void acceptBurst(uint32_t listenerSlot);
   void onSocketEvent(uint32_t slot, uint32_t epollEvents);
   bool readInto(uint32_t slot);
+  // The read budget: a socket is read only while the arena has room for a useful read; the
+  // others queue (readQueue_) and go first next time.
+  bool hasReadRoom(const Slot& s) const;
+  void queueRead(uint32_t slot);
+  size_t serveReadQueue();
+  void finishReadQueue(size_t served);
   void onConnectDone(uint32_t slot);
   // Writes every queued command; `direct` (if any) goes out right after `directSlot`'s commands.
   void flush(uint32_t directSlot, const iovec* direct);
@@ -127,7 +150,19 @@ class EventLoop {
   std::function<void()> onShutdown_;
   SocketTable table_;
   TimerWheel wheel_;
+  // A TLS read needs room for one full record of plaintext.
+  static constexpr uint32_t kMinTlsReadRoom = 16 * 1024 + 64;
   uint32_t arenaUsed_ = 0;
+  // Sockets found readable while the arena was full, oldest first; each with the wake-up it was
+  // queued in. A queued slot has `readQueued` set and is in here once.
+  struct QueuedRead {
+    uint32_t slot;
+    uint32_t gen;
+    uint64_t since;
+  };
+  std::vector<QueuedRead> readQueue_;
+  uint64_t wakeUps_ = 0;
+  ReadFairness fairness_;
   // Events that found the ring full; delivered in the next round of the same batch.
   std::vector<std::array<int32_t, kEventInts>> overflow_;
   // flush(): per-command link to the next command of the same slot; per slot in this flush

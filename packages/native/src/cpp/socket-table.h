@@ -55,10 +55,13 @@ struct Slot {
   bool readClosed : 1;         // peer's FIN seen while lingering
   bool handshaking : 1;        // TLS: JS hears of the socket only once the handshake is done
   bool tlsWriteWantsRead : 1;  // TLS: pending bytes wait for a read (key update), not EPOLLOUT
+  bool readQueued : 1;         // in the loop's read queue: found readable when the arena was full
   std::unique_ptr<PendingBytes> pending;
   std::unique_ptr<TlsSession> tls;  // TLS sockets only; kept until release (close handlers read it)
 
-  Slot() : paused(false), wantOut(false), endAfterFlush(false), readClosed(false), handshaking(false), tlsWriteWantsRead(false) {}
+  Slot()
+      : paused(false), wantOut(false), endAfterFlush(false), readClosed(false), handshaking(false), tlsWriteWantsRead(false),
+        readQueued(false) {}
 };
 static_assert(sizeof(Slot) <= 64, "a slot is paid for by every connection: keep it small");
 
@@ -78,7 +81,7 @@ class SocketTable {
     Slot& s = slots_[index];
     s.fd = fd;
     s.kind = kind;
-    s.paused = s.wantOut = s.endAfterFlush = s.readClosed = s.handshaking = s.tlsWriteWantsRead = false;
+    s.paused = s.wantOut = s.endAfterFlush = s.readClosed = s.handshaking = s.tlsWriteWantsRead = s.readQueued = false;
     s.listener = -1;
     s.peer = PeerAddress{};
     ++live_;

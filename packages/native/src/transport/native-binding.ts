@@ -44,6 +44,12 @@ export interface NativeAddon {
   setTimeout(slot: number, gen: number, seconds: number): void;
   remoteAddress(slot: number, gen: number): [string, number];
   liveSockets(): number;
+  /**
+   * How this thread's loop shared its read budget since the previous call (the counts start
+   * again): [wake-ups, reads put off because the receive arena was full, the most wake-ups a
+   * readable socket waited for its read].
+   */
+  readFairness(): [number, number, number];
   xorMask(data: Uint8Array, maskWord: number): void;
   /** TLS contexts (src/cpp/tls-context.h): options as in `NativeTlsOptions`. */
   tlsContext(options: NativeTlsOptions): number;

@@ -26,6 +26,25 @@ export function epollAvailable(): boolean {
   }
 }
 
+let fallbackNoticed = false;
+
+/**
+ * One line on stderr, once per process, the first time `'auto'` settles for node:net: the user
+ * should know the native transport is not running (and why), without a flood per socket.
+ * `transport: 'node'` asks for node:net on purpose and prints nothing.
+ */
+function noticeNodeFallback(): void {
+  if (fallbackNoticed) return;
+  fallbackNoticed = true;
+  let reason = 'unknown reason';
+  try {
+    loadAddon();
+  } catch (err) {
+    reason = (err as Error).message.split('\n')[0];
+  }
+  console.warn(`@uws/native: transport 'auto' runs on node:net (${reason}); pass transport: 'node' to choose it without this notice`);
+}
+
 /**
  * Creates (or passes through) a transport.
  * @throws {Error} for `'epoll'` when the native addon cannot be used, with the reason; for an
@@ -35,7 +54,9 @@ export function createTransport(kind: TransportChoice = 'auto'): Transport {
   if (typeof kind === 'object' && kind !== null) return kind;
   switch (kind) {
     case 'auto':
-      return epollAvailable() ? new EpollTransport() : new NodeTransport();
+      if (epollAvailable()) return new EpollTransport();
+      noticeNodeFallback();
+      return new NodeTransport();
     case 'node':
       return new NodeTransport();
     case 'epoll':

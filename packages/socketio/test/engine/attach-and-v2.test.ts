@@ -1,0 +1,83 @@
+/**
+ * The engine on an App the user owns (beside its routes and ws endpoints), and Socket.IO 2
+ * clients (engine.io v3) with `allowEIO3`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { App, connect, us_listen_socket_close, us_socket_local_port, type TemplatedApp } from '@uws/native';
+import { Server, type Socket } from 'socket.io';
+import { io as ioc } from 'socket.io-client';
+import { NativeEngine } from '../../src/index.js';
+import { once } from './engine-harness.js';
+
+const require = createRequire(import.meta.url);
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+async function listen(app: TemplatedApp): Promise<number> {
+  return new Promise((resolve, reject) =>
+    app.listen('127.0.0.1', 0, (token) => {
+      if (!token) return reject(new Error('listen failed'));
+      cleanups.push(() => {
+        us_listen_socket_close(token);
+        app.close();
+      });
+      resolve(us_socket_local_port(token));
+    }),
+  );
+}
+
+describe('attach(app, { path })', () => {
+  it('serves Socket.IO beside the App\'s own routes and ws endpoints', async () => {
+    const app = App()
+      .get('/hello', (res) => res.end('world'))
+      .ws('/raw', { message: (ws, message, isBinary) => ws.send(message, isBinary) });
+    const engine = new NativeEngine();
+    const io = new Server({ serveClient: false });
+    io.bind(engine as never);
+    cleanups.push(() => io.close());
+    engine.attach(app, { path: '/realtime' });
+    const port = await listen(app);
+    io.on('connection', (s) => s.on('ping?', (ack: (x: string) => void) => ack('pong!')));
+
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).text()).toBe('world');
+    const raw = connect(`ws://127.0.0.1:${port}/raw`);
+    await once(raw, 'open');
+    raw.send('echo me');
+    expect(String((await once<[Buffer]>(raw, 'message'))[0])).toBe('echo me');
+    raw.close();
+    const c = ioc(`http://127.0.0.1:${port}`, { path: '/realtime', forceNew: true, reconnection: false });
+    cleanups.push(() => c.disconnect());
+    expect(await c.timeout(3000).emitWithAck('ping?')).toBe('pong!');
+    expect((await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`)).status).toBe(404);
+  });
+});
+
+describe('Socket.IO 2 clients (engine.io v3) with allowEIO3', () => {
+  it('connects, emits with acks and receives room broadcasts', async () => {
+    const v2 = require('socket.io-client-v2') as (url: string, opts: object) => any;
+    const engine = new NativeEngine({ allowEIO3: true });
+    const io = new Server({ serveClient: false });
+    io.bind(engine as never);
+    cleanups.push(() => io.close());
+    const { port } = await engine.listen(0, { path: '/socket.io', host: '127.0.0.1' });
+    io.on('connection', (s: Socket) => {
+      s.join('r');
+      s.on('add', (a: number, b: number, ack: (n: number) => void) => ack(a + b));
+    });
+    for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {
+      const c = v2(`http://127.0.0.1:${port}`, { forceNew: true, reconnection: false, transports });
+      cleanups.push(() => c.close());
+      await once(c, 'connect');
+      const sum = await new Promise((resolve) => c.emit('add', 2, 3, resolve));
+      expect(sum).toBe(5);
+      const got = once<[unknown]>(c, 'news');
+      io.to('r').emit('news', { bin: Buffer.from([1, 2]) });
+      const [news] = await got;
+      expect(Buffer.from((news as { bin: Uint8Array }).bin)).toEqual(Buffer.from([1, 2]));
+      c.close();
+    }
+  });
+});
