@@ -13,6 +13,7 @@
         "src/cpp/payload-mask.cc",
         "src/cpp/tls-context.cc",
         "src/cpp/tls-record-layer.cc",
+        "src/cpp/tls-server-name.cc",
         "src/cpp/tls-session.cc",
         "src/cpp/tls-session-cache.cc",
         "src/cpp/tls-socket-bio.cc",
