@@ -29,9 +29,13 @@ if (workers > 1) {
     console.error(`uws chat: could not start ${workers} workers on ${host}:${port}: ${error.message}`);
     process.exit(1);
   });
-  pool.on('exit', (index, code) => console.error(`uws chat: worker ${index} ended (${code}); ${pool.size} left`));
+  let closing = false;
+  pool.on('exit', (index, code) => closing || console.error(`uws chat: worker ${index} ended (${code}); ${pool.size} left`));
   listening(pool.port);
-  stop = () => pool.close();
+  stop = () => {
+    closing = true;
+    return pool.close();
+  };
 } else {
   const app = createChatApp({ ...chat, transport, broker: await makeBroker({ redis }) });
   app.listen(host, port, (token) => {

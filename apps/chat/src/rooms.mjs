@@ -154,7 +154,8 @@ export class Rooms {
 
   /** @param {ChatSocket} ws @param {string} room @param {string} name */
   welcome(ws, room, name) {
-    ws.send(encode({ type: 'joined', room, name, members: this.presence.members(room), history: this.history.recent(room) }));
+    const server = this.cluster === undefined ? {} : { server: this.cluster.node };
+    ws.send(encode({ type: 'joined', room, name, members: this.presence.members(room), history: this.history.recent(room), ...server }));
   }
 
   /** @param {string} room @param {string} name */
