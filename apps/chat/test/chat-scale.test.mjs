@@ -97,6 +97,17 @@ describe.skipIf(REDIS_SERVER === undefined)('chat as several processes on one Re
     expect(fay.history.map((l) => l.text)).toEqual(['n1', 'n2', 'n3', 'n4']);
   });
 
+  it('threads and processes at once: --workers 2 --redis and a single process share a room', async () => {
+    const [pool, single] = await Promise.all([h.start(['--workers', '2', '--redis', redis.url]), h.start(['--redis', redis.url])]);
+    const { peer: ana } = await h.join(single, 'lobby', 'ana');
+    const onPool = [];
+    for (let i = 0; i < 6; i++) onPool.push((await h.join(pool, 'lobby', `p${i}`)).peer);
+    expect(await until(ana, 'presence', (m) => m.count === 7)).toMatchObject({ room: 'lobby' });
+    for (const peer of onPool) await until(peer, 'presence', (m) => m.count === 7);
+    ana.send({ type: 'say', text: 'to the pool' });
+    for (const peer of onPool) expect(await peer.next('message')).toMatchObject({ name: 'ana', text: 'to the pool' });
+  });
+
   it('refuses a name taken on the other process', async () => {
     const [a, b] = await Promise.all([h.start(['--redis', redis.url]), h.start(['--redis', redis.url])]);
     const { peer: ana } = await h.join(a, 'lobby', 'ana');
