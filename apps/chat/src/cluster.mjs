@@ -60,6 +60,8 @@ export class Cluster {
     /** open history requests @type {Map<number, (lines: ChatLine[], current: boolean) => void>} */
     this.requests = new Map();
     this.nextRequest = 0;
+    /** room → the joins waiting for its catch-up @type {Map<string, (() => void)[]>} */
+    this.catchingUp = new Map();
     this.tap.listen(CLUSTER_TOPIC, (text) => this.receive(text));
     this.tap.observe((topic, text) => this.observe(topic, text));
     this.tap.onClose.push(() => this.stop());
@@ -68,6 +70,11 @@ export class Cluster {
     this.timer.unref();
     this.ticks = 0;
     this.sendRoster();
+  }
+
+  /** Whether a join of `room` is waiting for the other processes' history. @param {string} room */
+  isCatchingUp(room) {
+    return this.catchingUp.has(room);
   }
 
   /** This process's users of `room` changed: tell the others. @param {string} room */
@@ -84,6 +91,14 @@ export class Cluster {
    * @param {string} room @param {() => void} done
    */
   catchUp(room, done) {
+    // Joins of the room while one catch-up is on wait for that one.
+    const waiting = this.catchingUp.get(room);
+    if (waiting !== undefined) {
+      waiting.push(done);
+      return;
+    }
+    const callbacks = [done];
+    this.catchingUp.set(room, callbacks);
     const topic = `room/${room}`;
     this.tap.hold(topic);
     const req = this.nextRequest++;
@@ -93,8 +108,9 @@ export class Cluster {
       finished = true;
       clearTimeout(timer);
       this.requests.delete(req);
+      this.catchingUp.delete(room);
       try {
-        done();
+        for (const callback of callbacks) callback();
       } finally {
         this.tap.release(topic);
       }

@@ -60,8 +60,9 @@ export class Rooms {
       this.left(user.room, /** @type {string} */ (user.name));
       user.room = user.name = undefined;
     }
-    // The first user of a room on this process: the lines said elsewhere before are not here.
-    if (this.cluster !== undefined && firstHere) {
+    // The first user of a room on this process: the lines said elsewhere before are not here
+    // (and a join while that first one waits waits with it).
+    if (this.cluster !== undefined && (firstHere || this.cluster.isCatchingUp(room))) {
       const joining = (user.joining = { room, name, seq: joinSeq++ });
       this.cluster.catchUp(room, () => {
         if (user.joining !== joining) return; // closed, or joined elsewhere meanwhile

@@ -88,11 +88,14 @@ describe.skipIf(REDIS_SERVER === undefined)('chat as several processes on one Re
       dee.send({ type: 'say', text });
       await dee.next('message');
     }
-    const { joined: eve } = await h.join(b, 'news', 'eve');
+    // Two newcomers at once: the second waits for the first one's catch-up too.
+    const [{ peer: evePeer, joined: eve }, { joined: gus }] = await Promise.all([h.join(b, 'news', 'eve'), h.join(b, 'news', 'gus')]);
     expect(eve.history.map((l) => l.text)).toEqual(['n1', 'n2', 'n3']);
-    expect(eve.members).toEqual(['dee', 'eve']);
+    expect(gus.history.map((l) => l.text)).toEqual(['n1', 'n2', 'n3']);
+    expect(eve.members.slice(0, 2)).toEqual(['dee', 'eve']);
     // And from then on B keeps the room's history itself: a line said on A reaches B's next newcomer.
     dee.send({ type: 'say', text: 'n4' });
+    expect(await evePeer.next('message')).toMatchObject({ text: 'n4' });
     const { joined: fay } = await h.join(b, 'news', 'fay');
     expect(fay.history.map((l) => l.text)).toEqual(['n1', 'n2', 'n3', 'n4']);
   });
