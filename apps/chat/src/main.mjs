@@ -11,8 +11,14 @@ try {
   process.exit(2);
 }
 const { host, port, transport, redis, workers } = settings;
-// Tests pass presence and history timings through the environment (see ChatOptions).
-const chat = process.env.CHAT_OPTIONS ? JSON.parse(process.env.CHAT_OPTIONS) : {};
+// Presence and history timings, as JSON of ChatOptions (the tests shorten them this way).
+let chat = {};
+try {
+  chat = process.env.CHAT_OPTIONS ? JSON.parse(process.env.CHAT_OPTIONS) : {};
+} catch {
+  console.error('uws chat: CHAT_OPTIONS is not JSON (e.g. {"heartbeatMs":1000})');
+  process.exit(2);
+}
 const shared = [workers > 1 ? `${workers} worker threads` : '', redis ? `rooms shared on ${redis}` : ''].filter(Boolean).join(', ');
 
 /** @type {() => Promise<void> | void} */
