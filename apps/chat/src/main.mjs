@@ -51,9 +51,8 @@ if (workers > 1) {
     }
     listening(us_socket_local_port(token));
   });
-  stop = () => {
-    app.close();
-  };
+  // Graceful: every socket gets what is queued for it, then 1001 "server shutting down".
+  stop = () => app.shutdown({ timeout: 1.5 });
 }
 
 /** @param {number} actual */
@@ -62,8 +61,9 @@ function listening(actual) {
   console.log('Open it in two browser tabs. Ctrl+C stops it.');
 }
 
-// Closing runs every socket's close handler (the others hear those users leave), then lets the
-// broker go; the process ends when nothing is left, or after 2 s at most.
+// Shutting down sends every socket its queued data and a 1001 close, runs every close handler (the
+// others hear those users leave), then lets the broker go; the process ends when nothing is
+// left, or after 2 s at most.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     setTimeout(() => process.exit(0), 2000).unref();
