@@ -1,0 +1,86 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TemplatedApp, WebSocket as AppWebSocket } from '../../src/app/app.js';
+import { loadAddon } from '../../src/transport/native-binding.js';
+import { listen } from '../support/app-harness.js';
+import { transportKinds } from '../support/transports.js';
+
+// An EAGAIN storm: a client whose receive buffer is 4 KiB (SO_RCVBUF set before connecting)
+// reads 256 bytes every 10 ms while the server has megabytes queued for it. Every send meets a
+// full socket. The server must wait for writability (one wake-up per window the peer opens),
+// not spin on EAGAIN; and once the reader speeds up, every byte arrives, in order.
+// The client is a small Python script (test/fixtures/slow-reader.py): Node's sockets cannot set
+// SO_RCVBUF. Python 3 is on every machine that builds the addon (node-gyp needs it).
+const MESSAGES = 128;
+const MESSAGE_BYTES = 60_000;
+const SLOW_READS = 100;
+// Wake-ups while the peer reads slowly: about one per read (its window opens) plus the ticks.
+// A loop spinning on EAGAIN makes tens of thousands in the same stretch.
+const MAX_WAKE_UPS = SLOW_READS * 4 + 50;
+// CPU time of this process while the peer reads slowly, as a share of that stretch: a spinning
+// loop takes a whole core. Generous, as the machine may be loaded.
+const MAX_CPU_SHARE = 0.8;
+
+const apps: TemplatedApp[] = [];
+let reader: ChildProcessWithoutNullStreams | undefined;
+afterEach(() => {
+  reader?.kill();
+  reader = undefined;
+  for (const a of apps.splice(0)) a.close();
+});
+
+describe.each(transportKinds)('a slow reader with a tiny receive buffer (%s transport)', (transport) => {
+  it('the server waits for writability instead of spinning, and delivers every message in order', async () => {
+    let buffered = 0;
+    let closes = 0;
+    const { app, port } = await listen(transport, (a) =>
+      a.ws('/*', {
+        maxBackpressure: 64 * 1024 * 1024,
+        idleTimeout: 0,
+        open: (ws: AppWebSocket<unknown>) => {
+          for (let i = 0; i < MESSAGES; i++) {
+            const m = Buffer.alloc(MESSAGE_BYTES, i & 0xff);
+            m.writeUInt32BE(i, 0);
+            expect(ws.send(m, true)).not.toBe(2); // never dropped
+          }
+          buffered = ws.getBufferedAmount();
+        },
+        close: () => {
+          closes++;
+        },
+      }),
+    );
+    apps.push(app);
+    const proc = spawn('python3', [new URL('../fixtures/slow-reader.py', import.meta.url).pathname, String(port), String(SLOW_READS), String(MESSAGES)]);
+    reader = proc;
+    let stderr = '';
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const lines = createInterface({ input: proc.stdout });
+    const iter = lines[Symbol.asyncIterator]();
+    const line = async (): Promise<string> => {
+      const r = await iter.next();
+      if (r.done) throw new Error(`the slow reader ended early: ${stderr}`);
+      return r.value;
+    };
+
+    expect(await line()).toBe('open');
+    const addon = transport === 'epoll' ? loadAddon() : undefined;
+    addon?.readFairness(); // the counts start here
+    const cpuBefore = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    expect(await line()).toBe('slow-done');
+    const cpu = process.cpuUsage(cpuBefore);
+    const stretchMicros = Number(process.hrtime.bigint() - started) / 1000;
+    const wakeUps = addon?.readFairness()[0];
+
+    // The kernel took a small part: most was queued behind EAGAIN.
+    expect(buffered).toBeGreaterThan(1024 * 1024);
+    if (wakeUps !== undefined) expect(wakeUps).toBeLessThan(MAX_WAKE_UPS);
+    expect((cpu.user + cpu.system) / stretchMicros).toBeLessThan(MAX_CPU_SHARE);
+
+    const result = JSON.parse(await line()) as { messages: number; bytes: number; inOrder: boolean };
+    expect(result).toEqual({ messages: MESSAGES, bytes: MESSAGES * MESSAGE_BYTES, inOrder: true });
+    expect(closes).toBe(0);
+  });
+});
