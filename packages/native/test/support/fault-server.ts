@@ -32,6 +32,8 @@ export interface FaultServer {
 export interface FaultServerOptions {
   /** `ulimit -n` for the child. */
   fdLimit?: number;
+  /** The App's transport. Default: 'epoll'. */
+  transport?: 'epoll' | 'node';
   /** Extra environment (LD_PRELOAD and the shim's settings). */
   env?: NodeJS.ProcessEnv;
 }
@@ -40,7 +42,7 @@ export interface FaultServerOptions {
 export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
   const fixture = new URL('../fixtures/fault-server.mjs', import.meta.url).pathname;
   const limit = options.fdLimit !== undefined ? `ulimit -n ${options.fdLimit} && ` : '';
-  const proc = spawn('sh', ['-c', `${limit}exec "$0" "$@"`, process.execPath, fixture, 'epoll'], {
+  const proc = spawn('sh', ['-c', `${limit}exec "$0" "$@"`, process.execPath, fixture, options.transport ?? 'epoll'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
