@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { closed, nextMessage, openClient } from '../support/app-harness.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
+import { CA } from '../support/tls-fixtures.js';
 
 // ENOBUFS / ENOMEM from send(): the kernel is short of socket buffer memory. No test can bring
 // that about for real on a shared machine, so a preloaded shim (test/support/send-failure-shim.c,
@@ -37,14 +38,16 @@ afterEach(() => {
   server = undefined;
 });
 
-// Sends of the server process before the first echo of the first client: its 101 response.
+// The Nth send of the server process fails: a few echoes go through first (under TLS the
+// handshake's flights count too).
 const MESSAGES = 12;
 const FAIL_AT = 6;
 
 describe.skipIf(process.platform !== 'linux' || !built || compiler === undefined)('send() failing with ENOBUFS / ENOMEM (epoll transport)', () => {
-  for (const [name, errno] of [
-    ['ENOBUFS', 105],
-    ['ENOMEM', 12],
+  for (const [name, errno, secure] of [
+    ['ENOBUFS', 105, false],
+    ['ENOMEM', 12, false],
+    ['ENOBUFS under TLS', 105, true],
   ] as const) {
     it(`${name}: the connection that hit it ends with 1006, the close handler runs once, the server serves on`, async () => {
       if (shim === '') {
@@ -54,9 +57,11 @@ describe.skipIf(process.platform !== 'linux' || !built || compiler === undefined
       // Behind whatever is preloaded already (the AddressSanitizer runtime must stay first).
       const preload = [process.env.LD_PRELOAD, shim].filter(Boolean).join(' ');
       server = await startFaultServer({
+        tls: secure,
         env: { LD_PRELOAD: preload, UWS_FAULT_SEND_AT: String(FAIL_AT), UWS_FAULT_SEND_COUNT: '1', UWS_FAULT_SEND_ERRNO: String(errno) },
       });
-      const victim = await openClient(server.url);
+      const clientOptions = secure ? { ca: CA, servername: 'localhost' } : undefined;
+      const victim = await openClient(server.url, clientOptions);
       clients.push(victim);
       const ended = closed(victim);
       let echoed = 0;
@@ -76,7 +81,7 @@ describe.skipIf(process.platform !== 'linux' || !built || compiler === undefined
       expect(echoed).toBeLessThan(MESSAGES);
 
       // The process lives, and a fresh connection is served in full.
-      const other = await openClient(server.url);
+      const other = await openClient(server.url, clientOptions);
       clients.push(other);
       for (let i = 0; i < MESSAGES; i++) {
         other.send(`n${i}`);

@@ -34,6 +34,8 @@ export interface FaultServerOptions {
   fdLimit?: number;
   /** The App's transport. Default: 'epoll'. */
   transport?: 'epoll' | 'node';
+  /** An SSLApp (the test certificate for localhost) instead of an App. Default: false. */
+  tls?: boolean;
   /** Extra environment (LD_PRELOAD and the shim's settings). */
   env?: NodeJS.ProcessEnv;
 }
@@ -42,7 +44,7 @@ export interface FaultServerOptions {
 export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
   const fixture = new URL('../fixtures/fault-server.mjs', import.meta.url).pathname;
   const limit = options.fdLimit !== undefined ? `ulimit -n ${options.fdLimit} && ` : '';
-  const proc = spawn('sh', ['-c', `${limit}exec "$0" "$@"`, process.execPath, fixture, options.transport ?? 'epoll'], {
+  const proc = spawn('sh', ['-c', `${limit}exec "$0" "$@"`, process.execPath, fixture, options.transport ?? 'epoll', options.tls ? 'tls' : 'plain'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
@@ -70,7 +72,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   if (!Number.isInteger(port) || port <= 0) throw new Error(`unexpected first line from the fault server: ${first}`);
   return {
     port,
-    url: `ws://127.0.0.1:${port}`,
+    url: `${options.tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
     process: proc,
     stats: async () => JSON.parse(await command('stats')) as FaultServerStats,
     closeAll: async () => (JSON.parse(await command('closeall')) as { ended: number }).ended,
