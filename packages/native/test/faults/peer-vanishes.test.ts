@@ -1,7 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClientOptions } from 'ws';
 import type { TemplatedApp } from '../../src/app/app.js';
+import type { WebSocketBehavior } from '../../src/app/websocket-behavior.js';
 import { loadAddon } from '../../src/transport/native-binding.js';
 import { closed, listen, nextMessage, openClient, waitFor } from '../support/app-harness.js';
 import { clientFrame, rawConnect, readUntil, upgradeRequest } from '../support/raw-socket.js';
@@ -49,18 +51,18 @@ afterEach(async () => {
   if (transportKinds.includes('epoll')) await waitFor(() => loadAddon().liveSockets() === 0, 5000, 'an empty socket table');
 });
 
-function behavior(probe: Probe) {
+function behavior(probe: Probe): WebSocketBehavior {
   return {
     idleTimeout: 0,
-    open: (ws: { subscribe(t: string): boolean }) => {
+    open: (ws) => {
       probe.opened++;
       ws.subscribe(TOPIC);
     },
-    message: (ws: { send(m: ArrayBuffer, b: boolean): number; end(c: number, r: string): void }, message: ArrayBuffer, isBinary: boolean) => {
+    message: (ws, message, isBinary) => {
       if (Buffer.from(message).toString() === 'bye') ws.end(1000, 'bye');
       else ws.send(message, isBinary);
     },
-    close: (_ws: unknown, code: number) => {
+    close: (_ws, code) => {
       probe.closes.push(code);
     },
   };
@@ -91,7 +93,8 @@ async function expectCleanEnd(transport: TransportKind, probe: Probe, expected: 
 
 /** The server still serves: a fresh ws client is echoed. */
 async function expectStillServing(probe: Probe, tlsClient = false): Promise<void> {
-  const ws = await openClient(probe.url, tlsClient ? { ca: CA, servername: 'localhost' } : undefined);
+  // ws passes its options through to tls.connect (servername included).
+  const ws = await openClient(probe.url, tlsClient ? ({ ca: CA, servername: 'localhost' } as ClientOptions) : undefined);
   ws.send('still here');
   expect((await nextMessage(ws)).data.toString()).toBe('still here');
   const done = closed(ws);

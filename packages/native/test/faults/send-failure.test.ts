@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import { closed, nextMessage, openClient } from '../support/app-harness.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { CA } from '../support/tls-fixtures.js';
@@ -60,7 +60,7 @@ describe.skipIf(process.platform !== 'linux' || !built || compiler === undefined
         tls: secure,
         env: { LD_PRELOAD: preload, UWS_FAULT_SEND_AT: String(FAIL_AT), UWS_FAULT_SEND_COUNT: '1', UWS_FAULT_SEND_ERRNO: String(errno) },
       });
-      const clientOptions = secure ? { ca: CA, servername: 'localhost' } : undefined;
+      const clientOptions = secure ? ({ ca: CA, servername: 'localhost' } as ClientOptions) : undefined;
       const victim = await openClient(server.url, clientOptions);
       clients.push(victim);
       const ended = closed(victim);
