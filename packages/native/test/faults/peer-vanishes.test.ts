@@ -51,9 +51,9 @@ afterEach(async () => {
   if (transportKinds.includes('epoll')) await waitFor(() => loadAddon().liveSockets() === 0, 5000, 'an empty socket table');
 });
 
-function behavior(probe: Probe): WebSocketBehavior {
+function behavior(probe: Probe, idleTimeout = 0): WebSocketBehavior {
   return {
-    idleTimeout: 0,
+    idleTimeout,
     open: (ws) => {
       probe.opened++;
       ws.subscribe(TOPIC);
@@ -68,9 +68,9 @@ function behavior(probe: Probe): WebSocketBehavior {
   };
 }
 
-async function plainProbe(transport: TransportKind): Promise<Probe> {
+async function plainProbe(transport: TransportKind, idleTimeout = 0): Promise<Probe> {
   const probe = { opened: 0, closes: [] as number[] } as Probe;
-  const l = await listen(transport, (app) => app.ws('/*', behavior(probe)));
+  const l = await listen(transport, (app) => app.ws('/*', behavior(probe, idleTimeout)));
   apps.push(l.app);
   return Object.assign(probe, { app: l.app, port: l.port, url: l.url, baseline: liveSockets(transport) });
 }
@@ -83,12 +83,12 @@ async function tlsProbe(transport: TransportKind): Promise<Probe> {
 }
 
 /** The connection ended cleanly: `expected` close codes (once each), nothing left behind. */
-async function expectCleanEnd(transport: TransportKind, probe: Probe, expected: number[]): Promise<void> {
-  await waitFor(() => probe.closes.length >= expected.length, 5000, 'the close handler');
+async function expectCleanEnd(transport: TransportKind, probe: Probe, expected: number[], ms = 5000): Promise<void> {
+  await waitFor(() => probe.closes.length >= expected.length, ms, 'the close handler');
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   expect(probe.closes).toEqual(expected);
   expect(probe.app.numSubscribers(TOPIC)).toBe(0);
-  if (probe.baseline !== null) await waitFor(() => liveSockets(transport) === probe.baseline, 5000, 'the socket table back to its baseline');
+  if (probe.baseline !== null) await waitFor(() => liveSockets(transport) === probe.baseline, ms, 'the socket table back to its baseline');
 }
 
 /** The server still serves: a fresh ws client is echoed. */
@@ -157,6 +157,28 @@ describe.each(transportKinds)('the peer vanishes (%s transport)', (transport) =>
       await expectStillServing(probe);
     });
   }
+
+  // Silent: the peer's machine is gone, nothing (no FIN, no RST) will ever come. Our timers end it.
+  it('mid-frame, silent: the idle timeout drops it with 1006 (pings unanswered), nothing left behind', async () => {
+    const probe = await plainProbe(transport, 2);
+    const socket = await rawUpgraded(probe.port);
+    await waitFor(() => probe.opened === 1, 5000, 'open');
+    socket.write(clientFrame(0x2, Buffer.alloc(1000, 7)).subarray(0, 4 + 4 + 10));
+    await expectCleanEnd(transport, probe, [1006], 10_000);
+    await expectStillServing(probe);
+  });
+
+  it('mid-close, silent: the close handler runs once with our code, the socket is released in bounded time', async () => {
+    const probe = await plainProbe(transport);
+    const socket = await rawUpgraded(probe.port);
+    await waitFor(() => probe.opened === 1, 5000, 'open');
+    const closeFrame = readUntil(socket, (t) => t.includes('\x88'));
+    socket.write(clientFrame(0x1, Buffer.from('bye')));
+    await closeFrame;
+    // Never answers, never closes: the close handshake's timer releases the socket.
+    await expectCleanEnd(transport, probe, [1000], 15_000);
+    await expectStillServing(probe);
+  }, 30_000);
 
   it('mid-TLS-record: the close handler runs once with 1006, the server serves on', async () => {
     const probe = await tlsProbe(transport);
