@@ -6,6 +6,7 @@
     {
       "target_name": "uws_native",
       "sources": [
+        "src/cpp/accept-fd-limit.cc",
         "src/cpp/addon.cc",
         "src/cpp/event-loop.cc",
         "src/cpp/event-loop-tls.cc",
