@@ -324,23 +324,29 @@ export class NativeEngine extends EventEmitter {
     }
     const transport = this.createTransport(transportName, req);
     const socket = new EngineSocket(id, this, transport, req, protocol);
-    transport.on('headers', (headers: Record<string, unknown>, request: EngineRequest) => {
-      if (!request._query.sid) {
-        const cookie = this.opts.cookie;
-        if (cookie !== false) headers['Set-Cookie'] = [serialize(cookie.name, id, cookie)];
-        this.emit('initial_headers', headers, request);
-      }
-      this.emit('headers', headers, request);
-    });
+    if (transport instanceof PollingTransport) transport.on('headers', onPollingHeaders);
     transport.onRequest(req);
     this.clients[id] = socket;
     this.clientsCount++;
-    socket.once('close', () => {
-      delete this.clients[id];
-      this.clientsCount--;
-    });
     this.emit('connection', socket);
     return transport;
+  }
+
+  /** A session closed (called before its 'close' listeners, as engine.io's first listener). */
+  forget(socket: EngineSocket): void {
+    if (this.clients[socket.id] !== socket) return;
+    delete this.clients[socket.id];
+    this.clientsCount--;
+  }
+
+  /** The headers of a polling response of `session` (its first one gets the cookie). */
+  onPollingHeaders(session: EngineSocket, headers: Record<string, unknown>, request: EngineRequest): void {
+    if (!request._query.sid) {
+      const cookie = this.opts.cookie;
+      if (cookie !== false) headers['Set-Cookie'] = [serialize(cookie.name, session.id, cookie)];
+      this.emit('initial_headers', headers, request);
+    }
+    this.emit('headers', headers, request);
   }
 
   private createTransport(name: string, req: EngineRequest): Transport {
@@ -355,6 +361,12 @@ export class NativeEngine extends EventEmitter {
   private emitConnectionError(req: EngineRequest, code: EngineErrorCode, context?: Record<string, unknown>): void {
     this.emit('connection_error', { req, code, message: EngineErrorMessages[code], context });
   }
+}
+
+/** One listener for every polling transport: `this` is the transport, its session knows the engine. */
+function onPollingHeaders(this: PollingTransport, headers: Record<string, unknown>, request: EngineRequest): void {
+  const session = this.session;
+  if (session !== undefined) (session.server as NativeEngine).onPollingHeaders(session, headers, request);
 }
 
 /** engine.io's path rule: no trailing slash, then one unless `addTrailingSlash: false`. */
