@@ -147,7 +147,7 @@ export class NativeEngine extends EventEmitter {
 
   private handleRequest(res: HttpResponse, req: HttpRequest): void {
     const request = new EngineRequest(req, res, this.opts.maxHttpBufferSize, false);
-    const response = request.response;
+    const response = request.response!;
     const callback: VerifyCallback = (code, context) => {
       if (request.aborted) return;
       if (code !== undefined) {
@@ -172,7 +172,7 @@ export class NativeEngine extends EventEmitter {
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
     const request = new EngineRequest(req, res, 0, false);
-    const response = request.response;
+    const response = request.response!;
     const refuse = (code: EngineErrorCode, ctx?: Record<string, unknown>): void => abortUpgrade(res, request, code, ctx);
     const accept = (transport: Transport | undefined, headers: Record<string, unknown>): void => {
       if (request.aborted) {
@@ -187,6 +187,7 @@ export class NativeEngine extends EventEmitter {
           }
           res.upgrade<EngineSocketData | { transport: undefined }>({ transport: transport as WebSocketTransport | undefined }, key, protocol, extensions, context);
         });
+        request.upgraded();
       } catch (error) {
         transport?.onClose();
         if (!request.aborted) process.emitWarning(`engine upgrade failed: ${(error as Error).message}`);
