@@ -5,7 +5,6 @@
  * upgrade) and never lets a request that went away reach a response that is gone.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { serialize } from 'cookie';
 import cors from 'cors';
 import {
@@ -24,6 +23,7 @@ import { type AttachOptions, type EngineOptions, type ResolvedEngineOptions, res
 import { EngineRequest } from './engine-request.js';
 import type { EngineResponse } from './engine-response.js';
 import { EngineSocket } from './engine-socket.js';
+import { randomSessionId } from './session-id.js';
 import { PollingTransport } from './polling-transport.js';
 import type { Transport } from './transport.js';
 import { type EngineSocketData, WebSocketTransport } from './websocket-transport.js';
@@ -61,7 +61,7 @@ export class NativeEngine extends EventEmitter {
 
   /** Makes a session id (override or pass `generateId`; may return a promise). */
   generateId(_req: EngineRequest): string | PromiseLike<string> {
-    return randomBytes(15).toString('base64url');
+    return randomSessionId();
   }
 
   /** Adds a middleware run on every request (polling and upgrade) before it is verified. */

@@ -63,21 +63,4 @@ describe('heartbeats on shared timers', () => {
     }
     expect(server.engine.clientsCount).toBe(5);
   });
-
-  it('an upgraded request keeps what Socket.IO reads and lets go of its HTTP response', async () => {
-    server = await startEngine({ transports: ['websocket'] });
-    const connected = once<[EngineSocket]>(server.engine, 'connection');
-    const c = new EioClient(server.url, { transports: ['websocket'], query: { room: 'a' } });
-    clients.push(c);
-    await once(c, 'open');
-    const [session] = await connected;
-    expect(session.request.headers.upgrade).toBe('websocket');
-    expect(session.request._query.room).toBe('a');
-    expect(session.request.res).toBeNull();
-    expect(session.request.response).toBeNull();
-    // The session works after the release.
-    const message = once<[string]>(session, 'message');
-    c.send('hi');
-    expect((await message)[0]).toBe('hi');
-  });
 });
