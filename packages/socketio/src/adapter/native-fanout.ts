@@ -12,7 +12,7 @@
  * namespace, from the moment its websocket is the session's transport; a leave unsubscribes,
  * a close unsubscribes all (the App does it).
  */
-import type { Adapter, BroadcastOptions, Room, SocketId } from 'socket.io-adapter';
+import { Adapter, type BroadcastOptions, type Room, type SocketId } from 'socket.io-adapter';
 import { NativeEngine } from '../engine/native-engine.js';
 import { WebSocketTransport } from '../engine/websocket-transport.js';
 
@@ -57,6 +57,8 @@ export function namespaceTopic(nsp: string): string {
  * With an engine that is not a `NativeEngine` it behaves exactly as `Base`.
  */
 export function withNativeFanout<TBase extends AdapterClass>(Base: TBase): TBase {
+  // Whether `apply` is the in-memory adapter's own (a cluster adapter may override it).
+  const inMemoryApply = (Base.prototype as unknown as { apply: unknown }).apply === (Adapter.prototype as unknown as { apply: unknown }).apply;
   abstract class NativeFanout extends (Base as unknown as new (...args: any[]) => AdapterBase) {
     /** Socket ids whose websocket is subscribed to their rooms' topics. */
     private readonly nativeIds = new Set<SocketId>();
@@ -156,11 +158,24 @@ export function withNativeFanout<TBase extends AdapterClass>(Base: TBase): TBase
       const rooms = opts.rooms;
       if ((except === undefined || except.size === 0) && rooms.size <= 1) {
         // One topic holds exactly the native targets: one publish per frame.
-        const topic = rooms.size === 0 ? namespaceTopic(this.nsp.name) : roomTopic(this.nsp.name, rooms.values().next().value as Room);
-        baseApply((socket) => {
+        const room = rooms.size === 0 ? undefined : (rooms.values().next().value as Room);
+        const topic = room === undefined ? namespaceTopic(this.nsp.name) : roomTopic(this.nsp.name, room);
+        const visit = (socket: SioSocket): void => {
           if (this.nativeIds.has(socket.id) && this.nativeTransportOf(socket) !== undefined) socket.notifyOutgoingListeners?.(pending.packet);
           else callback(socket);
-        });
+        };
+        if (room !== undefined && inMemoryApply) {
+          // The in-memory adapter's walk of one room, without the set it builds to deduplicate
+          // several rooms (a room's members are unique): same sockets, same order.
+          const members = this.rooms.get(room);
+          const sockets = (this.nsp as { sockets: Map<SocketId, SioSocket> }).sockets;
+          if (members !== undefined) {
+            for (const id of members) {
+              const socket = sockets.get(id);
+              if (socket !== undefined) visit(socket);
+            }
+          }
+        } else baseApply(visit);
         for (const frame of frames) engine.publish(topic, frame, typeof frame !== 'string', compressOf(frame));
         return;
       }

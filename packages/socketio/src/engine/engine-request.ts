@@ -29,14 +29,15 @@ export class EngineRequest extends EventEmitter {
   readonly socket: { remoteAddress: string; encrypted: boolean };
   /** The response of this request (middlewares get it as `res`). Unset by the polling transport once it holds it. */
   res: EngineResponse | null;
-  /** The response, also after the polling transport took `res` away. */
-  readonly response: EngineResponse;
+  /** The response, also after the polling transport took `res` away; null once the request became a websocket. */
+  response: EngineResponse | null;
   /** The client went away before the response was sent. */
   aborted = false;
   /** Set by the polling transport while it holds this GET. */
   cleanup: (() => void) | undefined;
 
-  private readonly native: HttpResponse;
+  /** The App's response; undefined once the request became a websocket. */
+  private native: HttpResponse | undefined;
   private readonly chunks: Buffer[] = [];
   private received = 0;
   private complete = false;
@@ -63,7 +64,8 @@ export class EngineRequest extends EventEmitter {
     this._query = Object.fromEntries(new URLSearchParams(query));
     const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
     this.connection = this.socket = { remoteAddress, encrypted: secure };
-    this.response = this.res = new EngineResponse(res, this);
+    const response = new EngineResponse(res, this);
+    this.response = this.res = response;
     res.onAborted(() => this.onAborted());
     const declared = Number(headers['content-length'] ?? 0);
     if (declared > bodyLimit) this.tooLarge = true;
@@ -93,10 +95,22 @@ export class EngineRequest extends EventEmitter {
     const res = this.res;
     if (this.aborted || (res !== null && res.writableEnded)) return;
     try {
-      this.native.close();
+      this.native?.close();
     } catch {
       // already answered or gone: nothing left to drop
     }
+  }
+
+  /**
+   * The request became a websocket: it stays the session's `request` (headers, query,
+   * address), but what only an HTTP answer needs is let go of (the App's response and the
+   * callbacks it holds, the response object).
+   */
+  upgraded(): void {
+    this.native = undefined;
+    this.response?.release();
+    this.res = this.response = null;
+    this.chunks.length = 0;
   }
 
   /** Node's `req.setEncoding`, accepted for middlewares; the body is always bytes here. */
@@ -119,7 +133,7 @@ export class EngineRequest extends EventEmitter {
 
   private onAborted(): void {
     this.aborted = true;
-    this.response.markAborted();
+    this.response?.markAborted();
     this.settleBody();
     this.emit('close');
   }

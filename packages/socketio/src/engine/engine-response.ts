@@ -11,6 +11,13 @@ import { STATUS_CODES } from 'node:http';
 import type { HttpResponse } from '@uws/native';
 import type { EngineRequest } from './engine-request.js';
 
+/** What a released response points at: the App's response of an upgrade is gone, and any call on it is one. */
+const RELEASED = new Proxy({} as HttpResponse, {
+  get() {
+    throw new Error('the request became a websocket: its HTTP response is gone');
+  },
+});
+
 type HeaderValue = string | number | readonly string[];
 
 function toList(value: HeaderValue): string[] {
@@ -27,7 +34,8 @@ export class EngineResponse extends EventEmitter {
   aborted = false;
   readonly req: EngineRequest;
 
-  private readonly native: HttpResponse;
+  /** The App's response; let go of once the request became a websocket (`release`). */
+  private native: HttpResponse;
   private readonly headerMap = new Map<string, { name: string; value: HeaderValue }>();
   private readonly chunks: Buffer[] = [];
 
@@ -165,6 +173,16 @@ export class EngineResponse extends EventEmitter {
       else out.push([name, String(value)]);
     }
     return out;
+  }
+
+  /**
+   * The request became a websocket (the head went out with the 101): nothing more can be
+   * written, and the App's response is let go of so an open session does not keep it.
+   */
+  release(): void {
+    this.writableEnded = true;
+    this.headerMap.clear();
+    this.native = RELEASED;
   }
 
   /** Called by the request when the client went away. */

@@ -6,8 +6,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { EngineRequest } from './engine-request.js';
+import { type HeartbeatEntry, type HeartbeatList, heartbeatList } from './heartbeat-wheel.js';
 import type { Packet, PacketType } from './packet-codec.js';
 import type { Transport } from './transport.js';
+import { WebSocketTransport } from './websocket-transport.js';
 
 /** What the socket needs of its server. */
 export interface EngineSocketServer extends EventEmitter {
@@ -20,12 +22,14 @@ export interface EngineSocketServer extends EventEmitter {
     initialPacket: unknown;
   };
   upgrades(transport: string): string[];
+  /** The session closed: forget it (before the session's own 'close' listeners run). */
+  forget(socket: EngineSocket): void;
 }
 
 type SendCallback = (transport: Transport) => void;
 export type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
-export class EngineSocket extends EventEmitter {
+export class EngineSocket extends EventEmitter implements HeartbeatEntry {
   readonly id: string;
   readonly server: EngineSocketServer;
   /** The handshake request. */
@@ -40,10 +44,16 @@ export class EngineSocket extends EventEmitter {
 
   private packetsFn: SendCallback[] = [];
   private sentCallbackFn: Array<SendCallback[] | null> = [];
-  private cleanupFn: Array<() => void> = [];
-  private pingTimeoutTimer: NodeJS.Timeout | undefined;
-  private pingIntervalTimer: NodeJS.Timeout | undefined;
   private hasRefreshedPingTimeout = false;
+  /** Heartbeats: the shared list this session waits on (see heartbeat-wheel.ts), and its links. */
+  hbList: HeartbeatList | undefined = undefined;
+  hbPrev: HeartbeatEntry | undefined = undefined;
+  hbNext: HeartbeatEntry | undefined = undefined;
+  hbDeadline = 0;
+  /** Waiting to send the next ping (v4). */
+  private readonly pingIntervalList: HeartbeatList;
+  /** Waiting for the client's pong (v4) or ping (v3). */
+  private readonly pingTimeoutList: HeartbeatList;
 
   constructor(id: string, server: EngineSocketServer, transport: Transport, req: EngineRequest, protocol: 3 | 4) {
     super();
@@ -52,6 +62,9 @@ export class EngineSocket extends EventEmitter {
     this.request = req;
     this.protocol = protocol;
     this.remoteAddress = req.connection.remoteAddress;
+    const { pingInterval, pingTimeout } = server.opts;
+    this.pingIntervalList = heartbeatList('interval', pingInterval);
+    this.pingTimeoutList = heartbeatList('timeout', protocol === 3 ? pingInterval + pingTimeout : pingTimeout);
     this.setTransport(transport);
     this.onOpen();
   }
@@ -71,26 +84,25 @@ export class EngineSocket extends EventEmitter {
     else this.schedulePing();
   }
 
-  private onPacket(packet: Packet): void {
+  onPacket(packet: Packet): void {
     if (this.readyState !== 'open') return;
     this.emit('packet', packet);
     // Any traffic proves the client alive (once per ping cycle: refreshing is not free).
-    if (this.protocol !== 3 && this.pingTimeoutTimer !== undefined && !this.hasRefreshedPingTimeout && packet.type !== 'pong') {
-      this.pingTimeoutTimer.refresh();
+    if (this.protocol !== 3 && this.hbList === this.pingTimeoutList && !this.hasRefreshedPingTimeout && packet.type !== 'pong') {
+      this.pingTimeoutList.add(this);
       this.hasRefreshedPingTimeout = true;
     }
     switch (packet.type) {
       case 'ping':
         if (this.protocol !== 3) return this.onError(new Error('invalid heartbeat direction'));
-        this.pingTimeoutTimer?.refresh();
+        if (this.hbList === this.pingTimeoutList) this.pingTimeoutList.add(this);
         this.sendPacket('pong');
         this.emit('heartbeat');
         break;
       case 'pong':
         if (this.protocol === 3) return this.onError(new Error('invalid heartbeat direction'));
-        clearTimeout(this.pingTimeoutTimer);
-        this.pingTimeoutTimer = undefined;
-        this.pingIntervalTimer?.refresh();
+        // The next ping is due a pingInterval after this pong (which ends the timeout wait).
+        this.pingIntervalList.add(this);
         this.emit('heartbeat');
         break;
       case 'error':
@@ -103,52 +115,42 @@ export class EngineSocket extends EventEmitter {
     }
   }
 
-  private onError(error: unknown): void {
+  onError(error: unknown): void {
     this.onClose('transport error', error);
   }
 
   private schedulePing(): void {
-    this.pingIntervalTimer = setTimeout(() => {
-      this.hasRefreshedPingTimeout = false;
-      this.sendPacket('ping');
-      this.resetPingTimeout();
-    }, this.server.opts.pingInterval);
+    this.pingIntervalList.add(this);
   }
 
   private resetPingTimeout(): void {
-    clearTimeout(this.pingTimeoutTimer);
-    const { pingInterval, pingTimeout } = this.server.opts;
-    this.pingTimeoutTimer = setTimeout(
-      () => {
-        if (this.readyState !== 'closed') this.onClose('ping timeout');
-      },
-      this.protocol === 3 ? pingInterval + pingTimeout : pingTimeout,
-    );
+    this.pingTimeoutList.add(this);
+  }
+
+  /** A heartbeat deadline passed: time to ping (v4), or the client went quiet. */
+  onHeartbeatDue(list: HeartbeatList): void {
+    if (this.readyState === 'closed') return;
+    if (list === this.pingIntervalList && this.protocol !== 3) {
+      this.hasRefreshedPingTimeout = false;
+      this.sendPacket('ping');
+      this.resetPingTimeout();
+    } else this.onClose('ping timeout');
   }
 
   private setTransport(transport: Transport): void {
-    const onError = (error: unknown): void => this.onError(error);
-    const onReady = (): void => this.flush();
-    const onPacket = (packet: Packet): void => this.onPacket(packet);
-    const onDrain = (): void => this.onDrain();
-    const onClose = (): void => this.onClose('transport close');
+    // Listeners shared by every session: the transport knows its session. ('error' and 'close'
+    // are handled once: the first closes the session, which takes the listeners off.)
     this.transport = transport;
-    transport.once('error', onError);
-    transport.on('ready', onReady);
-    transport.on('packet', onPacket);
-    transport.on('drain', onDrain);
-    transport.once('close', onClose);
-    this.cleanupFn.push(() => {
-      transport.removeListener('error', onError);
-      transport.removeListener('ready', onReady);
-      transport.removeListener('packet', onPacket);
-      transport.removeListener('drain', onDrain);
-      transport.removeListener('close', onClose);
-    });
+    transport.session = this;
+    transport.on('error', onTransportError);
+    transport.on('ready', onTransportReady);
+    transport.on('packet', onTransportPacket);
+    transport.on('drain', onTransportDrain);
+    transport.on('close', onTransportClose);
   }
 
   /** The transport sent a batch: run the callbacks of the writes in it. */
-  private onDrain(): void {
+  onDrain(): void {
     const callbacks = this.sentCallbackFn.shift();
     if (callbacks) for (const fn of callbacks) fn(this.transport);
   }
@@ -205,25 +207,28 @@ export class EngineSocket extends EventEmitter {
     const onTransportClose = (): void => onError();
     const onClose = (): void => onError();
     transport.on('packet', onPacket);
-    transport.once('close', onTransportClose);
+    transport.on('close', onTransportClose);
     transport.once('error', onError);
     this.once('close', onClose);
   }
 
   private clearTransport(): void {
-    for (const cleanup of this.cleanupFn.splice(0)) cleanup();
+    const transport = this.transport;
+    transport.removeListener('error', onTransportError);
+    transport.removeListener('ready', onTransportReady);
+    transport.removeListener('packet', onTransportPacket);
+    transport.removeListener('drain', onTransportDrain);
+    transport.removeListener('close', onTransportClose);
     // Late errors of a transport we let go of must not become uncaught.
-    this.transport.on('error', noop);
-    this.transport.close();
-    clearTimeout(this.pingTimeoutTimer);
-    this.pingTimeoutTimer = undefined;
+    transport.on('error', noop);
+    transport.close();
+    if (this.hbList === this.pingTimeoutList) this.pingTimeoutList.remove(this);
   }
 
-  private onClose(reason: string, description?: unknown): void {
+  onClose(reason: string, description?: unknown): void {
     if (this.readyState === 'closed') return;
     this.readyState = 'closed';
-    clearTimeout(this.pingIntervalTimer);
-    clearTimeout(this.pingTimeoutTimer);
+    this.hbList?.remove(this);
     // Kept one tick so 'close' listeners can still read what was not sent.
     process.nextTick(() => {
       this.writeBuffer = [];
@@ -231,6 +236,7 @@ export class EngineSocket extends EventEmitter {
     this.packetsFn = [];
     this.sentCallbackFn = [];
     this.clearTransport();
+    this.server.forget(this);
     this.emit('close', reason, description);
   }
 
@@ -251,6 +257,14 @@ export class EngineSocket extends EventEmitter {
       options = undefined;
     }
     if (this.readyState === 'closing' || this.readyState === 'closed') return;
+    const transport = this.transport;
+    if (transport.writable && this.writeBuffer.length === 0 && this.sentCallbackFn.length === 0 && transport instanceof WebSocketTransport && !this.observed()) {
+      // The websocket takes it now: what flush() would do for a one-packet buffer, minus the
+      // buffer (nobody listens to see it). The callback runs once the frame is queued, as the
+      // transport's synchronous drain would run it.
+      if (transport.sendNow(type, data === null || data === '' ? undefined : data, options?.compress !== false)) callback?.(transport);
+      return;
+    }
     // Compression is on unless asked off.
     const packet: Packet = { type, options: { compress: options?.compress !== false } };
     if (data !== undefined && data !== null && data !== '') packet.data = data;
@@ -260,7 +274,15 @@ export class EngineSocket extends EventEmitter {
     this.flush();
   }
 
-  private flush(): void {
+  /** Whether someone listens to the write buffer's events (then every packet goes through it). */
+  private observed(): boolean {
+    return (
+      this.listenerCount('packetCreate') + this.listenerCount('flush') + this.listenerCount('drain') + this.server.listenerCount('flush') + this.server.listenerCount('drain') >
+      0
+    );
+  }
+
+  flush(): void {
     if (this.readyState === 'closed' || !this.transport.writable || this.writeBuffer.length === 0) return;
     this.emit('flush', this.writeBuffer);
     this.server.emit('flush', this, this.writeBuffer);
@@ -298,3 +320,20 @@ export class EngineSocket extends EventEmitter {
 }
 
 function noop(): void {}
+
+// The session's listeners on its transport, one function each for all sessions (`this`: the transport).
+function onTransportError(this: Transport, error: unknown): void {
+  this.session?.onError(error);
+}
+function onTransportReady(this: Transport): void {
+  this.session?.flush();
+}
+function onTransportPacket(this: Transport, packet: Packet): void {
+  this.session?.onPacket(packet);
+}
+function onTransportDrain(this: Transport): void {
+  this.session?.onDrain();
+}
+function onTransportClose(this: Transport): void {
+  this.session?.onClose('transport close');
+}

@@ -5,7 +5,6 @@
  * upgrade) and never lets a request that went away reach a response that is gone.
  */
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
 import { serialize } from 'cookie';
 import cors from 'cors';
 import {
@@ -24,6 +23,7 @@ import { type AttachOptions, type EngineOptions, type ResolvedEngineOptions, res
 import { EngineRequest } from './engine-request.js';
 import type { EngineResponse } from './engine-response.js';
 import { EngineSocket } from './engine-socket.js';
+import { randomSessionId } from './session-id.js';
 import { PollingTransport } from './polling-transport.js';
 import type { Transport } from './transport.js';
 import { type EngineSocketData, WebSocketTransport } from './websocket-transport.js';
@@ -61,7 +61,7 @@ export class NativeEngine extends EventEmitter {
 
   /** Makes a session id (override or pass `generateId`; may return a promise). */
   generateId(_req: EngineRequest): string | PromiseLike<string> {
-    return randomBytes(15).toString('base64url');
+    return randomSessionId();
   }
 
   /** Adds a middleware run on every request (polling and upgrade) before it is verified. */
@@ -147,7 +147,7 @@ export class NativeEngine extends EventEmitter {
 
   private handleRequest(res: HttpResponse, req: HttpRequest): void {
     const request = new EngineRequest(req, res, this.opts.maxHttpBufferSize, false);
-    const response = request.response;
+    const response = request.response!;
     const callback: VerifyCallback = (code, context) => {
       if (request.aborted) return;
       if (code !== undefined) {
@@ -172,7 +172,7 @@ export class NativeEngine extends EventEmitter {
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
     const request = new EngineRequest(req, res, 0, false);
-    const response = request.response;
+    const response = request.response!;
     const refuse = (code: EngineErrorCode, ctx?: Record<string, unknown>): void => abortUpgrade(res, request, code, ctx);
     const accept = (transport: Transport | undefined, headers: Record<string, unknown>): void => {
       if (request.aborted) {
@@ -187,6 +187,7 @@ export class NativeEngine extends EventEmitter {
           }
           res.upgrade<EngineSocketData | { transport: undefined }>({ transport: transport as WebSocketTransport | undefined }, key, protocol, extensions, context);
         });
+        request.upgraded();
       } catch (error) {
         transport?.onClose();
         if (!request.aborted) process.emitWarning(`engine upgrade failed: ${(error as Error).message}`);
@@ -324,23 +325,29 @@ export class NativeEngine extends EventEmitter {
     }
     const transport = this.createTransport(transportName, req);
     const socket = new EngineSocket(id, this, transport, req, protocol);
-    transport.on('headers', (headers: Record<string, unknown>, request: EngineRequest) => {
-      if (!request._query.sid) {
-        const cookie = this.opts.cookie;
-        if (cookie !== false) headers['Set-Cookie'] = [serialize(cookie.name, id, cookie)];
-        this.emit('initial_headers', headers, request);
-      }
-      this.emit('headers', headers, request);
-    });
+    if (transport instanceof PollingTransport) transport.on('headers', onPollingHeaders);
     transport.onRequest(req);
     this.clients[id] = socket;
     this.clientsCount++;
-    socket.once('close', () => {
-      delete this.clients[id];
-      this.clientsCount--;
-    });
     this.emit('connection', socket);
     return transport;
+  }
+
+  /** A session closed (called before its 'close' listeners, as engine.io's first listener). */
+  forget(socket: EngineSocket): void {
+    if (this.clients[socket.id] !== socket) return;
+    delete this.clients[socket.id];
+    this.clientsCount--;
+  }
+
+  /** The headers of a polling response of `session` (its first one gets the cookie). */
+  onPollingHeaders(session: EngineSocket, headers: Record<string, unknown>, request: EngineRequest): void {
+    if (!request._query.sid) {
+      const cookie = this.opts.cookie;
+      if (cookie !== false) headers['Set-Cookie'] = [serialize(cookie.name, session.id, cookie)];
+      this.emit('initial_headers', headers, request);
+    }
+    this.emit('headers', headers, request);
   }
 
   private createTransport(name: string, req: EngineRequest): Transport {
@@ -355,6 +362,12 @@ export class NativeEngine extends EventEmitter {
   private emitConnectionError(req: EngineRequest, code: EngineErrorCode, context?: Record<string, unknown>): void {
     this.emit('connection_error', { req, code, message: EngineErrorMessages[code], context });
   }
+}
+
+/** One listener for every polling transport: `this` is the transport, its session knows the engine. */
+function onPollingHeaders(this: PollingTransport, headers: Record<string, unknown>, request: EngineRequest): void {
+  const session = this.session;
+  if (session !== undefined) (session.server as NativeEngine).onPollingHeaders(session, headers, request);
 }
 
 /** engine.io's path rule: no trailing slash, then one unless `addTrailingSlash: false`. */

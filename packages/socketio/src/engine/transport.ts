@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { type Packet, type PacketCodec, codecFor } from './packet-codec.js';
 import type { EngineRequest } from './engine-request.js';
+import type { EngineSocket } from './engine-socket.js';
 
 /** An error a transport reports (engine.io's `TransportError`). */
 export class TransportError extends Error {
@@ -32,6 +33,8 @@ export abstract class Transport extends EventEmitter {
   readonly supportsBinary: boolean;
   /** The session id, once the socket opened. */
   sid: string | undefined;
+  /** The session this transport carries or carried. */
+  session: EngineSocket | undefined = undefined;
 
   constructor(req: EngineRequest) {
     super();

@@ -6,13 +6,16 @@
  */
 import { DROPPED, type WebSocket } from '@uws/native';
 import type { EngineRequest } from './engine-request.js';
-import type { Packet } from './packet-codec.js';
+import type { Packet, PacketType } from './packet-codec.js';
 import { Transport } from './transport.js';
 
 /** What a native websocket of the engine carries as user data. */
 export interface EngineSocketData {
   transport: WebSocketTransport;
 }
+
+/** engine.io v4's packet type digits. */
+const PACKET_DIGITS: Partial<Record<PacketType, string>> = { open: '0', close: '1', ping: '2', pong: '3', message: '4', upgrade: '5', noop: '6' };
 
 export class WebSocketTransport extends Transport {
   readonly name = 'websocket' as const;
@@ -51,28 +54,51 @@ export class WebSocketTransport extends Transport {
   }
 
   send(packets: Packet[]): void {
-    const ws = this.socket;
-    if (ws === undefined || this.socketClosed) return;
+    if (this.socket === undefined || this.socketClosed) return;
     this.writable = false;
-    try {
-      for (const packet of packets) {
-        const data = this.codec.encodePacket(packet, this.supportsBinary);
-        const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-        const compress = packet.options?.compress === true && this.deflateThreshold !== undefined && length >= this.deflateThreshold;
-        if (ws.send(data, typeof data !== 'string', compress) === DROPPED) {
-          // Only with a maxBackpressure limit: a lost message would break the session's order.
-          this.onError('write error', 'backpressure limit reached');
-          return;
-        }
-      }
-    } catch (error) {
-      // The socket closed under us (its close event follows).
-      this.onError('write error', error);
-      return;
+    for (const packet of packets) {
+      if (!this.write(packet.type, packet.data, packet.options?.compress === true)) return;
     }
     this.emit('drain');
     this.writable = true;
     this.emit('ready');
+  }
+
+  /**
+   * Writes one packet to the native socket now, as one frame (the session's fast path when
+   * nothing is queued and nobody observes its write buffer: no packet object, no batch, no
+   * drain/ready round). False when the socket could not take it; the transport then reported
+   * a write error and the session closes.
+   */
+  sendNow(type: PacketType, data: unknown, compress: boolean): boolean {
+    if (this.socket === undefined || this.socketClosed) return false;
+    return this.write(type, data, compress);
+  }
+
+  private write(type: PacketType, data: unknown, compress: boolean): boolean {
+    const ws = this.socket!;
+    try {
+      // A v4 text packet is its type digit and its text: no parser round for the common case.
+      const digit = this.protocol === 4 ? PACKET_DIGITS[type] : undefined;
+      const frame =
+        digit !== undefined && (typeof data === 'string' || data === undefined)
+          ? data === undefined
+            ? digit
+            : digit + data
+          : this.codec.encodePacket(data === undefined ? { type } : ({ type, data } as Packet), this.supportsBinary);
+      const threshold = this.deflateThreshold;
+      const deflate = compress && threshold !== undefined && (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length) >= threshold;
+      if (ws.send(frame, typeof frame !== 'string', deflate) === DROPPED) {
+        // Only with a maxBackpressure limit: a lost message would break the session's order.
+        this.onError('write error', 'backpressure limit reached');
+        return false;
+      }
+      return true;
+    } catch (error) {
+      // The socket closed under us (its close event follows).
+      this.onError('write error', error);
+      return false;
+    }
   }
 
   protected doClose(fn: () => void): void {
