@@ -50,7 +50,7 @@ export interface NativeAddon {
    * readable socket waited for its read].
    */
   readFairness(): [number, number, number];
-  xorMask(data: Uint8Array, maskWord: number): void;
+  xorMask(this: void, data: Uint8Array, maskWord: number): void;
   /** TLS contexts (src/cpp/tls-context.h): options as in `NativeTlsOptions`. */
   tlsContext(options: NativeTlsOptions): number;
   tlsUpdate(id: number, options: NativeTlsOptions): void;
