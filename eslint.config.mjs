@@ -68,6 +68,20 @@ export default tseslint.config(
     },
   },
   {
+    // Primus 8 ships no types: these tests drive its server, sparks and Node client as the untyped
+    // JavaScript they are, so every value they touch is `any`. Typing Primus (a facade in
+    // test/support) would lift this; until then the any-related rules are off here only.
+    files: ['packages/primus/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
     // Build and test-runner configs sit outside the packages' tsconfig projects (they are not
     // shipped or type-checked); typing them would need a default project per file, which is slow.
     files: ['**/tsup.config.ts', '**/vitest.config.ts'],
