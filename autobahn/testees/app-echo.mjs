@@ -30,11 +30,9 @@ App({ transport, tls: tlsOptions })
     // costs no per-socket zlib window.
     compression: SHARED_COMPRESSOR | SHARED_DECOMPRESSOR,
     compressionLevel: zlibLevel(),
-    // 9.x sends messages of up to 16 MiB.
-    maxPayloadLength: 64 * 1024 * 1024,
-    // 9.x writes 16 MiB echoes at once: no backpressure limit, or they would be dropped.
-    maxBackpressure: 0,
-    idleTimeout: 0,
+    // 9.x sends messages of up to 16 MiB; the App's default (16 KiB, uWS.js's) is for small
+    // messages. Everything else (maxBackpressure, idleTimeout, maxFragments, ...) is the default.
+    maxPayloadLength: 16 * 1024 * 1024,
     message: (ws, message, isBinary) => {
       ws.send(message, isBinary, true);
     },

@@ -28,7 +28,7 @@ const options = {
   // client_max_window_bits lets the server pick our window (13.3–13.6 ask for 9 or 15 bits).
   perMessageDeflate: { clientMaxWindowBits: true },
   compressionLevel: zlibLevel(),
-  maxPayload: 64 * 1024 * 1024,
+  // maxPayload: the default (100 MiB) covers 9.x's 16 MiB messages.
 };
 
 /**

@@ -6,6 +6,7 @@
     {
       "target_name": "uws_native",
       "sources": [
+        "src/cpp/accept-fd-limit.cc",
         "src/cpp/addon.cc",
         "src/cpp/event-loop.cc",
         "src/cpp/event-loop-tls.cc",
@@ -13,6 +14,7 @@
         "src/cpp/payload-mask.cc",
         "src/cpp/tls-context.cc",
         "src/cpp/tls-record-layer.cc",
+        "src/cpp/tls-server-name.cc",
         "src/cpp/tls-session.cc",
         "src/cpp/tls-session-cache.cc",
         "src/cpp/tls-socket-bio.cc",

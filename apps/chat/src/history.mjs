@@ -41,6 +41,29 @@ export class History {
   }
 
   /**
+   * Takes in the history another process kept of a room (see `cluster.mjs`): the lines this one
+   * lacks are added, in time order, and the room keeps its last `perRoom`. A line is the same line
+   * when its time, name and text are.
+   * @param {string} room
+   * @param {ChatLine[]} lines
+   */
+  merge(room, lines) {
+    const mine = this.rooms.get(room) ?? [];
+    const seen = new Set(mine.map(lineKey));
+    const added = lines.filter((l) => !seen.has(lineKey(l)) && seen.add(lineKey(l)));
+    if (added.length === 0) return;
+    const merged = [...mine, ...added].sort((a, b) => a.at - b.at);
+    this.rooms.delete(room);
+    this.rooms.set(room, []);
+    for (const line of merged) this.add(room, line);
+  }
+
+  /** Whether any line of the room is kept. @param {string} room */
+  has(room) {
+    return this.rooms.has(room);
+  }
+
+  /**
    * The kept messages of a room, oldest first (a copy).
    * @param {string} room
    * @returns {ChatLine[]}
@@ -48,4 +71,9 @@ export class History {
   recent(room) {
     return [...(this.rooms.get(room) ?? [])];
   }
+}
+
+/** @param {ChatLine} line */
+function lineKey(line) {
+  return `${line.at}\u0000${line.name}\u0000${line.text}`;
 }

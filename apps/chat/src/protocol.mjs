@@ -7,7 +7,8 @@
  *   { "type": "typing" }                                    "I am typing" (ephemeral, not kept)
  *
  * Server → client:
- *   { "type": "joined",   "room", "name", "members": [names], "history": [message] }
+ *   { "type": "joined",   "room", "name", "members": [names], "history": [message], "server"? }
+ *        server: the id of the process (or worker thread) the socket is on, when there are several
  *   { "type": "message",  "room", "name", "text", "at" }    at: ms since the epoch
  *   { "type": "presence", "room", "count", "members": [names], "joined"?: name, "left"?: name }
  *   { "type": "typing",   "room", "name" }

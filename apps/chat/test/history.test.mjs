@@ -29,3 +29,43 @@ describe('Presence', () => {
     expect(p.rooms.has('r')).toBe(false);
   });
 });
+
+describe('History.merge (another process\'s lines of a room)', () => {
+  it('adds the lines it lacks in time order, once each, and keeps the last perRoom', () => {
+    const h = new History({ perRoom: 3 });
+    h.add('r', { name: 'a', text: '2', at: 20 });
+    h.merge('r', [
+      { name: 'b', text: '1', at: 10 },
+      { name: 'a', text: '2', at: 20 },
+      { name: 'b', text: '3', at: 30 },
+      { name: 'b', text: '3', at: 30 },
+    ]);
+    expect(h.recent('r').map((l) => l.text)).toEqual(['1', '2', '3']);
+    h.merge('r', [{ name: 'c', text: '4', at: 40 }]);
+    expect(h.recent('r').map((l) => l.text)).toEqual(['2', '3', '4']);
+  });
+});
+
+describe('Presence across processes', () => {
+  it('counts other processes\' users until their report expires, refuses their names, forgets on bye', () => {
+    let now = 1000;
+    const p = new Presence({ now: () => now });
+    p.enter('r', 'ana');
+    now = 1001;
+    expect(p.report('n1', now + 500, { r: [['bo', 1000.5], ['cy', 1002]] }, true)).toBe(true);
+    expect(p.members('r')).toEqual(['ana', 'bo', 'cy']);
+    expect(p.enter('r', 'BO')).toBe(false);
+    expect(p.report('n1', now + 500, { r: [['bo', 1000.5]] }, false)).toBe(false);
+    expect(p.members('r')).toEqual(['ana', 'bo']);
+    p.report('n2', now + 2000, { r: [['dee', 1003]], s: [['eve', 1004]] }, true);
+    // A whole report replaces every room of that process.
+    p.report('n2', now + 2000, { s: [['eve', 1004]] }, true);
+    expect(p.members('r')).toEqual(['ana', 'bo']);
+    now += 500;
+    expect(p.expire()).toEqual(['n1']);
+    expect(p.members('r')).toEqual(['ana']);
+    p.forget('n2');
+    expect(p.members('s')).toEqual([]);
+    expect(p.localRoster('r')).toEqual([['ana', 1000]]);
+  });
+});

@@ -15,7 +15,5 @@ app.listen(host, port, (token) => {
   console.log(`uws echo server on ws://${host}:${actual}/ (transport: ${transport}); open http://${host}:${actual}/ to try it.`);
   console.log('Ctrl+C stops it.');
 });
-process.on('SIGINT', () => {
-  app.close();
-  process.exit(0);
-});
+// SIGTERM / SIGINT: every client gets what is queued for it and a 1001 close, then the process ends.
+app.closeOnSignal({ onShutdown: (signal) => console.log(`uws echo: closed gracefully on ${signal}`) });

@@ -7,7 +7,9 @@ import { buildInstrumentedAddon, packageFile, root } from './instrumented-build.
 const addon = buildInstrumentedAddon('build-asan', 'address');
 const libasan = execFileSync('g++', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
 const vitest = packageFile('vitest', 'vitest.mjs');
-const run = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], {
+// pnpm passes its own `--` through (`test:asan -- <files>`): vitest would ignore the files after it.
+const files = process.argv.slice(2).filter((arg) => arg !== '--');
+const run = spawnSync(process.execPath, [vitest, 'run', ...files], {
   cwd: root,
   stdio: 'inherit',
   env: {

@@ -2,7 +2,7 @@
  * @uws/native — the uws server: an App (uWebSockets.js style), a Server (node-lws style) and a
  * Client, over a transport that is the C++ epoll loop where available and node:net elsewhere.
  */
-export { App, SSLApp, type TemplatedApp, type AppOptions, type AppListenOptions, type ListenCallback } from './app/app.js';
+export { App, SSLApp, type TemplatedApp, type AppOptions, type AppListenOptions, type ListenCallback, type ShutdownOptions, type CloseOnSignalOptions } from './app/app.js';
 export type { WebSocket } from './app/websocket.js';
 export type { WebSocketBehavior, UpgradeContext } from './app/websocket-behavior.js';
 export type { HttpRequest } from './app/http-request.js';

@@ -48,6 +48,16 @@ export interface ConnectionHandler {
   viewOf?(bytes: Uint8Array, start: number, end: number): Uint8Array;
 }
 
+/**
+ * Default of `ConnectionOptions.maxFragments`: 2^17 frames per message. The most any case of
+ * the Autobahn catalogue sends is 65 537 (9.3.1/9.4.1: 4 MiB in 64-byte fragments plus an empty
+ * final frame), and browsers and ws send a few; twice the catalogue's worst keeps every
+ * legitimate sender clear of it. Memory does not depend on it (a message is one growing
+ * buffer); at 2^17 one message's frame headers cost the parser about as much as a few hundred
+ * KiB of ordinary frames, so the limit caps the work of a single message without mattering.
+ */
+export const DEFAULT_MAX_FRAGMENTS = 131_072;
+
 /** Options of {@link Connection}. Only `role` is required. */
 export interface ConnectionOptions {
   /** Which end we are: servers expect masked frames and send unmasked ones, clients the reverse. */
@@ -69,7 +79,11 @@ export interface ConnectionOptions {
    * produced; larger fails with 1009. Default: equal to `maxPayloadLength`.
    */
   maxMessageLength?: number;
-  /** Most frames one received message may be split into; more fails with 1009. Default: 1 000 000. */
+  /**
+   * Most frames one received message may be split into; more fails with 1009. A message's
+   * memory is bounded by its bytes (one growing buffer), so this bounds only the work one
+   * message may cost. Default: {@link DEFAULT_MAX_FRAGMENTS} (131 072).
+   */
   maxFragments?: number;
   /** Answer pings with pongs automatically. Default: true. */
   autoPong?: boolean;
@@ -126,20 +140,21 @@ const UNMASKED = Object.freeze({ mask: false });
 /**
  * A received message that spans frames or chunks, while it is assembled. A whole frame in one
  * chunk takes the fast path and needs none, so an idle connection holds none.
+ *
+ * Its bytes go into one buffer that grows geometrically (capped by the message limit), so what
+ * a message costs is bounded by its bytes (at most twice them, plus {@link MIN_ASSEMBLY_BYTES}),
+ * never by the number of frames it came in: no object is kept per fragment.
  */
 class IncomingMessage {
   readonly opcode: number;
   readonly compressed: boolean;
-  /** Bytes so far (after inflation). */
+  /** Bytes so far (after inflation): the filled part of `buffer`. */
   length = 0;
   fragments = 0;
   /** The frame being streamed is the message's last. */
   frameFin = false;
-  /** Copies of the pieces, or the inflated output. */
-  chunks: Uint8Array[] | undefined = undefined;
-  /** A single-frame message streaming in: its size is known, so one exact buffer. */
-  buffer: Uint8Array | undefined = undefined;
-  bufferFill = 0;
+  /** The bytes so far, from 0 to `length`; its length is the capacity. */
+  buffer: Uint8Array = EMPTY;
   /** `buffer` came from the message-buffer pool and goes back once the message was handled. */
   pooled = false;
 
@@ -148,6 +163,11 @@ class IncomingMessage {
     this.compressed = compressed;
   }
 }
+
+/** Smallest buffer a fragmented message starts with (so tiny fragments do not regrow it often). */
+const MIN_ASSEMBLY_BYTES = 1024;
+/** Output buffers of one inflate call, emptied after each (one list for every connection: sync). */
+const inflated: Uint8Array[] = [];
 
 /** Bits of `Connection#flags`. */
 const enum Flag {
@@ -200,7 +220,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     reuseBuffers: (options.reuseMessageBuffers ?? false) && options.handler !== undefined,
     maxPayload,
     maxMessage: options.maxMessageLength ?? maxPayload,
-    maxFragments: options.maxFragments ?? 1_000_000,
+    maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     compressThreshold: options.compressThreshold ?? 1024,
     compression: options.compression ?? zlibCompression,
     compressionLevel: options.compressionLevel,
@@ -526,13 +546,8 @@ export class Connection implements FrameSink {
     // Allocated only after the limit checks: a header alone must not make us allocate more
     // than maxMessageLength (it may be far below maxPayloadLength).
     if (opcode !== Opcode.CONTINUATION && !rsv1 && fin) {
-      // Single-frame message streaming in: its size is known, so one exact buffer, no concat.
-      if (this.settings.reuseBuffers && length >= MIN_POOLED_MESSAGE_BYTES) {
-        m.buffer = takeMessageBuffer(length);
-        m.pooled = true;
-      } else {
-        m.buffer = Buffer.allocUnsafe(length);
-      }
+      // Single-frame message streaming in: its size is known, so one exact buffer.
+      this.resize(m, length);
     }
   }
 
@@ -543,17 +558,11 @@ export class Connection implements FrameSink {
       this.inflateInto(m, bytes, start, end, false, this.ownInflater());
       return;
     }
-    m.length += end - start;
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.push(bytes, start, end)) {
       return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
     }
-    if (m.buffer !== undefined) {
-      m.buffer.set(bytes.subarray(start, end), m.bufferFill);
-      m.bufferFill += end - start;
-    } else {
-      // Input bytes belong to the caller and may be reused after receive(): keep a copy.
-      (m.chunks ??= []).push(Buffer.from(bytes.subarray(start, end)));
-    }
+    // Input bytes belong to the caller and may be reused after receive(): copied in.
+    this.append(m, bytes, start, end);
   }
 
   onFrameEnd(): void {
@@ -573,15 +582,48 @@ export class Connection implements FrameSink {
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.isComplete()) {
       return this.fail('WS_ERR_INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
+    const length = m.length;
     let data: Uint8Array;
-    if (m.buffer !== undefined) data = m.buffer;
-    else {
-      const chunks = m.chunks;
-      data = chunks === undefined || chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, m.length);
-    }
+    if (length === 0) data = EMPTY;
+    else if (m.buffer.length === length) data = m.buffer;
+    else if (m.pooled || m.buffer.length - length <= length >>> 2) data = m.buffer.subarray(0, length);
+    // A handler may keep the message: much spare room is not kept with it.
+    else data = Buffer.from(m.buffer.subarray(0, length));
     this.msg = undefined;
     this.deliver(data, m.opcode === Opcode.BINARY);
-    if (m.pooled) releaseMessageBuffer(m.buffer!);
+    if (m.pooled) releaseMessageBuffer(m.buffer);
+  }
+
+  /** Copies `bytes[start, end)` to the end of `m`, growing its buffer when needed. */
+  private append(m: IncomingMessage, bytes: Uint8Array, start: number, end: number): void {
+    const need = m.length + (end - start);
+    if (need > m.buffer.length) {
+      // Geometric growth: a message of n bytes is copied O(n) times in all, whatever its frames.
+      this.resize(m, Math.min(this.settings.maxMessage, Math.max(need, MIN_ASSEMBLY_BYTES, m.buffer.length * 2)));
+    }
+    const buffer = m.buffer;
+    if (end - start <= 16) {
+      // Tiny fragments: a loop, not a view object per fragment.
+      for (let i = start, j = m.length; i < end; i++, j++) buffer[j] = bytes[i];
+    } else {
+      buffer.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), m.length);
+    }
+    m.length = need;
+  }
+
+  /** Gives `m` a buffer of `capacity` bytes holding what it has so far. */
+  private resize(m: IncomingMessage, capacity: number): void {
+    const old = m.buffer;
+    const wasPooled = m.pooled;
+    if (this.settings.reuseBuffers && capacity >= MIN_POOLED_MESSAGE_BYTES) {
+      m.buffer = takeMessageBuffer(capacity);
+      m.pooled = true;
+    } else {
+      m.buffer = Buffer.allocUnsafe(capacity);
+      m.pooled = false;
+    }
+    if (m.length > 0) m.buffer.set(old.subarray(0, m.length), 0);
+    if (wasPooled) releaseMessageBuffer(old);
   }
 
   onError(error: ProtocolError): void {
@@ -613,22 +655,27 @@ export class Connection implements FrameSink {
    * the inflater itself failed (it may be unusable afterwards), true otherwise.
    */
   private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, inflater: Inflater): boolean {
-    const chunks = (m.chunks ??= []);
-    const before = chunks.length;
+    const before = m.length;
     try {
-      m.length += inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, chunks);
+      inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, inflated);
+      // The inflater's output is copied into the message's one buffer: nothing is kept per call.
+      for (let i = 0; i < inflated.length; i++) {
+        const piece = inflated[i];
+        // The first piece is ours already: it becomes the buffer (a message inflated in one piece is not copied again).
+        if (m.length === 0 && m.buffer.length === 0) {
+          m.buffer = piece;
+          m.length = piece.length;
+        } else this.append(m, piece, 0, piece.length);
+      }
     } catch (err) {
       if (err instanceof ProtocolError) this.failWith(err);
       else this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
       return false;
+    } finally {
+      inflated.length = 0;
     }
-    if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8) {
-      for (let i = before; i < chunks.length; i++) {
-        if (!this.utf8!.push(chunks[i])) {
-          this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
-          return true;
-        }
-      }
+    if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && m.length > before && !this.utf8!.push(m.buffer, before, m.length)) {
+      this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
     }
     return true;
   }

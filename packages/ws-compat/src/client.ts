@@ -48,7 +48,7 @@ export interface ClientOptions extends tls.ConnectionOptions {
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   auth?: string;
-  /** Most frames one received message may have; more fails the connection; 0: no limit. Default 16 384 (ws's). */
+  /** Most frames one received message may have; more fails the connection (1009); 0: no limit. Default: 131 072 (ws: 16 384; see the server option). */
   maxFragments?: number;
   /**
    * As in ws, each of these sends the opening request through node:http/https (`agent` is

@@ -1,5 +1,6 @@
 /** Values shared by the server and the client side, with ws's names. */
 import { Buffer } from 'node:buffer';
+import { DEFAULT_MAX_FRAGMENTS as PROTOCOL_DEFAULT_MAX_FRAGMENTS } from '@uws/protocol';
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -9,8 +10,13 @@ export const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'] as const
 
 /** ws 8's default `maxPayload` (100 MiB). */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
-/** ws 8's default `maxFragments` (frames per received message). */
-export const DEFAULT_MAX_FRAGMENTS = 16 * 1024;
+/**
+ * Default `maxFragments` (frames per received message): the codec's, 131 072, not ws 8's
+ * 16 384. ws's limit guards memory that grows per fragment there; here a message is one
+ * growing buffer, bounded by `maxPayload`, so the limit only caps the work of one message, and
+ * ws's value fails Autobahn 9.3.1/9.3.2/9.4.1/9.4.2 (up to 65 537 frames per message).
+ */
+export const DEFAULT_MAX_FRAGMENTS = PROTOCOL_DEFAULT_MAX_FRAGMENTS;
 /** The codec's fragment limit for ws's `maxFragments` option: 0 (or less) means no limit, as in ws. */
 export function fragmentLimit(maxFragments: number): number {
   return maxFragments > 0 ? maxFragments : Number.MAX_SAFE_INTEGER;

@@ -37,3 +37,4 @@ export type { ClientOptions, ClientRequestFacade } from './client.js';
 export type { FrameOptions } from './sender.js';
 export { CloseEvent, ErrorEvent, Event, MessageEvent } from './event-target.js';
 export type { BinaryType } from './constants.js';
+export type { CloseOnSignalOptions } from './close-on-signal.js';

@@ -510,6 +510,43 @@ describe('perMessageDeflate and limits', () => {
     expect([closeFrame[0], (closeFrame[2] << 8) | closeFrame[3]]).toEqual([0x88, 1009]);
   });
 
+  it('default maxFragments (131 072, not ws\'s 16 384): Autobahn 9.3.1\'s 65 537 frames pass, 131 073 close with 1009', async () => {
+    const { wss, port } = await server();
+    const messages: number[] = [];
+    const errors: string[] = [];
+    wss.on('connection', (ws) => {
+      ws.on('message', (data) => messages.push((data as Buffer).length));
+      ws.on('error', (e) => errors.push((e as Error & { code: string }).code));
+    });
+    /** One text message in `frames` frames: 64-byte fragments, then an empty final frame. */
+    const fragmented = (frames: number): Buffer => {
+      const piece = clientFrame(0, Buffer.alloc(64, 0x2a), false);
+      const parts = [clientFrame(1, Buffer.alloc(64, 0x2a), false)];
+      for (let i = 1; i < frames - 1; i++) parts.push(piece);
+      parts.push(clientFrame(0, Buffer.alloc(0), true));
+      return Buffer.concat(parts);
+    };
+    const send = async (frames: number): Promise<Buffer> => {
+      const socket = net.connect(port, '127.0.0.1');
+      cleanups.push(() => socket.destroy());
+      let got = Buffer.alloc(0);
+      socket.on('data', (c: Buffer) => (got = Buffer.concat([got, c])));
+      socket.write(upgradeRequest());
+      socket.write(fragmented(frames));
+      // A close of our own after the message: the server answers it once the message was read.
+      socket.write(clientFrame(8, Buffer.from([0x03, 0xe8])));
+      await once(socket, 'close');
+      return got.subarray(got.indexOf(Buffer.from('\r\n\r\n')) + 4);
+    };
+    const ok = await send(65_537);
+    expect([ok[0], (ok[2] << 8) | ok[3]]).toEqual([0x88, 1000]);
+    expect(messages).toEqual([(65_537 - 1) * 64]);
+    const tooMany = await send(131_073);
+    expect([tooMany[0], (tooMany[2] << 8) | tooMany[3]]).toEqual([0x88, 1009]);
+    expect(errors).toEqual(['WS_ERR_TOO_MANY_FRAGMENTS']);
+    expect(messages).toHaveLength(1);
+  });
+
   it('invalid UTF-8 fails with WS_ERR_INVALID_UTF8 (1007); skipUTF8Validation lets it through', async () => {
     const strict = await server();
     const errors: string[] = [];

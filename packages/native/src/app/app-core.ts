@@ -29,6 +29,11 @@ export interface SocketEntry {
   onSocketClose(errno: number): void;
   /** `app.close()`: run close/abort handlers; the transport is closed right after. */
   forceClose(): void;
+  /**
+   * `app.shutdown()`: a WebSocket sends its queued data then a close frame with `code`; an HTTP
+   * connection closes once idle (after the response it owes).
+   */
+  beginShutdown(code: number, reason: string): void;
 }
 
 /** HTTP-phase limits. */
@@ -55,6 +60,8 @@ export interface AppCore {
   readonly broker: BrokerLink | undefined;
   /** Timers for `maxLifetime`. */
   readonly lifetimes: TimerWheel<Lifetime>;
+  /** Set while `shutdown()` runs: the close every WebSocket gets, also one upgraded meanwhile. */
+  readonly shuttingDown: { readonly code: number; readonly reason: string } | undefined;
   /** The route object WebSockets upgraded with `behavior` on this App share. */
   wsRoute(behavior: ResolvedBehavior): WsRoute;
 }

@@ -146,13 +146,57 @@ export interface TemplatedApp {
    */
   adoptSocket(socket: Socket, head?: Uint8Array): void;
   /**
-   * Stops listening, closes every connection (close handlers run with 1006, pending HTTP
-   * responses are aborted) and releases the transport. The app cannot be used afterwards.
+   * Forced close, as uWebSockets.js's: stops listening, drops every connection at once (close
+   * handlers run with 1006, pending HTTP responses are aborted, queued data is discarded) and
+   * releases the transport. The app cannot be used afterwards. For a shutdown that loses no
+   * queued data, use {@link shutdown} (or {@link closeOnSignal}).
    */
   close(): TemplatedApp;
+  /**
+   * Graceful close: stops accepting, sends every open WebSocket its queued data then a close
+   * frame (`code`, default 1001; its close handler runs then, as with `end()`), closes HTTP
+   * connections once their pending response is out, waits for the close handshakes up to
+   * `timeout` seconds, then drops what is left and releases the listener and the loop, as
+   * {@link close} does. Resolves when done; calling it again returns the same promise.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  /**
+   * One-line graceful shutdown on a signal: on the first of `signals` (default SIGTERM and
+   * SIGINT), runs {@link shutdown} with `options`, then raises the signal again with this
+   * handler removed, so the process ends as the signal would have ended it (unless other
+   * listeners of that signal keep it). A second signal during the shutdown ends the process at
+   * once. `app.close()` removes the handlers.
+   */
+  closeOnSignal(options?: CloseOnSignalOptions): TemplatedApp;
+}
+
+/** Options of `app.shutdown()`. */
+export interface ShutdownOptions {
+  /** Close code every open WebSocket gets. Default: 1001 (going away). */
+  code?: number;
+  /** Close reason (at most 123 bytes of UTF-8). Default: `'server shutting down'`. */
+  reason?: string;
+  /**
+   * Seconds to wait for queued data to drain and the peers to answer the close frame; then the
+   * rest is dropped. Default: 10 (well inside the 30 s a container orchestrator usually grants
+   * between SIGTERM and SIGKILL).
+   */
+  timeout?: number;
+}
+
+/** Options of `app.closeOnSignal()`. */
+export interface CloseOnSignalOptions extends ShutdownOptions {
+  /** The signals that start the shutdown. Default: `['SIGTERM', 'SIGINT']`. */
+  signals?: readonly NodeJS.Signals[];
+  /** Runs after the shutdown, before the signal is raised again. Default: none. */
+  onShutdown?: (signal: NodeJS.Signals) => void;
 }
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 10;
+const DEFAULT_SHUTDOWN_CODE = 1001;
+const DEFAULT_SHUTDOWN_REASON = 'server shutting down';
+const DEFAULT_SHUTDOWN_TIMEOUT = 10;
+const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 const DEFAULT_MAX_HEADER_BYTES = 8192;
 const DEFAULT_MAX_HEADER_COUNT = 100;
 
@@ -189,6 +233,11 @@ export class AppImpl implements TemplatedApp, AppCore {
   private readonly wsRoutesByBehavior = new Map<ResolvedBehavior, WsRoute>();
   private closed = false;
   private readonly tls: TlsContext | undefined;
+  shuttingDown: { readonly code: number; readonly reason: string } | undefined = undefined;
+  /** The running shutdown: its promise, and the sockets it still waits for. */
+  private shutdownRun: { promise: Promise<void>; waiting: Set<SocketId>; finish: () => void } | undefined;
+  /** Removes the handlers `closeOnSignal` installed. */
+  private signalCleanup: (() => void) | undefined;
 
   constructor(options: AppOptions = {}) {
     this.limits = {
@@ -334,6 +383,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   close(): this {
     if (this.closed) return this;
     this.closed = true;
+    this.signalCleanup?.();
     for (const token of [...this.listenSockets]) token.close();
     const entries = this.entries.clear();
     for (const entry of entries) entry.forceClose();
@@ -343,6 +393,61 @@ export class AppImpl implements TemplatedApp, AppCore {
     // Every socket unsubscribed above (and the broker with it): now the broker may go.
     this.topics.watcher = undefined;
     this.broker?.close();
+    this.shutdownRun?.finish();
+    return this;
+  }
+
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (this.shutdownRun !== undefined) return this.shutdownRun.promise;
+    if (this.closed) return Promise.resolve();
+    const { code, reason, timeout } = shutdownSettings(options);
+    let timer: NodeJS.Timeout | undefined;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    const waiting = new Set<SocketId>();
+    const finish = (): void => {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      // What did not finish in time is dropped; the listener and the loop are released.
+      this.close();
+      resolve();
+    };
+    this.shutdownRun = { promise, waiting, finish };
+    timer = setTimeout(finish, timeout * 1000);
+    this.shuttingDown = { code, reason };
+    for (const token of [...this.listenSockets]) token.close();
+    for (const entry of this.entries.values()) {
+      waiting.add(entry.id);
+      entry.beginShutdown(code, reason);
+    }
+    if (waiting.size === 0) setImmediate(finish);
+    return promise;
+  }
+
+  closeOnSignal(options: CloseOnSignalOptions = {}): this {
+    if (this.closed) throw new Error('the app is closed');
+    shutdownSettings(options); // bad options throw here, not in the signal handler
+    this.signalCleanup?.();
+    const signals = options.signals ?? DEFAULT_SIGNALS;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // Removed first: a second signal during the shutdown takes its default action.
+      cleanup();
+      this.shutdown(options).then(() => {
+        try {
+          options.onShutdown?.(signal);
+        } catch (error) {
+          reportHandlerError(error);
+        }
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      }, reportHandlerError);
+    };
+    const cleanup = (): void => {
+      for (const signal of signals) process.removeListener(signal, onSignal);
+      if (this.signalCleanup === cleanup) this.signalCleanup = undefined;
+    };
+    for (const signal of signals) process.on(signal, onSignal);
+    this.signalCleanup = cleanup;
     return this;
   }
 
@@ -434,8 +539,10 @@ export class AppImpl implements TemplatedApp, AppCore {
       },
       onClose: (id, errno) => {
         const entry = entries.delete(id);
-        if (entry === undefined) return;
-        entry.onSocketClose(errno);
+        if (entry !== undefined) entry.onSocketClose(errno);
+        const run = this.shutdownRun;
+        // Finished outside the transport's callback: finishing closes the transport.
+        if (run !== undefined && run.waiting.delete(id) && run.waiting.size === 0) setImmediate(run.finish);
       },
     };
   }
@@ -443,6 +550,16 @@ export class AppImpl implements TemplatedApp, AppCore {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+/** The shutdown options with their defaults, checked. */
+function shutdownSettings(options: ShutdownOptions): { code: number; reason: string; timeout: number } {
+  const code = options.code ?? DEFAULT_SHUTDOWN_CODE;
+  const reason = options.reason ?? DEFAULT_SHUTDOWN_REASON;
+  const timeout = positive(options.timeout, DEFAULT_SHUTDOWN_TIMEOUT, 'timeout');
+  if (!Number.isInteger(code) || code < 1000 || code > 4999) throw new RangeError(`shutdown code must be a close code, got ${String(code)}`);
+  if (Buffer.byteLength(reason, 'utf8') > 123) throw new RangeError('shutdown reason longer than 123 bytes');
+  return { code, reason, timeout };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

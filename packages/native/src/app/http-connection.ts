@@ -96,6 +96,11 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     this.res?.abort();
   }
 
+  beginShutdown(): void {
+    // Between requests: nothing is owed, close now. Otherwise after the response (respond()).
+    if (this.state === HEAD) this.closeConnection();
+  }
+
   // ---- ResponseSink -------------------------------------------------------------------
 
   respond(res: HttpResponseImpl, head: string, body: Uint8Array, close: boolean): void {
@@ -103,7 +108,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     const transport = this.core.transport;
     transport.write(this.id, Buffer.from(head, 'latin1'));
     if (body.length > 0) transport.write(this.id, body);
-    if (close) this.closeConnection();
+    if (close || this.core.shuttingDown !== undefined) this.closeConnection();
     else if (this.state === WAITING) this.nextRequest();
     // In BODY the rest of the body is still skipped before the next request.
   }

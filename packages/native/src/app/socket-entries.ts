@@ -64,6 +64,13 @@ export class SocketEntries<E extends IdentifiedEntry> {
     return other;
   }
 
+  /** Every entry, without removing them. */
+  values(): E[] {
+    const all = this.bySlot.values();
+    if (this.overflow !== undefined) for (const entry of this.overflow.values()) all.push(entry);
+    return all;
+  }
+
   /** Removes every entry and returns them. */
   clear(): E[] {
     const all = this.bySlot.values();

@@ -58,6 +58,13 @@ export interface WebSocketBehavior<UserData = unknown> {
    * to rebalance long-lived connections. 0 disables. Default: 0.
    */
   maxLifetime?: number;
+  /**
+   * Seconds that data queued ahead of our close frame (after `end()`, `app.shutdown()` or
+   * `maxLifetime`) may take to reach the kernel; then the connection is dropped, so a peer that
+   * stopped reading cannot hold the server. The close handshake's own 4 s start only once the
+   * close frame itself was written. 0 disables the bound. Default: 30.
+   */
+  closeDrainTimeout?: number;
 
   /**
    * Decides on an upgrade request that passed WebSocket validation. Call `res.upgrade(...)` to
@@ -105,6 +112,7 @@ export interface ResolvedBehavior {
   readonly sendPingsAutomatically: boolean;
   /** In seconds. */
   readonly maxLifetime: number;
+  readonly closeDrainTimeout: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- behaviours of every user-data type share one route table
   readonly handlers: WebSocketBehavior<any>;
 }
@@ -120,6 +128,7 @@ export function behaviorForContext(context: unknown): ResolvedBehavior | undefin
 const DEFAULT_MAX_PAYLOAD_LENGTH = 16 * 1024;
 const DEFAULT_IDLE_TIMEOUT = 120;
 const DEFAULT_MAX_BACKPRESSURE = 64 * 1024;
+const DEFAULT_CLOSE_DRAIN_TIMEOUT = 30;
 
 /**
  * Applies the defaults and checks the values.
@@ -139,6 +148,7 @@ export function resolveBehavior(pattern: string, behavior: WebSocketBehavior<any
     resetIdleTimeoutOnSend: behavior.resetIdleTimeoutOnSend ?? false,
     sendPingsAutomatically: behavior.sendPingsAutomatically ?? true,
     maxLifetime: nonNegative(behavior.maxLifetime, 0, 'maxLifetime') * 60,
+    closeDrainTimeout: nonNegative(behavior.closeDrainTimeout, DEFAULT_CLOSE_DRAIN_TIMEOUT, 'closeDrainTimeout'),
     handlers: behavior,
   };
   behaviorsByContext.set(resolved.context, resolved);

@@ -90,6 +90,8 @@ export interface WsRoute {
 class RareState {
   topics: Set<string> | undefined = undefined;
   lifetime: Lifetime | undefined = undefined;
+  /** The payload of the latest ping not answered yet because our sends were backpressured. */
+  owedPong: Uint8Array | undefined = undefined;
   constructor(public codec: Connection | DeflateParams | undefined) {}
 }
 
@@ -228,6 +230,9 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       compressionLevel: behavior.compressionLevel,
       compressionMemLevel: behavior.deflate?.memLevel,
       handler: this,
+      // Pongs are ours to send (onPing): a peer that pings without reading gets one pong, for
+      // its latest ping, once our backlog drained, not one per ping queued without bound.
+      autoPong: false,
       // Messages are valid only during the message handler (as in uWS): large ones are
       // assembled in reused buffers.
       reuseMessageBuffers: true,
@@ -244,6 +249,9 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     if (this.behavior.maxLifetime > 0) this.core.lifetimes.arm((this.lifetime = new Lifetime(this)), this.behavior.maxLifetime);
     const open = this.behavior.handlers.open;
     if (open !== undefined) this.call(() => open(this));
+    // Upgraded while the app shuts down: it gets the same close as the others.
+    const shutdown = this.core.shuttingDown;
+    if (shutdown !== undefined && this.stage === OPEN) this.beginShutdown(shutdown.code, shutdown.reason);
   }
 
   // ---- public API ---------------------------------------------------------------------
@@ -264,7 +272,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     // Validates code and reason before anything changes (throws RangeError).
     this.write(this.conn.close(code, reason));
     if (this.conn.shouldCloseTransport) this.core.transport.end(this.id);
-    else this.core.transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+    else this.armCloseTimer();
     this.closeForUser(code, reason === '' ? EMPTY : Buffer.from(reason, 'utf8'));
   }
 
@@ -382,8 +390,42 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   onDrain(): void {
+    const owed = this.rare?.owedPong;
+    if (owed !== undefined) {
+      this.rare!.owedPong = undefined;
+      if (this.stage === OPEN && this.conn.state === 'open') this.write(this.conn.pong(owed));
+    }
+    if (this.stage !== OPEN) {
+      // What was queued ahead of our close frame, and the frame itself, reached the kernel:
+      // the peer's answer is due from now on.
+      if (this.closeAwaitsPeer()) this.core.transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+      return;
+    }
     const drain = this.behavior.handlers.drain;
-    if (this.stage === OPEN && drain !== undefined) this.call(() => drain(this));
+    if (drain !== undefined) this.call(() => drain(this));
+  }
+
+  /** We sent a close frame (end, shutdown) and wait for the peer's. */
+  private closeAwaitsPeer(): boolean {
+    const codec = this.codec;
+    const conn = codec instanceof RareState ? codec.codec : codec;
+    return conn instanceof Connection && conn.state === 'closing';
+  }
+
+  /**
+   * After our close frame was queued: the close handshake's timeout when the frame is out
+   * already, else the bound on draining what is queued ahead of it (`closeDrainTimeout`);
+   * {@link onDrain} starts the handshake's timeout once the queue is out.
+   */
+  private armCloseTimer(): void {
+    const transport = this.core.transport;
+    transport.setTimeout(this.id, this.behavior.closeDrainTimeout);
+    if (transport.bufferedAmount(this.id) > 0) return;
+    // Nothing refused by the kernel yet, but bytes of this tick may still sit in the transport's
+    // send arena (it is flushed when the batch or the tick ends): look again after that.
+    setImmediate(() => {
+      if (this.closeAwaitsPeer() && transport.bufferedAmount(this.id) === 0) transport.setTimeout(this.id, CLOSE_HANDSHAKE_TIMEOUT);
+    });
   }
 
   onTimeout(): void {
@@ -417,6 +459,16 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     this.endLifetime();
   }
 
+  beginShutdown(code: number, reason: string): void {
+    if (this.stage !== OPEN) return;
+    try {
+      this.end(code, reason);
+    } catch {
+      // The codec could not send a close frame any more: drop the socket instead.
+      if (this.stage === OPEN) this.close();
+    }
+  }
+
   private endLifetime(): void {
     const lifetime = this.lifetime;
     if (lifetime === undefined) return;
@@ -448,6 +500,12 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   onPing(data: Uint8Array): void {
+    if (this.conn.state === 'open') {
+      // RFC 6455 §5.5.3: a pong may answer only the most recent ping. While sends are
+      // backpressured the latest ping's payload is kept (≤ 125 bytes) and answered on drain.
+      if (this.core.transport.bufferedAmount(this.id) > 0) this.rareState().owedPong = data.slice();
+      else this.write(this.conn.pong(data));
+    }
     const ping = this.behavior.handlers.ping;
     if (this.stage === OPEN && ping !== undefined) this.call(() => ping(this, data));
   }

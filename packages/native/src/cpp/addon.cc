@@ -487,6 +487,17 @@ Napi::Value ReadFairnessStats(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value AcceptFdLimitStatsOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThreadState* st = stateOf(env);
+  AcceptFdLimitStats r = (st != nullptr && st->loop && !st->shutDown) ? st->loop->acceptFdLimitStats() : AcceptFdLimitStats{};
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(0u, Napi::Number::New(env, static_cast<double>(r.episodes)));
+  out.Set(1u, Napi::Number::New(env, static_cast<double>(r.shed)));
+  out.Set(2u, Napi::Boolean::New(env, r.atLimit));
+  return out;
+}
+
 Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   auto* st = new ThreadState();
   st->env = env;
@@ -507,6 +518,7 @@ Napi::Object Initialize(Napi::Env env, Napi::Object exports) {
   exports.Set("remoteAddress", Napi::Function::New(env, RemoteAddress, "remoteAddress"));
   exports.Set("liveSockets", Napi::Function::New(env, LiveSockets, "liveSockets"));
   exports.Set("readFairness", Napi::Function::New(env, ReadFairnessStats, "readFairness"));
+  exports.Set("acceptFdLimit", Napi::Function::New(env, AcceptFdLimitStatsOf, "acceptFdLimit"));
   exports.Set("xorMask", Napi::Function::New(env, XorMask, "xorMask"));
   exports.Set("tlsContext", Napi::Function::New(env, TlsCreate, "tlsContext"));
   exports.Set("tlsUpdate", Napi::Function::New(env, TlsUpdate, "tlsUpdate"));

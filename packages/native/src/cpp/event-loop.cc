@@ -191,6 +191,7 @@ void EventLoop::onTick(uv_timer_t* handle) {
   }
   self->sweepTlsBuffers();
   self->trimAfterHandshakes();
+  self->resumeListeners();
   auto links = [self](uint32_t i) -> TimerLink& { return self->link(i); };
   self->mem_.control[kTick] = static_cast<int32_t>(self->wheel_.now() + 1);
   self->wheel_.tick(links, [self](uint32_t slot) {
@@ -340,7 +341,16 @@ void EventLoop::acceptBurst(uint32_t listenerSlot) {
     sockaddr_storage peer;
     socklen_t peerLen = sizeof(peer);
     int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&peer), &peerLen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or EMFILE & co: the listener stays and is retried
+    if (fd < 0) {
+      int err = errno;
+      if (err == EAGAIN || err == EWOULDBLOCK) return;
+      if (err == EINTR || err == ECONNABORTED || err == EPROTO) continue;  // that one connection
+      // Out of descriptors (or kernel memory): the backlog stays readable, so retrying at the
+      // next wake-up would spin. Shed what waits, or pause the listener for a while.
+      if (!(isFdExhaustion(err) && fdLimit_.onAcceptFailed(lfd, err))) pauseListener(listenerSlot);
+      return;
+    }
+    fdLimit_.onAccepted();
     setNoDelay(fd);
     uint32_t slot = table_.acquire(fd, SlotKind::kOpen);
     if (slot == kNoLink) {
@@ -374,6 +384,28 @@ void EventLoop::acceptBurst(uint32_t listenerSlot) {
     }
     pushEvent(kEvOpen, slot, s.gen, static_cast<int32_t>(listenerSlot), 0);
   }
+}
+
+void EventLoop::pauseListener(uint32_t listenerSlot) {
+  Slot& s = table_.at(listenerSlot);
+  epoll_event ev{};
+  ev.data.u32 = listenerSlot;
+  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, s.fd, &ev);
+  pausedListeners_.emplace_back(listenerSlot, s.gen);
+}
+
+void EventLoop::resumeListeners() {
+  if (pausedListeners_.empty()) return;
+  fdLimit_.refill();
+  for (auto& p : pausedListeners_) {
+    Slot* s = table_.find(p.first, p.second);
+    if (s == nullptr || s->kind != SlotKind::kListener) continue;  // closed since
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = p.first;
+    ::epoll_ctl(epfd_, EPOLL_CTL_MOD, s->fd, &ev);
+  }
+  pausedListeners_.clear();
 }
 
 void EventLoop::onSocketEvent(uint32_t slot, uint32_t ev) {
@@ -728,6 +760,7 @@ void EventLoop::closeSlot(uint32_t slot, int err) {
   mem_.buffered[slot] = 0;
   closed_.push_back(slot);
   pushEvent(kEvClose, slot, s.gen, err, 0);
+  resumeListeners();  // a descriptor just freed up
 }
 
 // ---- teardown ----------------------------------------------------------------------------

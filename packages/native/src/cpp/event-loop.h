@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "accept-fd-limit.h"
 #include "net-address.h"
 #include "shared-layout.h"
 #include "socket-table.h"
@@ -81,6 +82,8 @@ class EventLoop {
     fairness_ = ReadFairness{};
     return r;
   }
+  // How the accept path fared at the descriptor limit (see accept-fd-limit.h).
+  const AcceptFdLimitStats& acceptFdLimitStats() const { return fdLimit_.stats(); }
   // TLS sockets listed as holding OpenSSL's record buffers (busy, or idle until the next sweep).
   uint32_t tlsBuffersHeld() const { return static_cast<uint32_t>(tlsHolding_.size()); }
   // The TLS session of a socket (also while its close event is handled), or nullptr.
@@ -96,6 +99,10 @@ class EventLoop {
   void wake();
   void runBatch();
   void acceptBurst(uint32_t listenerSlot);
+  // A listener whose accept() keeps failing stops being watched until the next tick or until
+  // one of our sockets closes (a level-triggered listen fd would otherwise wake us at once).
+  void pauseListener(uint32_t listenerSlot);
+  void resumeListeners();
   void onSocketEvent(uint32_t slot, uint32_t epollEvents);
   bool readInto(uint32_t slot);
   // The read budget: a socket is read only while the arena has room for a useful read; the
@@ -190,6 +197,8 @@ class EventLoop {
   bool kickArmed_ = false;
   std::vector<uint8_t> tlsScratch_;  // coalesces small writes into full records
   bool inBatch_ = false;
+  AcceptFdLimit fdLimit_;
+  std::vector<std::pair<uint32_t, uint32_t>> pausedListeners_;  // (slot, gen)
 };
 
 }  // namespace uws

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "tls-server-name.h"
 #include "tls-session.h"
 
 namespace uws {
@@ -32,11 +33,6 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 BioPtr memoryBio(const std::string& pem) { return BioPtr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()))); }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // ALPN lists live as long as the process: a callback may still run for a context that a reload
 // replaced, so the list it points to must never go away. Distinct lists are few.
 const std::string* internAlpn(const std::string& wire) {
@@ -55,26 +51,6 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outLen, const uns
   if (r != OPENSSL_NPN_NEGOTIATED) return SSL_TLSEXT_ERR_NOACK;  // no overlap: carry on without ALPN
   *out = chosen;
   return SSL_TLSEXT_ERR_OK;
-}
-
-// The host_name entry of a server_name extension, or "" (malformed or absent).
-std::string parseServerName(const unsigned char* p, size_t len) {
-  if (len < 2) return "";
-  size_t listLen = (static_cast<size_t>(p[0]) << 8) | p[1];
-  if (listLen + 2 != len) return "";
-  size_t i = 2;
-  while (i + 3 <= len) {
-    unsigned type = p[i];
-    size_t n = (static_cast<size_t>(p[i + 1]) << 8) | p[i + 2];
-    i += 3;
-    if (i + n > len) return "";
-    if (type == TLSEXT_NAMETYPE_host_name) {
-      if (n == 0 || n > 255) return "";
-      return lower(std::string(reinterpret_cast<const char*>(p + i), n));
-    }
-    i += n;
-  }
-  return "";
 }
 
 // Server side: picks the context for the requested host before the certificate is chosen.
@@ -359,7 +335,7 @@ bool TlsContext::addServerName(const std::string& host, const TlsOptions& option
   o.isServer = true;
   SSL_CTX* ctx = build(o, error);
   if (ctx == nullptr) return false;
-  std::string key = lower(host);
+  std::string key = lowerHostName(host);
   auto it = names_.find(key);
   if (it != names_.end()) {
     SSL_CTX_free(it->second);
@@ -371,7 +347,7 @@ bool TlsContext::addServerName(const std::string& host, const TlsOptions& option
 }
 
 void TlsContext::removeServerName(const std::string& host) {
-  auto it = names_.find(lower(host));
+  auto it = names_.find(lowerHostName(host));
   if (it == names_.end()) return;
   SSL_CTX_free(it->second);
   names_.erase(it);

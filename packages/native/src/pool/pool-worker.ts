@@ -1,7 +1,8 @@
 /**
  * The entry of a {@link WorkerPool} thread: makes the user's App with the module's default
- * export, attaches the pool's ThreadBroker, listens with SO_REUSEPORT, and closes the App when
- * the pool says so (the thread then ends on its own: nothing else holds its loop).
+ * export, attaches the pool's ThreadBroker, listens with SO_REUSEPORT, and shuts the App down
+ * gracefully when the pool says so (queued data, then a close frame to every socket; the thread
+ * then ends on its own: nothing else holds its loop).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TemplatedApp } from '../app/app.js';
@@ -16,6 +17,8 @@ interface PoolWorkerData {
   host: string | undefined;
   broker: boolean;
   channel: string;
+  /** The pool's closeTimeout (ms): the shutdown's own bound stays inside it. */
+  closeTimeout: number;
 }
 
 const data = workerData as PoolWorkerData;
@@ -39,8 +42,9 @@ try {
   else app.listen(data.host, data.port, { reusePort: true }, listened);
   port.on('message', (message: unknown) => {
     if ((message as Record<string, unknown> | null)?.[POOL_TAG] !== 'close') return;
-    app.close();
-    port.close();
+    // Graceful: every socket gets its queued data, then 1001, within the pool's closeTimeout.
+    const seconds = Math.max(0.1, (data.closeTimeout - 500) / 1000);
+    void app.shutdown({ timeout: seconds }).finally(() => port.close());
   });
 } catch (error) {
   send({ [POOL_TAG]: 'failed', error: (error as Error).message });

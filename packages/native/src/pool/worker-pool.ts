@@ -100,6 +100,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         host: this.options.host,
         broker: this.options.broker,
         channel: this.options.channel,
+        closeTimeout: this.options.closeTimeout,
       },
     });
     this.workers[index] = worker;
@@ -128,7 +129,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   /**
-   * Closes every worker's App (stops listening, closes every socket: every close handler runs)
+   * Shuts every worker's App down gracefully (stops listening; each socket gets its queued data,
+   * then 1001; every close handler runs)
    * and resolves once every thread ended. A worker that does not finish within `closeTimeout`
    * is terminated.
    */

@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import { AppImpl } from '../app/app.js';
+import { AppImpl, type CloseOnSignalOptions, type ShutdownOptions } from '../app/app.js';
 import { DEDICATED_DECOMPRESSOR, DISABLED, SHARED_COMPRESSOR } from '../app/compress-options.js';
 import type { ListenSocket } from '../app/listen-socket.js';
 import type { RecognizedString } from '../app/recognized-string.js';
@@ -148,11 +148,34 @@ export class Server extends EventEmitter<ServerEvents> {
     return socket.getUserData().data;
   }
 
-  /** Stops listening and closes every connection ('close' is emitted for each). */
+  /**
+   * Forced close: stops listening and drops every connection at once, queued data included
+   * ('close' is emitted for each, with 1006). See {@link shutdown} for the graceful one.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.app.close();
+  }
+
+  /**
+   * Graceful close: stops accepting, sends every connection its queued data then a close frame
+   * (1001 by default; 'close' is emitted for each then), waits for the close handshakes up to
+   * `timeout` seconds (default 10), then drops the rest. See the App's `shutdown`.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    this.closed = true;
+    return this.app.shutdown(options);
+  }
+
+  /**
+   * One-line graceful shutdown: on SIGTERM or SIGINT (or `options.signals`), {@link shutdown},
+   * then the signal is raised again so the process ends as it would have. See the App's
+   * `closeOnSignal`.
+   */
+  closeOnSignal(options?: CloseOnSignalOptions): this {
+    this.app.closeOnSignal(options);
+    return this;
   }
 
   private listen(opts: ServerOptions): void {

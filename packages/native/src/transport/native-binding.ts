@@ -50,6 +50,11 @@ export interface NativeAddon {
    * readable socket waited for its read].
    */
   readFairness(): [number, number, number];
+  /**
+   * The accept path at the descriptor limit (EMFILE/ENFILE), over this thread's life:
+   * [episodes (each logged once), connections accepted and closed at once, at the limit now].
+   */
+  acceptFdLimit(): [number, number, boolean];
   xorMask(this: void, data: Uint8Array, maskWord: number): void;
   /** TLS contexts (src/cpp/tls-context.h): options as in `NativeTlsOptions`. */
   tlsContext(options: NativeTlsOptions): number;

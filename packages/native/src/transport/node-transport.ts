@@ -77,6 +77,8 @@ export class NodeTransport implements Transport {
   private nextListenerId = 1;
   private readonly timers: TimerWheel<NodeSocketSlot>;
   private stopped = false;
+  // In an episode of accept() failing for lack of descriptors (logged once per episode).
+  private atFdLimit = false;
   private inBatch = false;
   private readonly corkedSlots: NodeSocketSlot[] = [];
   private flushQueued = false;
@@ -152,7 +154,8 @@ export class NodeTransport implements Transport {
     };
     const listening = (): ListenHandle => {
       // Accept errors (EMFILE, ...) are reported per attempt; they must not crash the process.
-      server.on('error', () => {});
+      // libuv sheds the waiting connections at the descriptor limit; we say so once.
+      server.on('error', (error: NodeJS.ErrnoException) => this.onAcceptError(error));
       this.listeners.set(id, server);
       return handleOf();
     };
@@ -345,7 +348,19 @@ export class NodeTransport implements Transport {
     return slot;
   }
 
+  private onAcceptError(error: NodeJS.ErrnoException): void {
+    if ((error.code !== 'EMFILE' && error.code !== 'ENFILE') || this.atFdLimit) return;
+    this.atFdLimit = true;
+    process.stderr.write(
+      `uws: accept() failed with ${error.code} (out of file descriptors): new connections are closed at once until descriptors free up (raise \`ulimit -n\`)\n`,
+    );
+  }
+
   private accept(listener: number, socket: net.Socket): void {
+    if (this.atFdLimit) {
+      this.atFdLimit = false;
+      process.stderr.write('uws: accepting connections again\n');
+    }
     if (this.stopped) {
       socket.destroy();
       return;

@@ -72,7 +72,7 @@ describe.skipIf(!transportKinds.includes('epoll') || !built)('startWorkerPool: A
     }
   });
 
-  it('close() closes every App: every close handler runs, every thread ends', async () => {
+  it('close() shuts every App down gracefully: each client gets 1001, every close handler runs, every thread ends', async () => {
     const p = await start(2);
     const closed: number[] = [];
     p.on('message', (_w, m) => closed.push((m as { closed: number }).closed));
@@ -81,7 +81,8 @@ describe.skipIf(!transportKinds.includes('epoll') || !built)('startWorkerPool: A
     expect(p.size).toBe(0);
     expect(closed).toHaveLength(clients.length);
     for (let w = 0; w < 2; w++) expect(closed.filter((x) => x === w)).toHaveLength(clients.filter((c) => c.worker === w).length);
-    await Promise.all(clientCloses);
+    const codes = (await Promise.all(clientCloses)).map(([code]) => code as number);
+    expect(codes).toEqual(clients.map(() => 1001));
   });
 
   it('a module without a factory is a clear error', async () => {
