@@ -25,7 +25,9 @@ export async function writeReports(outdir, agent, results) {
   let index = {};
   try {
     index = JSON.parse(await readFile(join(outdir, 'index.json'), 'utf8'));
-  } catch {}
+  } catch {
+    // No readable index yet: start a fresh one.
+  }
   /** @type {ReportIndex[string]} */
   const cases = {};
   for (const r of [...results].sort((a, b) => compareCaseIds(a.id, b.id))) {

@@ -148,9 +148,8 @@ describe('EpollTransport', () => {
   });
 
   it('reports backpressure to a reader that does not read, then drain', async () => {
-    let server!: EpollTransport;
     const r = recorder();
-    server = r.bind(new EpollTransport());
+    const server = r.bind(new EpollTransport());
     transports.push(server);
     const { port } = server.listen({ host: '127.0.0.1', port: 0 });
     const client = net.connect(port, '127.0.0.1');
@@ -230,7 +229,7 @@ describe('EpollTransport', () => {
     const client = net.connect(path);
     await once(client, 'connect');
     client.write('unix');
-    const [echoed] = await once(client, 'data');
+    const [echoed] = (await once(client, 'data')) as [Buffer];
     expect(echoed.toString()).toBe('unix');
     client.destroy();
 

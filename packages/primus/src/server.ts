@@ -74,9 +74,9 @@ export function server(this: TransformerContext): void {
     spark.on('outgoing::end', onOutgoingEnd);
     // binaryType stays 'nodebuffer': a message is one Buffer.
     ws.on('message', onMessage as unknown as (data: unknown, isBinary: boolean) => void);
-    ws.on('error', onError as (err: Error) => void);
-    ws.on('ping', onPing as () => void);
-    ws.on('close', onClose as () => void);
+    ws.on('error', onError);
+    ws.on('ping', onPing);
+    ws.on('close', onClose);
   };
   this.on('upgrade', (req, socket, head) =>
     service.handleUpgrade(req, socket, head, (ws, request) => {

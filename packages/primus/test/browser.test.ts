@@ -86,14 +86,14 @@ describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
     });
 
   step('connects, passes the query string, and echoes JSON in order', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const sparkP = next<any>(s.primus, 'connection');
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     s.primus.on('connection', (spark: any) => spark.on('data', (d: unknown) => spark.write({ echo: d })));
     const received = await page.evaluate(
       () =>
         new Promise<unknown[]>((resolve, reject) => {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+           
           const w = globalThis as any;
           const primus = new w.Primus(w.location.origin + '/?from=chromium', { reconnect: { min: 50, max: 200, retries: 10 } });
           w.primus = primus;
@@ -102,6 +102,7 @@ describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
             got.push(d);
             if (got.length === 50) resolve(got);
           });
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- runs in the page: playwright reports the message string as it is
           primus.on('error', (e: Error) => reject(e.message));
           primus.once('open', () => {
             w.say('open');
@@ -119,14 +120,14 @@ describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
   });
 
   step("answers the server's heartbeats", async () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const [spark] = Object.values(s.primus.connections) as any[];
+     
+    const [spark] = Object.values<any>(s.primus.connections);
     await next(spark, 'heartbeat', 5000);
     await next(spark, 'heartbeat', 5000);
     const pings = await page.evaluate(
       () =>
         new Promise<number>((resolve) => {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+           
           const primus = (globalThis as any).primus;
           let n = 0;
           primus.on('incoming::ping', () => {
@@ -140,18 +141,18 @@ describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
   step('reconnects when the server ends the spark with reconnect, and ends for good on end()', async () => {
     // The page records the client's lifecycle events from here on.
     await page.evaluate(() => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       const w = globalThis as any;
       w.events = [];
       for (const e of ['reconnect scheduled', 'reconnected', 'open', 'end']) w.primus.on(e, () => w.events.push(e));
     });
-    const events = (): Promise<string[]> => page.evaluate('window.events') as Promise<string[]>;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const [spark] = Object.values(s.primus.connections) as any[];
+    const events = (): Promise<string[]> => page.evaluate<string[]>('window.events');
+     
+    const [spark] = Object.values<any>(s.primus.connections);
     const again = next(s.primus, 'connection');
     spark.end(undefined, { reconnect: true });
     await page.waitForFunction("window.events.includes('reconnected')", undefined, { timeout: 10_000 });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const second: any = await again;
     const before = await events();
     expect(before[0]).toBe('reconnect scheduled');

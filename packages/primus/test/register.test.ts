@@ -7,7 +7,7 @@ import { registerUwsTransformer, TRANSFORMER_NAME, UwsTransformer } from '../src
 import { next } from './support/primus-server.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const Primus: any = require('primus');
 
 describe('registerUwsTransformer', () => {
@@ -25,7 +25,7 @@ describe('registerUwsTransformer', () => {
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
       const { port } = server.address() as { port: number };
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       primus.on('connection', (spark: any) => spark.on('data', (d: unknown) => spark.write(d)));
       const client = new primus.Socket(`http://127.0.0.1:${port}`, { strategy: false });
       await next(client, 'open');

@@ -32,14 +32,14 @@ function rawClient(s: Started, pathAndQuery = '/primus', options: WebSocket.Clie
 }
 
 /** The transport kind serving the spark's WebSocket ('epoll' native, or 'node'). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const transportOf = (spark: any): string => spark.socket._socket._hub.transport.kind;
 
 describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
   it('echoes JSON both ways in order, with connection before data, on the native transport', async () => {
     const s = await start(where);
     const events: string[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     s.primus.on('connection', (spark: any) => {
       events.push('connection');
       spark.on('data', (data: unknown) => {
@@ -170,7 +170,7 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
     // A raw client that never answers `primus::ping::<ts>` is ended after a missed interval.
     const raw = rawClient(s);
     const frames: string[] = [];
-    raw.on('message', (m) => frames.push(m.toString()));
+    raw.on('message', (m) => frames.push((m as Buffer).toString()));
     const rawClosed = next<number>(raw, 'close', 3000);
     await rawClosed;
     expect(frames.some((f) => /^"primus::ping::\d+"$/.test(f))).toBe(true);
@@ -192,7 +192,7 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
   it('carries binary through the binary parser in binary frames, and JSON in text frames', async () => {
     const s = await start(where, { parser: 'binary' });
     const frames: boolean[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     s.primus.on('connection', (spark: any) => {
       spark.socket.on('message', (_d: Buffer, isBinary: boolean) => frames.push(isBinary));
       spark.on('data', (data: unknown) => spark.write({ echo: data }));
@@ -210,7 +210,7 @@ describe.each<Where>(['tcp', 'unix'])('UwsTransformer over %s', (where) => {
 
     const j = await start(where);
     const textFrames: boolean[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     j.primus.on('connection', (spark: any) => {
       spark.socket.on('message', (_d: Buffer, isBinary: boolean) => textFrames.push(isBinary));
       spark.on('data', (data: unknown) => spark.write(data));

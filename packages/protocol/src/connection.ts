@@ -4,7 +4,7 @@ import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from '.
 import type { DeflateParams, Role } from './deflate-params.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
-import { encodeClosePayload, encodeFrame, encodeTextFrame, type writeFrameHeader } from './frame-serializer.js';
+import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
 import { discardSharedDeflater, discardSharedInflater, sharedDeflater, sharedInflater } from './shared-compression-streams.js';
 import { Opcode } from './opcodes.js';
@@ -227,7 +227,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     compressionMemLevel: options.compressionMemLevel,
   };
   let byKey = settingsCache.get(settings.compression);
-  if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map()));
+  if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map<string, ConnectionSettings>()));
   const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
@@ -408,7 +408,7 @@ export class Connection implements FrameSink {
 
   /**
    * Whether the caller may frame one whole, uncompressed message itself right now, with
-   * {@link writeFrameHeader} straight into its own send buffer (unmasked: server role only):
+   * `writeFrameHeader` (frame-serializer.ts) straight into its own send buffer (unmasked: server role only):
    * true when no fragmented send is open and no frame of ours (a pong) waits to go first. It
    * changes nothing; a message framed this way needs no further call.
    * @throws {Error} when a close frame was already sent, as `send*` do.

@@ -21,7 +21,7 @@ const inflaters = new WeakMap<CompressionProvider, Map<number, Inflater>>();
 /** The thread's deflater for `options`, made on first use. Reset it after every message. */
 export function sharedDeflater(provider: CompressionProvider, options: DeflaterOptions): Deflater {
   let byKey = deflaters.get(provider);
-  if (byKey === undefined) deflaters.set(provider, (byKey = new Map()));
+  if (byKey === undefined) deflaters.set(provider, (byKey = new Map<string, Deflater>()));
   const key = `${options.windowBits} ${options.level} ${options.memLevel}`;
   let deflater = byKey.get(key);
   if (deflater === undefined) {
@@ -34,7 +34,7 @@ export function sharedDeflater(provider: CompressionProvider, options: DeflaterO
 /** The thread's inflater for a peer window of `windowBits`, made on first use. Reset it after every message. */
 export function sharedInflater(provider: CompressionProvider, windowBits: number): Inflater {
   let byBits = inflaters.get(provider);
-  if (byBits === undefined) inflaters.set(provider, (byBits = new Map()));
+  if (byBits === undefined) inflaters.set(provider, (byBits = new Map<number, Inflater>()));
   let inflater = byBits.get(windowBits);
   if (inflater === undefined) {
     if (byBits.size >= MAX_SETTINGS) byBits.clear();

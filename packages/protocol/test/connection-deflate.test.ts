@@ -76,7 +76,7 @@ function expectFailed(c: Connection, events: ConnectionEvent[], code: string, cl
   expect(errorAt, JSON.stringify(p)).toBeGreaterThanOrEqual(0);
   expect(p.slice(errorAt)).toEqual([
     { type: 'error', code, closeCode },
-    { type: 'close', code: closeCode, reason: expect.any(String), wasClean: false },
+    { type: 'close', code: closeCode, reason: expect.any(String) as string, wasClean: false },
   ]);
   const out = decodeFrames(wire(c.takeOutgoing()));
   expect(out.map((f) => [f.opcode, toHex(f.payload)])).toEqual([[Opcode.CLOSE, toHex(closePayload(closeCode))]]);

@@ -28,7 +28,7 @@ function expectFailed(c: Connection, events: ConnectionEvent[], code: string, cl
   expect(errorAt, JSON.stringify(p)).toBeGreaterThanOrEqual(0);
   expect(p.slice(errorAt)).toEqual([
     { type: 'error', code, closeCode },
-    { type: 'close', code: closeCode, reason: expect.any(String), wasClean: false },
+    { type: 'close', code: closeCode, reason: expect.any(String) as string, wasClean: false },
   ]);
   expect(c.state).toBe('closed');
   expect(c.closeCode).toBe(closeCode);
@@ -219,7 +219,7 @@ describe('Connection: limits', () => {
     const c = conn('server', { maxMessageLength: 1024 * 1024, maxPayloadLength: 512 * 1024 * 1024 });
     const header = frame({ opcode: Opcode.BINARY, declaredLength: 256 * 1024 * 1024, mask: true });
     expectFailed(c, c.receive(header), 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 1009);
-    const sizes = alloc.mock.calls.map((args) => args[0] as number);
+    const sizes = alloc.mock.calls.map((args) => args[0]);
     expect(Math.max(0, ...sizes)).toBeLessThanOrEqual(1024 * 1024);
   });
 
@@ -601,7 +601,7 @@ describe('Connection: protocol errors', () => {
     const events = c.receive(fromPeer('server', { opcode: 0xb }));
     expect(plain(events)).toEqual([
       { type: 'error', code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002 },
-      { type: 'close', code: 1002, reason: expect.any(String), wasClean: false },
+      { type: 'close', code: 1002, reason: expect.any(String) as string, wasClean: false },
     ]);
     expect(c.takeOutgoing()).toEqual([]);
   });

@@ -427,18 +427,17 @@ describe('FrameParser: after an error or stop()', () => {
 
   it('a sink that stops the parser inside onFrame sees no later frame of the same push', () => {
     const frames: number[] = [];
-    let parser: FrameParser | undefined;
     const sink: FrameSink = {
       onFrame: (_f, _r, opcode) => {
         frames.push(opcode);
-        if (opcode === Opcode.CLOSE) parser!.stop();
+        if (opcode === Opcode.CLOSE) parser.stop();
       },
       onFrameStart: () => {},
       onFrameData: () => {},
       onFrameEnd: () => {},
       onError: () => {},
     };
-    parser = new FrameParser(sink, { role: 'client' });
+    const parser = new FrameParser(sink, { role: 'client' });
     parser.push(concat(hex('81 01 61'), hex('88 00'), hex('81 01 62')));
     expect(frames).toEqual([Opcode.TEXT, Opcode.CLOSE]);
   });

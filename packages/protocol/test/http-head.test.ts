@@ -103,7 +103,7 @@ describe('HttpHeadParser: requests', () => {
     const input = new Uint8Array([...bytes(REQUEST), ...FRAMES]);
     const parser = new HttpHeadParser('request');
     let index = 0;
-    let result;
+    let result: ReturnType<typeof parser.push>;
     for (; index < input.length && result === undefined; index++) {
       result = parser.push(input.subarray(index, index + 1));
     }

@@ -55,7 +55,7 @@ export function encodeEnvelope(
 export function decodeEnvelope(bytes: Buffer): Envelope {
   if (bytes.length < HEADER_BYTES) throw new Error(`not a uws envelope: ${bytes.length} bytes, fewer than the ${HEADER_BYTES}-byte header`);
   if (bytes[0] !== VERSION) throw new Error(`not a uws envelope of version ${VERSION} (first byte ${bytes[0]})`);
-  const flags = bytes[1]!;
+  const flags = bytes[1];
   return {
     origin: bytes.subarray(2, 2 + ORIGIN_BYTES),
     seq: bytes.readUInt32BE(10),

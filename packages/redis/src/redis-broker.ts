@@ -83,7 +83,7 @@ export class RedisBroker extends BrokerBase {
     const base: RedisClientOptions = {
       ...options.redis,
       url: options.url ?? options.redis?.url ?? DEFAULTS.url,
-      socket: { reconnectStrategy: () => delay, ...options.redis?.socket } as RedisClientOptions['socket'],
+      socket: { reconnectStrategy: () => delay, ...options.redis?.socket },
     };
     this.pub = createClient({ ...base, disableOfflineQueue: true });
     this.sub = createClient(base);
@@ -153,7 +153,7 @@ export class RedisBroker extends BrokerBase {
       for (const w of left) this.queue.release(w.envelope.length);
       this.drop(left.length, 'closed while Redis was unreachable');
     }
-    await Promise.all([this.pub, this.sub].map((client) => (client.isOpen ? client.close().catch(() => client.destroy()) : undefined)));
+    await Promise.all([this.pub, this.sub].map((client) => (client.isOpen ? client.close().catch(() => client.destroy()) : Promise.resolve())));
   }
 
   private async start(): Promise<void> {

@@ -10,7 +10,7 @@
  * (or any other Duplex) stays on node:net.
  */
 import type { Buffer } from 'node:buffer';
-import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -99,7 +99,7 @@ export function requestWithNodeHttp(ws: WebSocket, st: ClientState, url: URL, us
     acceptUpgrade(ws, st, res, () => adoptSocket(socket, head, opts));
   });
 
-  if (typeof opts.finishRequest === 'function') (opts.finishRequest as (req: ClientRequest, ws: WebSocket) => void)(req, ws);
+  if (typeof opts.finishRequest === 'function') (opts.finishRequest)(req, ws);
   else req.end();
 }
 

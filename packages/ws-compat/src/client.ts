@@ -24,7 +24,7 @@ import {
   buildDeflateOffer,
   parseExtensions,
 } from '@uws/protocol';
-import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, EMPTY_BUFFER, OPEN, fragmentLimit } from './constants.js';
+import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import { requestWithNodeHttp } from './client-http-request.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
@@ -206,10 +206,9 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
   const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   const port = parsed.port ? Number(parsed.port) : defaultPort;
   let path = `${parsed.pathname}${parsed.search}`;
-  let socketPath: string | undefined;
   if (isIpc) {
+    // ws+unix:<socket path>:<request path>; node:http takes the socket path from the URL itself.
     const parts = path.split(':');
-    socketPath = parts[0];
     path = parts.length > 1 ? parts.slice(1).join(':') || '/' : '/';
   }
 

@@ -52,8 +52,11 @@ export class ErrorEvent extends Event {
   }
 }
 
+// A listener takes its own event's type (MessageEvent, CloseEvent...), as in ws's typings.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EventListenerLike = ((event: any) => void) | { handleEvent(event: any): void };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wraps a listener of any event
 type Wrapper = ((...args: any[]) => void) & { [kListener]?: EventListenerLike; [kForOnEventAttribute]?: boolean };
 
 interface CloseInfo {

@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
  * listeners on, against about 270 for the dictionary-mode literal.
  */
 export const ListenerTable = function ListenerTable() {} as unknown as new () => object;
-ListenerTable.prototype = Object.create(null);
+ListenerTable.prototype = Object.create(null) as object;
 
 /** Constructor of {@link LeanEmitter}: only the two fields EventEmitter's methods write. */
 function LeanEmitterBase(this: { _events: object; _eventsCount: number }): void {

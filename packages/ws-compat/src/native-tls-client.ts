@@ -111,7 +111,7 @@ export function nativeTlsFor(opts: ClientOptions, hostname: string): TlsConnectO
     passphrase: opts.passphrase,
     // node:tls: anything but `false` verifies.
     rejectUnauthorized: opts.rejectUnauthorized !== false,
-    minVersion: opts.minVersion as 'TLSv1.2' | 'TLSv1.3' | undefined,
+    minVersion: opts.minVersion,
   });
   if (typeof opts.ciphers === 'string') resolved.ciphers = opts.ciphers;
   // ws sends SNI for a host name, none for an IP literal; node:tls offers no ALPN by default.

@@ -160,7 +160,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       noServer: false,
       ...options,
       perMessageDeflate: options.perMessageDeflate === true ? {} : (options.perMessageDeflate ?? false),
-    } as ResolvedOptions;
+    };
     if (
       (opts.port == null && !opts.server && !opts.noServer) ||
       (opts.port != null && (opts.server || opts.noServer)) ||
@@ -323,7 +323,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         req,
       };
       if (verify.length === 2) {
-        (verify as VerifyClientCallbackAsync)(info, (verified, code, message, extra) => {
+        (verify)(info, (verified, code, message, extra) => {
           if (!verified) return socket.abort(code || 401, message, extra);
           this._completeUpgrade(deflate, key, protocols, req, socket, cb);
         });
@@ -410,6 +410,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private _clientError(req: IncomingMessage, socket: UpgradeSocket, code: number, message: string, headers?: Record<string, string>): void {
     if (this.listenerCount('wsClientError')) {
       const err = new Error(message);
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only marks where the stack trace starts; never called
       Error.captureStackTrace(err, this._clientError);
       this.emit('wsClientError', err, socket.userSocket as Duplex, req);
     } else {
@@ -516,6 +517,7 @@ class NodeUpgradeSocket implements UpgradeSocket {
 
   abort(code: number, message?: string, headers?: Record<string, string | number>): void {
     const socket = this.userSocket;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- an emitter calls its listener with itself as `this` (as ws does here)
     socket.once('finish', socket.destroy);
     socket.end(abortResponse(code, message, headers));
   }
@@ -589,7 +591,7 @@ function whenReady(ws: WebSocket, fn: () => void): void {
  * socket and destroys it. So `write`, `end`, `destroy` and `writable` act on the real
  * connection. One shared prototype, so a connection pays one property for it.
  */
-const takenOverPrototype: object = Object.create(Socket.prototype, {
+const takenOverPrototype = Object.create(Socket.prototype, {
   write: {
     value(this: TakenOver, data: string | Uint8Array, encoding?: unknown, cb?: (error?: Error | null) => void): boolean {
       const ws = this[kConnection];
@@ -627,7 +629,7 @@ const takenOverPrototype: object = Object.create(Socket.prototype, {
     },
     set() {},
   },
-});
+}) as object;
 
 function actOnConnection(socket: Socket, ws: WebSocket): void {
   Object.setPrototypeOf(socket, takenOverPrototype);

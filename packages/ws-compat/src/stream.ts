@@ -19,7 +19,8 @@ export function createWebSocketStream(ws: WebSocket, options?: DuplexOptions): D
   });
 
   ws.on('message', (msg, isBinary) => {
-    const data = !isBinary && duplex.readableObjectMode ? msg.toString() : msg;
+    // A text message is a Buffer (binaryType 'nodebuffer'); ws stringifies it the same way.
+    const data = !isBinary && duplex.readableObjectMode ? (msg as Buffer).toString() : msg;
     if (!duplex.push(data)) ws.pause();
   });
 
@@ -77,7 +78,7 @@ export function createWebSocketStream(ws: WebSocket, options?: DuplexOptions): D
       ws.once('open', () => duplex._write(chunk, encoding, callback));
       return;
     }
-    ws.send(chunk, callback);
+    ws.send(chunk as Buffer, callback); // not in object mode: chunks are Buffers
   };
 
   duplex.on('end', duplexOnEnd);

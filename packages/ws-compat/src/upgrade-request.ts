@@ -166,5 +166,5 @@ export function setHeaders(message: IncomingMessage, raw: ReadonlyArray<readonly
     else addHeaderLine(headers, name, value, false);
   }
   message.rawHeaders = rawHeaders;
-  message.headers = headers as IncomingMessage['headers'];
+  message.headers = headers;
 }

@@ -15,7 +15,6 @@ import {
   CLOSING,
   CONNECTING,
   DEFAULT_CLOSE_TIMEOUT,
-  DEFAULT_MAX_PAYLOAD,
   EMPTY_BUFFER,
   OPEN,
   READY_STATES,
@@ -386,9 +385,9 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       if (protocols === undefined) list = [];
       else if (!Array.isArray(protocols)) {
         if (typeof protocols === 'object' && protocols !== null) {
-          options = protocols as Record<string, unknown>;
+          options = protocols;
           list = [];
-        } else list = [protocols as string];
+        } else list = [protocols];
       } else list = protocols;
       // Loaded lazily: the server side never needs it.
       clientModule().initAsClient(this, address, list, options ?? {});
@@ -526,13 +525,13 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   pause(): void {
     if (this._readyState === CONNECTING || this._readyState === CLOSED || this._hub === undefined) return;
     this._paused = true;
-    if (this._preOpen === undefined) this._hub!.transport.pause(this._id);
+    if (this._preOpen === undefined) this._hub.transport.pause(this._id);
   }
 
   resume(): void {
     if (this._readyState === CONNECTING || this._readyState === CLOSED || this._hub === undefined) return;
     this._paused = false;
-    if (this._preOpen === undefined) this._hub!.transport.resume(this._id);
+    if (this._preOpen === undefined) this._hub.transport.resume(this._id);
   }
 
   ping(data?: unknown, mask?: unknown, cb?: Callback): void {

@@ -30,7 +30,7 @@ async function httpsEcho(certName: string, keyName: string, options: https.Serve
   const wss = new RealServer({ server });
   wss.on('connection', (s, req) => {
     const peer = (req.socket as unknown as { getPeerCertificate(): { subject?: { CN?: string } } }).getPeerCertificate();
-    s.on('message', (d) => s.send(`tls:${d}${peer.subject?.CN ? ` from ${peer.subject.CN}` : ''}`));
+    s.on('message', (d) => s.send(`tls:${(d as Buffer).toString()}${peer.subject?.CN ? ` from ${peer.subject.CN}` : ''}`));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

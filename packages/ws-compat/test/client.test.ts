@@ -42,13 +42,13 @@ describe.each(kinds)('client on %s', (transport) => {
     await once(ws, 'open');
     expect(ws.readyState).toBe(WebSocket.OPEN);
     ws.send('hello');
-    const [m, isBinary] = await once(ws, 'message');
+    const [m, isBinary] = (await once(ws, 'message')) as [Buffer, boolean];
     expect([m.toString(), isBinary]).toEqual(['hello', false]);
     ws.send(new Uint8Array([1, 2]));
-    const [b, isBinary2] = await once(ws, 'message');
+    const [b, isBinary2] = (await once(ws, 'message')) as [Buffer, boolean];
     expect([[...b], isBinary2]).toEqual([[1, 2], true]);
     ws.close(1000, 'client done');
-    const [code, reason] = await once(ws, 'close');
+    const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
     expect([code, reason.toString()]).toEqual([1000, 'client done']);
     expect(ws.readyState).toBe(WebSocket.CLOSED);
   });
@@ -58,8 +58,8 @@ describe.each(kinds)('client on %s', (transport) => {
     const seen = once(wss, 'connection');
     const ws = ours(url, ['a', 'b'], { transport, origin: 'https://o.example', headers: { 'X-Token': 'secret' } });
     const opened = once(ws, 'open');
-    const [res] = await once(ws, 'upgrade');
-    expect((res as http.IncomingMessage).statusCode).toBe(101);
+    const [res] = (await once(ws, 'upgrade')) as [http.IncomingMessage];
+    expect((res).statusCode).toBe(101);
     await opened;
     expect(ws.protocol).toBe('b');
     const [, req] = (await seen) as [unknown, http.IncomingMessage];
@@ -76,7 +76,7 @@ describe.each(kinds)('client on %s', (transport) => {
     expect(ws.extensions).toBe('permessage-deflate');
     const big = 'z'.repeat(100_000);
     ws.send(big);
-    const [m] = await once(ws, 'message');
+    const [m] = (await once(ws, 'message')) as [Buffer, boolean];
     expect(m.toString()).toBe(big);
     const off = ours(url, { transport, perMessageDeflate: false });
     await once(off, 'open');
@@ -87,9 +87,9 @@ describe.each(kinds)('client on %s', (transport) => {
     const { wss, url } = await realServer();
     wss.on('connection', (s) => s.send('x'.repeat(100)));
     const ws = ours(url, { transport, maxPayload: 50 });
-    const [error] = await once(ws, 'error');
-    expect((error as { code: string }).code).toBe('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
-    const [code] = await once(ws, 'close');
+    const [error] = (await once(ws, 'error')) as [Error & { code: string }];
+    expect(error.code).toBe('WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+    const [code] = (await once(ws, 'close')) as [number, Buffer];
     expect(code).toBe(1006);
   });
 
@@ -121,8 +121,8 @@ describe.each(kinds)('client on %s', (transport) => {
     cleanups.push(() => new Promise((r) => server.close(r)));
     const url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     const plain = ours(url, { transport });
-    const [error] = await once(plain, 'error');
-    expect((error as Error).message).toBe('Unexpected server response: 403');
+    const [error] = (await once(plain, 'error')) as [Error];
+    expect((error).message).toBe('Unexpected server response: 403');
     const handled = ours(url, { transport });
     const events: string[] = [];
     handled.on('error', (e) => events.push(`error ${e.message}`));
@@ -135,7 +135,7 @@ describe.each(kinds)('client on %s', (transport) => {
     expect(res.headers['x-why']).toBe('nope');
     expect(req.path).toBe('/');
     let body = '';
-    res.on('data', (c: Buffer) => (body += c));
+    res.on('data', (c: Buffer) => (body += c.toString()));
     await waitFor(() => body === 'forbidden', 5000, 'body');
     // The request is the listener's: closing the WebSocket aborts it, as in ws.
     handled.close();
@@ -178,11 +178,11 @@ describe.each(kinds)('client on %s', (transport) => {
     expect(ws.url).toBe(`${target}/landed`);
     expect(redirects).toEqual([`${target}/landed`]);
     const looping = ours(`${base}/loop`, { transport, followRedirects: true, maxRedirects: 2 });
-    const [error] = await once(looping, 'error');
-    expect((error as Error).message).toBe('Maximum redirects exceeded');
+    const [error] = (await once(looping, 'error')) as [Error];
+    expect((error).message).toBe('Maximum redirects exceeded');
     const notFollowing = ours(`${base}/start`, { transport });
-    const [error2] = await once(notFollowing, 'error');
-    expect((error2 as Error).message).toBe('Unexpected server response: 302');
+    const [error2] = (await once(notFollowing, 'error')) as [Error];
+    expect((error2).message).toBe('Unexpected server response: 302');
     expect(hops).toBe(1 + 3 + 1);
   });
 
@@ -219,7 +219,7 @@ describe('client URL and options handling', () => {
       for (const c of wss.clients) c.terminate();
     });
     const ws = ours(`ws+unix:${socketPath}:/inside?x=1`);
-    const [m] = await once(ws, 'message');
+    const [m] = (await once(ws, 'message')) as [Buffer, boolean];
     expect(m.toString()).toBe('unix /inside?x=1');
   });
 

@@ -18,7 +18,7 @@ async function startChild(transport: string): Promise<{ child: ChildProcess; por
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const deadline = Date.now() + 10_000;
   while (!/port (\d+)/.test(out)) {
     if (Date.now() > deadline) throw new Error(`the child did not listen: ${out}`);

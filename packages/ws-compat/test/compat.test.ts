@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The CommonJS typings of ws (its ESM ones have no statics, like its ESM default export).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- false positive: the import type's `with` attributes read as a value
 type wsType = typeof import('ws', { with: { 'resolution-mode': 'require' } });
 import ours from '../src/index.js';
 
@@ -47,6 +48,7 @@ function show(value: unknown): string {
   return String(value);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- false positive: the import type's `with` attributes read as a value
 async function startServer(WS: WSModule, options: import('ws', { with: { 'resolution-mode': 'require' } }).ServerOptions = {}): Promise<{ wss: InstanceType<wsType['Server']>; url: string }> {
   const wss = new WS.Server({ port: 0, ...options });
   await once(wss, 'listening');
@@ -131,7 +133,7 @@ const scenarios: Record<string, Scenario> = {
     await once(ws, 'open');
     ws.close(4000, 'going away now');
     t.client.push(`readyState after close() ${ws.readyState}`);
-    const [code, reason] = await once(ws, 'close');
+    const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
     t.client.push(`close ${code} ${show(reason)} ${ws.readyState}`);
     await serverClosed;
     await stop(wss);
@@ -147,7 +149,7 @@ const scenarios: Record<string, Scenario> = {
     });
     for (let i = 0; i < 2; i++) {
       const ws = new m.client(url);
-      const [code, reason] = await once(ws, 'close');
+      const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
       t.client.push(`close ${code} ${show(reason)}`);
     }
     await settle();
@@ -222,7 +224,7 @@ const scenarios: Record<string, Scenario> = {
     await once(ws, 'open');
     ws.send('x'.repeat(64));
     ws.send('y'.repeat(65));
-    const [code, reason] = await once(ws, 'close');
+    const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
     t.client.push(`close ${code} ${show(reason)}`);
     await settle();
     await stop(wss);
@@ -237,7 +239,7 @@ const scenarios: Record<string, Scenario> = {
     const ws = new m.client(url);
     await once(ws, 'open');
     ws.send(Buffer.from([0xc3, 0x28]), { binary: false });
-    const [code] = await once(ws, 'close');
+    const [code] = (await once(ws, 'close')) as [number, Buffer];
     t.client.push(`close ${code}`);
     await settle();
     await stop(wss);
@@ -265,7 +267,7 @@ const scenarios: Record<string, Scenario> = {
     });
     const ws = new m.client(url);
     ws.on('message', (d) => t.client.push(`message ${show(d)}`));
-    const [code] = await once(ws, 'close');
+    const [code] = (await once(ws, 'close')) as [number, Buffer];
     t.client.push(`close ${code}`);
     try {
       ws.send('after');
@@ -287,7 +289,7 @@ const scenarios: Record<string, Scenario> = {
     t.client.push(`extensions=${ws.extensions}`);
     const big = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ i, name: `item ${i}` })));
     ws.send(big);
-    const [echo] = await once(ws, 'message');
+    const [echo] = (await once(ws, 'message')) as [Buffer, boolean];
     t.client.push(`echo ${echo.toString() === big}`);
     ws.close();
     await once(ws, 'close');
@@ -309,7 +311,7 @@ const scenarios: Record<string, Scenario> = {
     t.server.push(`closed before clients left: ${closed}`);
     for (const c of clients) c.close();
     while (!closed) await settle(5);
-    t.server.push(`clients ${wss.clients.size} closed ${closed}`);
+    t.server.push(`clients ${wss.clients.size} closed ${String(closed)}`);
   },
 
   async "'headers' event adds a response header the client reads in 'upgrade'"(m, t) {
@@ -370,7 +372,7 @@ const scenarios: Record<string, Scenario> = {
       s._sender.sendFrame(frame, (err) => t.server.push(`sendFrame cb ${show(err)}`));
     });
     const ws = new m.client(url);
-    const [data, isBinary] = await once(ws, 'message');
+    const [data, isBinary] = (await once(ws, 'message')) as [Buffer, boolean];
     t.client.push(`message ${show(data)} ${isBinary}`);
     ws.close();
     await once(ws, 'close');
@@ -434,11 +436,11 @@ const scenarios: Record<string, Scenario> = {
     const blob = await openAsBlob(file);
     writeFileSync(file, 'changed after the Blob was made'); // reading it now fails (NotReadableError)
     wss.on('connection', (ws) => {
-      ws.on('error', (e) => t.server.push(`error ${(e as Error).name}`));
+      ws.on('error', (e) => t.server.push(`error ${(e).name}`));
       ws.on('close', (code) => t.server.push(`close ${code}`));
       ws.send('before', (err) => t.server.push(`cb before ${show(err)}`));
-      ws.send(blob, (err) => t.server.push(`cb blob ${(err as Error | undefined)?.name}`));
-      ws.send('after', (err) => t.server.push(`cb after ${(err as Error | undefined)?.name}`));
+      ws.send(blob, (err) => t.server.push(`cb blob ${(err)?.name}`));
+      ws.send('after', (err) => t.server.push(`cb after ${(err)?.name}`));
     });
     const ws = new m.client(url);
     ws.on('message', (d) => t.client.push(`message ${show(d)}`));
@@ -492,7 +494,7 @@ const scenarios: Record<string, Scenario> = {
     t.client.push(`extensions=${ws.extensions}`);
     const text = JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ i, v: (i * 7919) % 1000 })));
     ws.send(text);
-    const [echo] = await once(ws, 'message');
+    const [echo] = (await once(ws, 'message')) as [Buffer, boolean];
     t.client.push(`echo ${echo.toString() === text}`);
     ws.close();
     await once(ws, 'close');
@@ -500,7 +502,7 @@ const scenarios: Record<string, Scenario> = {
   },
 
   async 'maxFragments: 0 means no limit, on both ends'(m, t) {
-    const { wss, url } = await startServer(m.server, { maxFragments: 0 } as object);
+    const { wss, url } = await startServer(m.server, { maxFragments: 0 });
     const pieces = 20_000; // more than the 16 384 default
     wss.on('connection', (ws) => {
       ws.on('message', (d) => {
@@ -510,12 +512,12 @@ const scenarios: Record<string, Scenario> = {
       });
       ws.on('close', (code) => t.server.push(`close ${code}`));
     });
-    const ws = new m.client(url, { maxFragments: 0 } as object);
+    const ws = new m.client(url, { maxFragments: 0 });
     await once(ws, 'open');
     for (let i = 0; i < pieces - 1; i++) ws.send('x', { fin: false });
     ws.send('x', { fin: true });
-    const [echo] = await once(ws, 'message');
-    t.client.push(`message ${(echo as Buffer).length}`);
+    const [echo] = (await once(ws, 'message')) as [Buffer, boolean];
+    t.client.push(`message ${(echo).length}`);
     ws.close();
     await once(ws, 'close');
     await settle();
@@ -578,9 +580,9 @@ const scenarios: Record<string, Scenario> = {
       ws.on('close', (code) => t.client.push(`${how}: close ${code}`));
       await new Promise<void>((resolve) => {
         ws.on('unexpected-response', (req, res) => {
-          t.client.push(`${how}: ${req.constructor.name} ${req.method} ${req.path} ${res.constructor.name} ${res.statusCode} ${res.headers['x-why']}`);
+          t.client.push(`${how}: ${req.constructor.name} ${req.method} ${req.path} ${res.constructor.name} ${res.statusCode} ${String(res.headers['x-why'])}`);
           let body = '';
-          res.on('data', (c: Buffer) => (body += c));
+          res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => {
             t.client.push(`${how}: body ${body}`);
             if (how === 'abort') req.abort();
@@ -599,14 +601,14 @@ const scenarios: Record<string, Scenario> = {
   async 'agent, createConnection (port a string), finishRequest and lookup are used as in ws'(m, t) {
     const { wss, url } = await startServer(m.server);
     wss.on('connection', (ws, req) => {
-      t.server.push(`connection x-finish=${req.headers['x-finish']}`);
+      t.server.push(`connection x-finish=${String(req.headers['x-finish'])}`);
       ws.on('message', (d) => ws.send(d));
     });
     const port = new URL(url).port;
     const echo = async (ws: InstanceType<wsType>, what: string) => {
       await once(ws, 'open');
       ws.send(what);
-      const [data] = await once(ws, 'message');
+      const [data] = (await once(ws, 'message')) as [Buffer, boolean];
       t.client.push(`${what}: echo ${show(data)}`);
       ws.close();
       await once(ws, 'close');
@@ -614,7 +616,7 @@ const scenarios: Record<string, Scenario> = {
     class CountingAgent extends httpAgent {
       override createConnection(options: object, cb: never) {
         t.client.push('agent createConnection');
-        return super.createConnection(options as never, cb);
+        return super.createConnection(options, cb);
       }
     }
     await echo(new m.client(url, { agent: new CountingAgent() }), 'agent');
@@ -634,7 +636,7 @@ const scenarios: Record<string, Scenario> = {
           req.setHeader('X-Finish', 'yes');
           req.end();
         },
-      } as object),
+      }),
       'finishRequest',
     );
     await echo(

@@ -18,7 +18,7 @@ afterEach(async () => {
 /** A port server on `transport` and one ws client connected to it: the server's socket and the client. */
 async function connectedPair(transport: (typeof kinds)[number]): Promise<{ ws: WebSocket; c: RealWS }> {
   const { wss, url } = await listen({ transport });
-  cleanups.push(() => shutdown(wss as WebSocketServer));
+  cleanups.push(() => shutdown(wss));
   const connection = once(wss, 'connection');
   const c = new RealWS(url);
   cleanups.push(() => c.terminate());
@@ -31,8 +31,8 @@ type AnySocket = EventEmitter & { binaryType: string; readyState: number };
 
 /** A server-side socket not attached to anything, made the way each library makes its own. */
 const makers: Record<string, () => AnySocket> = {
-  ws: () => new RealWS(null as unknown as string, undefined, {}) as unknown as AnySocket,
-  ours: () => new WebSocket(null, undefined, {}) as unknown as AnySocket,
+  ws: () => new RealWS(null as unknown as string, undefined, {}),
+  ours: () => new WebSocket(null, undefined, {}),
 };
 
 /** EventEmitter operations and what they show, as one list of lines. */

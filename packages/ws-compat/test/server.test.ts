@@ -56,7 +56,7 @@ describe.each(kinds)('WebSocketServer { port } on the %s transport', (transport)
     });
     for (const path of ['/early', '/late']) {
       const c = client(`ws://127.0.0.1:${port}${path}`);
-      const [data] = await once(c, 'message');
+      const [data] = (await once(c, 'message')) as [Buffer, boolean];
       expect(data.toString()).toBe(path);
     }
     expect(seen).toEqual(['/early', '/late']);
@@ -80,13 +80,13 @@ describe.each(kinds)('WebSocketServer { port } on the %s transport', (transport)
     const c = client(`ws://127.0.0.1:${address.port}/chat?room=1`);
     await once(c, 'open');
     c.send('héllo');
-    const [text, isBinary] = await once(c, 'message');
+    const [text, isBinary] = (await once(c, 'message')) as [Buffer, boolean];
     expect([text.toString(), isBinary]).toEqual(['héllo', false]);
     c.send(Buffer.from([0, 1, 2, 255]));
-    const [bin, isBinary2] = await once(c, 'message');
+    const [bin, isBinary2] = (await once(c, 'message')) as [Buffer, boolean];
     expect([[...bin], isBinary2]).toEqual([[0, 1, 2, 255], true]);
     c.close(1000, 'done');
-    const [code, reason] = await once(c, 'close');
+    const [code, reason] = (await once(c, 'close')) as [number, Buffer];
     expect([code, reason.toString()]).toEqual([1000, 'done']);
     await waitFor(() => wss.clients.size === 0, 5000, 'client gone');
     const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -125,14 +125,14 @@ describe.each(kinds)('WebSocketServer { port } on the %s transport', (transport)
   it('reports EADDRINUSE through an error event', async () => {
     const { port } = await server({ transport });
     const other = new WebSocketServer({ port, host: '127.0.0.1', transport });
-    const [error] = await once(other, 'error');
+    const [error] = (await once(other, 'error')) as [Error];
     expect((error as NodeJS.ErrnoException).code).toBe('EADDRINUSE');
   });
 
   it('delivers frames that arrive together with the upgrade request', async () => {
     const { wss, port } = await server({ transport });
     const got: string[] = [];
-    wss.on('connection', (ws) => ws.on('message', (d) => got.push(d.toString())));
+    wss.on('connection', (ws) => ws.on('message', (d) => got.push((d as Buffer).toString())));
     const socket = net.connect(port, '127.0.0.1');
     cleanups.push(() => socket.destroy());
     await once(socket, 'connect');
@@ -157,7 +157,7 @@ describe('WebSocketServer { server }', () => {
       ws.send(`hi ${req.url} ${ws._socket!.remoteAddress} ${typeof ws._socket!.remotePort} ${req.socket.remoteAddress}`);
     });
     const c = client(`ws://127.0.0.1:${port}/x`);
-    const [msg] = await once(c, 'message');
+    const [msg] = (await once(c, 'message')) as [Buffer, boolean];
     expect(msg.toString()).toBe('hi /x 127.0.0.1 number 127.0.0.1');
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('plain');
@@ -186,9 +186,9 @@ describe('WebSocketServer { server }', () => {
     const c = client(`ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}`);
     const events: string[] = [];
     c.on('open', () => events.push('open'));
-    c.on('message', (d) => events.push(`message ${d}`));
+    c.on('message', (d) => events.push(`message ${(d as Buffer).toString()}`));
     c.on('error', (e) => events.push(`error ${e.message}`));
-    const [code] = await once(c, 'close');
+    const [code] = (await once(c, 'close')) as [number, Buffer];
     events.push(`close ${code}`);
     expect(events).toEqual(['open', 'message sent before terminate(), delivered as by ws', 'close 1006']);
     await waitFor(() => serverEvents.length === 1, 5000, 'server close');
@@ -199,6 +199,7 @@ describe('WebSocketServer { server }', () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- node:path's functions do not use `this`
     const { join } = await import('node:path');
     const https = await import('node:https');
     const dir = mkdtempSync(join(tmpdir(), 'ws-compat-tls-'));
@@ -215,20 +216,20 @@ describe('WebSocketServer { server }', () => {
     wss.on('connection', (ws, req) => {
       expect(ws._socket!.encrypted).toBe(true);
       expect(ws._socket!.remoteAddress).toBe('127.0.0.1');
-      ws.on('message', (d) => ws.send(`tls:${d}`));
+      ws.on('message', (d) => ws.send(`tls:${(d as Buffer).toString()}`));
       void req;
     });
     const c = client(`wss://localhost:${port}`, { ca: cert });
     await once(c, 'open');
     c.send('x');
-    const [msg] = await once(c, 'message');
+    const [msg] = (await once(c, 'message')) as [Buffer, boolean];
     expect(msg.toString()).toBe('tls:x');
     // And our own client over wss.
     const ours = new WebSocket(`wss://localhost:${port}`, { ca: cert });
     cleanups.push(() => ours.terminate());
     await once(ours, 'open');
     ours.send('y');
-    const [m2] = await once(ours, 'message');
+    const [m2] = (await once(ours, 'message')) as [Buffer, boolean];
     expect(m2.toString()).toBe('tls:y');
     // Without the CA the certificate is refused, with node:tls's error, as ws reports it.
     const untrusted = new WebSocket(`wss://localhost:${port}`);
@@ -261,10 +262,10 @@ describe('WebSocketServer { noServer } + handleUpgrade', () => {
     const c = client(`ws://127.0.0.1:${port}/ok`);
     await once(c, 'open');
     c.send('ping?');
-    const [msg] = await once(c, 'message');
+    const [msg] = (await once(c, 'message')) as [Buffer, boolean];
     expect(msg.toString()).toBe('ping?');
     const rejected = client(`ws://127.0.0.1:${port}/reject`);
-    const [error] = await once(rejected, 'error');
+    const [error] = (await once(rejected, 'error')) as [Error];
     expect(String(error)).toContain('404');
     expect(() => wss.handleUpgrade(null as never, null as never, null as never, () => {})).toThrow();
   });
@@ -286,7 +287,7 @@ describe('WebSocketServer { noServer } + handleUpgrade', () => {
     wss.handleUpgrade(req, socket, Buffer.alloc(0), (ws) => {
       expect(ws._socket!.remoteAddress).toBe(undefined);
       ws.on('message', (d) => {
-        got.push(d.toString());
+        got.push((d as Buffer).toString());
         ws.send('back');
       });
     });
@@ -304,8 +305,8 @@ describe('handshake options and hooks', () => {
     const ok = client(`${url}/ws?x=1`);
     await once(ok, 'open');
     const bad = client(`${url}/other`);
-    const [error] = await once(bad, 'error');
-    expect((error as Error).message).toBe('Unexpected server response: 400');
+    const [error] = (await once(bad, 'error')) as [Error];
+    expect((error).message).toBe('Unexpected server response: 400');
   });
 
   it('verifyClient (sync): false answers 401; info has origin, secure and req', async () => {
@@ -317,8 +318,8 @@ describe('handshake options and hooks', () => {
       },
     });
     const bad = client(url, { origin: 'https://evil.example' });
-    const [error] = await once(bad, 'error');
-    expect((error as Error).message).toBe('Unexpected server response: 401');
+    const [error] = (await once(bad, 'error')) as [Error];
+    expect((error).message).toBe('Unexpected server response: 401');
     const good = client(url, { origin: 'https://good.example' });
     await once(good, 'open');
     expect(seen).toEqual([
@@ -341,7 +342,7 @@ describe('handshake options and hooks', () => {
     expect(res.statusCode).toBe(403);
     expect(res.headers['x-reason']).toBe('test');
     let body = '';
-    res.on('data', (c: Buffer) => (body += c));
+    res.on('data', (c: Buffer) => (body += c.toString()));
     await once(res, 'end');
     expect(body).toBe('Go away');
     void req;
@@ -356,15 +357,15 @@ describe('handshake options and hooks', () => {
     expect(a.protocol).toBe('one');
     const picked = await server({ handleProtocols: (protocols) => (protocols.has('two') ? 'two' : false) });
     const b = client(picked.url, ['one', 'two']);
-    const serverSide = once(picked.wss, 'connection');
+    const serverSide = once(picked.wss, 'connection') as Promise<[WebSocket]>;
     await once(b, 'open');
     expect(b.protocol).toBe('two');
     const [ws] = await serverSide;
     expect(ws.protocol).toBe('two');
     const none = await server({ handleProtocols: () => false });
     const c = client(none.url, ['x']);
-    const [error] = await once(c, 'error');
-    expect((error as Error).message).toBe('Server sent no subprotocol');
+    const [error] = (await once(c, 'error')) as [Error];
+    expect((error).message).toBe('Server sent no subprotocol');
   });
 
   it("'headers' lets the response be changed before it is written", async () => {
@@ -374,8 +375,8 @@ describe('handshake options and hooks', () => {
       headers.push('Set-Cookie: session=abc');
     });
     const c = client(url);
-    const [res] = await once(c, 'upgrade');
-    expect((res as http.IncomingMessage).headers['set-cookie']).toEqual(['session=abc']);
+    const [res] = (await once(c, 'upgrade')) as [http.IncomingMessage];
+    expect((res).headers['set-cookie']).toEqual(['session=abc']);
   });
 
   it("'wsClientError' receives handshake errors instead of the automatic answer", async () => {
@@ -412,8 +413,8 @@ describe('handshake options and hooks', () => {
     cleanups.push(() => new Promise((r) => httpServer.close(r)));
     await new Promise<void>((r) => wss.close(() => r()));
     const c = client(`ws://127.0.0.1:${(httpServer.address() as net.AddressInfo).port}`);
-    const [error] = await once(c, 'error');
-    expect((error as Error).message).toBe('Unexpected server response: 503');
+    const [error] = (await once(c, 'error')) as [Error];
+    expect((error).message).toBe('Unexpected server response: 503');
     const again = await new Promise<Error | undefined>((r) => wss.close((e) => r(e)));
     expect(again?.message).toBe('The server is not running');
   });
@@ -439,13 +440,13 @@ describe('perMessageDeflate and limits', () => {
     const big = 'a'.repeat(50_000);
     const before = socket.bytesRead;
     c.send(big);
-    const [echo] = await once(c, 'message');
+    const [echo] = (await once(c, 'message')) as [Buffer, boolean];
     expect(echo.toString()).toBe(big);
     expect(socket.bytesRead - before).toBeLessThan(1000); // compressed
     const small = 'b'.repeat(50);
     const before2 = socket.bytesRead;
     c.send(small);
-    const [echo2] = await once(c, 'message');
+    const [echo2] = (await once(c, 'message')) as [Buffer, boolean];
     expect(echo2.toString()).toBe(small);
     expect(socket.bytesRead - before2).toBe(52); // under the threshold: plain
   });
@@ -455,15 +456,15 @@ describe('perMessageDeflate and limits', () => {
     wss.on('connection', (ws) => ws.on('message', (d, b) => ws.send(d, { binary: b })));
     const c = client(url);
     const opened = once(c, 'open');
-    const [res] = await once(c, 'upgrade');
-    const header = String((res as http.IncomingMessage).headers['sec-websocket-extensions']);
+    const [res] = (await once(c, 'upgrade')) as [http.IncomingMessage];
+    const header = String((res).headers['sec-websocket-extensions']);
     expect(header).toContain('server_no_context_takeover');
     expect(header).toContain('client_no_context_takeover');
     expect(header).toContain('server_max_window_bits=10');
     await opened;
     for (let i = 0; i < 3; i++) {
       c.send('x'.repeat(5000));
-      const [m] = await once(c, 'message');
+      const [m] = (await once(c, 'message')) as [Buffer, boolean];
       expect(m.length).toBe(5000);
     }
   });
@@ -486,7 +487,7 @@ describe('perMessageDeflate and limits', () => {
     const c = client(url);
     await once(c, 'open');
     c.send('x'.repeat(11));
-    const [code] = await once(c, 'close');
+    const [code] = (await once(c, 'close')) as [number, Buffer];
     expect(code).toBe(1009);
     await waitFor(() => closes.length === 1);
     expect(errors).toEqual([['RangeError', 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'Max payload size exceeded']]);
@@ -553,7 +554,7 @@ describe('perMessageDeflate and limits', () => {
     const c = client(strict.url);
     await once(c, 'open');
     c.send(Buffer.from([0xff, 0xfe]), { binary: false });
-    const [code] = await once(c, 'close');
+    const [code] = (await once(c, 'close')) as [number, Buffer];
     expect(code).toBe(1007);
     expect(errors).toEqual(['WS_ERR_INVALID_UTF8']);
 
@@ -562,7 +563,7 @@ describe('perMessageDeflate and limits', () => {
     const d = client(lax.url);
     await once(d, 'open');
     d.send(Buffer.from([0xff, 0xfe]), { binary: false });
-    const [m] = await once(d, 'message');
+    const [m] = (await once(d, 'message')) as [Buffer, boolean];
     expect([...m]).toEqual([2, 0]);
   });
 });

@@ -17,14 +17,18 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
+/** What the test reaches into on the server's WebSocket (ws's private fields, kept by ours). */
+type ServerSideWs = { _socket: { remoteAddress: string }; _sender: { sendFrame: (list: Buffer[], cb: () => void) => void } };
+
 describe('Socket.IO with wsEngine: WebSocketServer', () => {
   it('connects, echoes text and binary with acks, and broadcasts through sendFrame', async () => {
     const server = http.createServer();
     const io = new socketIo.Server(server, { wsEngine: WebSocketServer, transports: ['websocket'] });
     let preEncoded = 0;
     const addresses: string[] = [];
-    io.on('connection', (socket: any) => {
-      const ws = socket.conn.transport.socket;
+    io.on('connection', (socket) => {
+      // The engine's websocket transport holds our WebSocket; its internals as ws names them.
+      const ws = (socket.conn.transport as unknown as { socket: ServerSideWs }).socket;
       addresses.push(ws._socket.remoteAddress, socket.handshake.address);
       const sendFrame = ws._sender.sendFrame.bind(ws._sender);
       ws._sender.sendFrame = (list: Buffer[], cb: () => void) => {
@@ -39,7 +43,7 @@ describe('Socket.IO with wsEngine: WebSocketServer', () => {
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    cleanups.push(() => new Promise((r) => io.close(r)));
+    cleanups.push(() => new Promise((r) => void io.close(r)));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const a = socketIoClient.io(url, { transports: ['websocket'] });
     const b = socketIoClient.io(url, { transports: ['websocket'] });
@@ -53,7 +57,7 @@ describe('Socket.IO with wsEngine: WebSocketServer', () => {
     expect(await new Promise((r) => a.once('echo', r))).toBe('hello');
     expect(await new Promise((r) => a.emit('echo', 'x', r))).toBe('acked x');
     a.emit('echo', Buffer.from([1, 2, 3]));
-    const binary = (await new Promise((r) => a.once('echo', r))) as Buffer;
+    const binary = await new Promise<Buffer>((r) => a.once('echo', r));
     expect([...binary]).toEqual([1, 2, 3]);
     const all = Promise.all([new Promise((r) => a.once('all', r)), new Promise((r) => b.once('all', r))]);
     a.emit('bcast');

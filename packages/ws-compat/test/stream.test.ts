@@ -25,10 +25,10 @@ describe('createWebSocketStream', () => {
     cleanups.push(() => c.terminate());
     await once(c, 'open');
     c.send('through the stream');
-    const [m] = await once(c, 'message');
+    const [m] = (await once(c, 'message')) as [Buffer, boolean];
     expect(m.toString()).toBe('through the stream');
     c.close(1000);
-    const [code] = await once(c, 'close');
+    const [code] = (await once(c, 'close')) as [number, Buffer];
     expect(code).toBe(1000);
   });
 
@@ -38,8 +38,8 @@ describe('createWebSocketStream', () => {
     wss.on('connection', (ws) => {
       ws.on('message', (d) => {
         // Stream writes are Buffers, sent as binary messages; answer with text.
-        ws.send(d.toString());
-        if (d.toString() === 'last') ws.close();
+        ws.send((d as Buffer).toString());
+        if ((d as Buffer).toString() === 'last') ws.close();
       });
     });
     const ws = new WebSocket(url);

@@ -8,7 +8,7 @@ import { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer as RealServer } from 'ws';
-import { type VerifyClientInfo, WebSocketServer } from '../src/index.js';
+import type { VerifyClientInfo } from '../src/index.js';
 import { closeRealWs, kinds, listen, listenRealWs, shutdown } from './support/helpers.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -84,7 +84,7 @@ describe.each(kinds)('the request of a port server on %s', (transport) => {
     const expected = await observe(real.wss, real.port, order);
     const { wss, port } = await listen({ transport });
     cleanups.push(() => shutdown(wss));
-    const got = await observe(wss as unknown as Parameters<typeof observe>[0], port, order);
+    const got = await observe(wss, port, order);
     expect(got).toEqual(expected);
     // The cases that matter, spelled out (so a change in both would still be seen).
     expect(got.protocol).toBe('chat');
@@ -141,7 +141,7 @@ describe('the request of a port server, in handshake validation', () => {
       if (server === 'ws') port = (await realWs()).port;
       else {
         const { wss, port: p } = await listen();
-        cleanups.push(() => shutdown(wss as WebSocketServer));
+        cleanups.push(() => shutdown(wss));
         port = p;
       }
       const socket = net.connect(port, '127.0.0.1');

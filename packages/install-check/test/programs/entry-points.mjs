@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 const require = createRequire(join(process.cwd(), 'package.json'));
 for (const name of process.argv.slice(2)) {
-  const esm = await import(name);
+  await import(name);
   const cjs = require(name);
   if (typeof cjs !== 'object' && typeof cjs !== 'function') throw new Error(`${name}: require gave ${typeof cjs}`);
   console.log(`${name} esm+cjs`);

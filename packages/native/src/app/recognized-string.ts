@@ -24,5 +24,5 @@ export function toText(value: RecognizedString): string {
 
 /** A fresh `ArrayBuffer` holding exactly the UTF-8 bytes of `text`. */
 export function textArrayBuffer(text: string): ArrayBuffer {
-  return new TextEncoder().encode(text).buffer as ArrayBuffer;
+  return new TextEncoder().encode(text).buffer;
 }

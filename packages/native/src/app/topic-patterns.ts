@@ -41,7 +41,7 @@ export function isWildcardPattern(topic: string): boolean {
 export function validatePattern(pattern: string): void {
   const levels = pattern.split('/');
   for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
+    const level = levels[i];
     if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) {
       throw new RangeError(`invalid topic filter ${JSON.stringify(pattern)}: '#' must be a whole level and the last one (MQTT 3.1.1 §4.7.1.2)`);
     }
@@ -86,7 +86,7 @@ export class TopicPatterns<S> {
     let node = this.root;
     const last = levels.length - 1;
     for (let i = 0; i < levels.length; i++) {
-      const level = levels[i]!;
+      const level = levels[i];
       if (level === '#') {
         node.rest = set;
         return set;
@@ -115,7 +115,7 @@ export class TopicPatterns<S> {
     if (levels[levels.length - 1] !== '#') node.here = undefined;
     // Prune empty levels bottom-up.
     for (let i = path.length - 1; i >= 0; i--) {
-      const [parent, level] = path[i]!;
+      const [parent, level] = path[i];
       const child = level === '+' ? parent.plus : parent.children?.get(level);
       if (child === undefined || !child.empty) break;
       if (level === '+') parent.plus = undefined;
@@ -140,15 +140,15 @@ export class TopicPatterns<S> {
       if (node.here !== undefined) each(node.here);
       return;
     }
-    const child = node.children?.get(levels[i]!);
+    const child = node.children?.get(levels[i]);
     if (child !== undefined) this.walk(child, levels, i + 1, dollar, each);
     if (node.plus !== undefined && !(dollar && i === 0)) this.walk(node.plus, levels, i + 1, dollar, each);
   }
 }
 
 function childOf<S>(node: Level<S>, level: string): Level<S> {
-  const children = (node.children ??= new Map());
+  const children = (node.children ??= new Map<string, Level<S>>());
   let child = children.get(level);
-  if (child === undefined) children.set(level, (child = new Level()));
+  if (child === undefined) children.set(level, (child = new Level<S>()));
   return child;
 }

@@ -43,9 +43,9 @@ export class TopicRegistry<S extends Subscriber> {
   subscribe(subscriber: S, topic: string): number {
     const pattern = this.patterns !== undefined && isWildcardPattern(topic);
     if (pattern) validatePattern(topic);
-    let set = pattern ? this.patterns!.set(topic, false) : this.topics.get(topic);
+    let set = pattern ? this.patterns.set(topic, false) : this.topics.get(topic);
     if (set === undefined) {
-      if (pattern) set = this.patterns!.set(topic, true)!;
+      if (pattern) set = this.patterns.set(topic, true)!;
       else this.topics.set(topic, (set = new Set()));
       this.watcher?.first(topic);
     } else if (set.has(subscriber)) return -1;
@@ -58,14 +58,14 @@ export class TopicRegistry<S extends Subscriber> {
   /** Removes `subscriber` from `topic`. Returns the subscriber count before, or -1 if it was not in. */
   unsubscribe(subscriber: S, topic: string): number {
     const pattern = this.patterns !== undefined && isWildcardPattern(topic);
-    const set = pattern ? this.patterns!.set(topic, false) : this.topics.get(topic);
+    const set = pattern ? this.patterns.set(topic, false) : this.topics.get(topic);
     if (set === undefined || !set.has(subscriber)) return -1;
     const before = set.size;
     set.delete(subscriber);
     subscriber.topics?.delete(topic);
     // Empty topics are forgotten: topic names must not pile up.
     if (set.size === 0) {
-      if (pattern) this.patterns!.remove(topic);
+      if (pattern) this.patterns.remove(topic);
       else this.topics.delete(topic);
       this.watcher?.last(topic);
     }

@@ -113,6 +113,7 @@ export interface ResolvedBehavior {
   /** In seconds. */
   readonly maxLifetime: number;
   readonly closeDrainTimeout: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- behaviours of every user-data type share one route table
   readonly handlers: WebSocketBehavior<any>;
 }
 
@@ -133,6 +134,7 @@ const DEFAULT_CLOSE_DRAIN_TIMEOUT = 30;
  * Applies the defaults and checks the values.
  * @throws {RangeError|TypeError} on a negative or non-numeric limit, or an invalid compression value.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any user-data type: see ResolvedBehavior.handlers
 export function resolveBehavior(pattern: string, behavior: WebSocketBehavior<any>): ResolvedBehavior {
   if (behavior === null || typeof behavior !== 'object') throw new TypeError('a WebSocket behavior must be an object');
   const resolved: ResolvedBehavior = {

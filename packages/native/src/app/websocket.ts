@@ -124,7 +124,7 @@ class RouteState implements WsRoute {
 export function createWsRoute(core: AppCore, behavior: ResolvedBehavior): WsRoute {
   const states: RouteState[] = [];
   for (let bits = 0; bits < STATE_COUNT; bits++) states.push(new RouteState(core, behavior, bits, states));
-  return states[OPEN]!;
+  return states[OPEN];
 }
 
 export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, SocketEntry, ConnectionHandler {

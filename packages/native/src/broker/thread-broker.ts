@@ -130,9 +130,9 @@ export class ThreadBroker extends BrokerBase {
     const bytes = new Uint8Array(buffer);
     let start = 0;
     for (let i = 0; i < topics.length; i++) {
-      const end = meta[2 * i]!;
-      const flags = meta[2 * i + 1]!;
-      this.deliver(topics[i]!, bytes.subarray(start, end), (flags & BINARY) !== 0, (flags & COMPRESS) !== 0);
+      const end = meta[2 * i];
+      const flags = meta[2 * i + 1];
+      this.deliver(topics[i], bytes.subarray(start, end), (flags & BINARY) !== 0, (flags & COMPRESS) !== 0);
       start = end;
     }
   }

@@ -55,7 +55,7 @@ export interface NativeAddon {
    * [episodes (each logged once), connections accepted and closed at once, at the limit now].
    */
   acceptFdLimit(): [number, number, boolean];
-  xorMask(data: Uint8Array, maskWord: number): void;
+  xorMask(this: void, data: Uint8Array, maskWord: number): void;
   /** TLS contexts (src/cpp/tls-context.h): options as in `NativeTlsOptions`. */
   tlsContext(options: NativeTlsOptions): number;
   tlsUpdate(id: number, options: NativeTlsOptions): void;

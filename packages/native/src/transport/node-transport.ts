@@ -91,6 +91,7 @@ export class NodeTransport implements Transport {
   private readonly flushCorked = (): void => this.uncorkAll();
 
   constructor() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the socket listeners below are shared functions whose own `this` is the socket
     const transport = this;
     this.timers = new TimerWheel((slot) => transport.expire(slot));
     this.onSocketData = function (chunk) {
@@ -287,7 +288,7 @@ export class NodeTransport implements Transport {
 
   adopt(socket: net.Socket, head: Uint8Array): SocketId {
     this.assertUsable();
-    const slot = this.register(socket as SlottedSocket);
+    const slot = this.register(socket);
     this.readPeer(slot);
     // Any Duplex works (a TLS socket, a stream from a proxy library): only a TCP socket has Nagle to turn off.
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -364,7 +365,7 @@ export class NodeTransport implements Transport {
       socket.destroy();
       return;
     }
-    const slot = this.register(socket as SlottedSocket);
+    const slot = this.register(socket);
     this.readPeer(slot);
     this.deliverOpen(slot, listener);
   }

@@ -25,19 +25,19 @@ export class SlotOwners<T extends object> {
 
   /** The owner of `slot`, or undefined. */
   get(slot: number): T | undefined {
-    const n = slot < this.slots.length ? this.slots[slot]! : NONE;
+    const n = slot < this.slots.length ? this.slots[slot] : NONE;
     return n === NONE ? undefined : this.owners[n];
   }
 
   /** Makes `owner` the owner of `slot` (undefined clears it). */
   set(slot: number, owner: T | undefined): void {
-    const old = slot < this.slots.length ? this.slots[slot]! : NONE;
+    const old = slot < this.slots.length ? this.slots[slot] : NONE;
     const n = owner === undefined ? NONE : (this.numbers.get(owner) ?? this.register(owner));
     if (n === old) return;
     if (slot >= this.slots.length) this.grow(slot + 1);
     this.slots[slot] = n;
-    if (n !== NONE) this.counts[n]!++;
-    if (old !== NONE && --this.counts[old]! === 0) this.release(old);
+    if (n !== NONE) this.counts[n]++;
+    if (old !== NONE && --this.counts[old] === 0) this.release(old);
   }
 
   /** Owners that hold at least one slot (for tests and diagnostics). */

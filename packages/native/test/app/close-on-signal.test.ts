@@ -16,7 +16,7 @@ async function startChild(kind: string, transport: string): Promise<{ child: Chi
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const deadline = Date.now() + 10_000;
   while (!/port (\d+)/.test(out)) {
     if (Date.now() > deadline) throw new Error(`the child did not listen: ${out}`);

@@ -94,7 +94,7 @@ describe.skipIf(!built).each(transportKinds)('10 000 garbage connections (%s)', 
     socket.destroy();
 
     child.stdin.end();
-    const [code] = await once(child, 'exit');
+    const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
     // RSS after GC still moves by a few MiB between samples, so compare the median of the first
     // three samples with that of the last three: 4 000 connections apart, a leak of 1 KiB per

@@ -26,13 +26,13 @@ describe.each(transportKinds)('App socket state (%s)', (transport) => {
     const b = await openClient(server.url);
     await waitFor(() => sockets.length === 2, 5000, 'two opens');
     const aClosed = closed(a);
-    sockets[0]!.end(4000, 'only a');
+    sockets[0].end(4000, 'only a');
     expect((await aClosed).code).toBe(4000);
-    expect(() => sockets[0]!.send('x')).toThrow(ClosedSocketError);
+    expect(() => sockets[0].send('x')).toThrow(ClosedSocketError);
     const echoed = nextMessage(b);
     b.send('still here');
     expect((await echoed).data.toString()).toBe('still here');
-    expect(sockets[1]!.getBufferedAmount()).toBe(0);
+    expect(sockets[1].getBufferedAmount()).toBe(0);
   });
 
   it('a socket that subscribed before its first message still echoes, and keeps its topics', async () => {

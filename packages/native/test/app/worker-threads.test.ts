@@ -21,7 +21,7 @@ describe.skipIf(!transportKinds.includes('epoll') || !built)('App in worker_thre
     const worker = new Worker(new URL('../fixtures/reuseport-worker.mjs', import.meta.url), {
       workerData: { port: token.port },
     });
-    const [state] = await once(worker, 'message');
+    const [state] = (await once(worker, 'message')) as [unknown];
     expect(state).toBe('listening');
 
     const threads = new Set<string>();

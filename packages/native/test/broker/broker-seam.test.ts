@@ -45,10 +45,10 @@ function commands(app: TemplatedApp): void {
     compression: SHARED_COMPRESSOR,
     message: (ws, message) => {
       const [cmd, topic, text] = Buffer.from(message).toString().split(' ');
-      if (cmd === 'sub') ws.subscribe(topic!);
-      else if (cmd === 'unsub') ws.unsubscribe(topic!);
-      else if (cmd === 'pub') ws.publish(topic!, text!);
-      else if (cmd === 'pubbin') ws.publish(topic!, Buffer.from(text!), true);
+      if (cmd === 'sub') ws.subscribe(topic);
+      else if (cmd === 'unsub') ws.unsubscribe(topic);
+      else if (cmd === 'pub') ws.publish(topic, text);
+      else if (cmd === 'pubbin') ws.publish(topic, Buffer.from(text), true);
       ws.send(`ok ${cmd}`);
     },
   });
@@ -178,7 +178,7 @@ describe.each(transportKinds)('broker seam (%s)', (transport) => {
     s1.app.publish('z', text, false, true);
     const bytes = await frame;
     expect(bytes[0]).toBe(0xc1); // FIN | RSV1 | text: compressed on the remote App
-    expect(bytes[1]! & 0x7f).toBeLessThan(126); // 2400 bytes deflated to a short frame
+    expect(bytes[1] & 0x7f).toBeLessThan(126); // 2400 bytes deflated to a short frame
     raw.destroy();
   });
 

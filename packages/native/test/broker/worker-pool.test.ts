@@ -96,14 +96,14 @@ describe.skipIf(!transportKinds.includes('epoll') || !built)('startWorkerPool: A
     const p = await start(2);
     for (const c of clients) await c.command('sub room');
     const exited = once(p, 'exit');
-    await p.workers[1]!.terminate();
+    await p.workers[1].terminate();
     await exited;
     expect(p.size).toBe(1);
     const survivors = clients.filter((c) => c.worker === 0);
     const gone = clients.filter((c) => c.worker === 1);
     await waitFor(() => gone.every((c) => c.ws.readyState === WebSocket.CLOSED), 5000, 'clients of the ended thread closed');
     const [sender, ...others] = survivors;
-    await sender!.command('pub room after');
+    await sender.command('pub room after');
     await waitFor(() => others.every((c) => c.messages().length === 1), 5000, 'deliveries on the surviving thread');
     expect(others.map((c) => c.messages())).toEqual(others.map(() => ['after']));
     expect(gone.every((c) => c.messages().length === 0)).toBe(true);

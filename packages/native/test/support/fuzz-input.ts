@@ -45,27 +45,6 @@ export function randomText(rng: Rng, max: number): Buffer {
   return Buffer.from(parts.join(''));
 }
 
-/** A masked client frame with any header bits. */
-function frame(rng: Rng, opcode: number, payload: Buffer, fin: boolean, rsv1 = false): Buffer {
-  const len = payload.length;
-  const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
-  const header = Buffer.alloc(2 + lenBytes + 4);
-  header[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
-  if (lenBytes === 0) header[1] = 0x80 | len;
-  else if (lenBytes === 2) {
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(len, 2);
-  } else {
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(len), 2);
-  }
-  const mask = rng.bytes(4);
-  mask.copy(header, 2 + lenBytes);
-  const body = Buffer.allocUnsafe(len);
-  for (let i = 0; i < len; i++) body[i] = payload[i] ^ mask[i & 3];
-  return Buffer.concat([header, body]);
-}
-
 /** Splits `data` into `parts` pieces at random points. */
 export function split(rng: Rng, data: Buffer, parts: number): Buffer[] {
   const cuts = Array.from({ length: parts - 1 }, () => rng.below(data.length + 1)).sort((a, b) => a - b);

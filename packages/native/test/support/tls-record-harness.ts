@@ -52,7 +52,7 @@ export async function tlsClient(port: number, options: tls.ConnectionOptions = {
   const received: Buffer[] = [];
   const errors: Error[] = [];
   socket.on('data', (d: Buffer) => received.push(d));
-  socket.on('error', (e) => errors.push(e));
+  socket.on('error', (e: Error) => errors.push(e));
   await once(socket, 'secureConnect');
   return { socket, received, errors, bytes: () => Buffer.concat(received) };
 }
@@ -84,7 +84,7 @@ export async function craftingClient(server: EchoServer, options: tls.Connection
   const errors: Error[] = [];
   let ended = false;
   socket.on('data', (d: Buffer) => received.push(d));
-  socket.on('error', (e) => errors.push(e));
+  socket.on('error', (e: Error) => errors.push(e));
   socket.on('end', () => {
     ended = true;
   });

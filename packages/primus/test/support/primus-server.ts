@@ -13,13 +13,13 @@ import { UwsTransformer } from '../../src/index.js';
 
 const require = createRequire(import.meta.url);
 /** Primus 8 (CommonJS, untyped). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export const Primus: any = require('primus');
 
 export type Where = 'tcp' | 'unix';
 
 export interface Started {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   primus: any;
   server: http.Server | https.Server;
   /** The URL for `new primus.Socket(url)` (`http://127.0.0.1:port` or `ws+unix://path`). */
@@ -28,10 +28,10 @@ export interface Started {
   httpUrl?: string;
   socketPath?: string;
   /** The Node client class of this Primus (its primus.js run in a vm). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   Socket: any;
   /** Opens a client to the server; `query` is appended to the URL. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   connect(options?: Record<string, unknown>, query?: string): any;
   close(): Promise<void>;
 }
@@ -64,7 +64,7 @@ export async function startPrimus(
     url = httpUrl;
   }
   const Socket = primus.Socket;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   const clients: any[] = [];
   return {
     primus,
@@ -88,7 +88,7 @@ export async function startPrimus(
 }
 
 /** Resolves with the next `event` of `emitter` (an EventEmitter or eventemitter3), or rejects after `ms`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function next<T = unknown>(emitter: any, event: string, ms = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no '${event}' within ${ms} ms`)), ms);

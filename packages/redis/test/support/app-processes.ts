@@ -6,6 +6,15 @@ import WebSocket from 'ws';
 const fixture = new URL('../fixtures/redis-app.mjs', import.meta.url);
 
 /** An App process on the broker, with its IPC answers. */
+/** What the fixture app (test/fixtures/redis-app.mjs) answers to `stats`. */
+export interface AppStats {
+  stats: { published: number; received: number; dropped: number; errors: number };
+  connected: boolean;
+  queued: number;
+  dropEvents: number;
+  errors: number;
+}
+
 export class AppProcess {
   readonly inbox: Record<string, unknown>[] = [];
   port = 0;
@@ -28,7 +37,7 @@ export class AppProcess {
     const deadline = Date.now() + ms;
     for (;;) {
       const i = this.inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return this.inbox.splice(i, 1)[0]!;
+      if (i >= 0) return this.inbox.splice(i, 1)[0];
       if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}`);
       if (Date.now() > deadline) throw new Error(`${this.name}: no ${type} message`);
       await new Promise((r) => setTimeout(r, 10));
@@ -40,8 +49,8 @@ export class AppProcess {
     return this.next(reply);
   }
 
-  stats(): Promise<Record<string, any>> {
-    return this.ask({ cmd: 'stats' }, 'stats');
+  async stats(): Promise<AppStats> {
+    return (await this.ask({ cmd: 'stats' }, 'stats')) as unknown as AppStats;
   }
 
   async stop(): Promise<void> {

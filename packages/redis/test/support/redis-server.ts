@@ -61,8 +61,8 @@ export class RedisServer {
     });
     this.child = child;
     let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
     const deadline = Date.now() + 10_000;
     // Ready when it answers on its port.
     for (;;) {
@@ -126,7 +126,7 @@ async function answers(port: number): Promise<boolean> {
 function parseResp(buf: Buffer, at: number): { value: unknown; end: number } | undefined {
   const eol = buf.indexOf('\r\n', at);
   if (eol < 0) return undefined;
-  const type = String.fromCharCode(buf[at]!);
+  const type = String.fromCharCode(buf[at]);
   const line = buf.toString('utf8', at + 1, eol);
   if (type === '+' ) return { value: line, end: eol + 2 };
   if (type === '-') return { value: new Error(line), end: eol + 2 };

@@ -30,11 +30,13 @@ interface PendingBroadcast {
   packetOpts: { volatile?: boolean; compress?: boolean };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's base must take `...args: any[]` (TypeScript's rule)
 type AdapterClass = abstract new (...args: any[]) => Adapter;
 
 /** The public face of a socket.io-adapter class that the mixin builds on (`_encode`/`apply` are private in its types). */
 interface AdapterBase {
-  nsp: any;
+  /** Socket.IO's Namespace: the parts of it used here. */
+  nsp: { name: string; sockets: Map<SocketId, SioSocket> };
   rooms: Map<Room, Set<SocketId>>;
   sids: Map<SocketId, Set<Room>>;
   addAll(id: SocketId, rooms: Set<Room>): void;
@@ -59,6 +61,7 @@ export function namespaceTopic(nsp: string): string {
 export function withNativeFanout<TBase extends AdapterClass>(Base: TBase): TBase {
   // Whether `apply` is the in-memory adapter's own (a cluster adapter may override it).
   const inMemoryApply = (Base.prototype as unknown as { apply: unknown }).apply === (Adapter.prototype as unknown as { apply: unknown }).apply;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's base takes `...args: any[]`
   abstract class NativeFanout extends (Base as unknown as new (...args: any[]) => AdapterBase) {
     /** Socket ids whose websocket is subscribed to their rooms' topics. */
     private readonly nativeIds = new Set<SocketId>();
@@ -78,7 +81,7 @@ export function withNativeFanout<TBase extends AdapterClass>(Base: TBase): TBase
     }
 
     private socketOf(id: SocketId): SioSocket | undefined {
-      return (this.nsp as { sockets: Map<SocketId, SioSocket> }).sockets.get(id);
+      return this.nsp.sockets.get(id);
     }
 
     override addAll(id: SocketId, rooms: Set<Room>): void {
@@ -152,7 +155,7 @@ export function withNativeFanout<TBase extends AdapterClass>(Base: TBase): TBase
       const threshold = engine.deflateThreshold;
       const wantsCompress = pending.packetOpts.compress !== false && threshold !== undefined;
       const compressOf = (frame: string | Buffer): boolean =>
-        wantsCompress && (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length) >= threshold!;
+        wantsCompress && (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length) >= threshold;
 
       const except = opts.except;
       const rooms = opts.rooms;

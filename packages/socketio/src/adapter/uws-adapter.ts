@@ -11,11 +11,11 @@ const FanoutSessionAwareAdapter = withNativeFanout(SessionAwareAdapter);
 
 /** The in-memory adapter with native fan-out; session-aware when the server recovers connection state. */
 export class UwsAdapter extends FanoutAdapter {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- socket.io-adapter's Adapter takes `nsp: any`; so does its subclass
   constructor(nsp: any) {
-    if (nsp?.server?.opts?.connectionStateRecovery) {
+    if ((nsp as { server?: { opts?: { connectionStateRecovery?: unknown } } })?.server?.opts?.connectionStateRecovery) {
       // Socket.IO picks SessionAwareAdapter itself in that case; so do we.
-      // eslint-disable-next-line no-constructor-return
-      return new FanoutSessionAwareAdapter(nsp) as unknown as UwsAdapter;
+      return new FanoutSessionAwareAdapter(nsp);
     }
     super(nsp);
   }

@@ -37,6 +37,7 @@ export interface EngineOptions {
   /** Accept engine.io protocol v3 clients (Socket.IO 2 clients). Default: false. */
   allowEIO3?: boolean;
   /** The `cors` package's options, applied as the first middleware (preflight included). Default: false (no CORS headers). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- engine.io's ServerOptions.cors has this type: its options pass through as they are
   cors?: false | CorsOptions | CorsOptionsDelegate<any>;
   /**
    * A cookie with the session id on the handshake response: `true` or the `cookie` package's

@@ -5,6 +5,7 @@
  * upgrade) and never lets a request that went away reach a response that is gone.
  */
 import { EventEmitter } from 'node:events';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { serialize } from 'cookie';
 import cors from 'cors';
 import {
@@ -46,7 +47,7 @@ export interface EngineListening {
 export class NativeEngine extends EventEmitter {
   readonly opts: ResolvedEngineOptions;
   /** Open sessions by id. */
-  readonly clients: Record<string, EngineSocket> = Object.create(null);
+  readonly clients: Record<string, EngineSocket> = Object.create(null) as Record<string, EngineSocket>;
   clientsCount = 0;
   private readonly middlewares: EngineMiddleware[] = [];
   private ownApp: { app: TemplatedApp; token: unknown } | undefined;
@@ -56,7 +57,7 @@ export class NativeEngine extends EventEmitter {
     super();
     this.opts = resolveEngineOptions(options);
     if (options.generateId !== undefined) this.generateId = options.generateId;
-    if (this.opts.cors !== false) this.use(cors(this.opts.cors as cors.CorsOptions) as unknown as EngineMiddleware);
+    if (this.opts.cors !== false) this.use(cors(this.opts.cors as cors.CorsOptions));
   }
 
   /** Makes a session id (override or pass `generateId`; may return a promise). */
@@ -156,8 +157,8 @@ export class NativeEngine extends EventEmitter {
         return;
       }
       const sid = request._query.sid;
-      if (sid) this.clients[sid]!.transport.onRequest(request);
-      else void this.handshake(request._query.transport!, request, (c, ctx) => abortRequest(response, c, ctx));
+      if (sid) this.clients[sid].transport.onRequest(request);
+      else void this.handshake(request._query.transport, request, (c, ctx) => abortRequest(response, c, ctx));
     };
     this.applyMiddlewares(request, response, (error) => {
       if (request.aborted || response.writableEnded) return; // gone, or a middleware answered
@@ -174,7 +175,7 @@ export class NativeEngine extends EventEmitter {
     const request = new EngineRequest(req, res, 0, false);
     const response = request.response!;
     const refuse = (code: EngineErrorCode, ctx?: Record<string, unknown>): void => abortUpgrade(res, request, code, ctx);
-    const accept = (transport: Transport | undefined, headers: Record<string, unknown>): void => {
+    const accept = (transport: Transport | undefined, headers: OutgoingHttpHeaders): void => {
       if (request.aborted) {
         transport?.onClose();
         return;
@@ -193,14 +194,14 @@ export class NativeEngine extends EventEmitter {
         if (!request.aborted) process.emitWarning(`engine upgrade failed: ${(error as Error).message}`);
       }
     };
-    const verified: VerifyCallback = async (code, ctx) => {
+    const verifiedAsync = async (code?: EngineErrorCode, ctx?: Record<string, unknown>): Promise<void> => {
       if (request.aborted) return;
       if (code !== undefined) {
         this.emitConnectionError(request, code, ctx);
         return refuse(code, ctx);
       }
       // Headers a middleware set (a session cookie...) go on the 101, after the headers events.
-      const headers: Record<string, unknown> = Object.fromEntries(response.takeUpgradeHeaders());
+      const headers: OutgoingHttpHeaders = Object.fromEntries(response.takeUpgradeHeaders());
       const sid = request._query.sid;
       if (!sid) this.emit('initial_headers', headers, request);
       this.emit('headers', headers, request);
@@ -218,6 +219,7 @@ export class NativeEngine extends EventEmitter {
       const transport = await this.handshake('websocket', request, refuse);
       if (transport !== undefined) accept(transport, headers);
     };
+    const verified: VerifyCallback = (code, ctx) => void verifiedAsync(code, ctx);
     this.applyMiddlewares(request, response, (error) => {
       if (request.aborted) return;
       if (response.writableEnded) return refuse(EngineErrors.BAD_REQUEST, { message: 'Bad request' }); // a middleware answered

@@ -27,7 +27,7 @@ function syncResult<T>(run: (cb: (value: T) => void) => void): T {
 export const codecV4: PacketCodec = {
   encodePacket: (packet, supportsBinary) => syncResult<string | Buffer>((cb) => encodePacket(packet, supportsBinary, cb as (v: unknown) => void)),
   encodePayload: (packets) => syncResult<string>((cb) => encodePayload(packets, cb)),
-  decodePacket: (data) => decodePacket(data as string, 'nodebuffer'),
+  decodePacket: (data) => decodePacket(data, 'nodebuffer'),
   decodePayload: (data) => decodePayload(typeof data === 'string' ? data : data.toString('utf8'), 'nodebuffer'),
 };
 
@@ -63,7 +63,7 @@ function decodeV3String(text: string): Packet {
 export const codecV3: PacketCodec = {
   encodePacket(packet, supportsBinary) {
     const type = typeNumber(packet.type);
-    const data = packet.data;
+    const data = packet.data as string | ArrayBufferView | ArrayBuffer | undefined;
     if (isBinary(data)) {
       const bytes = toBuffer(data);
       return supportsBinary ? Buffer.concat([Buffer.from([type]), bytes]) : `b${type}${bytes.toString('base64')}`;

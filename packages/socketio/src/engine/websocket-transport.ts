@@ -85,7 +85,7 @@ export class WebSocketTransport extends Transport {
           ? data === undefined
             ? digit
             : digit + data
-          : this.codec.encodePacket(data === undefined ? { type } : ({ type, data } as Packet), this.supportsBinary);
+          : this.codec.encodePacket(data === undefined ? { type } : ({ type, data }), this.supportsBinary);
       const threshold = this.deflateThreshold;
       const deflate = compress && threshold !== undefined && (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length) >= threshold;
       if (ws.send(frame, typeof frame !== 'string', deflate) === DROPPED) {

@@ -25,7 +25,7 @@ function clear(): void {
 
 /** A list made by `Sender.frame` (`[header, payload]`, or one masked frame) as one Buffer. */
 function joinList(list: readonly Uint8Array[]): Buffer {
-  return list.length === 1 ? asBuffer(list[0]) : Buffer.concat(list as Uint8Array[]);
+  return list.length === 1 ? asBuffer(list[0]) : Buffer.concat(list);
 }
 
 /** A final, unmasked, uncompressed binary frame of `payload`. */

@@ -31,7 +31,7 @@ export class UwsEngine extends WebSocketServer {
   /** Options as engine.io gives them; `noServer` defaults to true. */
   constructor(options: UwsEngineOptions = {}, callback?: () => void) {
     const { maxBufferedChunks: _ignored, ...rest } = options;
-    const defaults = (new.target as typeof UwsEngine)._defaults;
+    const defaults = (new.target)._defaults;
     const noServer = rest.port == null && rest.server == null ? true : rest.noServer;
     super({ ...defaults, ...rest, noServer, WebSocket: rest.WebSocket ?? UwsEngineSocket }, callback);
   }

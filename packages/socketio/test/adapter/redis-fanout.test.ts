@@ -48,7 +48,7 @@ describe.skipIf(!hasRedis)('withNativeFanout over @socket.io/redis-adapter', () 
       redisClients.push(pub, sub);
       // socket.io calls `new adapter(nsp)`: a function (not an arrow) that returns the instance.
       const adapter = function (nsp: unknown) {
-        return new (Fanout as any)(nsp, pub, sub, {});
+        return new (Fanout as unknown as new (...args: unknown[]) => object)(nsp, pub, sub, {});
       };
       servers.push(await startIo({}, { adapter: adapter as never }));
     }
@@ -72,10 +72,10 @@ describe.skipIf(!hasRedis)('withNativeFanout over @socket.io/redis-adapter', () 
       if (!c.connected) await once(c, 'connect');
       sides.push([c, s]);
     }
-    sides[0][1].join('r');
-    sides[1][1].join('r');
-    sides[2][1].join('r');
-    sides[3][1].join('other');
+    void sides[0][1].join('r');
+    void sides[1][1].join('r');
+    void sides[2][1].join('r');
+    void sides[3][1].join('other');
     const got = sides.map(() => [] as string[]);
     sides.forEach(([c], i) => c.on('m', (x: string) => got[i].push(x)));
     let flushes = 0;

@@ -10,6 +10,9 @@ import type { Socket } from 'socket.io';
 import { type StartedIo, delay, once, startIo } from '../engine/engine-harness.js';
 import { UwsAdapter } from '../../src/index.js';
 
+/** The socket.io client's engine internals these tests reach into (not in its types). */
+type ClientEngine = { transport: { ws: { close(): void; send(data: string): void } } };
+
 let server: StartedIo | undefined;
 const clients: ClientSocket[] = [];
 afterEach(async () => {
@@ -38,11 +41,11 @@ async function roomScenario(adapter: unknown): Promise<{ got: unknown[][]; flush
   const sides: Array<[ClientSocket, Socket]> = [];
   for (const t of [WS, POLLING, WS, UPGRADED, WS]) sides.push(await join(t));
   const [a, b, c, d, e] = sides.map(([, s]) => s);
-  a.join(['red', 'blue']);
-  b.join(['red', 'blue']);
-  c.join('red');
-  d.join('blue');
-  e.join('green');
+  void a.join(['red', 'blue']);
+  void b.join(['red', 'blue']);
+  void c.join('red');
+  void d.join('blue');
+  void e.join('green');
   const got = sides.map(() => [] as unknown[]);
   sides.forEach(([cl], i) => cl.onAny((event: string, ...args: unknown[]) => got[i].push(args.length === 1 ? args[0] : [event, ...args])));
   await delay(30);
@@ -58,7 +61,7 @@ async function roomScenario(adapter: unknown): Promise<{ got: unknown[][]; flush
   server.io.to('blue').compress(false).emit('m', 'uncompressed');
   a.to('red').emit('m', 'from a to red');
   a.broadcast.emit('m', 'a broadcast');
-  c.leave('red');
+  void c.leave('red');
   server.io.to('red').emit('m', 'red after c left');
   await delay(150);
   for (const entry of got) for (let i = 0; i < entry.length; i++) {
@@ -91,7 +94,7 @@ describe('UwsAdapter', () => {
     const c = ioc(server.url, { forceNew: true, reconnection: false });
     clients.push(c);
     const [s] = await serverSide;
-    s.join('room');
+    void s.join('room');
     const got: number[] = [];
     c.on('n', (n: number) => got.push(n));
     const upgraded = once(s.conn, 'upgrade');
@@ -109,8 +112,8 @@ describe('UwsAdapter', () => {
     server = await startIo({}, { adapter: UwsAdapter as never });
     const [c1, s1] = await join(WS, '/one');
     const [c2, s2] = await join(WS, '/two');
-    s1.join('same');
-    s2.join('same');
+    void s1.join('same');
+    void s2.join('same');
     const got: string[] = [];
     c1.on('m', (x: string) => got.push(`one:${x}`));
     c2.on('m', (x: string) => got.push(`two:${x}`));
@@ -124,11 +127,11 @@ describe('UwsAdapter', () => {
     server = await startIo({}, { adapter: UwsAdapter as never });
     const [c1, s1] = await join(WS);
     const [c2, s2] = await join(POLLING);
-    s1.join('r');
-    s2.join('r');
+    void s1.join('r');
+    void s2.join('r');
     c1.on('q', (x: number, ack: (v: number) => void) => ack(x + 1));
     c2.on('q', (x: number, ack: (v: number) => void) => ack(x + 2));
-    const answers = await server.io.to('r').timeout(2000).emitWithAck('q', 10);
+    const answers = (await server.io.to('r').timeout(2000).emitWithAck('q', 10)) as number[];
     expect(answers.sort()).toEqual([11, 12]);
   });
 
@@ -137,8 +140,8 @@ describe('UwsAdapter', () => {
     const { Server } = await import('socket.io');
     const started = await startEngine({}, '/socket.io', { maxBackpressure: 256 * 1024 });
     const io = new Server({ adapter: UwsAdapter as never });
-    io.bind(started.engine as never);
-    server = { ...started, io, close: async () => void io.close() };
+    io.bind(started.engine);
+    server = { ...started, io, close: () => Promise.resolve(void io.close()) };
     const connected = once<[Socket]>(io, 'connection');
     const { connect } = await import('node:net');
     const raw = connect(started.port, '127.0.0.1', () => {
@@ -152,7 +155,7 @@ describe('UwsAdapter', () => {
     });
     clients.push({ disconnect: () => raw.destroy() } as never);
     const [s] = await connected;
-    s.join('room');
+    void s.join('room');
     const reason = once<[string]>(s, 'disconnect');
     const chunk = 'y'.repeat(64 * 1024);
     for (let i = 0; i < 1024 && s.connected; i++) {
@@ -168,12 +171,12 @@ describe('UwsAdapter', () => {
     clients.push(c);
     const [s] = await once<[Socket]>(server.io, 'connection');
     await once(c, 'connect');
-    s.join('room');
+    void s.join('room');
     const got: string[] = [];
     c.on('m', (x: string) => got.push(x));
     server.io.to('room').emit('m', 'before');
     await delay(50);
-    (c.io.engine as any).transport.ws.close();
+    (c.io.engine as unknown as ClientEngine).transport.ws.close();
     await once(s, 'disconnect');
     server.io.to('room').emit('m', 'missed');
     await once(c, 'connect');

@@ -216,7 +216,7 @@ describe('socket.io#5330: reconnect storms through an async session middleware',
     await Promise.all(stayers.map((c) => once(c, 'open')));
     await delay(60);
     expect(connections.length).toBe(10);
-    for (const c of connections) expect((c.request as any).session.cookie).toBeDefined();
+    for (const c of connections) expect((c.request as unknown as { session: { cookie: unknown } }).session.cookie).toBeDefined();
     for (const c of stayers) c.close();
   });
 
@@ -235,8 +235,8 @@ describe('socket.io#5330: reconnect storms through an async session middleware',
   it('a middleware error answers 400 MIDDLEWARE_FAILURE', async () => {
     server = await startEngine();
     server.engine.use((_req, _res, next) => next(new Error('nope')));
-    const errors: any[] = [];
-    server.engine.on('connection_error', (e) => errors.push(e));
+    const errors: Array<{ context: unknown }> = [];
+    server.engine.on('connection_error', (e: { context: unknown }) => errors.push(e));
     const res = await fetch(`${server.url}/engine.io/?EIO=4&transport=polling`);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ code: 3, message: 'Bad request' });

@@ -11,6 +11,8 @@ import { NativeEngine } from '../../src/index.js';
 import { once } from './engine-harness.js';
 
 const require = createRequire(import.meta.url);
+/** The parts of a Socket.IO 2 client socket used here (the package has no types). */
+type V2Socket = { close(): void; emit(event: string, ...args: unknown[]): void; once(event: string, cb: (...args: unknown[]) => void): unknown };
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
@@ -36,8 +38,8 @@ describe('attach(app, { path })', () => {
       .ws('/raw', { message: (ws, message, isBinary) => ws.send(message, isBinary) });
     const engine = new NativeEngine();
     const io = new Server({ serveClient: false });
-    io.bind(engine as never);
-    cleanups.push(() => io.close());
+    io.bind(engine);
+    cleanups.push(() => void io.close());
     engine.attach(app, { path: '/realtime' });
     const port = await listen(app);
     io.on('connection', (s) => s.on('ping?', (ack: (x: string) => void) => ack('pong!')));
@@ -57,14 +59,14 @@ describe('attach(app, { path })', () => {
 
 describe('Socket.IO 2 clients (engine.io v3) with allowEIO3', () => {
   it('connects, emits with acks and receives room broadcasts', async () => {
-    const v2 = require('socket.io-client-v2') as (url: string, opts: object) => any;
+    const v2 = require('socket.io-client-v2') as (url: string, opts: object) => V2Socket;
     const engine = new NativeEngine({ allowEIO3: true });
     const io = new Server({ serveClient: false });
-    io.bind(engine as never);
-    cleanups.push(() => io.close());
+    io.bind(engine);
+    cleanups.push(() => void io.close());
     const { port } = await engine.listen(0, { path: '/socket.io', host: '127.0.0.1' });
     io.on('connection', (s: Socket) => {
-      s.join('r');
+      void s.join('r');
       s.on('add', (a: number, b: number, ack: (n: number) => void) => ack(a + b));
     });
     for (const transports of [['polling'], ['websocket'], ['polling', 'websocket']]) {

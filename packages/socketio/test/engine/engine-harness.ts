@@ -33,12 +33,12 @@ export interface StartedIo extends Started {
 export async function startIo(engineOptions: EngineOptions = {}, ioOptions: Partial<ServerOptions> = {}): Promise<StartedIo> {
   const started = await startEngine(engineOptions, '/socket.io');
   const io = new Server(ioOptions);
-  io.bind(started.engine as never);
+  io.bind(started.engine);
   return {
     ...started,
     io,
     close: async () => {
-      io.close();
+      void io.close();
       await new Promise((r) => setTimeout(r, 20));
     },
   };
@@ -53,7 +53,7 @@ export async function pollingHandshake(url: string, query = 'EIO=4&transport=pol
   return { sid: open.sid as string, open, res };
 }
 
-export function once<T = unknown[]>(emitter: { once(event: string, cb: (...args: any[]) => void): unknown }, event: string): Promise<T> {
+export function once<T = unknown[]>(emitter: { once(event: string, cb: (...args: unknown[]) => void): unknown }, event: string): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args as T)));
 }
 

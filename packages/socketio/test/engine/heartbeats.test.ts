@@ -47,7 +47,7 @@ describe('heartbeats on shared timers', () => {
     silent.on('message', (data: Buffer) => frames.push(String(data)));
     await once(silent, 'open');
     while (sessions.length < 6) await delay(5);
-    const silentSession = sessions[5]!;
+    const silentSession = sessions[5];
     const started = Date.now();
     const [reason] = await once<[string]>(silentSession, 'close');
     expect(reason).toBe('ping timeout');

@@ -22,7 +22,7 @@ describe('handshake errors (engine.io codes and messages)', () => {
   it('answers each refused request with its code, message and connection_error', async () => {
     server = await startEngine({ allowRequest: (req, cb) => cb(req.headers['x-deny'] ? 'go away' : null, !req.headers['x-deny']) });
     const errors: Array<{ code: number; message: string; context: unknown }> = [];
-    server.engine.on('connection_error', (e) => errors.push(e));
+    server.engine.on('connection_error', (e: { code: number; message: string; context: unknown }) => errors.push(e));
     const base = `${server.url}/engine.io/`;
     expect(await errorOf(`${base}?EIO=4&transport=carrier-pigeon`)).toEqual({ status: 400, body: { code: 0, message: 'Transport unknown' } });
     expect(await errorOf(`${base}?EIO=4&transport=polling&sid=nope`)).toEqual({ status: 400, body: { code: 1, message: 'Session ID unknown' } });
@@ -49,8 +49,8 @@ describe('handshake errors (engine.io codes and messages)', () => {
   it('refuses a polling request on a websocket session as TRANSPORT_MISMATCH', async () => {
     server = await startEngine();
     const { sid } = await pollingHandshake(server.url);
-    const errors: any[] = [];
-    server.engine.on('connection_error', (e) => errors.push(e));
+    const errors: Array<{ context: unknown }> = [];
+    server.engine.on('connection_error', (e: { context: unknown }) => errors.push(e));
     const res = await fetch(`${server.url}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
     expect(res.status).toBe(400);
     expect(errors[0].context).toEqual({ name: 'TRANSPORT_MISMATCH', transport: 'websocket', previousTransport: 'polling' });
@@ -156,7 +156,7 @@ describe('polling sessions', () => {
     const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
       request(`${server!.url}/engine.io/?EIO=4&transport=polling&sid=${sid}`, { headers: { 'accept-encoding': 'gzip, deflate' } }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
+        res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
       })
         .on('error', reject)
@@ -169,7 +169,7 @@ describe('polling sessions', () => {
     const deflated = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
       request(`${server!.url}/engine.io/?EIO=4&transport=polling&sid=${sid}`, { headers: { 'accept-encoding': 'deflate' } }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
+        res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
       })
         .on('error', reject)
@@ -212,11 +212,11 @@ describe('options on the HTTP responses', () => {
   it('emits initial_headers on the handshake and headers on every response; both change the response', async () => {
     server = await startEngine();
     const seen: string[] = [];
-    server.engine.on('initial_headers', (headers: Record<string, string>, req: any) => {
+    server.engine.on('initial_headers', (headers: Record<string, string>, req: { _query: { sid?: string } }) => {
       seen.push(`initial ${req._query.sid ?? ''}`);
       headers['x-initial'] = 'yes';
     });
-    server.engine.on('headers', (headers: Record<string, string>, req: any) => {
+    server.engine.on('headers', (headers: Record<string, string>, req: { _query: { sid?: string } }) => {
       seen.push(`headers ${req._query.sid ? 'sid' : ''}`);
       headers['x-every'] = 'yes';
     });
@@ -237,9 +237,9 @@ describe('options on the HTTP responses', () => {
     server = await startEngine({ generateId: async () => { await delay(5); return 'async-id'; } });
     expect((await pollingHandshake(server.url)).sid).toBe('async-id');
     await server.close();
-    server = await startEngine({ generateId: async () => { throw new Error('no ids today'); } });
-    const errors: any[] = [];
-    server.engine.on('connection_error', (e) => errors.push(e));
+    server = await startEngine({ generateId: () => Promise.reject(new Error('no ids today')) });
+    const errors: Array<{ context: { name: string; error: Error } }> = [];
+    server.engine.on('connection_error', (e: { context: { name: string; error: Error } }) => errors.push(e));
     expect(await errorOf(`${server.url}/engine.io/?EIO=4&transport=polling`)).toEqual({ status: 400, body: { code: 3, message: 'Bad request' } });
     expect(errors[0].context.name).toBe('ID_GENERATION_ERROR');
     expect(errors[0].context.error.message).toBe('no ids today');

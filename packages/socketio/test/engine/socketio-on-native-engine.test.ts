@@ -6,6 +6,9 @@ import { io as ioc, type Socket as ClientSocket } from 'socket.io-client';
 import type { Socket } from 'socket.io';
 import { type StartedIo, delay, once, startIo } from './engine-harness.js';
 
+/** The socket.io client's engine internals these tests reach into (not in its types). */
+type ClientEngine = { transport: { ws: { close(): void; send(data: string): void } } };
+
 let server: StartedIo | undefined;
 const clients: ClientSocket[] = [];
 afterEach(async () => {
@@ -38,7 +41,7 @@ describe.each(TRANSPORTS)('over %s', (_name, transports) => {
   it('echoes with acks both ways and carries binary attachments', async () => {
     server = await startIo();
     server.io.on('connection', (socket) => {
-      socket.on('echo', (payload, ack) => ack(payload));
+      socket.on('echo', (payload: unknown, ack: (reply: unknown) => void) => ack(payload));
       socket.emit('hello', { n: 1, bytes: Buffer.from([1, 2, 3]) });
     });
     const c = client('/', { transports });
@@ -46,7 +49,7 @@ describe.each(TRANSPORTS)('over %s', (_name, transports) => {
     const [hello] = await once<[{ n: number; bytes: Buffer }]>(c, 'hello');
     expect(hello.n).toBe(1);
     expect(Buffer.from(hello.bytes)).toEqual(Buffer.from([1, 2, 3]));
-    const back = await c.timeout(2000).emitWithAck('echo', { text: 'é', bin: Buffer.from([9, 9, 9]) });
+    const back = (await c.timeout(2000).emitWithAck('echo', { text: 'é', bin: Buffer.from([9, 9, 9]) })) as { text: string; bin: Uint8Array };
     expect(back.text).toBe('é');
     expect(Buffer.from(back.bin)).toEqual(Buffer.from([9, 9, 9]));
     const socket = [...server.io.of('/').sockets.values()][0];
@@ -97,17 +100,17 @@ describe('namespaces, rooms and middleware', () => {
     const pairs: Array<[ClientSocket, Socket]> = [];
     for (let i = 0; i < 4; i++) pairs.push(await connected('/', { transports: i % 2 === 0 ? ['websocket'] : ['polling'] }));
     const [a, b, c, d] = pairs.map(([, s]) => s);
-    a.join(['red', 'blue']);
-    b.join('red');
-    c.join('blue');
-    d.join('green');
+    void a.join(['red', 'blue']);
+    void b.join('red');
+    void c.join('blue');
+    void d.join('green');
     const got = pairs.map(() => [] as string[]);
     pairs.forEach(([cl], i) => cl.on('m', (x: string) => got[i].push(x)));
     server.io.to('red').emit('m', 'red');
     server.io.to(['red', 'blue']).emit('m', 'red+blue');
     server.io.to('red').except('blue').emit('m', 'red-blue');
     server.io.except('green').emit('m', 'all-green');
-    b.leave('red');
+    void b.leave('red');
     server.io.to('red').emit('m', 'red after b left');
     a.to('blue').emit('m', 'from a to blue');
     await delay(150);
@@ -139,22 +142,22 @@ describe('disconnect reasons', () => {
     expect((await clientReason)[0]).toBe('io server disconnect');
 
     [c, s] = await connected('/', { transports: ['websocket'] });
-    (c.io.engine as any).transport.ws.close();
+    (c.io.engine as unknown as ClientEngine).transport.ws.close();
     await delay(50);
 
     [c, s] = await connected('/', { transports: ['websocket'] });
     // A client that stops answering pings.
-    const engine = c.io.engine as any;
+    const engine = c.io.engine as unknown as { _sendPacket: (type: string, ...rest: unknown[]) => void };
     const send = engine._sendPacket.bind(engine);
     engine._sendPacket = (type: string, ...rest: unknown[]) => (type === 'pong' ? undefined : send(type, ...rest));
     await once(s, 'disconnect');
 
     [c, s] = await connected('/', { transports: ['websocket'] });
-    (c.io.engine as any).transport.ws.send('9 is no engine.io packet type');
+    (c.io.engine as unknown as ClientEngine).transport.ws.send('9 is no engine.io packet type');
     await once(s, 'disconnect');
 
     [c, s] = await connected('/', { transports: ['websocket'] });
-    (c.io.engine as any).transport.ws.send('4garbage: no Socket.IO packet');
+    (c.io.engine as unknown as ClientEngine).transport.ws.send('4garbage: no Socket.IO packet');
     await once(s, 'disconnect');
 
     expect(reasons).toEqual([
@@ -169,7 +172,7 @@ describe('disconnect reasons', () => {
 
     [c, s] = await connected('/', { transports: ['websocket'] });
     const last = once<[string]>(s, 'disconnect');
-    server.io.close();
+    void server.io.close();
     expect((await last)[0]).toBe('server shutting down');
   });
 
@@ -189,13 +192,13 @@ describe('connection state recovery', () => {
     clients.push(c);
     const [s] = await once<[Socket]>(server.io, 'connection');
     await once(c, 'connect');
-    s.join('room');
+    void s.join('room');
     const firstId = c.id;
     const got: string[] = [];
     c.on('m', (x: string) => got.push(x));
     server.io.to('room').emit('m', 'before');
     await delay(50);
-    (c.io.engine as any).transport.ws.close();
+    (c.io.engine as unknown as ClientEngine).transport.ws.close();
     await once(s, 'disconnect');
     server.io.to('room').emit('m', 'missed');
     await once(c, 'connect');
@@ -218,7 +221,7 @@ describe('CORS and cookies through Socket.IO', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://chat.example');
     const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://chat.example' } });
-    const sid = JSON.parse((await res.text()).slice(1)).sid;
+    const sid = (JSON.parse((await res.text()).slice(1)) as { sid: string }).sid;
     expect(res.headers.get('set-cookie')).toBe(`sio=${sid}; Path=/; HttpOnly; SameSite=Strict`);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://chat.example');
   });

@@ -52,7 +52,7 @@ describe('websocket transport', () => {
     const c = client(server.url, { transports: ['websocket'], perMessageDeflate: { threshold: 100 } });
     const [socket] = await connected;
     await once(c, 'open');
-    expect(Object.keys((c as any).transport.ws._extensions)).toEqual(['permessage-deflate']);
+    expect(Object.keys((c as unknown as { transport: { ws: { _extensions: object } } }).transport.ws._extensions)).toEqual(['permessage-deflate']);
     const got: string[] = [];
     c.on('message', (m) => got.push(String(m)));
     const echoed: string[] = [];
@@ -123,7 +123,7 @@ describe('polling → websocket upgrade', () => {
     const [socket] = await connected;
     expect(socket.transport.name).toBe('polling');
     const events: string[] = [];
-    socket.on('upgrading', (t) => events.push(`upgrading ${t.name}`));
+    socket.on('upgrading', (t: { name: string }) => events.push(`upgrading ${t.name}`));
     const upgraded = once<[{ name: string }]>(socket, 'upgrade');
     const got: string[] = [];
     c.on('message', (m) => got.push(String(m)));
@@ -135,7 +135,7 @@ describe('polling → websocket upgrade', () => {
     await delay(100);
     expect(got).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
     expect(socket.upgraded).toBe(true);
-    expect((c as any).transport.name).toBe('websocket');
+    expect((c as unknown as { transport: { name: string } }).transport.name).toBe('websocket');
   });
 
   it('stays on polling when the server forbids upgrades', async () => {

@@ -12,8 +12,9 @@ const CJS_ENTRY = '../../dist/index.cjs';
 
 describe('@uws/socketio entry points', () => {
   it('exports UwsEngine, createUwsEngine, UwsEngineSocket and Sender from ESM and CommonJS', async () => {
-    const esm = await import(ESM_ENTRY);
-    const cjs = require(CJS_ENTRY);
+    // Typed as the sources they are built from.
+    const esm = (await import(ESM_ENTRY)) as typeof import('../../src/index.js');
+    const cjs = require(CJS_ENTRY) as typeof import('../../src/index.js');
     for (const mod of [esm, cjs]) {
       expect(typeof mod.UwsEngine).toBe('function');
       expect(typeof mod.createUwsEngine).toBe('function');

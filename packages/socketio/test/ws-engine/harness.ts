@@ -32,7 +32,7 @@ export async function startIo(kind: Kind, options: Partial<ServerOptions> = {}, 
   const io = new Server(httpServer, { wsEngine: createUwsEngine({ transport: kind }), ...options });
   httpServer.listen(0, '127.0.0.1');
   await once(httpServer, 'listening');
-  onCleanup(() => new Promise<void>((resolve) => io.close(() => resolve())));
+  onCleanup(() => new Promise<void>((resolve) => void io.close(() => resolve())));
   const port = (httpServer.address() as AddressInfo).port;
   return { io, httpServer, port, url: `http://127.0.0.1:${port}` };
 }
@@ -45,17 +45,18 @@ export function client(url: string, options: Partial<ManagerOptions & SocketOpti
 }
 
 /** Resolves on `event` (first argument), rejects on `connect_error` or after `ms`. */
-export function next<T = unknown>(emitter: { once(event: string, fn: (...args: any[]) => void): unknown }, event: string, ms = 5000): Promise<T> {
+export function next<T = unknown>(emitter: { once(event: string, fn: (...args: unknown[]) => void): unknown }, event: string, ms = 5000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for '${event}'`)), ms);
-    emitter.once(event, (value: T) => {
+    emitter.once(event, (value) => {
       clearTimeout(timer);
-      resolve(value);
+      resolve(value as T);
     });
     if (event !== 'connect_error') {
-      emitter.once('connect_error', (error: Error) => {
+      emitter.once('connect_error', (error) => {
         clearTimeout(timer);
-        reject(error);
+        const reason = error as Error;
+        reject(reason);
       });
     }
   });

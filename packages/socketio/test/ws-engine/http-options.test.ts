@@ -105,7 +105,7 @@ describe.each(kinds)('HTTP options around the wsEngine face on the %s transport'
   it('serves an https server: websocket and polling clients over TLS', async () => {
     const fixtures = new URL('../../../native/test/fixtures/tls/', import.meta.url);
     const httpsServer = https.createServer({ key: readFileSync(new URL('localhost.key', fixtures)), cert: readFileSync(new URL('localhost.pem', fixtures)) });
-    const { io, port } = await startIo(kind, {}, httpsServer as unknown as http.Server);
+    const { io, port } = await startIo(kind, {}, httpsServer);
     io.on('connection', (socket) => socket.on('echo', (m: unknown, ack: (r: unknown) => void) => ack([m, socket.handshake.secure])));
     for (const transports of [['websocket'], ['polling', 'websocket']] as const) {
       const c = await connected(`https://127.0.0.1:${port}`, { transports: [...transports], rejectUnauthorized: false });

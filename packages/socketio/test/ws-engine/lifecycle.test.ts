@@ -121,7 +121,7 @@ describe.each(kinds)('disconnect reasons on the wsEngine face on the %s transpor
     ]);
     await waitFor(() => io.engine.clientsCount === 3);
     const clientReasons = clients.map((c) => next<string>(c, 'disconnect'));
-    await new Promise<void>((resolve, reject) => io.close((e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => void io.close((e) => (e ? reject(e) : resolve())));
     expect(reasons).toEqual(['server shutting down', 'server shutting down', 'server shutting down']);
     const [ws, ...polling] = await Promise.all(clientReasons);
     expect(ws).toBe('transport close');
@@ -137,7 +137,7 @@ describe.each(kinds)('connection state recovery on the wsEngine face on the %s t
     const { io, url } = await startIo(kind, { connectionStateRecovery: { maxDisconnectionDuration: 5000 } });
     const joined: string[] = [];
     io.on('connection', (s) => {
-      if (!s.recovered) s.join('room');
+      if (!s.recovered) void s.join('room');
       joined.push(`${s.id}:${s.recovered}`);
     });
     const c = client(url, { transports: ['websocket'], reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 50 });

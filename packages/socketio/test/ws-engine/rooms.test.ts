@@ -40,16 +40,16 @@ describe.each(kinds)('rooms on the wsEngine face on the %s transport', (kind) =>
     const { io, server, clients } = await world(5, [['websocket'], ['polling']]);
     const got = clients.map((c) => collect(c, 'news'));
     const s = (i: number) => server.get(`c${i}`)!;
-    s(0).join('a');
-    s(1).join(['a', 'b']);
-    s(2).join('b');
-    s(3).join('c');
+    void s(0).join('a');
+    void s(1).join(['a', 'b']);
+    void s(2).join('b');
+    void s(3).join('c');
     io.to('a').emit('news', 'to a');
     io.to(['a', 'b']).emit('news', 'to a+b');
     io.to(['a', 'b']).except('b').emit('news', 'to a except b');
     io.except('c').emit('news', 'all except c');
     s(1).to('b').emit('news', 'from 1 to b'); // the sender is left out
-    s(1).leave('a');
+    void s(1).leave('a');
     io.to('a').emit('news', 'to a after 1 left');
     io.to('c').emit('news', 'last');
     await waitFor(() => got[3].includes('last'), 5000, 'the last broadcast');

@@ -79,10 +79,10 @@ describe.each(kinds)('Socket.IO with the wsEngine face on the %s transport', (ki
     const welcome = next(ok, 'welcome');
     await next(ok, 'connect');
     expect(await welcome).toBe('/admin');
-    const refused = (await next(
+    const refused = await next<Error & { data?: unknown }>(
       (await import('socket.io-client')).io(`${url}/admin`, { forceNew: true, reconnection: false, transports: ['websocket'], auth: { token: 'bad' } }),
       'connect_error',
-    )) as Error & { data?: unknown };
+    );
     expect(refused.message).toBe('not authorized');
     expect(refused.data).toEqual({ reason: 'token' });
     const dyn = (await import('socket.io-client')).io(`${url}/dyn-42`, { forceNew: true, reconnection: false, transports: ['polling'] });
