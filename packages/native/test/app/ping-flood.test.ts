@@ -52,7 +52,12 @@ describe.each(transportKinds)('App ping flood (%s)', (transport) => {
     // 400 000 pongs are 51 MiB: queued, they were all held. Now one pong waits at most
     // (plus what the kernel refused of the pongs sent before the backlog formed).
     expect(peakBuffered).toBeLessThan(4 * MiB);
-    if (!underAddressSanitizer) expect(after.rss - before.rss).toBeLessThan(40 * MiB);
+    // Where a held backlog would live: on node:net in JS Buffers (arrayBuffers), on epoll in the
+    // addon's memory (RSS only). RSS also carries this test's own 52 MB of client frames and the
+    // read buffers, not yet collected (+23..30 MiB seen here, 45 MiB once on node:net under load),
+    // so its bound is for epoll alone, and sits between that and the 51 MiB of pongs a held
+    // backlog adds to it.
+    if (transport === 'epoll' && !underAddressSanitizer) expect(after.rss - before.rss).toBeLessThan(56 * MiB);
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(40 * MiB);
     // Now read: the last pong answers the last ping.
     let received = Buffer.alloc(0);
