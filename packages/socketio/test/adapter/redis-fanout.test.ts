@@ -1,48 +1,29 @@
 /**
  * `withNativeFanout(RedisAdapter)`: two Socket.IO servers on native engines share rooms
- * through a real redis-server (started here on a Unix socket); each delivers to its own
+ * through a real redis-server (started here on a free loopback port); each delivers to its own
  * websocket clients natively.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient } from 'redis';
 import { RedisAdapter } from '@socket.io/redis-adapter';
 import { io as ioc, type Socket as ClientSocket } from 'socket.io-client';
 import type { Socket } from 'socket.io';
 import { type StartedIo, delay, once, startIo } from '../engine/engine-harness.js';
 import { withNativeFanout } from '../../src/index.js';
+import { type RedisServer, redisSkipReason, startRedisServer } from '../support/redis-server.js';
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-if (!hasRedis && process.env.CI === 'true') throw new Error('redis-server is required under CI (apt-get install redis-server)');
-if (!hasRedis) console.warn('SKIPPED redis fan-out test: redis-server is not installed (apt-get install redis-server)');
-
-describe.skipIf(!hasRedis)('withNativeFanout over @socket.io/redis-adapter', () => {
-  let redis: ChildProcess;
-  let dir: string;
+describe.skipIf(redisSkipReason() !== undefined)('withNativeFanout over @socket.io/redis-adapter', () => {
+  let redis: RedisServer | undefined;
   const servers: StartedIo[] = [];
   const redisClients: Array<{ quit(): Promise<unknown> }> = [];
   const clients: ClientSocket[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sio-redis-'));
-    const socketPath = join(dir, 'redis.sock');
-    redis = spawn('redis-server', ['--port', '0', '--unixsocket', socketPath, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const probe = createClient({ socket: { path: socketPath } });
-      try {
-        await probe.connect();
-        await probe.quit();
-        break;
-      } catch {
-        await delay(50);
-      }
-    }
+    // Resolves once it accepts connections; under CI=true a missing redis-server throws here.
+    redis = await startRedisServer();
     const Fanout = withNativeFanout(RedisAdapter);
     for (let i = 0; i < 2; i++) {
-      const pub = createClient({ socket: { path: socketPath } });
+      const pub = createClient({ url: redis.url });
       const sub = pub.duplicate();
       await Promise.all([pub.connect(), sub.connect()]);
       redisClients.push(pub, sub);
@@ -58,8 +39,7 @@ describe.skipIf(!hasRedis)('withNativeFanout over @socket.io/redis-adapter', () 
     for (const c of clients) c.disconnect();
     for (const s of servers) await s.close();
     for (const c of redisClients) await c.quit().catch(() => {});
-    redis?.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await redis?.stop();
   });
 
   it('delivers a room broadcast from either node to the clients of both, natively on each', async () => {
