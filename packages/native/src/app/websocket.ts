@@ -75,6 +75,8 @@ const COMPRESSED = Object.freeze({ compress: true });
 const UNCOMPRESSED = Object.freeze({ compress: false });
 /** After `end()`, the peer has this long to answer our close frame before we drop it. */
 const CLOSE_HANDSHAKE_TIMEOUT = 4;
+/** Unsent bytes past which pings are no longer answered one by one (see onPing). */
+const PONG_BACKLOG_BYTES = 64 * 1024;
 const MAX_LIFETIME_CODE = 1001;
 
 /** What every WebSocket of one route on one App shares. */
@@ -501,10 +503,15 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
 
   onPing(data: Uint8Array): void {
     if (this.conn.state === 'open') {
-      // RFC 6455 §5.5.3: a pong may answer only the most recent ping. While sends are
-      // backpressured the latest ping's payload is kept (≤ 125 bytes) and answered on drain.
-      if (this.core.transport.bufferedAmount(this.id) > 0) this.rareState().owedPong = data.slice();
-      else this.write(this.conn.pong(data));
+      // RFC 6455 §5.5.3: a pong may answer only the most recent ping. Every ping is answered
+      // while the backlog is small (Autobahn 2.10/2.11 expect one pong per ping, and a backlog
+      // of a few bytes is only a write in flight); past PONG_BACKLOG_BYTES the latest ping's
+      // payload is kept (≤ 125 bytes) and answered on drain, so a peer flooding pings without
+      // reading costs a bounded amount. Once one is owed, later pings replace it (never a newer
+      // pong before an older one).
+      if (this.rare?.owedPong !== undefined || this.core.transport.bufferedAmount(this.id) > PONG_BACKLOG_BYTES) {
+        this.rareState().owedPong = data.slice();
+      } else this.write(this.conn.pong(data));
     }
     const ping = this.behavior.handlers.ping;
     if (this.stage === OPEN && ping !== undefined) this.call(() => ping(this, data));

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket as AppSocket } from '../../src/app/websocket.js';
 import { type Listening, listen, waitFor } from '../support/app-harness.js';
-import { clientFrame, rawConnect, upgradeRequest } from '../support/raw-socket.js';
+import { clientFrame, rawConnect, readUntil, upgradeRequest } from '../support/raw-socket.js';
 import { underAddressSanitizer } from '../support/sanitizers.js';
 import { transportKinds } from '../support/transports.js';
 
@@ -71,4 +71,20 @@ describe.each(transportKinds)('App ping flood (%s)', (transport) => {
     await waitFor(() => received.subarray(received.length - lastPong.length).equals(lastPong), 20_000, 'the pong of the last ping');
     socket.destroy();
   }, 60_000);
+
+  it('ten pings in one segment from a reading peer get ten pongs, in order (Autobahn 2.10)', async () => {
+    server = await listen(transport, (app) => app.ws('/*', { idleTimeout: 0 }));
+    const socket = await rawConnect(server.port);
+    socket.write(upgradeRequest());
+    await readUntil(socket, (text) => text.includes('\r\n\r\n'));
+    const payloads = Array.from({ length: 10 }, (_, i) => Buffer.from(`payload-${i}`));
+    const expected = Buffer.concat(payloads.map((p) => Buffer.concat([Buffer.from([0x8a, p.length]), p])));
+    // Several rounds: one that coalesced would show as a missing pong in one of them.
+    for (let round = 0; round < 20; round++) {
+      const pongs = readUntil(socket, (text) => Buffer.from(text, 'latin1').length >= expected.length);
+      socket.write(Buffer.concat(payloads.map((p) => clientFrame(0x9, p))));
+      expect((await pongs).equals(expected)).toBe(true);
+    }
+    socket.destroy();
+  });
 });
