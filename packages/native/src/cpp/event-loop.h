@@ -1,9 +1,20 @@
-// One epoll loop per JS thread, living inside Node's own libuv loop: the epoll fd is watched
-// by a single uv_poll_t, so the server needs no thread of its own and no polling. Every
+// One event loop per JS thread, living inside Node's own libuv loop (see poller.h). Every
 // wake-up reads ready sockets into the shared receive arena, records events in the shared
 // ring, hands the batch to JS in one call, then flushes what JS queued in the send arena.
 // When the arena fills up, the sockets left unread wait in a queue and are read first at the
 // next wake-up, in the order they were found (see wake()).
+//
+// The class is the coordinator; its concerns live in files named for them:
+//   poller.cc          epoll and the libuv handles
+//   event-loop.cc      the wake-up, the event ring, closing a slot, JS's socket operations
+//   listen-accept.cc   listening, accepting, connecting, adopting
+//   receive-arena.cc   the read budget, the read queue, reads into the arena
+//   send-queue.cc      flush: grouping the send commands into writev runs; backpressure; end and linger
+//   loop-timers.cc     the 1-second tick and what a deadline does
+//   plain-stream.cc    plain TCP bytes (SocketStream)
+//   tls-stream.cc      TLS bytes (SocketStream): handshake, decrypting reads, encrypting writes
+// A socket's bytes move through its SocketStream (socket-stream.h), so the loop never asks
+// whether a socket is TLS.
 #pragma once
 #include <sys/uio.h>
 #include <uv.h>
@@ -18,7 +29,9 @@
 #include <vector>
 
 #include "accept-fd-limit.h"
+#include "heap-trim.h"
 #include "net-address.h"
+#include "poller.h"
 #include "shared-layout.h"
 #include "socket-table.h"
 #include "tls-context.h"
@@ -44,16 +57,31 @@ struct SharedMemory {
   double* buffered = nullptr;  // per slot: bytes waiting in the backpressure buffer
 };
 
+// What the TLS stream keeps per loop (tls-stream.cc): sockets suspended on an unknown SNI name
+// until JS had its say; sockets with decrypted bytes left inside OpenSSL (arena full, or
+// paused); sessions that may hold their record buffers; the scratch that coalesces writes.
+struct TlsLoopState {
+  std::vector<std::pair<uint32_t, uint32_t>> nameWaiting;
+  std::vector<std::pair<uint32_t, uint32_t>> backlog;
+  std::vector<std::pair<uint32_t, uint32_t>> holding;
+  std::vector<uint8_t> scratch;
+  void clear() {
+    nameWaiting.clear();
+    backlog.clear();
+    holding.clear();
+  }
+};
+
 class EventLoop {
  public:
   // `dispatch` runs the JS batch handler (inside a callback scope) when events are pending.
   EventLoop(uv_loop_t* uvLoop, SharedMemory mem, std::function<void()> dispatch);
-  ~EventLoop();
+  ~EventLoop() = default;
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  bool ok() const { return epfd_ >= 0; }
-  int initError() const { return initErrno_; }
+  bool ok() const { return poller_.ok(); }
+  int initError() const { return poller_.initError(); }
 
   // Each returns -1 with errno set on failure.
   // With `tls`, accepted sockets handshake first; JS hears of them once it completed.
@@ -85,7 +113,7 @@ class EventLoop {
   // How the accept path fared at the descriptor limit (see accept-fd-limit.h).
   const AcceptFdLimitStats& acceptFdLimitStats() const { return fdLimit_.stats(); }
   // TLS sockets listed as holding OpenSSL's record buffers (busy, or idle until the next sweep).
-  uint32_t tlsBuffersHeld() const { return static_cast<uint32_t>(tlsHolding_.size()); }
+  uint32_t tlsBuffersHeld() const { return static_cast<uint32_t>(tls_.holding.size()); }
   // The TLS session of a socket (also while its close event is handled), or nullptr.
   const TlsSession* tlsSession(uint32_t slot, uint32_t gen);
 
@@ -93,72 +121,67 @@ class EventLoop {
   void shutdown(std::function<void()> done);
 
  private:
-  static void onPoll(uv_poll_t* handle, int status, int events);
-  static void onTick(uv_timer_t* handle);
-  static void onKick(uv_timer_t* handle);
+  // The streams move a socket's bytes with the loop's own primitives below.
+  friend struct PlainStream;
+  friend struct TlsStream;
+
+  // ---- event-loop.cc: the wake-up and the event ring
+  static void onReady(void* self) { static_cast<EventLoop*>(self)->wake(); }
+  static void onTick(void* self) { static_cast<EventLoop*>(self)->tick(); }
   void wake();
   void runBatch();
+  bool pushEvent(int32_t type, uint32_t slot, uint32_t gen, int32_t a, int32_t b);
+  bool ringFull() const;
+  void releaseClosed();
+  void closeSlot(uint32_t slot, int err);
+  void updateInterest(uint32_t slot);
+  void updateRef();
+  const SocketStream& streamOf(const Slot& s) const { return *kStreams[s.stream]; }
+
+  // ---- listen-accept.cc
   void acceptBurst(uint32_t listenerSlot);
   // A listener whose accept() keeps failing stops being watched until the next tick or until
   // one of our sockets closes (a level-triggered listen fd would otherwise wake us at once).
   void pauseListener(uint32_t listenerSlot);
   void resumeListeners();
+  void onConnectDone(uint32_t slot);
+
+  // ---- receive-arena.cc: the read budget. A socket is read only while the arena has room
+  // for a useful read; the others queue (readQueue_) and go first next time.
   void onSocketEvent(uint32_t slot, uint32_t epollEvents);
   bool readInto(uint32_t slot);
-  // The read budget: a socket is read only while the arena has room for a useful read; the
-  // others queue (readQueue_) and go first next time.
   bool hasReadRoom(const Slot& s) const;
   void queueRead(uint32_t slot);
   size_t serveReadQueue();
   void finishReadQueue(size_t served);
-  void onConnectDone(uint32_t slot);
+  // A stream read `n` bytes at arenaUsed_: the data event, and the arena moves on.
+  void delivered(uint32_t slot, size_t n);
+
+  // ---- send-queue.cc: writev grouping, backpressure, end and linger
   // Writes every queued command; `direct` (if any) goes out right after `directSlot`'s commands.
   void flush(uint32_t directSlot, const iovec* direct);
-  void writeOut(uint32_t slot);
+  // One socket's run of commands: to its stream, unless it is no longer open for sending.
   void sendRun(uint32_t slot, iovec* iov, int count);
-  // TLS counterparts: the handshake, decrypting reads, encrypting writes.
-  void driveHandshake(uint32_t slot);
-  bool readTls(uint32_t slot);
-  void sendTls(uint32_t slot, iovec* iov, int count);
-  void writeOutTls(uint32_t slot);
+  // Keeps bytes the socket refused, in order: `head`, then iov[from] from `offset` on, then the rest.
   void keepPending(uint32_t slot, const uint8_t* head, size_t headLen, iovec* iov, int count, int from, size_t offset);
-  void waitForWrite(uint32_t slot, TlsStep step);
-  void failTls(uint32_t slot);
-  // OpenSSL's record buffers: a busy connection keeps them, an idle one gives them back.
-  void noteTlsTraffic(uint32_t slot);
-  void sweepTlsBuffers();
-  // After a burst of server handshakes: hands the freed handshake memory back to the system.
-  void trimAfterHandshakes();
-  void readBacklog();
-  void kick();
-  void startLinger(uint32_t slot);
-  void closeSlot(uint32_t slot, int err);
-  void releaseClosed();
-  bool pushEvent(int32_t type, uint32_t slot, uint32_t gen, int32_t a, int32_t b);
-  bool ringFull() const;
-  void updateInterest(uint32_t slot);
-  void updateRef();
   void setBuffered(uint32_t slot);
   // The backpressure buffer emptied: release it, then linger (end pending) or report a drain.
   void pendingWritten(uint32_t slot);
+  void setWantOut(uint32_t slot, bool on);
+  void startLinger(uint32_t slot);
 
-  TimerLink& link(uint32_t slot) { return table_.at(slot).timer; }
+  // ---- loop-timers.cc
+  void tick();
+  void onDeadline(uint32_t slot);
+  void armTimer(uint32_t slot, uint32_t seconds);
+  void disarmTimer(uint32_t slot);
 
-  uv_loop_t* uvLoop_;
   SharedMemory mem_;
   std::function<void()> dispatch_;
-  int epfd_ = -1;
-  int initErrno_ = 0;
-  uv_poll_t poll_;
-  uv_timer_t tick_;
-  uv_timer_t kick_;  // re-wakes the loop for TLS bytes that epoll cannot report
+  Poller poller_;
   bool closing_ = false;
-  int handlesOpen_ = 0;
-  std::function<void()> onShutdown_;
   SocketTable table_;
   TimerWheel wheel_;
-  // A TLS read needs room for one full record of plaintext.
-  static constexpr uint32_t kMinTlsReadRoom = 16 * 1024 + 64;
   uint32_t arenaUsed_ = 0;
   // Sockets found readable while the arena was full, oldest first; each with the wake-up it was
   // queued in. A queued slot has `readQueued` set and is in here once.
@@ -186,16 +209,10 @@ class EventLoop {
   // Slots whose close event JS has not consumed yet.
   std::vector<uint32_t> closed_;
   uint32_t listeners_ = 0;
-  // TLS: listener slot -> its context; sockets suspended on an unknown SNI name until JS had
-  // its say; sockets with decrypted bytes left inside OpenSSL (arena full, or paused).
+  // Listener slot -> the TLS context its accepted sockets handshake with (none: plain).
   std::unordered_map<uint32_t, std::shared_ptr<TlsContext>> listenerTls_;
-  std::vector<std::pair<uint32_t, uint32_t>> nameWaiting_;
-  std::vector<std::pair<uint32_t, uint32_t>> tlsBacklog_;
-  // Sockets whose TLS session may hold its record buffers (see noteTlsTraffic).
-  std::vector<std::pair<uint32_t, uint32_t>> tlsHolding_;
-  uint32_t handshakesSinceTrim_ = 0;
-  bool kickArmed_ = false;
-  std::vector<uint8_t> tlsScratch_;  // coalesces small writes into full records
+  TlsLoopState tls_;
+  HeapTrim heapTrim_;
   bool inBatch_ = false;
   AcceptFdLimit fdLimit_;
   std::vector<std::pair<uint32_t, uint32_t>> pausedListeners_;  // (slot, gen)

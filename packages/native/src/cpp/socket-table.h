@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "socket-stream.h"
 #include "timer-wheel.h"
 #include "tls-session.h"
 
@@ -56,6 +57,7 @@ struct Slot {
   bool handshaking : 1;        // TLS: JS hears of the socket only once the handshake is done
   bool tlsWriteWantsRead : 1;  // TLS: pending bytes wait for a read (key update), not EPOLLOUT
   bool readQueued : 1;         // in the loop's read queue: found readable when the arena was full
+  uint8_t stream = kPlainStream;  // which SocketStream moves its bytes (kStreams)
   std::unique_ptr<PendingBytes> pending;
   std::unique_ptr<TlsSession> tls;  // TLS sockets only; kept until release (close handlers read it)
 
@@ -83,6 +85,7 @@ class SocketTable {
     s.kind = kind;
     s.paused = s.wantOut = s.endAfterFlush = s.readClosed = s.handshaking = s.tlsWriteWantsRead = s.readQueued = false;
     s.listener = -1;
+    s.stream = kPlainStream;
     s.peer = PeerAddress{};
     ++live_;
     return index;
