@@ -7,7 +7,7 @@
  */
 import type { Buffer } from 'node:buffer';
 import type { ClientState } from './client.js';
-import { BINARY_TYPES, type BinaryType, DEFAULT_CLOSE_TIMEOUT, EMPTY_BUFFER } from './constants.js';
+import { BINARY_TYPES, type BinaryType, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_PENDING_AUTO_PONGS, EMPTY_BUFFER } from './constants.js';
 import type { QueuedSend } from './send-queue.js';
 import type { Sender } from './sender.js';
 
@@ -70,6 +70,9 @@ export class ColdState {
   _client: ClientState | undefined = undefined;
   _req: unknown = null;
   _senderObject: Sender | undefined = undefined;
+  /** `maxPendingAutoPongs` (0: no limit), or NO_AUTO_PONG when `autoPong` is off. */
+  _pongLimit = DEFAULT_MAX_PENDING_AUTO_PONGS;
+  _pendingAutoPongs = 0;
 }
 
 const COLD_DEFAULTS: Readonly<ColdState> = Object.freeze(new ColdState());

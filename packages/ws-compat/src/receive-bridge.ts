@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Connection, ConnectionHandler, ProtocolError } from '@uws/protocol';
-import { CLOSING, EMPTY_BUFFER, reportListenerError } from './constants.js';
+import { CLOSING, EMPTY_BUFFER, NO_AUTO_PONG, OPEN, reportListenerError } from './constants.js';
 import { type WsError, wsErrorFrom } from './errors.js';
 import { writeFrames } from './send-queue.js';
 import type { RawData, WebSocket } from './websocket.js';
@@ -50,7 +50,22 @@ export class ReceiverBridge implements ConnectionHandler {
     }
   }
 
+  /**
+   * A ping: the automatic pong first, then 'ping' (ws's order). As in ws 8.23, a peer with more
+   * than `maxPendingAutoPongs` pongs not yet written (it pings and does not read) is terminated
+   * instead of having its pongs queue without bound.
+   */
   onPing(data: Uint8Array): void {
+    const ws = this.ws;
+    const limit = ws._pongLimit;
+    if (limit !== NO_AUTO_PONG && ws._readyState === OPEN) {
+      if (limit > 0 && ws._pendingAutoPongs >= limit) {
+        ws.terminate();
+      } else {
+        ws._pendingAutoPongs++;
+        writeFrames(ws, ws._conn!.pong(data), () => ws._pendingAutoPongs--);
+      }
+    }
     this.onControl('ping', data);
   }
 

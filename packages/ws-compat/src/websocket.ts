@@ -19,6 +19,8 @@ import {
   CLOSING,
   CONNECTING,
   DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_MAX_PENDING_AUTO_PONGS,
+  NO_AUTO_PONG,
   OPEN,
   READY_STATES,
   isValidStatusCode,
@@ -64,6 +66,8 @@ export interface AttachParams {
   maxPayload: number;
   skipUTF8Validation: boolean;
   autoPong: boolean;
+  /** ws's `maxPendingAutoPongs`: automatic pongs not yet written past which the peer is terminated (0: no limit). */
+  maxPendingAutoPongs: number;
   allowSynchronousEvents: boolean;
   threshold: number;
   level: number | undefined;
@@ -160,6 +164,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   declare _client: ClientState | undefined;
   /** @internal */ declare _req: unknown;
   /** @internal */ declare _senderObject: Sender | undefined;
+  /** @internal */ declare _pongLimit: number;
+  /** @internal */ declare _pendingAutoPongs: number;
 
   /** @internal The ConnectionHandler given to the codec (ws's `_receiver`), null before the connection is set up. */
   get _receiver(): ConnectionHandler | null {
@@ -424,6 +430,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._id = id = compactId(id);
     if (socket !== undefined) this._facade = socket;
     this._allowSynchronousEvents = params.allowSynchronousEvents;
+    const pongLimit = params.autoPong ? Math.max(0, params.maxPendingAutoPongs | 0) : NO_AUTO_PONG;
+    if (pongLimit !== DEFAULT_MAX_PENDING_AUTO_PONGS) this._pongLimit = pongLimit;
     this._codec = params;
     if (adopted) this._preOpen = firstBytes ?? [];
     else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
@@ -437,7 +445,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       deflate: params.deflate,
       maxPayloadLength: params.maxPayload > 0 ? params.maxPayload : Number.MAX_SAFE_INTEGER,
       maxFragments: params.maxFragments,
-      autoPong: params.autoPong,
+      // Pongs are sent by the receive bridge (onPing), counted as ws counts them.
+      autoPong: false,
       skipUtf8Validation: params.skipUTF8Validation,
       compressThreshold: params.threshold,
       compressionLevel: params.level,
