@@ -22,6 +22,7 @@ type WebSocketWithStatics = typeof WebSocket & {
   Sender: typeof Sender;
 };
 
+/** The `WebSocket` class carrying ws's statics (`WebSocketServer`, `Server`, `createWebSocketStream`, `Sender`), as `require('ws')`. */
 const WS = WebSocket as WebSocketWithStatics;
 WS.WebSocket = WebSocket;
 WS.WebSocketServer = WebSocketServer;

@@ -92,6 +92,10 @@ export interface WebSocketEventMap {
   redirect: [url: string, request: import('node:http').ClientRequest];
 }
 
+/**
+ * ws 8's `WebSocket`: `new WebSocket(url, protocols?, options)` connects (options and defaults in
+ * `ClientOptions`); a `WebSocketServer` makes the server side. Events in {@link WebSocketEventMap}.
+ */
 export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry, PackedFields {
   // Defined after the class, as ws does: enumerable, read-only and not configurable.
   declare static readonly CONNECTING: 0;
