@@ -26,6 +26,7 @@ export const DEFAULT_CLOSE_TIMEOUT = 30_000;
 
 export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 
+/** What a binary message is given as: ws's `binaryType` values (default `'nodebuffer'`). */
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 export const BINARY_TYPES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
 

@@ -44,7 +44,9 @@ export interface VerifyClientInfo {
   req: IncomingMessage;
 }
 
+/** ws's synchronous `verifyClient`: true accepts the upgrade, false answers 401. */
 export type VerifyClientCallbackSync = (info: VerifyClientInfo) => boolean;
+/** ws's asynchronous `verifyClient`: `callback(false, code?, message?, headers?)` rejects with that status. */
 export type VerifyClientCallbackAsync = (
   info: VerifyClientInfo,
   callback: (res: boolean, code?: number, message?: string, headers?: Record<string, string | number>) => void,
@@ -131,6 +133,11 @@ export interface WebSocketServerEvents {
   wsClientError: [error: Error, socket: Duplex, request: IncomingMessage];
 }
 
+/**
+ * ws 8's `WebSocketServer` on the uws transport: `port` (the native loop accepts), `server` or
+ * `noServer` (`handleUpgrade` takes the socket off a node:http server); options and defaults in
+ * {@link ServerOptions}, ws's events and semantics.
+ */
 export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   readonly options: ResolvedOptions;
   /** The connected clients, when `clientTracking` is on (the default). */
