@@ -53,6 +53,7 @@ function onClose(this: Wired): void {
   spark?.emit('incoming::end');
 }
 
+/** The server half of the transformer (Primus calls it with the transformer as `this`): wires the uws server to Primus's sparks. */
 export function server(this: TransformerContext): void {
   const options = this.primus.options;
   const service = new WebSocketServer({

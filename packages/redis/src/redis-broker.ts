@@ -54,6 +54,7 @@ const DEFAULTS = {
 
 type Client = ReturnType<typeof createClient>;
 
+/** A broker across processes and machines on Redis pub/sub: `App({ broker: new RedisBroker({ url }) })`. */
 export class RedisBroker extends BrokerBase {
   /** This broker's id in every envelope it publishes (random, 8 bytes). */
   readonly origin: Buffer = randomBytes(ORIGIN_BYTES);

@@ -19,7 +19,8 @@ import type { SocketId } from '@uws/native';
 import { buildDeflateOffer } from '@uws/protocol';
 import { type ClientOptions, type ClientState, abortHandshake, acceptUpgrade, emitErrorAndClose, followRedirect } from './client.js';
 import { type Hub, hubFor } from './hub.js';
-import { SocketFacade, type WebSocket } from './websocket.js';
+import { SocketFacade } from './socket-facade.js';
+import type { WebSocket } from './websocket.js';
 
 /** The options ws takes over for the request (the user's values are replaced, as in ws). */
 const REPLACED = { socketPath: undefined, hostname: undefined, protocol: undefined, protocols: undefined, timeout: undefined, method: 'GET' };

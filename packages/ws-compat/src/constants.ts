@@ -26,6 +26,7 @@ export const DEFAULT_CLOSE_TIMEOUT = 30_000;
 
 export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 
+/** What a binary message is given as: ws's `binaryType` values (default `'nodebuffer'`). */
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 export const BINARY_TYPES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
 
@@ -40,3 +41,8 @@ export function reportListenerError(error: unknown): void {
     throw error;
   });
 }
+
+/** ws 8.23's `maxPendingAutoPongs` default: automatic pongs not yet written before the peer is terminated. */
+export const DEFAULT_MAX_PENDING_AUTO_PONGS = 60;
+/** The pong limit of a socket whose `autoPong` is off. */
+export const NO_AUTO_PONG = -1;

@@ -11,6 +11,7 @@ export const kForOnEventAttribute = Symbol('for-on-event-attribute');
 /** The user's handler a wrapper calls. */
 export const kListener = Symbol('listener');
 
+/** ws's WHATWG `Event`: what `addEventListener` listeners get (`type`, `target`). */
 export class Event {
   readonly type: string;
   [kTarget]: unknown = null;
@@ -22,6 +23,7 @@ export class Event {
   }
 }
 
+/** ws's `MessageEvent`: `data`. */
 export class MessageEvent extends Event {
   readonly data: unknown;
   constructor(type: string, options: { data?: unknown } = {}) {
@@ -30,6 +32,7 @@ export class MessageEvent extends Event {
   }
 }
 
+/** ws's `CloseEvent`: `code`, `reason`, `wasClean`. */
 export class CloseEvent extends Event {
   readonly code: number;
   readonly reason: string;
@@ -42,6 +45,7 @@ export class CloseEvent extends Event {
   }
 }
 
+/** ws's `ErrorEvent`: `error`, `message`. */
 export class ErrorEvent extends Event {
   readonly error: unknown;
   readonly message: string;

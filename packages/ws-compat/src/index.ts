@@ -22,6 +22,7 @@ type WebSocketWithStatics = typeof WebSocket & {
   Sender: typeof Sender;
 };
 
+/** The `WebSocket` class carrying ws's statics (`WebSocketServer`, `Server`, `createWebSocketStream`, `Sender`), as `require('ws')`. */
 const WS = WebSocket as WebSocketWithStatics;
 WS.WebSocket = WebSocket;
 WS.WebSocketServer = WebSocketServer;
@@ -31,7 +32,8 @@ WS.Sender = Sender;
 
 export default WS;
 export { WebSocket, WebSocketServer, WebSocketServer as Server, createWebSocketStream, Sender };
-export type { Data, SendOpts, SocketFacade } from './websocket.js';
+export type { Data, SendOpts } from './websocket.js';
+export type { SocketFacade } from './socket-facade.js';
 export type { ServerOptions, PerMessageDeflateOptions, VerifyClientInfo, VerifyClientCallbackSync, VerifyClientCallbackAsync } from './server.js';
 export type { ClientOptions, ClientRequestFacade } from './client.js';
 export type { FrameOptions } from './sender.js';

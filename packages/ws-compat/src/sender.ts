@@ -28,6 +28,7 @@ interface FrameTarget {
   _sendFrame(list: readonly Uint8Array[], cb: ((error?: Error | null) => void) | undefined): void;
 }
 
+/** ws's `Sender`: `Sender.frame(data, options)` builds frames once; `ws._sender.sendFrame(list, cb)` writes them. */
 export class Sender {
   /** @internal */
   private readonly _ws: FrameTarget;

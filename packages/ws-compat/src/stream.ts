@@ -8,6 +8,7 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import { CLOSED, CONNECTING } from './constants.js';
 import type { WebSocket } from './websocket.js';
 
+/** ws's `createWebSocketStream`: a Duplex over `ws` (writes are sent as messages, messages are read as chunks). */
 export function createWebSocketStream(ws: WebSocket, options?: DuplexOptions): Duplex {
   let terminateOnDestroy = true;
   const duplex = new Duplex({

@@ -2,12 +2,16 @@
  * `WebSocket`: ws 8's class (EventEmitter events, WHATWG face, semantics), driving one
  * `Connection` of @uws/protocol over a socket of a uws transport. The same class is the server
  * side (made by a `WebSocketServer`) and the client (`new WebSocket(url)`).
+ *
+ * Its parts live next to it: the send path in send-queue.ts, the receive path in
+ * receive-bridge.ts, `ws._socket` in socket-facade.ts, and how its fields are packed to keep an
+ * idle socket small in packed-state.ts.
  */
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import type { SocketId } from '@uws/native';
-import { Connection, type ConnectionHandler, type DeflateParams, type ProtocolError, type SendOptions } from '@uws/protocol';
+import { Connection, type ConnectionHandler, type DeflateParams } from '@uws/protocol';
+import type { ClientState } from './client.js';
 import {
   BINARY_TYPES,
   type BinaryType,
@@ -15,17 +19,24 @@ import {
   CLOSING,
   CONNECTING,
   DEFAULT_CLOSE_TIMEOUT,
-  EMPTY_BUFFER,
+  DEFAULT_MAX_PENDING_AUTO_PONGS,
+  NO_AUTO_PONG,
   OPEN,
   READY_STATES,
   isValidStatusCode,
   reportListenerError,
 } from './constants.js';
-import { type WsError, wsErrorFrom } from './errors.js';
 import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
 import { type Hub, type HubEntry, compactId } from './hub.js';
 import { LeanEmitter } from './lean-emitter.js';
+import { Bit, type Callback, type ColdState, INITIAL_BITS, type IoState, type PackedFields, installPackedState } from './packed-state.js';
+import { ReceiverBridge, flushHeld, receive } from './receive-bridge.js';
+import { type QueuedSend, bytesNotHandedOver, dropHeld, send, sendAfterClose, sendControl, sendNow, writeFrames, writeHeld } from './send-queue.js';
 import { Sender } from './sender.js';
+import { SocketFacade } from './socket-facade.js';
+
+// Imported from here by the server, the client and the HTTP upgrade.
+export { SocketFacade };
 
 /** What `send` accepts: ws's data types (a number is sent as its decimal text). */
 export type Data = string | Buffer | ArrayBuffer | ArrayBufferView | Blob | readonly unknown[] | number;
@@ -42,17 +53,6 @@ export interface SendOpts {
   mask?: boolean;
 }
 
-type Callback = (error?: Error | null) => void;
-
-/** A send waiting behind a Blob being read. */
-interface QueuedSend {
-  data: Exclude<Data, number>;
-  options: SendOpts | undefined;
-  cb: Callback | undefined;
-  ready: boolean;
-  error: Error | undefined;
-}
-
 /** Options a server-side WebSocket takes from its server (ws passes the server's options). */
 export interface ServerSocketOptions {
   autoPong?: boolean;
@@ -66,114 +66,13 @@ export interface AttachParams {
   maxPayload: number;
   skipUTF8Validation: boolean;
   autoPong: boolean;
+  /** ws's `maxPendingAutoPongs`: automatic pongs not yet written past which the peer is terminated (0: no limit). */
+  maxPendingAutoPongs: number;
   allowSynchronousEvents: boolean;
   threshold: number;
   level: number | undefined;
   memLevel: number | undefined;
   maxFragments: number | undefined;
-}
-
-// Send options shared by every send (no object per message).
-const NO_COMPRESS: SendOptions = Object.freeze({ compress: false });
-const NOT_FIN: SendOptions = Object.freeze({ fin: false });
-const NOT_FIN_NO_COMPRESS: SendOptions = Object.freeze({ fin: false, compress: false });
-
-/**
- * ws's `ws._socket`, for code that reads the peer's address from it (Socket.IO does) or ends
- * the connection through it. The bytes themselves run on the uws transport. (Every socket a
- * `server`/`noServer` server takes over has one, hence the lean EventEmitter base.)
- */
-export class SocketFacade extends LeanEmitter {
-  remoteAddress: string | undefined;
-  remotePort: number | undefined;
-  remoteFamily: string | undefined;
-  /** True for a TLS connection (what `verifyClient`'s `info.secure` reads). */
-  encrypted: boolean;
-  authorized: boolean;
-  /** @internal */
-  _hub: Hub;
-  /** @internal */
-  _id: SocketId;
-
-  constructor(hub: Hub, id: SocketId, encrypted = false) {
-    super();
-    this._hub = hub;
-    this._id = id;
-    this.encrypted = encrypted;
-    this.authorized = false;
-    this.remoteAddress = undefined;
-    this.remotePort = undefined;
-    this.remoteFamily = undefined;
-    this._readPeer();
-  }
-
-  /** @internal Reads (again) the peer's address from the transport. */
-  _readPeer(): void {
-    const address = this._hub.transport.remoteAddress(this._id);
-    if (address === '') return;
-    this.remoteAddress = address;
-    this.remotePort = this._hub.transport.remotePort(this._id);
-    this.remoteFamily = isIP(address) === 6 ? 'IPv6' : 'IPv4';
-  }
-
-  get bufferSize(): number {
-    return this._hub.transport.bufferedAmount(this._id);
-  }
-  get writableLength(): number {
-    return this._hub.transport.bufferedAmount(this._id);
-  }
-  write(data: string | Uint8Array): boolean {
-    return this._hub.transport.write(this._id, typeof data === 'string' ? Buffer.from(data) : data);
-  }
-  end(data?: string | Uint8Array): this {
-    if (data !== undefined) this.write(data);
-    this._hub.transport.end(this._id);
-    return this;
-  }
-  destroy(): this {
-    this._hub.transport.destroy(this._id);
-    return this;
-  }
-  pause(): this {
-    this._hub.transport.pause(this._id);
-    return this;
-  }
-  resume(): this {
-    this._hub.transport.resume(this._id);
-    return this;
-  }
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
-  }
-  setTimeout(): this {
-    return this;
-  }
-}
-
-/** The ConnectionHandler of one WebSocket (kept off the public class; ws's `_receiver`). */
-class ReceiverBridge implements ConnectionHandler {
-  readonly ws: WebSocket;
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-  }
-  onMessage(data: Uint8Array, isBinary: boolean): void {
-    this.ws._onMessage(data, isBinary);
-  }
-  onPing(data: Uint8Array): void {
-    this.ws._onControl('ping', data);
-  }
-  onPong(data: Uint8Array): void {
-    this.ws._onControl('pong', data);
-  }
-  onClose(code: number, reason: string): void {
-    this.ws._onCloseFrame(code, reason);
-  }
-  onError(error: ProtocolError): void {
-    this.ws._onProtocolError(error);
-  }
 }
 
 /** What a `'message'` listener gets, by `binaryType` (text messages are always Buffers). */
@@ -193,7 +92,11 @@ export interface WebSocketEventMap {
   redirect: [url: string, request: import('node:http').ClientRequest];
 }
 
-export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry {
+/**
+ * ws 8's `WebSocket`: `new WebSocket(url, protocols?, options)` connects (options and defaults in
+ * `ClientOptions`); a `WebSocketServer` makes the server side. Events in {@link WebSocketEventMap}.
+ */
+export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntry, PackedFields {
   // Defined after the class, as ws does: enumerable, read-only and not configurable.
   declare static readonly CONNECTING: 0;
   declare static readonly OPEN: 1;
@@ -205,9 +108,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   declare readonly CLOSED: 3;
 
   // Own fields are what a message or a send touches (plus `_events` and `_eventsCount`, from
-  // LeanEmitter); what only a socket in transit holds is IoState, and the rest is ColdState
-  // (both below), each made on the first write of one of its fields and IoState dropped again
-  // once empty, so an idle server socket carries only these.
+  // LeanEmitter); the rest is packed (see packed-state.ts), so an idle server socket carries
+  // only these.
   /** @internal */ _hub: Hub | undefined = undefined;
   /** @internal */ _id: SocketId = -1;
   /**
@@ -228,111 +130,25 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   /** @internal The server that tracks (`_owner`) or counts (`_countedBy`) this socket: one object. */
   _server: unknown = undefined;
   /** @internal Booleans, readyState and binaryType, packed: see {@link Bit}. */
-  _bits: number = Bit.ALLOW_SYNCHRONOUS_EVENTS | (CONNECTING << Bit.READY_STATE_SHIFT); // binaryType 0: 'nodebuffer'
-
-  /** @internal ws's readyState (CONNECTING, OPEN, CLOSING, CLOSED). */
-  get _readyState(): number {
-    return (this._bits >> Bit.READY_STATE_SHIFT) & 3;
-  }
-  set _readyState(state: number) {
-    this._bits = (this._bits & ~(3 << Bit.READY_STATE_SHIFT)) | ((state & 3) << Bit.READY_STATE_SHIFT);
-  }
-  /** @internal */
-  get _binaryType(): BinaryType {
-    return BINARY_TYPES[(this._bits >> Bit.BINARY_TYPE_SHIFT) & 3];
-  }
-  set _binaryType(type: BinaryType) {
-    const index = BINARY_TYPES.indexOf(type);
-    if (index < 0) return;
-    this._bits = (this._bits & ~(3 << Bit.BINARY_TYPE_SHIFT)) | (index << Bit.BINARY_TYPE_SHIFT);
-  }
-  /** @internal Frames written before an adopted socket is ready. */
-  get _preOpen(): Uint8Array[] | undefined {
-    return this._io?.preOpen;
-  }
-  set _preOpen(frames: Uint8Array[] | undefined) {
-    this._setIo('preOpen', frames);
-  }
-  /** @internal Send callbacks waiting for backpressure to clear. */
-  get _pendingCallbacks(): Callback[] | undefined {
-    return this._io?.pendingCallbacks;
-  }
-  set _pendingCallbacks(callbacks: Callback[] | undefined) {
-    this._setIo('pendingCallbacks', callbacks);
-  }
-  /** @internal Sends waiting behind a Blob being read (keeps the order). */
-  get _sendQueue(): QueuedSend[] | undefined {
-    return this._io?.sendQueue;
-  }
-  set _sendQueue(queue: QueuedSend[] | undefined) {
-    this._setIo('sendQueue', queue);
-  }
-  private _setIo<K extends 'preOpen' | 'pendingCallbacks' | 'sendQueue' | 'unsent'>(key: K, value: IoState[K]): void {
-    let io = this._io;
-    if (io === undefined) {
-      if (value === undefined) return;
-      this._io = io = new IoState();
-    }
-    io[key] = value;
-    if (value === undefined && io.preOpen === undefined && io.pendingCallbacks === undefined && io.sendQueue === undefined && io.unsent === undefined) {
-      this._io = undefined;
-    }
-  }
-
-  /** @internal */
-  get _closeFrameReceived(): boolean {
-    return (this._bits & Bit.CLOSE_FRAME_RECEIVED) !== 0;
-  }
-  set _closeFrameReceived(on: boolean) {
-    this._bits = on ? this._bits | Bit.CLOSE_FRAME_RECEIVED : this._bits & ~Bit.CLOSE_FRAME_RECEIVED;
-  }
-  /** @internal */
-  get _closeFrameSent(): boolean {
-    return (this._bits & Bit.CLOSE_FRAME_SENT) !== 0;
-  }
-  set _closeFrameSent(on: boolean) {
-    this._bits = on ? this._bits | Bit.CLOSE_FRAME_SENT : this._bits & ~Bit.CLOSE_FRAME_SENT;
-  }
-  /** @internal */
-  get _allowSynchronousEvents(): boolean {
-    return (this._bits & Bit.ALLOW_SYNCHRONOUS_EVENTS) !== 0;
-  }
-  set _allowSynchronousEvents(on: boolean) {
-    this._bits = on ? this._bits | Bit.ALLOW_SYNCHRONOUS_EVENTS : this._bits & ~Bit.ALLOW_SYNCHRONOUS_EVENTS;
-  }
-  /** @internal The server tracking this WebSocket in `clients`. */
-  get _owner(): { _clientClosed(ws: WebSocket): void } | undefined {
-    return (this._bits & Bit.TRACKED) !== 0 ? (this._server as { _clientClosed(ws: WebSocket): void }) : undefined;
-  }
-  set _owner(server: { _clientClosed(ws: WebSocket): void } | undefined) {
-    this._setServer(server, Bit.TRACKED);
-  }
-  /** @internal The `port` server that accepted this socket (counts its live sockets). */
-  get _countedBy(): { _socketGone(): void } | undefined {
-    return (this._bits & Bit.COUNTED) !== 0 ? (this._server as { _socketGone(): void }) : undefined;
-  }
-  set _countedBy(server: { _socketGone(): void } | undefined) {
-    this._setServer(server, Bit.COUNTED);
-  }
-  private _setServer(server: unknown, bit: number): void {
-    if (server === undefined) {
-      this._bits &= ~bit;
-      return;
-    }
-    const other = (this._bits & (Bit.TRACKED | Bit.COUNTED) & ~bit) !== 0;
-    if (other && this._server !== server) throw new Error('ws-compat: a WebSocket belongs to one server');
-    this._server = server;
-    this._bits |= bit;
-  }
-  /** @internal The ConnectionHandler given to the codec (ws's `_receiver`), null before the connection is set up. */
-  get _receiver(): ConnectionHandler | null {
-    const conn = this._conn as unknown as { handler: ConnectionHandler | undefined } | undefined;
-    return conn?.handler ?? null;
-  }
+  _bits: number = INITIAL_BITS;
   /** @internal The rarely used state, made on first write (see {@link ColdState}). */
   _cold: ColdState | undefined = undefined;
 
-  // Accessors on the prototype backed by `_cold` (defined after the class).
+  // Accessors on the prototype backed by `_bits` (installed by installPackedState, below).
+  /** @internal ws's readyState (CONNECTING, OPEN, CLOSING, CLOSED). */ declare _readyState: number;
+  /** @internal */ declare _binaryType: BinaryType;
+  /** @internal */ declare _closeFrameReceived: boolean;
+  /** @internal */ declare _closeFrameSent: boolean;
+  /** @internal */ declare _allowSynchronousEvents: boolean;
+  /** @internal The server tracking this WebSocket in `clients`. */
+  declare _owner: { _clientClosed(ws: WebSocket): void } | undefined;
+  /** @internal The `port` server that accepted this socket (counts its live sockets). */
+  declare _countedBy: { _socketGone(): void } | undefined;
+  // ... backed by `_io`:
+  /** @internal Frames written before an adopted socket is ready. */ declare _preOpen: Uint8Array[] | undefined;
+  /** @internal Send callbacks waiting for backpressure to clear. */ declare _pendingCallbacks: Callback[] | undefined;
+  /** @internal Sends waiting behind a Blob being read (keeps the order). */ declare _sendQueue: QueuedSend[] | undefined;
+  // ... and backed by `_cold`:
   /** @internal */ declare _closeCode: number;
   /** @internal */ declare _closeMessage: Buffer;
   /** @internal */ declare _closeTimer: NodeJS.Timeout | null;
@@ -349,9 +165,17 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   /** @internal */ declare _heldScheduled: boolean;
   /** @internal */ declare _eof: boolean;
   /** @internal The client's handshake state (see client.ts). */
-  declare _client: import('./client.js').ClientState | undefined;
+  declare _client: ClientState | undefined;
   /** @internal */ declare _req: unknown;
   /** @internal */ declare _senderObject: Sender | undefined;
+  /** @internal */ declare _pongLimit: number;
+  /** @internal */ declare _pendingAutoPongs: number;
+
+  /** @internal The ConnectionHandler given to the codec (ws's `_receiver`), null before the connection is set up. */
+  get _receiver(): ConnectionHandler | null {
+    const conn = this._conn as unknown as { handler: ConnectionHandler | undefined } | undefined;
+    return conn?.handler ?? null;
+  }
 
   /**
    * ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up;
@@ -410,9 +234,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
 
   get bufferedAmount(): number {
     if (this._hub === undefined || this._readyState === CLOSED) return this._bufferedAmount;
-    let preOpen = 0;
-    if (this._preOpen !== undefined) for (const b of this._preOpen) preOpen += b.length;
-    return this._hub.transport.bufferedAmount(this._id) + preOpen + (this._io?.unsentBytes ?? 0) + this._bufferedAmount;
+    return this._hub.transport.bufferedAmount(this._id) + bytesNotHandedOver(this) + this._bufferedAmount;
   }
 
   get extensions(): string {
@@ -488,7 +310,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     }
     this._readyState = CLOSING;
     this._closeFrameSent = true;
-    this._write(this._conn!.close(code, reason), undefined);
+    writeFrames(this, this._conn!.close(code, reason), undefined);
     if (this._closeFrameReceived) this._end();
     this._setCloseTimer();
   }
@@ -535,11 +357,11 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   }
 
   ping(data?: unknown, mask?: unknown, cb?: Callback): void {
-    this._control('ping', data, mask, cb);
+    sendControl(this, 'ping', data, mask, cb);
   }
 
   pong(data?: unknown, mask?: unknown, cb?: Callback): void {
-    this._control('pong', data, mask, cb);
+    sendControl(this, 'pong', data, mask, cb);
   }
 
   /**
@@ -554,136 +376,17 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     if (typeof data === 'number') data = data.toString();
     if (this._readyState !== OPEN) {
       if (this._readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
-      this._sendAfterClose(data, cb);
+      sendAfterClose(this, data, cb);
       return;
     }
-    if (this._sendQueue !== undefined || (typeof Blob !== 'undefined' && data instanceof Blob)) {
-      this._sendLater(data, options, cb);
-      return;
-    }
-    this._sendNow(data as Exclude<Data, number | Blob>, options, cb);
+    send(this, data, options, cb);
   }
 
-  // ---- internals: sending -----------------------------------------------------------------
+  // ---- internals: sending (see send-queue.ts) ---------------------------------------------
 
   /** @internal */
   _sendNow(data: Exclude<Data, number | Blob>, options: SendOpts | undefined, cb: Callback | undefined): void {
-    const conn = this._conn!;
-    let binary: boolean | undefined;
-    let opts: SendOptions | undefined;
-    if (options !== undefined) {
-      binary = options.binary;
-      const noCompress = options.compress === false;
-      opts = options.fin === false ? (noCompress ? NOT_FIN_NO_COMPRESS : NOT_FIN) : noCompress ? NO_COMPRESS : undefined;
-    }
-    let frames: Uint8Array[];
-    if (typeof data === 'string') {
-      frames = binary === true ? conn.sendBinary(Buffer.from(data), opts) : conn.sendText(data, opts);
-    } else {
-      const bytes = toBytes(data);
-      frames = binary === false ? conn.sendText(bytes, opts) : conn.sendBinary(bytes, opts);
-    }
-    this._write(frames, cb);
-  }
-
-  /** Sends that wait for a Blob to be read, in order. */
-  private _sendLater(data: Exclude<Data, number>, options: SendOpts | undefined, cb: Callback | undefined): void {
-    const entry: QueuedSend = { data, options, cb, ready: true, error: undefined };
-    (this._sendQueue ??= []).push(entry);
-    if (typeof Blob !== 'undefined' && data instanceof Blob) {
-      entry.ready = false;
-      data.arrayBuffer().then(
-        (ab) => {
-          entry.data = Buffer.from(ab);
-          entry.ready = true;
-          this._drainSendQueue();
-        },
-        (error: Error) => {
-          entry.error = error;
-          entry.ready = true;
-          this._drainSendQueue();
-        },
-      );
-    }
-  }
-
-  private _drainSendQueue(): void {
-    const queue = this._sendQueue;
-    if (queue === undefined) return;
-    while (queue.length > 0 && queue[0].ready) {
-      const failed = queue[0].error;
-      if (failed !== undefined) {
-        // Later sends stay queued behind it until the failure is handled (on the next tick).
-        queue[0].ready = false;
-        process.nextTick(() => this._blobFailed(failed));
-        return;
-      }
-      const next = queue.shift()!;
-      if (this._readyState !== OPEN) this._sendAfterClose(next.data, next.cb);
-      else this._sendNow(next.data as Exclude<Data, number | Blob>, next.options, next.cb);
-    }
-    if (queue.length === 0) this._sendQueue = undefined;
-  }
-
-  /**
-   * A Blob could not be read: as ws, its send callback and those of every send queued behind
-   * it get the error, the connection ends (after what was already sent, without a close
-   * frame), and `'error'` is emitted; `'close'` (1006) follows.
-   */
-  private _blobFailed(error: Error): void {
-    const queue = this._sendQueue ?? [];
-    this._sendQueue = undefined;
-    for (const entry of queue) {
-      if (entry.cb === undefined) continue;
-      try {
-        entry.cb(error);
-      } catch (e) {
-        reportListenerError(e);
-      }
-    }
-    if (this._readyState === CLOSED) return;
-    if (this._readyState === OPEN) {
-      this._readyState = CLOSING;
-      this._setCloseTimer();
-    }
-    this._end();
-    if (this._errorEmitted) return;
-    this._errorEmitted = true;
-    try {
-      this.emit('error', error);
-    } catch (e) {
-      reportListenerError(e);
-    }
-  }
-
-  private _sendAfterClose(data: unknown, cb: Callback | undefined): void {
-    if (data) {
-      const length = typeof Blob !== 'undefined' && data instanceof Blob ? data.size : toBytes(data as Exclude<Data, number | Blob>).length;
-      this._bufferedAmount += length;
-    }
-    if (cb !== undefined) {
-      const err = new Error(`WebSocket is not open: readyState ${this._readyState} (${READY_STATES[this._readyState]})`);
-      process.nextTick(cb, err);
-    }
-  }
-
-  private _control(kind: 'ping' | 'pong', data: unknown, mask: unknown, cb: Callback | undefined): void {
-    if (this._readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
-    if (typeof data === 'function') {
-      cb = data as Callback;
-      data = undefined;
-    } else if (typeof mask === 'function') {
-      cb = mask as Callback;
-    }
-    if (typeof data === 'number') data = data.toString();
-    if (this._readyState !== OPEN) {
-      this._sendAfterClose(data, cb);
-      return;
-    }
-    const bytes = data === undefined || data === null || data === '' ? EMPTY_BUFFER : toBytes(data as Exclude<Data, number | Blob>);
-    if (bytes.length > 125) throw new RangeError('The data size must not be greater than 125 bytes');
-    const conn = this._conn!;
-    this._write(kind === 'ping' ? conn.ping(bytes) : conn.pong(bytes), cb);
+    sendNow(this, data, options, cb);
   }
 
   /**
@@ -691,87 +394,20 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
    * Returns false when bytes wait (backpressure).
    */
   _write(frames: Uint8Array[], cb: Callback | undefined): boolean {
-    const pre = this._preOpen;
-    if (pre !== undefined) {
-      for (let i = 0; i < frames.length; i++) pre.push(frames[i]);
-      if (cb !== undefined) (this._pendingCallbacks ??= []).push(cb);
-      return false;
-    }
-    const hub = this._hub!;
-    const transport = hub.transport;
-    const id = this._id;
-    let clear = true;
-    const unsent = this._io?.unsent;
-    if (unsent !== undefined) {
-      for (let i = 0; i < frames.length; i++) this._holdFrame(frames[i]);
-      clear = false;
-    } else if (transport.copiesWrites !== true) {
-      for (let i = 0; i < frames.length; i++) clear = transport.write(id, frames[i]) && clear;
-    } else {
-      // A transport that copies what it cannot send at once would copy a large payload once
-      // per connection: from the first large frame (or once backpressured) the frames are held
-      // by reference and handed over a piece at a time as the socket drains (ws keeps a
-      // reference too; the caller must not change a buffer before its send callback).
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i];
-        if (!clear || frame.length > HELD_PIECE_BYTES) {
-          for (let j = i; j < frames.length; j++) this._holdFrame(frames[j]);
-          if (clear) clear = this._writeHeld();
-          break;
-        }
-        clear = transport.write(id, frame);
-      }
-    }
-    if (cb !== undefined) {
-      if (clear && this._pendingCallbacks === undefined) hub.defer(cb);
-      else (this._pendingCallbacks ??= []).push(cb);
-    }
-    return clear;
-  }
-
-  /** Keeps `frame` (a reference) behind the frames already held. */
-  private _holdFrame(frame: Uint8Array): void {
-    const io = (this._io ??= new IoState());
-    (io.unsent ??= []).push(frame);
-    io.unsentBytes += frame.length;
-  }
-
-  /**
-   * Hands held frames to the transport, a piece of at most {@link HELD_PIECE_BYTES} at a time,
-   * until it pushes back. Returns true when none is left.
-   */
-  private _writeHeld(): boolean {
-    const io = this._io!;
-    const unsent = io.unsent!;
-    const transport = this._hub!.transport;
-    while (unsent.length > 0) {
-      let piece = unsent[0];
-      if (piece.length > HELD_PIECE_BYTES) {
-        unsent[0] = piece.subarray(HELD_PIECE_BYTES);
-        piece = piece.subarray(0, HELD_PIECE_BYTES);
-      } else unsent.shift();
-      io.unsentBytes -= piece.length;
-      if (!transport.write(this._id, piece)) return false;
-    }
-    io.unsent = undefined;
-    if (io.endWhenSent) {
-      io.endWhenSent = false;
-      transport.end(this._id);
-    }
-    this._setIo('unsent', undefined);
-    return true;
+    return writeFrames(this, frames, cb);
   }
 
   /** @internal Writes already framed bytes (ws's `Sender#sendFrame`). */
   _sendFrame(list: readonly Uint8Array[], cb: Callback | undefined): void {
     if (this._readyState !== OPEN || this._closeFrameSent) {
-      this._sendAfterClose(undefined, cb);
+      sendAfterClose(this, undefined, cb);
       return;
     }
-    this._write(list as Uint8Array[], cb);
+    writeFrames(this, list as Uint8Array[], cb);
   }
 
-  private _setCloseTimer(): void {
+  /** @internal Destroys the socket if the closing handshake has not ended within `closeTimeout`. */
+  _setCloseTimer(): void {
     if (this._closeTimer !== null) return;
     this._closeTimer = setTimeout(() => {
       this._closeTimer = null;
@@ -779,7 +415,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     }, this._closeTimeout);
   }
 
-  private _end(): void {
+  /** @internal Ends the socket (FIN) once what is written has been handed over. */
+  _end(): void {
     if (this._preOpen !== undefined) return; // ended once the socket is ready
     const io = this._io;
     if (io?.unsent !== undefined) io.endWhenSent = true; // after the frames still held
@@ -797,6 +434,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._id = id = compactId(id);
     if (socket !== undefined) this._facade = socket;
     this._allowSynchronousEvents = params.allowSynchronousEvents;
+    const pongLimit = params.autoPong ? Math.max(0, params.maxPendingAutoPongs | 0) : NO_AUTO_PONG;
+    if (pongLimit !== DEFAULT_MAX_PENDING_AUTO_PONGS) this._pongLimit = pongLimit;
     this._codec = params;
     if (adopted) this._preOpen = firstBytes ?? [];
     else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
@@ -810,7 +449,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       deflate: params.deflate,
       maxPayloadLength: params.maxPayload > 0 ? params.maxPayload : Number.MAX_SAFE_INTEGER,
       maxFragments: params.maxFragments,
-      autoPong: params.autoPong,
+      // Pongs are sent by the receive bridge (onPing), counted as ws counts them.
+      autoPong: false,
       skipUtf8Validation: params.skipUTF8Validation,
       compressThreshold: params.threshold,
       compressionLevel: params.level,
@@ -840,7 +480,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     const transport = this._hub!.transport;
     const cbs = this._pendingCallbacks;
     this._pendingCallbacks = undefined;
-    if (this._write(pre, undefined)) {
+    if (writeFrames(this, pre, undefined)) {
       if (cbs !== undefined) for (const cb of cbs) this._hub!.defer(cb);
     } else if (cbs !== undefined) this._pendingCallbacks = cbs;
     if ((this._bits & Bit.TERMINATED) !== 0) {
@@ -860,21 +500,15 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       clientModule().onClientData(this, data);
       return;
     }
-    const outer = receiving;
-    receiving = data.buffer;
-    try {
-      conn.receive(data);
-    } finally {
-      receiving = outer;
-    }
+    receive(conn, data);
     const out = conn.takeOutgoing();
-    if (out.length > 0) this._write(out, undefined);
+    if (out.length > 0) writeFrames(this, out, undefined);
     if (this._closeFrameReceived && this._closeFrameSent && this._readyState === CLOSING) this._end();
   }
 
   /** @internal */
   _onDrain(): void {
-    if (this._io?.unsent !== undefined && !this._writeHeld()) return;
+    if (this._io?.unsent !== undefined && !writeHeld(this)) return;
     const cbs = this._pendingCallbacks;
     if (cbs === undefined) return;
     this._pendingCallbacks = undefined;
@@ -891,11 +525,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       return;
     }
     this._readyState = CLOSING;
-    if (this._io?.unsent !== undefined) {
-      this._io.unsent = undefined;
-      this._io.unsentBytes = 0;
-      this._setIo('unsent', undefined);
-    }
+    dropHeld(this);
     const conn = this._conn;
     if (conn !== undefined && conn.state !== 'closed') {
       this._eof = true;
@@ -922,7 +552,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       // Messages held back by allowSynchronousEvents: false still come before 'close'.
       this._heldScheduled = true;
       setImmediate(() => {
-        this._flushHeld(true);
+        flushHeld(this, true);
         this._emitClose();
       });
       return;
@@ -941,198 +571,9 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       reportListenerError(error);
     }
   }
-
-  // ---- codec events ---------------------------------------------------------------------------------
-
-  /** @internal */
-  _onMessage(data: Uint8Array, isBinary: boolean): void {
-    const message = this._toMessage(data, isBinary);
-    if (!this._allowSynchronousEvents) {
-      this._hold('message', message, isBinary);
-      return;
-    }
-    try {
-      this.emit('message', message as RawData, isBinary);
-    } catch (error) {
-      reportListenerError(error);
-    }
-  }
-
-  /** @internal */
-  _onControl(kind: 'ping' | 'pong', data: Uint8Array): void {
-    const payload = Buffer.from(data);
-    if (!this._allowSynchronousEvents) {
-      this._hold(kind, payload, false);
-      return;
-    }
-    try {
-      this.emit(kind, payload);
-    } catch (error) {
-      reportListenerError(error);
-    }
-  }
-
-  /** @internal The peer's close frame (or our own failure/EOF, which are ignored here). */
-  _onCloseFrame(code: number, reason: string): void {
-    if (this._eof || this._errorEmitted) return;
-    this._closeFrameReceived = true;
-    this._closeCode = code;
-    this._closeMessage = reason === '' ? EMPTY_BUFFER : Buffer.from(reason, 'utf8');
-    // The codec has queued the answering close frame (ws echoes code and reason).
-    this._closeFrameSent = true;
-    this._readyState = CLOSING;
-    this._setCloseTimer();
-  }
-
-  /** @internal */
-  _onProtocolError(error: ProtocolError): void {
-    const err: WsError = wsErrorFrom(error);
-    this._readyState = CLOSING;
-    this._closeFrameSent = true;
-    this._errorEmitted = true;
-    this._setCloseTimer();
-    // The close frame the codec queued goes out before the FIN.
-    const out = this._conn!.takeOutgoing();
-    if (out.length > 0) this._write(out, undefined);
-    this._end();
-    try {
-      this.emit('error', err);
-    } catch (e) {
-      reportListenerError(e);
-    }
-  }
-
-  private _toMessage(data: Uint8Array, isBinary: boolean): unknown {
-    // A view into the receive buffer is copied; a message the codec assembled is ours already.
-    const own = data.buffer !== receiving;
-    // ws gives text messages as Buffers whatever the binaryType.
-    if (!isBinary) return own ? asBuffer(data) : Buffer.from(data);
-    switch (this._binaryType) {
-      case 'nodebuffer':
-        return own ? asBuffer(data) : Buffer.from(data);
-      case 'arraybuffer':
-        if (own && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data.buffer;
-        return Uint8Array.prototype.slice.call(data).buffer;
-      case 'fragments':
-        return [own ? asBuffer(data) : Buffer.from(data)];
-      default:
-        return new Blob([own ? data : Buffer.from(data)]);
-    }
-  }
-
-  private _hold(event: string, payload: unknown, isBinary: boolean): void {
-    (this._held ??= []).push([event, payload, isBinary]);
-    if (!this._heldScheduled) {
-      this._heldScheduled = true;
-      setImmediate(() => this._flushHeld(false));
-    }
-  }
-
-  /** Emits one held event per macrotask (ws's `allowSynchronousEvents: false`). */
-  private _flushHeld(all: boolean): void {
-    const held = this._held;
-    this._heldScheduled = false;
-    if (held === undefined) return;
-    do {
-      const next = held.shift();
-      if (next === undefined) break;
-      try {
-        if (next[0] === 'message') this.emit('message', next[1] as RawData, next[2]);
-        else this.emit(next[0] as 'ping', next[1] as Buffer);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    } while (all);
-    if (held.length > 0 && !this._heldScheduled) {
-      this._heldScheduled = true;
-      setImmediate(() => this._flushHeld(false));
-    }
-  }
 }
 
-/** Bits of `WebSocket#_bits` (a small integer, so it costs no more than a pointer). */
-const enum Bit {
-  CLOSE_FRAME_RECEIVED = 1,
-  CLOSE_FRAME_SENT = 2,
-  ALLOW_SYNCHRONOUS_EVENTS = 4,
-  TRACKED = 8,
-  COUNTED = 16,
-  /** Two bits: the readyState. */
-  READY_STATE_SHIFT = 5,
-  /** Two bits: the index of the binaryType in BINARY_TYPES. */
-  BINARY_TYPE_SHIFT = 7,
-  /** terminate() was called: the socket is destroyed once the transport flushed this batch. */
-  TERMINATED = 512,
-}
-
-/**
- * The ArrayBuffer of the chunk a WebSocket is receiving (views into it are copied for the
- * user, since the transport reuses it). One per process: receiving is synchronous, and a nested
- * receive restores the outer value when it returns.
- */
-let receiving: ArrayBufferLike | undefined;
-
-/**
- * What a WebSocket holds only while bytes or callbacks are in transit: frames written before an
- * adopted socket is ready, send callbacks behind backpressure, sends behind a Blob being read,
- * frames held by reference. Made on first use and dropped when all are empty again.
- */
-class IoState {
-  preOpen: Uint8Array[] | undefined = undefined;
-  pendingCallbacks: Callback[] | undefined = undefined;
-  sendQueue: QueuedSend[] | undefined = undefined;
-  /** Frames held by reference until the transport takes them (see `_write`). */
-  unsent: Uint8Array[] | undefined = undefined;
-  unsentBytes = 0;
-  /** `_end()` was called while frames were held: end once they are handed over. */
-  endWhenSent = false;
-}
-
-/**
- * The largest piece of a held frame handed to the transport at once: what a slow reader costs
- * in copies. Above the size the native transport writes directly (a quarter of its 1 MiB send
- * arena), so its answer says whether the kernel took the piece.
- */
-const HELD_PIECE_BYTES = 384 * 1024;
-
-/**
- * The state a WebSocket rarely touches (closing details, pause, the client's handshake, ...),
- * with its defaults. A WebSocket makes its own on the first write of one of these fields; until
- * then reads come from {@link COLD_DEFAULTS}.
- */
-class ColdState {
-  _closeCode = 1006;
-  _closeMessage: Buffer = EMPTY_BUFFER;
-  _closeTimer: NodeJS.Timeout | null = null;
-  _closeTimeout = DEFAULT_CLOSE_TIMEOUT;
-  _errorEmitted = false;
-  _extensions = '';
-  _paused = false;
-  _protocol = '';
-  _isServer = true;
-  _url: string | undefined = undefined;
-  _bufferedAmount = 0;
-  _held: Array<[string, unknown, boolean]> | undefined = undefined;
-  _heldScheduled = false;
-  _eof = false;
-  _client: import('./client.js').ClientState | undefined = undefined;
-  _req: unknown = null;
-  _senderObject: Sender | undefined = undefined;
-}
-
-const COLD_DEFAULTS: Readonly<ColdState> = Object.freeze(new ColdState());
-
-for (const key of Object.keys(COLD_DEFAULTS) as Array<keyof ColdState>) {
-  Object.defineProperty(WebSocket.prototype, key, {
-    get(this: WebSocket) {
-      return (this._cold ?? COLD_DEFAULTS)[key];
-    },
-    set(this: WebSocket, value: never) {
-      (this._cold ??= new ColdState())[key] = value;
-    },
-    configurable: true,
-  });
-}
+installPackedState(WebSocket.prototype);
 
 // ws's property descriptors: the constants on the class and its prototype are enumerable and
 // fixed; the public accessors are enumerable, unlike class syntax's.
@@ -1142,19 +583,6 @@ for (const [i, name] of READY_STATES.entries()) {
 }
 for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url', 'onopen', 'onerror', 'onclose', 'onmessage']) {
   Object.defineProperty(WebSocket.prototype, name, { enumerable: true });
-}
-
-/** The bytes of ws's data types (views are not copied). */
-export function toBytes(data: Exclude<Data, number | Blob>): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (typeof data === 'string') return Buffer.from(data);
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data as unknown as number[]);
-}
-
-function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 type ClientModule = typeof import('./client.js');

@@ -8,10 +8,10 @@ import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { epollAvailable } from '@uws/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import RealWS, { WebSocketServer as RealServer } from 'ws';
 import { WebSocket } from '../src/index.js';
+import { epoll } from './support/helpers.js';
 
 // The TLS test material of @uws/native (a CA, certificates signed by it, an expired and a
 // self-signed one): see its README there.
@@ -73,7 +73,7 @@ async function echo(ws: WebSocket, text: string): Promise<string> {
   return data.toString();
 }
 
-describe.runIf(epollAvailable())('wss: client on the native TLS client', () => {
+describe.runIf(epoll)('wss: client on the native TLS client', () => {
   it('connects with a custom CA, verifies the name, and echoes', async () => {
     const port = await httpsEcho('localhost.pem', 'localhost.key');
     const ws = new WebSocket(`wss://localhost:${port}/`, { ca: CA });

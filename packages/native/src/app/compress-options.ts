@@ -27,11 +27,17 @@ export const SHARED_COMPRESSOR: CompressOptions = 1;
 export const SHARED_DECOMPRESSOR: CompressOptions = 1 << 8;
 /** Sliding compression window of 512 bytes (9 bits), about 3 KB per socket. */
 export const DEDICATED_COMPRESSOR_3KB: CompressOptions = (9 << 4) | 1;
+/** Sliding compression window of 512 bytes (9 bits), about 4 KB per socket. */
 export const DEDICATED_COMPRESSOR_4KB: CompressOptions = (9 << 4) | 2;
+/** Sliding compression window of 1 KB (10 bits), about 8 KB per socket. */
 export const DEDICATED_COMPRESSOR_8KB: CompressOptions = (10 << 4) | 3;
+/** Sliding compression window of 2 KB (11 bits), about 16 KB per socket. */
 export const DEDICATED_COMPRESSOR_16KB: CompressOptions = (11 << 4) | 4;
+/** Sliding compression window of 4 KB (12 bits), about 32 KB per socket. */
 export const DEDICATED_COMPRESSOR_32KB: CompressOptions = (12 << 4) | 5;
+/** Sliding compression window of 8 KB (13 bits), about 64 KB per socket. */
 export const DEDICATED_COMPRESSOR_64KB: CompressOptions = (13 << 4) | 6;
+/** Sliding compression window of 16 KB (14 bits), about 128 KB per socket. */
 export const DEDICATED_COMPRESSOR_128KB: CompressOptions = (14 << 4) | 7;
 /** Sliding compression window of 32 KB (15 bits), about 256 KB per socket. */
 export const DEDICATED_COMPRESSOR_256KB: CompressOptions = (15 << 4) | 8;
@@ -39,10 +45,15 @@ export const DEDICATED_COMPRESSOR_256KB: CompressOptions = (15 << 4) | 8;
 export const DEDICATED_COMPRESSOR: CompressOptions = (15 << 4) | 8;
 /** Client compresses with a 512-byte window (9 bits). */
 export const DEDICATED_DECOMPRESSOR_512B: CompressOptions = 9 << 8;
+/** Client compresses with a 1 KB window (10 bits). */
 export const DEDICATED_DECOMPRESSOR_1KB: CompressOptions = 10 << 8;
+/** Client compresses with a 2 KB window (11 bits). */
 export const DEDICATED_DECOMPRESSOR_2KB: CompressOptions = 11 << 8;
+/** Client compresses with a 4 KB window (12 bits). */
 export const DEDICATED_DECOMPRESSOR_4KB: CompressOptions = 12 << 8;
+/** Client compresses with a 8 KB window (13 bits). */
 export const DEDICATED_DECOMPRESSOR_8KB: CompressOptions = 13 << 8;
+/** Client compresses with a 16 KB window (14 bits). */
 export const DEDICATED_DECOMPRESSOR_16KB: CompressOptions = 14 << 8;
 /** Client compresses with a 32 KB window (15 bits). */
 export const DEDICATED_DECOMPRESSOR_32KB: CompressOptions = 15 << 8;

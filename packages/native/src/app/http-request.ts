@@ -6,6 +6,7 @@ import type { HttpRequestHead } from '@uws/protocol';
 import { ClosedSocketError } from './closed-socket-error.js';
 import { type RecognizedString, toText } from './recognized-string.js';
 
+/** The request given to an HTTP handler or an `upgrade` handler; valid only synchronously inside it. */
 export interface HttpRequest {
   /** A header's value by lower-case name ('' when absent; repeated headers joined with ', '). */
   getHeader(lowerCaseKey: RecognizedString): string;

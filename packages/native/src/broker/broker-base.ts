@@ -10,6 +10,7 @@ import type { Broker, BrokerEvents, BrokerHost, BrokerStats } from './broker.js'
 /** Most distinct process warnings a broker gives when nobody listens for `'error'`. */
 const MAX_WARNINGS = 20;
 
+/** The base of a broker of your own: counters, `'error'`/`'drop'` events and warnings done; implement the {@link Broker} calls. */
 export abstract class BrokerBase extends EventEmitter<BrokerEvents> implements Broker {
   /** See {@link BrokerStats}. */
   readonly stats: BrokerStats = { published: 0, received: 0, dropped: 0, errors: 0 };

@@ -41,6 +41,7 @@ type Wire = [topics: string[], meta: Int32Array, bytes: ArrayBuffer];
 
 const INITIAL_BATCH_BYTES = 4096;
 
+/** A broker across the worker threads of one process, on a `BroadcastChannel` (see the file's header). */
 export class ThreadBroker extends BrokerBase {
   /** The channel name (see {@link ThreadBrokerOptions.channel}). */
   readonly channelName: string;

@@ -62,10 +62,13 @@ export interface ClientOptions {
 
 /** Events of a {@link Client}. */
 export interface ClientEvents {
+  /** The opening handshake succeeded: `send` may be called. */
   open: [];
   /** A message, copied into a Buffer that stays valid. */
   message: [data: Buffer, isBinary: boolean];
+  /** A ping from the server (already answered with a pong), its payload copied. */
   ping: [data: Buffer];
+  /** A pong from the server, its payload copied. */
   pong: [data: Buffer];
   /** Connection closed: the close code (1005 none given, 1006 dropped) and reason. Always the last event. */
   close: [code: number, reason: string];
@@ -88,6 +91,11 @@ function checkInteger(value: number | undefined, min: number, max: number, name:
   if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer ${min}..${max}, got ${String(value)}`);
 }
 
+/**
+ * An outbound WebSocket (`connect(url, options)` or `new Client(url, options)`): connects at once,
+ * on the transport of {@link ClientOptions.transport}; events in {@link ClientEvents}, `'close'`
+ * always last. Messages are copied Buffers that stay valid.
+ */
 export class Client extends EventEmitter<ClientEvents> implements HubClient, ConnectionHandler {
   /** The URL given. */
   readonly url: string;
@@ -135,6 +143,7 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     this.hub.transport.setTimeout(this.id, options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
   }
 
+  /** Where the connection is: see {@link ClientState}. */
   get state(): ClientState {
     return this._state;
   }
@@ -183,10 +192,12 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
 
   // ---- HubClient: transport events --------------------------------------------------------
 
+  /** @internal The transport connected (then the handshake request is written). */
   onSocketOpen(): void {
     this.hub.transport.write(this.id, Buffer.from(this.request, 'latin1'));
   }
 
+  /** @internal Bytes from the transport: the handshake response, then frames. */
   onSocketData(data: Uint8Array): void {
     const parser = this.parser;
     if (parser === undefined) {
@@ -225,11 +236,13 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     if (rest.length > 0 && this._state === 'open') this.receive(rest);
   }
 
+  /** @internal The handshake or close timeout ran out. */
   onSocketTimeout(): void {
     if (this._state === 'connecting') this.fail(new Error('WebSocket opening handshake timed out'));
     else this.hub.transport.destroy(this.id);
   }
 
+  /** @internal The transport socket closed. */
   onSocketClose(errno: number): void {
     const tlsError = this._state === 'connecting' && !this.errored ? this.hub.transport.tlsInfo?.(this.id) : undefined;
     if (tlsError !== undefined && tlsError.error !== '') {
@@ -250,23 +263,27 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
 
   // ---- ConnectionHandler: codec events ----------------------------------------------------
 
+  /** @internal A message from the codec. */
   onMessage(data: Uint8Array, isBinary: boolean): void {
     this.safeEmit('message', Buffer.from(data), isBinary);
   }
 
+  /** @internal A ping from the codec (it queued the pong). */
   onPing(data: Uint8Array): void {
     this.safeEmit('ping', Buffer.from(data));
   }
 
+  /** @internal A pong from the codec. */
   onPong(data: Uint8Array): void {
     this.safeEmit('pong', Buffer.from(data));
   }
 
+  /** @internal A protocol error found by the codec. */
   onError(error: Error): void {
     this.emitError(error);
   }
 
-  /** The codec's close: the server's close frame, a protocol error, or EOF. */
+  /** @internal The codec's close: the server's close frame, a protocol error, or EOF. */
   onClose(code: number, reason: string): void {
     this.closeCode = code;
     this.closeReason = reason;
@@ -322,7 +339,6 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
   }
 }
 
-/** Starts a client (same as `new Client(url, options)`). */
 /**
  * The epoll transport connects to IP addresses only (a DNS lookup has no place in its loop):
  * with `'auto'`, a host name goes through node:net, which resolves it; an explicit `'epoll'`
@@ -336,6 +352,7 @@ function transportFor(host: string, choice: TransportChoice | undefined): Transp
   return choice === undefined || choice === 'auto' ? 'node' : choice;
 }
 
+/** Starts a client (same as `new Client(url, options)`): see {@link Client} and {@link ClientOptions}. */
 export function connect(url: string | URL, options?: ClientOptions): Client {
   return new Client(url, options);
 }

@@ -68,6 +68,7 @@ export interface WorkerPoolEvents {
 
 let poolSeq = 0;
 
+/** The threads started by {@link startWorkerPool}: `port`, `size`, events `'exit'`/`'message'`/`'error'`, `close()`. */
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   /** The port every worker listens on. */
   port = 0;

@@ -50,6 +50,7 @@ interface ServerSocketData {
 export interface ServerEvents {
   /** Listening; `server.port` is known. */
   listening: [];
+  /** A WebSocket connected: pass `socket` to `send`, `setUserData`, ... */
   connection: [socket: ServerSocket];
   /** A message; `message` is a copy (a Buffer that stays valid), text or binary as `binary` says. */
   message: [socket: ServerSocket, message: Buffer, binary: boolean];
@@ -62,6 +63,11 @@ export interface ServerEvents {
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 const COMPRESS_THRESHOLD = 1024;
 
+/**
+ * The node-lws-style server: `new Server(port | options, onListening?)` listens at once; one
+ * EventEmitter for every connection ({@link ServerEvents}), sockets passed to its methods.
+ * Messages are copied Buffers that stay valid. Options and their defaults: {@link ServerOptions}.
+ */
 export class Server extends EventEmitter<ServerEvents> {
   private readonly app: AppImpl;
   private readonly sockets = new Set<AppWebSocket<ServerSocketData>>();

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +6,9 @@ import { App } from '../../src/app/app.js';
 import type { ListenSocket } from '../../src/app/listen-socket.js';
 import { nextMessage, openClient } from '../support/app-harness.js';
 import { transportKinds } from '../support/transports.js';
+import { isBuilt } from '../support/built-package.js';
 
-const built = existsSync(new URL('../../dist/index.js', import.meta.url));
+const built = isBuilt('worker-threads.test');
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 // Workers load the built package (they cannot import TypeScript); `pnpm test` builds it first.

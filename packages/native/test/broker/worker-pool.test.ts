@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { transportKinds } from '../support/transports.js';
 import { waitFor } from '../support/app-harness.js';
+import { isBuilt } from '../support/built-package.js';
 
 const dist = new URL('../../dist/index.js', import.meta.url);
-const built = existsSync(dist) && existsSync(new URL('../../dist/pool-worker.js', import.meta.url));
+const built = isBuilt('worker-pool.test', ['index.js', 'pool-worker.js']);
 const fixture = new URL('../fixtures/pool-app.mjs', import.meta.url);
 type Pool = import('../../src/pool/worker-pool.js').WorkerPool;
 

@@ -1,18 +1,17 @@
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { nextMessage, openClient } from '../support/app-harness.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { transportKinds } from '../support/transports.js';
+import { isBuilt } from '../support/built-package.js';
 
 // The server runs in a child process whose descriptor limit is lowered with `ulimit -n`, so
 // accept() really fails with EMFILE. The epoll loop watches a level-triggered listen fd: at the
 // limit, the connections in the backlog keep it readable, and a loop that only retried accept()
 // would wake up again at once, forever. The loop's wake-up counter tells that apart from a
 // quiet loop without any reference to time.
-const built = existsSync(new URL('../../dist/index.js', import.meta.url));
 // CI builds before it tests (turbo): a missing build there is a failure, not a skip.
-if (!built && process.env.CI === 'true') throw new Error('the package is not built (dist/index.js missing)');
+const built = isBuilt('accept-fd-limit.test');
 const FD_LIMIT = 64;
 // More than the limit can hold: Node itself holds some 20-30 descriptors.
 const ATTEMPTS = 80;
@@ -48,7 +47,6 @@ function tryOpen(url: string): Promise<WebSocket | null> {
 }
 
 describe.skipIf(process.platform !== 'linux' || !built).each(transportKinds)('accept() at the descriptor limit (EMFILE), %s transport', (transport) => {
-  if (!built) console.warn('accept-fd-limit.test: skipped, the package is not built (run its build first)');
 
   it('sheds connections without spinning, logs once per episode, and accepts again once descriptors free up', async () => {
     server = await startFaultServer({ fdLimit: FD_LIMIT, transport });

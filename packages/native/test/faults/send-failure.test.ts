@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -7,15 +7,15 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { closed, nextMessage, openClient } from '../support/app-harness.js';
 import { startFaultServer, type FaultServer } from '../support/fault-server.js';
 import { CA } from '../support/tls-fixtures.js';
+import { isBuilt } from '../support/built-package.js';
 
 // ENOBUFS / ENOMEM from send(): the kernel is short of socket buffer memory. No test can bring
 // that about for real on a shared machine, so a preloaded shim (test/support/send-failure-shim.c,
 // compiled here) fails the Nth send of the server process. The connection that hit it must end
 // cleanly (its close handler once, 1006 for the peer), the process and the other connections
 // must go on.
-const built = existsSync(new URL('../../dist/index.js', import.meta.url));
 // CI builds before it tests (turbo): a missing build there is a failure, not a skip.
-if (!built && process.env.CI === 'true') throw new Error('the package is not built (dist/index.js missing)');
+const built = isBuilt('send-failure.test');
 const compiler = ['cc', 'gcc', 'clang'].find((cc) => {
   try {
     execFileSync(cc, ['--version'], { stdio: 'ignore' });
@@ -26,7 +26,6 @@ const compiler = ['cc', 'gcc', 'clang'].find((cc) => {
 });
 if (process.env.CI === 'true' && compiler === undefined) throw new Error('send-failure.test needs a C compiler (cc) in CI');
 if (compiler === undefined) console.warn('send-failure.test: skipped, no C compiler (install build-essential)');
-if (!built) console.warn('send-failure.test: skipped, the package is not built (run its build first)');
 
 const dir = mkdtempSync(join(tmpdir(), 'uws-send-failure-'));
 let shim = '';

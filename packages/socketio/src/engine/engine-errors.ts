@@ -11,8 +11,10 @@ export const EngineErrors = {
   UNSUPPORTED_PROTOCOL_VERSION: 5,
 } as const;
 
+/** One of {@link EngineErrors}' codes. */
 export type EngineErrorCode = (typeof EngineErrors)[keyof typeof EngineErrors];
 
+/** engine.io's message for each {@link EngineErrorCode}. */
 export const EngineErrorMessages: Readonly<Record<EngineErrorCode, string>> = {
   0: 'Transport unknown',
   1: 'Session ID unknown',

@@ -9,6 +9,7 @@ import type { EngineRequest } from './engine-request.js';
 /** `allowRequest`'s verdict: `callback(errorMessage, success)`. */
 export type AllowRequest = (req: EngineRequest, callback: (message: string | null | undefined, success: boolean) => void) => void;
 
+/** engine.io 6's server options, each with engine.io's default. */
 export interface EngineOptions {
   /** ms without a pong (v4) or a ping (v3, plus `pingInterval`) before the session closes ("ping timeout"). Default: 20000. */
   pingTimeout?: number;

@@ -12,6 +12,7 @@ import { EngineResponse } from './engine-response.js';
 /** What a finished body read gives: the bytes, or why there are none. */
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too large' | 'aborted' };
 
+/** The `req` engine.io's middlewares, `allowRequest` and `'connection'` see: node:http's request fields over an App request. */
 export class EngineRequest extends EventEmitter {
   /** Upper case, as Node gives it ('GET'). */
   readonly method: string;

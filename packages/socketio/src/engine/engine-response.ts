@@ -24,6 +24,7 @@ function toList(value: HeaderValue): string[] {
   return typeof value === 'object' ? [...value] : [String(value)];
 }
 
+/** The `res` engine.io's middlewares and `allowRequest` see: node:http's response API over an App response. */
 export class EngineResponse extends EventEmitter {
   statusCode = 200;
   statusMessage: string | undefined;

@@ -29,6 +29,7 @@ export interface EngineSocketServer extends EventEmitter {
 type SendCallback = (transport: Transport) => void;
 export type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
+/** One engine.io session (`socket.conn` in Socket.IO): see the file's header. */
 export class EngineSocket extends EventEmitter implements HeartbeatEntry {
   readonly id: string;
   readonly server: EngineSocketServer;

@@ -44,6 +44,7 @@ export interface EngineListening {
   app: TemplatedApp;
 }
 
+/** An engine.io v4 server on an `@uws/native` App, for `io.bind(engine)`: see the file's header. */
 export class NativeEngine extends EventEmitter {
   readonly opts: ResolvedEngineOptions;
   /** Open sessions by id. */

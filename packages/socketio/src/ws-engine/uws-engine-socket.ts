@@ -17,6 +17,7 @@ interface SharedWrites {
 
 const OPEN = 1;
 
+/** The WebSocket {@link UwsEngine} makes for each connection (broadcasts written as one shared frame). */
 export class UwsEngineSocket extends WebSocket {
   /**
    * ws's `send`. The callback is always called: after the bytes left, or with an error when

@@ -18,6 +18,7 @@ export type UwsEngineOptions = ServerOptions & {
 /** Defaults fixed with {@link createUwsEngine}, applied under what engine.io passes. */
 export type UwsEngineDefaults = Pick<ServerOptions, 'transport' | 'closeTimeout' | 'maxFragments' | 'skipUTF8Validation'>;
 
+/** Socket.IO's `wsEngine` on the native loop: `new Server(httpServer, { wsEngine: UwsEngine })`. */
 export class UwsEngine extends WebSocketServer {
   /**
    * ws's `Sender`, for code that frames a message once with `Sender.frame(data, options)` and
