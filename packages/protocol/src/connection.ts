@@ -1,16 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.js';
-import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './compression.js';
-import type { DeflateParams, Role } from './deflate-params.js';
+import type { DeflateParams } from './deflate/params.js';
+import { acceptsFreshlyCompressed, compressionOrDefault, PerMessageDeflate } from './deflate/permessage-deflate.js';
+import type { CompressionProvider } from './deflate/streams.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
-import { discardSharedDeflater, discardSharedInflater, sharedDeflater, sharedInflater } from './shared-compression-streams.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
+import type { Role } from './role.js';
 import { Utf8Validator } from './utf8-validator.js';
-import { zlibCompression } from './zlib-compression.js';
 
 /** What {@link Connection.receive} reports. */
 export type ConnectionEvent =
@@ -64,7 +64,7 @@ export interface ConnectionOptions {
   role: Role;
   /** The permessage-deflate parameters agreed in the handshake. Default: none (no compression). */
   deflate?: DeflateParams;
-  /** Where deflaters and inflaters come from. Default: {@link zlibCompression} on `node:zlib`. */
+  /** Where deflaters and inflaters come from. Default: `zlibCompression`, on `node:zlib`. */
   compression?: CompressionProvider;
   /** zlib level for compressing our messages, 0–9. Default: 6. */
   compressionLevel?: number;
@@ -222,7 +222,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     maxMessage: options.maxMessageLength ?? maxPayload,
     maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     compressThreshold: options.compressThreshold ?? 1024,
-    compression: options.compression ?? zlibCompression,
+    compression: compressionOrDefault(options.compression),
     compressionLevel: options.compressionLevel,
     compressionMemLevel: options.compressionMemLevel,
   };
@@ -255,8 +255,8 @@ export class Connection implements FrameSink {
   private events: ConnectionEvent[] | undefined = undefined;
   private outbox: Uint8Array[] | undefined = undefined;
 
-  /** Our compressor and decompressor, made on first use (only with permessage-deflate). */
-  private zlib: { deflater?: Deflater; inflater?: Inflater; shared?: Deflater } | undefined = undefined;
+  /** The permessage-deflate runtime, made by the first compressed message (only with deflate). */
+  private pmd: PerMessageDeflate | undefined = undefined;
   /**
    * The close-handshake state, the close flags and the open fragmented send, in one small
    * integer (see the accessors below): bits of {@link Flag}, the state in bits 4–5 and the
@@ -312,18 +312,6 @@ export class Connection implements FrameSink {
   }
   private setFlag(flag: number, on: boolean): void {
     this.flags = on ? this.flags | flag : this.flags & ~flag;
-  }
-  private get deflater(): Deflater | undefined {
-    return this.zlib?.deflater;
-  }
-  private set deflater(deflater: Deflater | undefined) {
-    if (deflater !== undefined || this.zlib !== undefined) (this.zlib ??= {}).deflater = deflater;
-  }
-  private get inflater(): Inflater | undefined {
-    return this.zlib?.inflater;
-  }
-  private set inflater(inflater: Inflater | undefined) {
-    if (inflater !== undefined || this.zlib !== undefined) (this.zlib ??= {}).inflater = inflater;
   }
 
   constructor(options: ConnectionOptions) {
@@ -445,11 +433,7 @@ export class Connection implements FrameSink {
     this.assertCanSend();
     if (this.settings.role !== 'server') throw new Error('prepared messages are for the server role: client frames are masked per frame');
     if (this.sendOpcode !== 0) throw new Error('cannot send a prepared message while a fragmented message is open');
-    const d = this.deflate;
-    // A message compressed with a fresh context is decodable by any inflater, but only a peer
-    // whose window our own compressor does not rely on (server_no_context_takeover) may get it:
-    // otherwise our deflater's history and the peer's window would diverge.
-    if (message.compressed !== undefined && d !== undefined && d.serverNoContextTakeover && message.windowBits <= d.serverMaxWindowBits) {
+    if (message.compressed !== undefined && acceptsFreshlyCompressed(this.deflate, message.windowBits)) {
       return this.afterQueued(message.compressed);
     }
     return this.afterQueued(message.plain);
@@ -509,16 +493,9 @@ export class Connection implements FrameSink {
     this.onFrameStart(fin, rsv1, opcode, end - start);
     if (this.failed) return;
     if (fin && rsv1 && opcode !== Opcode.CONTINUATION) {
-      // A whole compressed message: inflated in one call, with its tail. Without the peer's
-      // context takeover, by the thread's shared inflater (nothing is kept between messages).
+      // A whole compressed message: inflated in one call, with its tail.
       const m = this.msg!;
-      if (this.peerResets()) {
-        const shared = sharedInflater(this.settings.compression, this.peerWindowBits());
-        if (this.inflateInto(m, bytes, start, end, true, shared)) shared.reset();
-        else discardSharedInflater(this.settings.compression, shared);
-      } else {
-        this.inflateInto(m, bytes, start, end, true, this.ownInflater());
-      }
+      this.inflateInto(m, bytes, start, end, true, true);
       if (this.failed) return;
       this.completeMessage(m);
       return;
@@ -555,7 +532,7 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (start === end || m === undefined) return;
     if (m.compressed) {
-      this.inflateInto(m, bytes, start, end, false, this.ownInflater());
+      this.inflateInto(m, bytes, start, end, false, false);
       return;
     }
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.push(bytes, start, end)) {
@@ -569,10 +546,8 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (m === undefined || !m.frameFin) return;
     if (m.compressed) {
-      const inflater = this.ownInflater();
-      this.inflateInto(m, EMPTY, 0, 0, true, inflater);
+      this.inflateInto(m, EMPTY, 0, 0, true, false);
       if (this.failed) return;
-      if (this.peerResets()) inflater.reset();
     }
     this.completeMessage(m);
   }
@@ -632,32 +607,26 @@ export class Connection implements FrameSink {
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** Whether the peer compresses each message afresh (no context takeover on its side). */
-  private peerResets(): boolean {
-    const d = this.deflate;
-    return d !== undefined && (this.settings.role === 'server' ? d.clientNoContextTakeover : d.serverNoContextTakeover);
-  }
-
-  /** The largest window the peer compresses with. */
-  private peerWindowBits(): number {
-    const d = this.deflate!;
-    return this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits;
-  }
-
-  /** This connection's own inflater (messages that span frames or chunks, or context takeover). */
-  private ownInflater(): Inflater {
-    if (this.inflater === undefined) this.inflater = this.settings.compression.createInflater(this.peerWindowBits());
-    return this.inflater;
+  /** The permessage-deflate runtime, made on first use. */
+  private deflateRuntime(): PerMessageDeflate {
+    return (this.pmd ??= new PerMessageDeflate(this.deflate!, this.settings.role, this.settings));
   }
 
   /**
-   * Inflates a piece of `m` with `inflater`; a failure fails the connection. Returns false when
-   * the inflater itself failed (it may be unusable afterwards), true otherwise.
+   * Inflates a piece of `m` (`whole`: the whole message, in one call) into its buffer; a
+   * failure fails the connection.
    */
-  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, inflater: Inflater): boolean {
+  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, whole: boolean): void {
     const before = m.length;
+    const limit = this.settings.maxMessage - m.length;
+    const pmd = this.deflateRuntime();
+    const error = whole ? pmd.inflateMessage(bytes, start, end, limit, inflated) : pmd.inflatePiece(bytes, start, end, final, limit, inflated);
+    if (error !== undefined) {
+      inflated.length = 0;
+      return this.failWith(error);
+    }
+    let failure: unknown = undefined;
     try {
-      inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, inflated);
       // The inflater's output is copied into the message's one buffer: nothing is kept per call.
       for (let i = 0; i < inflated.length; i++) {
         const piece = inflated[i];
@@ -668,16 +637,14 @@ export class Connection implements FrameSink {
         } else this.append(m, piece, 0, piece.length);
       }
     } catch (err) {
-      if (err instanceof ProtocolError) this.failWith(err);
-      else this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
-      return false;
+      failure = err;
     } finally {
       inflated.length = 0;
     }
+    if (failure !== undefined) return this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(failure as Error).message}`));
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && m.length > before && !this.utf8!.push(m.buffer, before, m.length)) {
       this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
     }
-    return true;
   }
 
   private onControl(opcode: number, payload: Uint8Array): void {
@@ -805,7 +772,7 @@ export class Connection implements FrameSink {
       this.sendCompressed = this.deflate !== undefined && want;
     }
     if (this.sendCompressed) {
-      payload = this.compress(data, fin, first);
+      payload = this.deflateRuntime().compress(data, fin, first);
       rsv1 = first;
     }
     if (size === undefined || payload.length <= size) {
@@ -824,41 +791,6 @@ export class Connection implements FrameSink {
     return out;
   }
 
-  private compress(data: Uint8Array, final: boolean, first: boolean): Uint8Array {
-    const d = this.deflate!;
-    const server = this.settings.role === 'server';
-    const reset = server ? d.serverNoContextTakeover : d.clientNoContextTakeover;
-    if (first && final && reset) {
-      // A whole message whose context is not kept: the thread's shared stream compresses it.
-      let shared = this.zlib?.shared;
-      if (shared === undefined) (this.zlib ??= {}).shared = shared = sharedDeflater(this.settings.compression, this.deflaterOptions());
-      let out: Uint8Array;
-      try {
-        out = shared.compress(data, true);
-      } catch (err) {
-        // A stream that failed is not left to the other connections.
-        this.zlib!.shared = undefined;
-        discardSharedDeflater(this.settings.compression, shared);
-        throw err;
-      }
-      shared.reset();
-      return out;
-    }
-    if (this.deflater === undefined) this.deflater = this.settings.compression.createDeflater(this.deflaterOptions());
-    const out = this.deflater.compress(data, final);
-    if (final && reset) this.deflater.reset();
-    return out;
-  }
-
-  private deflaterOptions(): DeflaterOptions {
-    const d = this.deflate!;
-    return {
-      windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
-      level: this.settings.compressionLevel,
-      memLevel: this.settings.compressionMemLevel,
-    };
-  }
-
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
     if (data.length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
     return encodeFrame(opcode, data, { mask: this.settings.masked });
@@ -873,9 +805,8 @@ export class Connection implements FrameSink {
   }
 
   private releaseCompression(): void {
-    this.deflater?.close();
-    this.inflater?.close();
-    // The shared deflater stays open for the other connections.
-    this.zlib = undefined;
+    // The shared streams stay open for the other connections.
+    this.pmd?.close();
+    this.pmd = undefined;
   }
 }
