@@ -1,5 +1,19 @@
 import { isUtf8 } from 'node:buffer';
-import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.js';
+import {
+  afterCloseReceived,
+  afterCloseSent,
+  afterFailure,
+  checkCloseArguments,
+  CLOSE_FAILED,
+  CLOSE_RECEIVED,
+  CLOSE_SENT,
+  closeReplyPayload,
+  closeStateOf,
+  type ConnectionState,
+  readClosePayload,
+  sendingEnded,
+  transportShouldClose,
+} from './close-handshake.js';
 import type { DeflateParams } from './deflate/params.js';
 import { acceptsFreshlyCompressed, compressionOrDefault, PerMessageDeflate } from './deflate/permessage-deflate.js';
 import type { CompressionProvider } from './deflate/streams.js';
@@ -127,8 +141,7 @@ export interface SendOptions {
   fragmentSize?: number;
 }
 
-/** Close handshake states. */
-export type ConnectionState = 'open' | 'closing' | 'closed';
+export type { ConnectionState } from './close-handshake.js';
 
 // Shared empty results, frozen so no caller can fill them for everyone.
 const NO_OUTPUT = Object.freeze([]) as unknown as Uint8Array[];
@@ -169,18 +182,15 @@ const MIN_ASSEMBLY_BYTES = 1024;
 /** Output buffers of one inflate call, emptied after each (one list for every connection: sync). */
 const inflated: Uint8Array[] = [];
 
-/** Bits of `Connection#flags`. */
+/**
+ * Bits of `Connection#flags` that are the connection's own; bits 0–2 and 4–5 are the close
+ * handshake's (`CLOSE_*` and its state, see close-handshake.ts).
+ */
 const enum Flag {
-  CLOSE_SENT = 1,
-  CLOSE_RECEIVED = 2,
-  FAILED = 4,
   SEND_COMPRESSED = 8,
 }
-const STATE_SHIFT = 4;
 const SEND_OPCODE_SHIFT = 6;
 const SEND_OPCODE_MASK = 3 << SEND_OPCODE_SHIFT;
-/** Close-handshake states by their number in `Connection#flags`. */
-const STATES: readonly ConnectionState[] = ['open', 'closing', 'closed'];
 
 /** {@link ConnectionOptions} resolved: what does not change during a connection. */
 interface ConnectionSettings {
@@ -240,8 +250,9 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
  * One WebSocket connection after the opening handshake, without IO: feed it the bytes that
  * arrive (`receive`), write the bytes it gives back (`send*` return values, and
  * `takeOutgoing()` for the frames it produces itself: pongs and close replies), and close the
- * transport when `shouldCloseTransport` says so. It owns the close handshake (OPEN → CLOSING →
- * CLOSED), fragmentation, UTF-8 validation, permessage-deflate and the receive limits.
+ * transport when `shouldCloseTransport` says so. It drives the close handshake (OPEN → CLOSING →
+ * CLOSED, close-handshake.ts) and permessage-deflate (deflate/), and owns fragmentation, UTF-8
+ * validation and the receive limits.
  */
 export class Connection implements FrameSink {
   readonly deflate: DeflateParams | undefined;
@@ -258,9 +269,9 @@ export class Connection implements FrameSink {
   /** The permessage-deflate runtime, made by the first compressed message (only with deflate). */
   private pmd: PerMessageDeflate | undefined = undefined;
   /**
-   * The close-handshake state, the close flags and the open fragmented send, in one small
-   * integer (see the accessors below): bits of {@link Flag}, the state in bits 4–5 and the
-   * open send's opcode in bits 6–7.
+   * The close-handshake state and flags (close-handshake.ts) and the open fragmented send, in
+   * one small integer (see the accessors below): bits `CLOSE_*` and {@link Flag},
+   * the close state in bits 4–5 and the open send's opcode in bits 6–7.
    */
   private flags = 0;
   private _closeCode: number | undefined;
@@ -272,29 +283,14 @@ export class Connection implements FrameSink {
 
   // ---- packed state --------------------------------------------------------------------
 
-  private get _state(): ConnectionState {
-    return STATES[(this.flags >>> STATE_SHIFT) & 3];
-  }
-  private set _state(state: ConnectionState) {
-    this.flags = (this.flags & ~(3 << STATE_SHIFT)) | (STATES.indexOf(state) << STATE_SHIFT);
-  }
   private get closeSent(): boolean {
-    return (this.flags & Flag.CLOSE_SENT) !== 0;
-  }
-  private set closeSent(on: boolean) {
-    this.setFlag(Flag.CLOSE_SENT, on);
+    return (this.flags & CLOSE_SENT) !== 0;
   }
   private get closeReceived(): boolean {
-    return (this.flags & Flag.CLOSE_RECEIVED) !== 0;
-  }
-  private set closeReceived(on: boolean) {
-    this.setFlag(Flag.CLOSE_RECEIVED, on);
+    return (this.flags & CLOSE_RECEIVED) !== 0;
   }
   private get failed(): boolean {
-    return (this.flags & Flag.FAILED) !== 0;
-  }
-  private set failed(on: boolean) {
-    this.setFlag(Flag.FAILED, on);
+    return (this.flags & CLOSE_FAILED) !== 0;
   }
   /** The open fragmented send is compressed. */
   private get sendCompressed(): boolean {
@@ -327,7 +323,7 @@ export class Connection implements FrameSink {
 
   /** OPEN until a close frame is sent or received, CLOSING until both are, then CLOSED. */
   get state(): ConnectionState {
-    return this._state;
+    return closeStateOf(this.flags);
   }
 
   /**
@@ -336,7 +332,7 @@ export class Connection implements FrameSink {
    * A client waits for the server to close, with a timeout of its own.
    */
   get shouldCloseTransport(): boolean {
-    return this.failed || (this._state === 'closed' && this.settings.role === 'server');
+    return transportShouldClose(this.flags, this.settings.role);
   }
 
   /** The code the close event reported (the peer's, ours on failure, 1006 on EOF); undefined until closed. */
@@ -356,10 +352,9 @@ export class Connection implements FrameSink {
 
   /** The transport ended. Reports a 1006 close unless the close handshake already finished. */
   receiveEof(): ConnectionEvent[] {
-    if (this._state !== 'closed') {
+    if (closeStateOf(this.flags) !== 'closed') {
       this.parser?.stop();
-      this._state = 'closed';
-      this.failed = true;
+      this.flags = afterFailure(this.flags, false);
       this._closeCode = CloseCode.ABNORMAL;
       this.releaseCompression();
       this.emitClose(CloseCode.ABNORMAL, '', false);
@@ -458,18 +453,9 @@ export class Connection implements FrameSink {
    */
   close(code?: number, reason = ''): Uint8Array[] {
     if (this.closeSent || this.failed) throw new Error('WebSocket close frame already sent');
-    if (code === undefined && reason !== '') throw new TypeError('a close reason needs a close code');
-    if (code !== undefined && !isValidWireCloseCode(code)) throw new RangeError(`invalid close code ${code}`);
-    if (Buffer.byteLength(reason, 'utf8') > MAX_CLOSE_REASON_BYTES) {
-      throw new RangeError(`close reason longer than ${MAX_CLOSE_REASON_BYTES} bytes`);
-    }
-    this.closeSent = true;
+    checkCloseArguments(code, reason);
     const frame = encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason), { mask: this.settings.masked });
-    if (this.closeReceived) {
-      this._state = 'closed';
-    } else {
-      this._state = 'closing';
-    }
+    this.flags = afterCloseSent(this.flags);
     return this.afterQueued(frame);
   }
 
@@ -666,26 +652,17 @@ export class Connection implements FrameSink {
   }
 
   private onCloseFrame(payload: Uint8Array): void {
-    let code: number = CloseCode.NO_STATUS;
-    let reason = '';
-    if (payload.length === 1) return this.fail('WS_ERR_INVALID_CLOSE_PAYLOAD', 'a close payload must be empty or at least 2 bytes');
-    if (payload.length >= 2) {
-      code = (payload[0] << 8) | payload[1];
-      if (!isValidWireCloseCode(code)) return this.fail('WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
-      const reasonBytes = payload.subarray(2);
-      if (!this.settings.skipUtf8 && !isUtf8(reasonBytes)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in the close reason');
-      reason = Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8');
-    }
-    this.closeReceived = true;
+    const read = readClosePayload(payload, this.settings.skipUtf8);
+    if (read instanceof ProtocolError) return this.failWith(read);
+    const { code, reason } = read;
+    const reply = !this.closeSent;
+    this.flags = afterCloseReceived(this.flags);
     this.parser?.stop();
-    if (!this.closeSent) {
-      // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
-      this.closeSent = true;
-      const echo = payload.length < 2 ? encodeClosePayload(undefined) : this.settings.echoCloseReason ? payload.slice() : encodeClosePayload(code);
+    if (reply) {
+      const echo = closeReplyPayload(payload, code, this.settings.echoCloseReason);
       (this.outbox ??= []).push(...encodeFrame(Opcode.CLOSE, echo, { mask: this.settings.masked }));
     }
     this._closeCode = code;
-    this._state = 'closed';
     this.releaseCompression();
     this.emitClose(code, reason, true);
   }
@@ -704,15 +681,14 @@ export class Connection implements FrameSink {
   /** Fails the connection: queue a close with the error's code and stop reading. */
   private failWith(error: ProtocolError): void {
     if (this.failed) return;
-    this.failed = true;
+    const queueClose = !this.closeSent && error.closeCode !== CloseCode.ABNORMAL;
+    this.flags = afterFailure(this.flags, queueClose);
     this.parser?.stop();
     this.msg = undefined;
-    if (!this.closeSent && error.closeCode !== CloseCode.ABNORMAL) {
-      this.closeSent = true;
+    if (queueClose) {
       (this.outbox ??= []).push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(error.closeCode, ''), { mask: this.settings.masked }));
     }
     this._closeCode = error.closeCode;
-    this._state = 'closed';
     this.releaseCompression();
     if (this.handler !== undefined) this.handler.onError?.(error);
     else (this.events ??= []).push({ type: 'error', error });
@@ -732,8 +708,8 @@ export class Connection implements FrameSink {
   }
 
   private assertCanSend(): void {
-    // closeSent, or the state is 'closed' (2): one test of the packed flags on every send.
-    if ((this.flags & (Flag.CLOSE_SENT | (2 << STATE_SHIFT))) !== 0) throw new Error('WebSocket is not open: a close frame was already sent');
+    // Our close is out, or the state is 'closed': one test of the packed flags on every send.
+    if (sendingEnded(this.flags)) throw new Error('WebSocket is not open: a close frame was already sent');
   }
 
   /**
