@@ -1,3 +1,10 @@
+/**
+ * The codec's core: one connection's receive path (frames to messages: fragmentation, UTF-8,
+ * limits) and send path (messages to frames). It calls out to close-handshake.ts for the close
+ * handshake and to deflate/ for permessage-deflate. Longer than our ~600-line guide because the
+ * receive path's fast case, its streaming case and the message assembly they share read best
+ * side by side; the options and their resolved, shared settings come first.
+ */
 import { isUtf8 } from 'node:buffer';
 import {
   afterCloseReceived,
