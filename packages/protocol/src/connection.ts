@@ -1,16 +1,37 @@
+/**
+ * The codec's core: one connection's receive path (frames to messages: fragmentation, UTF-8,
+ * limits) and send path (messages to frames). It calls out to close-handshake.ts for the close
+ * handshake and to deflate/ for permessage-deflate. Longer than our ~600-line guide because the
+ * receive path's fast case, its streaming case and the message assembly they share read best
+ * side by side; the options and their resolved, shared settings come first.
+ */
 import { isUtf8 } from 'node:buffer';
-import { isValidWireCloseCode, MAX_CLOSE_REASON_BYTES } from './close-codes.js';
-import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './compression.js';
-import type { DeflateParams, Role } from './deflate-params.js';
+import {
+  afterCloseReceived,
+  afterCloseSent,
+  afterFailure,
+  checkCloseArguments,
+  CLOSE_FAILED,
+  CLOSE_RECEIVED,
+  CLOSE_SENT,
+  closeReplyPayload,
+  closeStateOf,
+  type ConnectionState,
+  readClosePayload,
+  sendingEnded,
+  transportShouldClose,
+} from './close-handshake.js';
+import type { DeflateParams } from './deflate/params.js';
+import { acceptsFreshlyCompressed, compressionOrDefault, PerMessageDeflate } from './deflate/permessage-deflate.js';
+import type { CompressionProvider } from './deflate/streams.js';
 import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
-import { discardSharedDeflater, discardSharedInflater, sharedDeflater, sharedInflater } from './shared-compression-streams.js';
 import { Opcode } from './opcodes.js';
 import type { PreparedMessage } from './prepared-message.js';
+import type { Role } from './role.js';
 import { Utf8Validator } from './utf8-validator.js';
-import { zlibCompression } from './zlib-compression.js';
 
 /** What {@link Connection.receive} reports. */
 export type ConnectionEvent =
@@ -64,7 +85,7 @@ export interface ConnectionOptions {
   role: Role;
   /** The permessage-deflate parameters agreed in the handshake. Default: none (no compression). */
   deflate?: DeflateParams;
-  /** Where deflaters and inflaters come from. Default: {@link zlibCompression} on `node:zlib`. */
+  /** Where deflaters and inflaters come from. Default: `zlibCompression`, on `node:zlib`. */
   compression?: CompressionProvider;
   /** zlib level for compressing our messages, 0–9. Default: 6. */
   compressionLevel?: number;
@@ -127,8 +148,7 @@ export interface SendOptions {
   fragmentSize?: number;
 }
 
-/** Close handshake states. */
-export type ConnectionState = 'open' | 'closing' | 'closed';
+export type { ConnectionState } from './close-handshake.js';
 
 // Shared empty results, frozen so no caller can fill them for everyone.
 const NO_OUTPUT = Object.freeze([]) as unknown as Uint8Array[];
@@ -169,18 +189,15 @@ const MIN_ASSEMBLY_BYTES = 1024;
 /** Output buffers of one inflate call, emptied after each (one list for every connection: sync). */
 const inflated: Uint8Array[] = [];
 
-/** Bits of `Connection#flags`. */
+/**
+ * Bits of `Connection#flags` that are the connection's own; bits 0–2 and 4–5 are the close
+ * handshake's (`CLOSE_*` and its state, see close-handshake.ts).
+ */
 const enum Flag {
-  CLOSE_SENT = 1,
-  CLOSE_RECEIVED = 2,
-  FAILED = 4,
   SEND_COMPRESSED = 8,
 }
-const STATE_SHIFT = 4;
 const SEND_OPCODE_SHIFT = 6;
 const SEND_OPCODE_MASK = 3 << SEND_OPCODE_SHIFT;
-/** Close-handshake states by their number in `Connection#flags`. */
-const STATES: readonly ConnectionState[] = ['open', 'closing', 'closed'];
 
 /** {@link ConnectionOptions} resolved: what does not change during a connection. */
 interface ConnectionSettings {
@@ -222,7 +239,7 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     maxMessage: options.maxMessageLength ?? maxPayload,
     maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     compressThreshold: options.compressThreshold ?? 1024,
-    compression: options.compression ?? zlibCompression,
+    compression: compressionOrDefault(options.compression),
     compressionLevel: options.compressionLevel,
     compressionMemLevel: options.compressionMemLevel,
   };
@@ -240,8 +257,9 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
  * One WebSocket connection after the opening handshake, without IO: feed it the bytes that
  * arrive (`receive`), write the bytes it gives back (`send*` return values, and
  * `takeOutgoing()` for the frames it produces itself: pongs and close replies), and close the
- * transport when `shouldCloseTransport` says so. It owns the close handshake (OPEN → CLOSING →
- * CLOSED), fragmentation, UTF-8 validation, permessage-deflate and the receive limits.
+ * transport when `shouldCloseTransport` says so. It drives the close handshake (OPEN → CLOSING →
+ * CLOSED, close-handshake.ts) and permessage-deflate (deflate/), and owns fragmentation, UTF-8
+ * validation and the receive limits.
  */
 export class Connection implements FrameSink {
   readonly deflate: DeflateParams | undefined;
@@ -255,12 +273,12 @@ export class Connection implements FrameSink {
   private events: ConnectionEvent[] | undefined = undefined;
   private outbox: Uint8Array[] | undefined = undefined;
 
-  /** Our compressor and decompressor, made on first use (only with permessage-deflate). */
-  private zlib: { deflater?: Deflater; inflater?: Inflater; shared?: Deflater } | undefined = undefined;
+  /** The permessage-deflate runtime, made by the first compressed message (only with deflate). */
+  private pmd: PerMessageDeflate | undefined = undefined;
   /**
-   * The close-handshake state, the close flags and the open fragmented send, in one small
-   * integer (see the accessors below): bits of {@link Flag}, the state in bits 4–5 and the
-   * open send's opcode in bits 6–7.
+   * The close-handshake state and flags (close-handshake.ts) and the open fragmented send, in
+   * one small integer (see the accessors below): bits `CLOSE_*` and {@link Flag},
+   * the close state in bits 4–5 and the open send's opcode in bits 6–7.
    */
   private flags = 0;
   private _closeCode: number | undefined;
@@ -272,29 +290,14 @@ export class Connection implements FrameSink {
 
   // ---- packed state --------------------------------------------------------------------
 
-  private get _state(): ConnectionState {
-    return STATES[(this.flags >>> STATE_SHIFT) & 3];
-  }
-  private set _state(state: ConnectionState) {
-    this.flags = (this.flags & ~(3 << STATE_SHIFT)) | (STATES.indexOf(state) << STATE_SHIFT);
-  }
   private get closeSent(): boolean {
-    return (this.flags & Flag.CLOSE_SENT) !== 0;
-  }
-  private set closeSent(on: boolean) {
-    this.setFlag(Flag.CLOSE_SENT, on);
+    return (this.flags & CLOSE_SENT) !== 0;
   }
   private get closeReceived(): boolean {
-    return (this.flags & Flag.CLOSE_RECEIVED) !== 0;
-  }
-  private set closeReceived(on: boolean) {
-    this.setFlag(Flag.CLOSE_RECEIVED, on);
+    return (this.flags & CLOSE_RECEIVED) !== 0;
   }
   private get failed(): boolean {
-    return (this.flags & Flag.FAILED) !== 0;
-  }
-  private set failed(on: boolean) {
-    this.setFlag(Flag.FAILED, on);
+    return (this.flags & CLOSE_FAILED) !== 0;
   }
   /** The open fragmented send is compressed. */
   private get sendCompressed(): boolean {
@@ -313,18 +316,6 @@ export class Connection implements FrameSink {
   private setFlag(flag: number, on: boolean): void {
     this.flags = on ? this.flags | flag : this.flags & ~flag;
   }
-  private get deflater(): Deflater | undefined {
-    return this.zlib?.deflater;
-  }
-  private set deflater(deflater: Deflater | undefined) {
-    if (deflater !== undefined || this.zlib !== undefined) (this.zlib ??= {}).deflater = deflater;
-  }
-  private get inflater(): Inflater | undefined {
-    return this.zlib?.inflater;
-  }
-  private set inflater(inflater: Inflater | undefined) {
-    if (inflater !== undefined || this.zlib !== undefined) (this.zlib ??= {}).inflater = inflater;
-  }
 
   constructor(options: ConnectionOptions) {
     this.deflate = options.deflate;
@@ -339,7 +330,7 @@ export class Connection implements FrameSink {
 
   /** OPEN until a close frame is sent or received, CLOSING until both are, then CLOSED. */
   get state(): ConnectionState {
-    return this._state;
+    return closeStateOf(this.flags);
   }
 
   /**
@@ -348,7 +339,7 @@ export class Connection implements FrameSink {
    * A client waits for the server to close, with a timeout of its own.
    */
   get shouldCloseTransport(): boolean {
-    return this.failed || (this._state === 'closed' && this.settings.role === 'server');
+    return transportShouldClose(this.flags, this.settings.role);
   }
 
   /** The code the close event reported (the peer's, ours on failure, 1006 on EOF); undefined until closed. */
@@ -368,10 +359,9 @@ export class Connection implements FrameSink {
 
   /** The transport ended. Reports a 1006 close unless the close handshake already finished. */
   receiveEof(): ConnectionEvent[] {
-    if (this._state !== 'closed') {
+    if (closeStateOf(this.flags) !== 'closed') {
       this.parser?.stop();
-      this._state = 'closed';
-      this.failed = true;
+      this.flags = afterFailure(this.flags, false);
       this._closeCode = CloseCode.ABNORMAL;
       this.releaseCompression();
       this.emitClose(CloseCode.ABNORMAL, '', false);
@@ -445,11 +435,7 @@ export class Connection implements FrameSink {
     this.assertCanSend();
     if (this.settings.role !== 'server') throw new Error('prepared messages are for the server role: client frames are masked per frame');
     if (this.sendOpcode !== 0) throw new Error('cannot send a prepared message while a fragmented message is open');
-    const d = this.deflate;
-    // A message compressed with a fresh context is decodable by any inflater, but only a peer
-    // whose window our own compressor does not rely on (server_no_context_takeover) may get it:
-    // otherwise our deflater's history and the peer's window would diverge.
-    if (message.compressed !== undefined && d !== undefined && d.serverNoContextTakeover && message.windowBits <= d.serverMaxWindowBits) {
+    if (message.compressed !== undefined && acceptsFreshlyCompressed(this.deflate, message.windowBits)) {
       return this.afterQueued(message.compressed);
     }
     return this.afterQueued(message.plain);
@@ -474,18 +460,9 @@ export class Connection implements FrameSink {
    */
   close(code?: number, reason = ''): Uint8Array[] {
     if (this.closeSent || this.failed) throw new Error('WebSocket close frame already sent');
-    if (code === undefined && reason !== '') throw new TypeError('a close reason needs a close code');
-    if (code !== undefined && !isValidWireCloseCode(code)) throw new RangeError(`invalid close code ${code}`);
-    if (Buffer.byteLength(reason, 'utf8') > MAX_CLOSE_REASON_BYTES) {
-      throw new RangeError(`close reason longer than ${MAX_CLOSE_REASON_BYTES} bytes`);
-    }
-    this.closeSent = true;
+    checkCloseArguments(code, reason);
     const frame = encodeFrame(Opcode.CLOSE, encodeClosePayload(code, reason), { mask: this.settings.masked });
-    if (this.closeReceived) {
-      this._state = 'closed';
-    } else {
-      this._state = 'closing';
-    }
+    this.flags = afterCloseSent(this.flags);
     return this.afterQueued(frame);
   }
 
@@ -509,16 +486,9 @@ export class Connection implements FrameSink {
     this.onFrameStart(fin, rsv1, opcode, end - start);
     if (this.failed) return;
     if (fin && rsv1 && opcode !== Opcode.CONTINUATION) {
-      // A whole compressed message: inflated in one call, with its tail. Without the peer's
-      // context takeover, by the thread's shared inflater (nothing is kept between messages).
+      // A whole compressed message: inflated in one call, with its tail.
       const m = this.msg!;
-      if (this.peerResets()) {
-        const shared = sharedInflater(this.settings.compression, this.peerWindowBits());
-        if (this.inflateInto(m, bytes, start, end, true, shared)) shared.reset();
-        else discardSharedInflater(this.settings.compression, shared);
-      } else {
-        this.inflateInto(m, bytes, start, end, true, this.ownInflater());
-      }
+      this.inflateInto(m, bytes, start, end, true, true);
       if (this.failed) return;
       this.completeMessage(m);
       return;
@@ -555,7 +525,7 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (start === end || m === undefined) return;
     if (m.compressed) {
-      this.inflateInto(m, bytes, start, end, false, this.ownInflater());
+      this.inflateInto(m, bytes, start, end, false, false);
       return;
     }
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && !this.utf8!.push(bytes, start, end)) {
@@ -569,10 +539,8 @@ export class Connection implements FrameSink {
     const m = this.msg;
     if (m === undefined || !m.frameFin) return;
     if (m.compressed) {
-      const inflater = this.ownInflater();
-      this.inflateInto(m, EMPTY, 0, 0, true, inflater);
+      this.inflateInto(m, EMPTY, 0, 0, true, false);
       if (this.failed) return;
-      if (this.peerResets()) inflater.reset();
     }
     this.completeMessage(m);
   }
@@ -632,32 +600,26 @@ export class Connection implements FrameSink {
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** Whether the peer compresses each message afresh (no context takeover on its side). */
-  private peerResets(): boolean {
-    const d = this.deflate;
-    return d !== undefined && (this.settings.role === 'server' ? d.clientNoContextTakeover : d.serverNoContextTakeover);
-  }
-
-  /** The largest window the peer compresses with. */
-  private peerWindowBits(): number {
-    const d = this.deflate!;
-    return this.settings.role === 'server' ? d.clientMaxWindowBits : d.serverMaxWindowBits;
-  }
-
-  /** This connection's own inflater (messages that span frames or chunks, or context takeover). */
-  private ownInflater(): Inflater {
-    if (this.inflater === undefined) this.inflater = this.settings.compression.createInflater(this.peerWindowBits());
-    return this.inflater;
+  /** The permessage-deflate runtime, made on first use. */
+  private deflateRuntime(): PerMessageDeflate {
+    return (this.pmd ??= new PerMessageDeflate(this.deflate!, this.settings.role, this.settings));
   }
 
   /**
-   * Inflates a piece of `m` with `inflater`; a failure fails the connection. Returns false when
-   * the inflater itself failed (it may be unusable afterwards), true otherwise.
+   * Inflates a piece of `m` (`whole`: the whole message, in one call) into its buffer; a
+   * failure fails the connection.
    */
-  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, inflater: Inflater): boolean {
+  private inflateInto(m: IncomingMessage, bytes: Uint8Array, start: number, end: number, final: boolean, whole: boolean): void {
     const before = m.length;
+    const limit = this.settings.maxMessage - m.length;
+    const pmd = this.deflateRuntime();
+    const error = whole ? pmd.inflateMessage(bytes, start, end, limit, inflated) : pmd.inflatePiece(bytes, start, end, final, limit, inflated);
+    if (error !== undefined) {
+      inflated.length = 0;
+      return this.failWith(error);
+    }
+    let failure: unknown = undefined;
     try {
-      inflater.inflate(bytes, start, end, final, this.settings.maxMessage - m.length, inflated);
       // The inflater's output is copied into the message's one buffer: nothing is kept per call.
       for (let i = 0; i < inflated.length; i++) {
         const piece = inflated[i];
@@ -668,16 +630,14 @@ export class Connection implements FrameSink {
         } else this.append(m, piece, 0, piece.length);
       }
     } catch (err) {
-      if (err instanceof ProtocolError) this.failWith(err);
-      else this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(err as Error).message}`));
-      return false;
+      failure = err;
     } finally {
       inflated.length = 0;
     }
+    if (failure !== undefined) return this.failWith(new ProtocolError('WS_ERR_INFLATE_FAILED', `permessage-deflate: ${(failure as Error).message}`));
     if (m.opcode === Opcode.TEXT && !this.settings.skipUtf8 && m.length > before && !this.utf8!.push(m.buffer, before, m.length)) {
       this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in a text message');
     }
-    return true;
   }
 
   private onControl(opcode: number, payload: Uint8Array): void {
@@ -699,26 +659,17 @@ export class Connection implements FrameSink {
   }
 
   private onCloseFrame(payload: Uint8Array): void {
-    let code: number = CloseCode.NO_STATUS;
-    let reason = '';
-    if (payload.length === 1) return this.fail('WS_ERR_INVALID_CLOSE_PAYLOAD', 'a close payload must be empty or at least 2 bytes');
-    if (payload.length >= 2) {
-      code = (payload[0] << 8) | payload[1];
-      if (!isValidWireCloseCode(code)) return this.fail('WS_ERR_INVALID_CLOSE_CODE', `invalid close code ${code}`);
-      const reasonBytes = payload.subarray(2);
-      if (!this.settings.skipUtf8 && !isUtf8(reasonBytes)) return this.fail('WS_ERR_INVALID_UTF8', 'invalid UTF-8 in the close reason');
-      reason = Buffer.from(reasonBytes.buffer, reasonBytes.byteOffset, reasonBytes.length).toString('utf8');
-    }
-    this.closeReceived = true;
+    const read = readClosePayload(payload, this.settings.skipUtf8);
+    if (read instanceof ProtocolError) return this.failWith(read);
+    const { code, reason } = read;
+    const reply = !this.closeSent;
+    this.flags = afterCloseReceived(this.flags);
     this.parser?.stop();
-    if (!this.closeSent) {
-      // Echo the code (RFC 6455 §5.5.1); an empty close is answered with an empty close.
-      this.closeSent = true;
-      const echo = payload.length < 2 ? encodeClosePayload(undefined) : this.settings.echoCloseReason ? payload.slice() : encodeClosePayload(code);
+    if (reply) {
+      const echo = closeReplyPayload(payload, code, this.settings.echoCloseReason);
       (this.outbox ??= []).push(...encodeFrame(Opcode.CLOSE, echo, { mask: this.settings.masked }));
     }
     this._closeCode = code;
-    this._state = 'closed';
     this.releaseCompression();
     this.emitClose(code, reason, true);
   }
@@ -737,15 +688,14 @@ export class Connection implements FrameSink {
   /** Fails the connection: queue a close with the error's code and stop reading. */
   private failWith(error: ProtocolError): void {
     if (this.failed) return;
-    this.failed = true;
+    const queueClose = !this.closeSent && error.closeCode !== CloseCode.ABNORMAL;
+    this.flags = afterFailure(this.flags, queueClose);
     this.parser?.stop();
     this.msg = undefined;
-    if (!this.closeSent && error.closeCode !== CloseCode.ABNORMAL) {
-      this.closeSent = true;
+    if (queueClose) {
       (this.outbox ??= []).push(...encodeFrame(Opcode.CLOSE, encodeClosePayload(error.closeCode, ''), { mask: this.settings.masked }));
     }
     this._closeCode = error.closeCode;
-    this._state = 'closed';
     this.releaseCompression();
     if (this.handler !== undefined) this.handler.onError?.(error);
     else (this.events ??= []).push({ type: 'error', error });
@@ -765,8 +715,8 @@ export class Connection implements FrameSink {
   }
 
   private assertCanSend(): void {
-    // closeSent, or the state is 'closed' (2): one test of the packed flags on every send.
-    if ((this.flags & (Flag.CLOSE_SENT | (2 << STATE_SHIFT))) !== 0) throw new Error('WebSocket is not open: a close frame was already sent');
+    // Our close is out, or the state is 'closed': one test of the packed flags on every send.
+    if (sendingEnded(this.flags)) throw new Error('WebSocket is not open: a close frame was already sent');
   }
 
   /**
@@ -805,7 +755,7 @@ export class Connection implements FrameSink {
       this.sendCompressed = this.deflate !== undefined && want;
     }
     if (this.sendCompressed) {
-      payload = this.compress(data, fin, first);
+      payload = this.deflateRuntime().compress(data, fin, first);
       rsv1 = first;
     }
     if (size === undefined || payload.length <= size) {
@@ -824,41 +774,6 @@ export class Connection implements FrameSink {
     return out;
   }
 
-  private compress(data: Uint8Array, final: boolean, first: boolean): Uint8Array {
-    const d = this.deflate!;
-    const server = this.settings.role === 'server';
-    const reset = server ? d.serverNoContextTakeover : d.clientNoContextTakeover;
-    if (first && final && reset) {
-      // A whole message whose context is not kept: the thread's shared stream compresses it.
-      let shared = this.zlib?.shared;
-      if (shared === undefined) (this.zlib ??= {}).shared = shared = sharedDeflater(this.settings.compression, this.deflaterOptions());
-      let out: Uint8Array;
-      try {
-        out = shared.compress(data, true);
-      } catch (err) {
-        // A stream that failed is not left to the other connections.
-        this.zlib!.shared = undefined;
-        discardSharedDeflater(this.settings.compression, shared);
-        throw err;
-      }
-      shared.reset();
-      return out;
-    }
-    if (this.deflater === undefined) this.deflater = this.settings.compression.createDeflater(this.deflaterOptions());
-    const out = this.deflater.compress(data, final);
-    if (final && reset) this.deflater.reset();
-    return out;
-  }
-
-  private deflaterOptions(): DeflaterOptions {
-    const d = this.deflate!;
-    return {
-      windowBits: this.settings.role === 'server' ? d.serverMaxWindowBits : d.clientMaxWindowBits,
-      level: this.settings.compressionLevel,
-      memLevel: this.settings.compressionMemLevel,
-    };
-  }
-
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
     if (data.length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
     return encodeFrame(opcode, data, { mask: this.settings.masked });
@@ -873,9 +788,8 @@ export class Connection implements FrameSink {
   }
 
   private releaseCompression(): void {
-    this.deflater?.close();
-    this.inflater?.close();
-    // The shared deflater stays open for the other connections.
-    this.zlib = undefined;
+    // The shared streams stay open for the other connections.
+    this.pmd?.close();
+    this.pmd = undefined;
   }
 }

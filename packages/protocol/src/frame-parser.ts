@@ -1,4 +1,4 @@
-import type { Role } from './deflate-params.js';
+import type { Role } from './role.js';
 import { ProtocolError } from './errors.js';
 import { unmaskInPlace } from './mask.js';
 import { Opcode } from './opcodes.js';

@@ -3,7 +3,7 @@
  * checking the server's answer. Bytes in and out are the caller's.
  */
 import { randomBytes } from 'node:crypto';
-import type { DeflateParams } from './deflate-params.js';
+import type { DeflateParams } from './deflate/params.js';
 import { HandshakeError } from './errors.js';
 import { parseExtensions } from './extensions-header.js';
 import { acceptKey, isValidWebSocketKey } from './handshake-server.js';
@@ -19,7 +19,7 @@ import {
   type PerMessageDeflateOptions,
   acceptDeflateResponse,
   buildDeflateOffer,
-} from './permessage-deflate-negotiation.js';
+} from './deflate/negotiation.js';
 
 /** Options of {@link buildUpgradeRequest}. */
 export interface ClientHandshakeOptions {

@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import * as crypto from 'node:crypto';
-import type { DeflateParams } from './deflate-params.js';
+import type { DeflateParams } from './deflate/params.js';
 import { HandshakeError } from './errors.js';
 import { parseExtensions } from './extensions-header.js';
 import {
@@ -16,7 +16,7 @@ import {
   isHttpToken,
   splitHeaderList,
 } from './http-head.js';
-import { type PerMessageDeflateOptions, negotiateDeflateServer } from './permessage-deflate-negotiation.js';
+import { type PerMessageDeflateOptions, negotiateDeflateServer } from './deflate/negotiation.js';
 
 /** Options of {@link validateUpgradeRequest}. */
 export interface ServerHandshakeOptions {

@@ -1,8 +1,8 @@
-import type { CompressionProvider } from './compression.js';
+import type { CompressionProvider } from './deflate/streams.js';
 import { encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { Opcode } from './opcodes.js';
-import { zlibCompression } from './zlib-compression.js';
-import { sharedDeflater } from './shared-compression-streams.js';
+import { zlibCompression } from './deflate/zlib-streams.js';
+import { sharedDeflater } from './deflate/shared-streams.js';
 
 /**
  * A message framed once for many connections (broadcast, pub/sub): server frames are unmasked,

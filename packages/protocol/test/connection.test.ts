@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection, type ConnectionEvent, type ConnectionOptions } from '../src/connection.js';
-import type { Role } from '../src/deflate-params.js';
+import type { Role } from '../src/role.js';
 import { ProtocolError } from '../src/errors.js';
 import { Opcode } from '../src/opcodes.js';
 import { feed, feedBytewise, messages, plain, wire } from './support/connection-harness.js';

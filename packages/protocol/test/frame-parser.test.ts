@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../src/deflate-params.js';
+import type { Role } from '../src/role.js';
 import type { ProtocolError, ProtocolErrorCode } from '../src/errors.js';
 import { FrameParser, type FrameParserOptions, type FrameSink } from '../src/frame-parser.js';
 import { Opcode } from '../src/opcodes.js';

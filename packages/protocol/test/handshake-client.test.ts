@@ -10,7 +10,7 @@ import {
   validateUpgradeRequest,
 } from '../src/handshake-server.js';
 import { type HttpHeadKind, type HttpHeadOf, HttpHeadParser } from '../src/http-head.js';
-import type { PerMessageDeflateOptions } from '../src/permessage-deflate-negotiation.js';
+import type { PerMessageDeflateOptions } from '../src/deflate/negotiation.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CompressionProvider } from '../src/compression.js';
+import type { CompressionProvider } from '../src/deflate/streams.js';
 import { Connection } from '../src/connection.js';
-import type { DeflateParams } from '../src/deflate-params.js';
+import type { DeflateParams } from '../src/deflate/params.js';
 import { prepareMessage } from '../src/prepared-message.js';
-import { zlibCompression } from '../src/zlib-compression.js';
+import { zlibCompression } from '../src/deflate/zlib-streams.js';
 import { deflateParams, feed, messages, wire } from './support/connection-harness.js';
 import { decodeFrames, hex, toHex, utf8 } from './support/frames.js';
 

@@ -12,10 +12,12 @@ import {
 } from '@uws/protocol';
 import type { SocketId } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
+import { overBackpressureLimit, pongMustWait } from './backpressure.js';
 import { ClosedSocketError } from './closed-socket-error.js';
 import { compactId } from './socket-entries.js';
 import { Lifetime } from './lifetime.js';
 import { reportHandlerError } from './handler-errors.js';
+import { idlePingDue, idleTimerAfterPing, idleTimerDelay } from './idle-timeout.js';
 import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
 import { BACKPRESSURE, DROPPED, SUCCESS, type SendStatus } from './send-status.js';
@@ -75,8 +77,6 @@ const COMPRESSED = Object.freeze({ compress: true });
 const UNCOMPRESSED = Object.freeze({ compress: false });
 /** After `end()`, the peer has this long to answer our close frame before we drop it. */
 const CLOSE_HANDSHAKE_TIMEOUT = 4;
-/** Unsent bytes past which pings are no longer answered one by one (see onPing). */
-const PONG_BACKLOG_BYTES = 64 * 1024;
 const MAX_LIFETIME_CODE = 1001;
 
 /** What every WebSocket of one route on one App shares. */
@@ -437,10 +437,10 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       transport.destroy(this.id);
       return;
     }
-    if (this.behavior.sendPingsAutomatically && !this.pingSent) {
+    if (idlePingDue(this.behavior, this.pingSent)) {
       this.pingSent = true;
       this.write(this.conn.ping());
-      transport.setTimeout(this.id, this.behavior.idleTimeout - halfIdle(this.behavior.idleTimeout));
+      transport.setTimeout(this.id, idleTimerAfterPing(this.behavior));
       return;
     }
     this.closeForUser(1006, EMPTY);
@@ -503,13 +503,8 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
 
   onPing(data: Uint8Array): void {
     if (this.conn.state === 'open') {
-      // RFC 6455 §5.5.3: a pong may answer only the most recent ping. Every ping is answered
-      // while the backlog is small (Autobahn 2.10/2.11 expect one pong per ping, and a backlog
-      // of a few bytes is only a write in flight); past PONG_BACKLOG_BYTES the latest ping's
-      // payload is kept (≤ 125 bytes) and answered on drain, so a peer flooding pings without
-      // reading costs a bounded amount. Once one is owed, later pings replace it (never a newer
-      // pong before an older one).
-      if (this.rare?.owedPong !== undefined || this.core.transport.bufferedAmount(this.id) > PONG_BACKLOG_BYTES) {
+      // One pong per ping while the backlog is small, else the latest one on drain (backpressure.ts).
+      if (pongMustWait(this.core.transport, this.id, this.rare?.owedPong !== undefined)) {
         this.rareState().owedPong = data.slice();
       } else this.write(this.conn.pong(data));
     }
@@ -574,8 +569,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   }
 
   private overLimit(): boolean {
-    const limit = this.behavior.maxBackpressure;
-    return limit > 0 && this.core.transport.bufferedAmount(this.id) > limit;
+    return overBackpressureLimit(this.behavior, this.core.transport, this.id);
   }
 
   private drop(message: RecognizedString, isBinary: boolean): SendStatus {
@@ -598,11 +592,12 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     if (this.conn.shouldCloseTransport) this.core.transport.end(this.id);
   }
 
+  /** Restarts the idle timer (idle-timeout.ts says when and for how long). */
   private armIdle(): void {
-    const idle = this.behavior.idleTimeout;
-    if (idle <= 0) return;
+    const delay = idleTimerDelay(this.behavior);
+    if (delay === 0) return;
     this.pingSent = false;
-    this.core.transport.setTimeout(this.id, this.behavior.sendPingsAutomatically ? halfIdle(idle) : idle);
+    this.core.transport.setTimeout(this.id, delay);
   }
 
   /** The WebSocket closes for its user: close handler, then the implicit unsubscriptions. */
@@ -645,11 +640,6 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       throw new ClosedSocketError('WebSocket is closed: it cannot be used after its close handler returned');
     }
   }
-}
-
-/** First idle phase when pings are automatic: ping at half the timeout, drop at the full one. */
-function halfIdle(idle: number): number {
-  return Math.max(1, Math.ceil(idle / 2));
 }
 
 /**

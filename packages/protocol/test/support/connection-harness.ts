@@ -3,7 +3,7 @@
  * since `receive()` unmasks in place), and turning events into plain comparable values.
  */
 import type { Connection, ConnectionEvent } from '../../src/connection.js';
-import type { DeflateParams } from '../../src/deflate-params.js';
+import type { DeflateParams } from '../../src/deflate/params.js';
 import { concat, copyOf } from './frames.js';
 
 /** permessage-deflate parameters: context takeover both ways and 15-bit windows unless overridden. */

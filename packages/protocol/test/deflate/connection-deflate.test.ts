@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { CompressionProvider } from '../src/compression.js';
-import { Connection, type ConnectionEvent, type ConnectionOptions } from '../src/connection.js';
-import type { DeflateParams, Role } from '../src/deflate-params.js';
-import { Opcode } from '../src/opcodes.js';
-import { zlibCompression } from '../src/zlib-compression.js';
-import { CONTEXT_TAKEOVER_COMBINATIONS, deflateParams, feed, feedBytewise, messages, plain, wire } from './support/connection-harness.js';
-import { closePayload, concat, decodeFrames, frame, hex, toHex, utf8 } from './support/frames.js';
+import type { CompressionProvider } from '../../src/deflate/streams.js';
+import { Connection, type ConnectionEvent, type ConnectionOptions } from '../../src/connection.js';
+import type { DeflateParams } from '../../src/deflate/params.js';
+import type { Role } from '../../src/role.js';
+import { Opcode } from '../../src/opcodes.js';
+import { zlibCompression } from '../../src/deflate/zlib-streams.js';
+import { CONTEXT_TAKEOVER_COMBINATIONS, deflateParams, feed, feedBytewise, messages, plain, wire } from '../support/connection-harness.js';
+import { closePayload, concat, decodeFrames, frame, hex, toHex, utf8 } from '../support/frames.js';
 
 const peerOf = (role: Role): Role => (role === 'server' ? 'client' : 'server');
 

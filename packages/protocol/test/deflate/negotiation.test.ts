@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HandshakeError } from '../src/errors.js';
-import { parseExtensions } from '../src/extensions-header.js';
+import { HandshakeError } from '../../src/errors.js';
+import { parseExtensions } from '../../src/extensions-header.js';
 import {
   type PerMessageDeflateOptions,
   acceptDeflateResponse,
   buildDeflateOffer,
   deflateOfferError,
   negotiateDeflateServer,
-} from '../src/permessage-deflate-negotiation.js';
+} from '../../src/deflate/negotiation.js';
 
 const DEFAULTS = {
   serverNoContextTakeover: false,

@@ -12,6 +12,3 @@ export interface DeflateParams {
   /** LZ77 window the client compresses with (8–15). */
   clientMaxWindowBits: number;
 }
-
-/** Protocol role of one end of a connection. */
-export type Role = 'server' | 'client';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Inflater } from '../src/compression.js';
-import { ProtocolError } from '../src/errors.js';
-import { zlibCompression } from '../src/zlib-compression.js';
-import { concat, hex, toHex, utf8 } from './support/frames.js';
+import type { Inflater } from '../../src/deflate/streams.js';
+import { ProtocolError } from '../../src/errors.js';
+import { zlibCompression } from '../../src/deflate/zlib-streams.js';
+import { concat, hex, toHex, utf8 } from '../support/frames.js';
 
 /** Inflates one message given as pieces (the last one final); returns the text. */
 function inflateMessage(inflater: Inflater, pieces: Uint8Array[], limit = 1 << 20): string {

@@ -7,9 +7,9 @@
  * zlib's deflate never refers further back than its window minus 262 bytes (250 bytes with 9
  * bits, within the 256 an 8-bit peer keeps).
  */
-import type { DeflateParams } from './deflate-params.js';
-import { HandshakeError } from './errors.js';
-import type { ExtensionOffer } from './extensions-header.js';
+import type { DeflateParams } from './params.js';
+import { HandshakeError } from '../errors.js';
+import type { ExtensionOffer } from '../extensions-header.js';
 
 /** The extension token of RFC 7692. */
 const PERMESSAGE_DEFLATE = 'permessage-deflate';

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
-import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './compression.js';
-import { DEFLATE_TAIL } from './compression.js';
-import { ProtocolError } from './errors.js';
+import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './streams.js';
+import { DEFLATE_TAIL } from './streams.js';
+import { ProtocolError } from '../errors.js';
 
 /**
  * The default compressor, on `node:zlib`.

@@ -8,7 +8,7 @@
  * Compression is synchronous: a message is always handled whole, and the stream reset,
  * before another can use it.
  */
-import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './compression.js';
+import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './streams.js';
 
 /**
  * Most settings kept per provider; past it the cache starts over (connections that hold an
