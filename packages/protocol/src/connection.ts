@@ -7,7 +7,9 @@ import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame
 import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
 import { discardSharedDeflater, discardSharedInflater, sharedDeflater, sharedInflater } from './shared-compression-streams.js';
+import type { UnmaskAccelerator } from './mask.js';
 import { Opcode } from './opcodes.js';
+import { type OutputSink, type SharedFrame, writeChunksTo, writeFrameTo } from './output-sink.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { Utf8Validator } from './utf8-validator.js';
 import { zlibCompression } from './zlib-compression.js';
@@ -109,6 +111,12 @@ export interface ConnectionOptions {
    * false (they are dropped once our close is sent).
    */
   deliverWhileClosing?: boolean;
+  /**
+   * A faster XOR (e.g. native code: `@uws/native` passes its own) for unmasking received
+   * payload pieces of at least `UNMASK_ACCELERATOR_MIN_BYTES` (server role). Default: the
+   * process-wide one of `setUnmaskAccelerator`, else the JavaScript loop.
+   */
+  unmask?: UnmaskAccelerator;
 }
 
 /** Options for one outgoing message. */
@@ -198,6 +206,7 @@ interface ConnectionSettings {
   readonly compression: CompressionProvider;
   readonly compressionLevel: number | undefined;
   readonly compressionMemLevel: number | undefined;
+  readonly unmask: UnmaskAccelerator | undefined;
 }
 
 /**
@@ -207,6 +216,16 @@ interface ConnectionSettings {
 const settingsCache = new WeakMap<CompressionProvider, Map<string, ConnectionSettings>>();
 /** Distinct option sets kept per provider; past it the cache starts over (it only saves memory). */
 const MAX_CACHED_SETTINGS = 64;
+/** A number per unmask accelerator, for the settings cache's key. */
+const acceleratorIds = new WeakMap<UnmaskAccelerator, number>();
+let nextAcceleratorId = 1;
+
+function acceleratorId(fn: UnmaskAccelerator | undefined): number {
+  if (fn === undefined) return 0;
+  let id = acceleratorIds.get(fn);
+  if (id === undefined) acceleratorIds.set(fn, (id = nextAcceleratorId++));
+  return id;
+}
 
 function settingsFor(options: ConnectionOptions): ConnectionSettings {
   const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
@@ -225,10 +244,11 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     compression: options.compression ?? zlibCompression,
     compressionLevel: options.compressionLevel,
     compressionMemLevel: options.compressionMemLevel,
+    unmask: options.unmask,
   };
   let byKey = settingsCache.get(settings.compression);
   if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map<string, ConnectionSettings>()));
-  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
+  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel} ${acceleratorId(settings.unmask)}`;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
@@ -407,18 +427,6 @@ export class Connection implements FrameSink {
   }
 
   /**
-   * Whether the caller may frame one whole, uncompressed message itself right now, with
-   * `writeFrameHeader` (frame-serializer.ts) straight into its own send buffer (unmasked: server role only):
-   * true when no fragmented send is open and no frame of ours (a pong) waits to go first. It
-   * changes nothing; a message framed this way needs no further call.
-   * @throws {Error} when a close frame was already sent, as `send*` do.
-   */
-  canFrameDirectly(): boolean {
-    this.assertCanSend();
-    return !this.settings.masked && (this.flags & SEND_OPCODE_MASK) === 0 && this.outbox === undefined;
-  }
-
-  /**
    * Frames a binary message (or fragment). Returns the bytes to write; a large uncompressed
    * payload is referenced, not copied, so leave `data` unchanged until it is written.
    */
@@ -453,6 +461,52 @@ export class Connection implements FrameSink {
       return this.afterQueued(message.compressed);
     }
     return this.afterQueued(message.plain);
+  }
+
+  /**
+   * {@link sendText} into a buffer the caller lends (see {@link OutputSink}): the frames, and
+   * before them any the connection queued itself (a pong), are written into `sink`, a whole
+   * uncompressed message with one copy and no frame objects. Returns what the sink could not
+   * take (a frame larger than it accepts at once), to be written after what went into the sink
+   * as `sendText`'s result would be; usually an empty list.
+   */
+  sendTextTo(sink: OutputSink, text: string | Uint8Array, options?: SendOptions): Uint8Array[] {
+    return this.sendTo(sink, Opcode.TEXT, text, options);
+  }
+
+  /** {@link sendBinary} into a lent buffer: see {@link sendTextTo}. */
+  sendBinaryTo(sink: OutputSink, data: Uint8Array, options?: SendOptions): Uint8Array[] {
+    return this.sendTo(sink, Opcode.BINARY, data, options);
+  }
+
+  /**
+   * Sends one whole, uncompressed message framed once for many connections (server role
+   * only): the first connection to send it writes its frame into `sink`, and each further one
+   * that sends it through the same sink while the sink holds that frame commits it again
+   * ({@link OutputSink.recommit}) instead of framing and copying it anew. Frames this
+   * connection queued itself go first. Returns what the sink could not take, as
+   * {@link sendTextTo} does.
+   * @throws {Error} when a close frame was already sent or a fragmented send is open.
+   */
+  sendSharedTo(sink: OutputSink, frame: SharedFrame): Uint8Array[] {
+    this.assertCanSend();
+    if (this.settings.masked) throw new Error('shared frames are for the server role: client frames are masked per frame');
+    if (this.sendOpcode !== 0) throw new Error('cannot send a shared frame while a fragmented message is open');
+    const payload = frame.payload;
+    if (this.outbox !== undefined) {
+      const out = this.outbox;
+      if (!writeChunksTo(sink, out)) return this.afterQueued(frameWhole(frame.opcode, payload));
+      this.outbox = undefined;
+    }
+    if (frame.sink === sink && sink.recommit !== undefined && sink.recommit(frame.offset, frame.length, frame.generation)) return NO_OUTPUT;
+    const length = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
+    const at = writeFrameTo(sink, true, false, frame.opcode, payload, false, length);
+    if (at < 0) return frameWhole(frame.opcode, payload);
+    frame.sink = sink;
+    frame.generation = sink.generation ?? 0;
+    frame.offset = at;
+    frame.length = (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + length;
+    return NO_OUTPUT;
   }
 
   /** Frames a ping (payload ≤ 125 bytes). */
@@ -782,6 +836,22 @@ export class Connection implements FrameSink {
     return out;
   }
 
+  /** The `send*To` methods: the whole message at once when it can be, else the chunks copied in. */
+  private sendTo(sink: OutputSink, type: number, data: string | Uint8Array, options: SendOptions | undefined): Uint8Array[] {
+    this.assertCanSend();
+    if (
+      (this.flags & SEND_OPCODE_MASK) === 0 &&
+      this.outbox === undefined &&
+      (options === undefined || (options.fin !== false && options.fragmentSize === undefined)) &&
+      (this.deflate === undefined || options?.compress === false) &&
+      writeFrameTo(sink, true, false, type, data, this.settings.masked) >= 0
+    ) {
+      return NO_OUTPUT;
+    }
+    const frames = type === Opcode.TEXT ? this.sendText(data, options) : this.sendBinary(data as Uint8Array, options);
+    return writeChunksTo(sink, frames) ? NO_OUTPUT : frames;
+  }
+
   /** Opcode for the next data frame of a message of type `type`, tracking fragmented sends. */
   private dataOpcode(type: number, fin: boolean): number {
     const open = this.sendOpcode;
@@ -869,6 +939,7 @@ export class Connection implements FrameSink {
       role: this.settings.role,
       maxPayloadLength: this.settings.maxPayload,
       rsv1Allowed: this.deflate !== undefined,
+      unmask: this.settings.unmask,
     });
   }
 
@@ -878,4 +949,9 @@ export class Connection implements FrameSink {
     // The shared deflater stays open for the other connections.
     this.zlib = undefined;
   }
+}
+
+/** A whole, unmasked, uncompressed message as frame chunks (when a sink cannot take it). */
+function frameWhole(opcode: number, payload: Uint8Array | string): Uint8Array[] {
+  return typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(opcode, payload);
 }

@@ -7,9 +7,17 @@ export * from './opcodes.js';
 export * from './close-codes.js';
 export * from './deflate-params.js';
 export * from './utf8-validator.js';
-export { unmaskInPlace, maskInto, writeRandomMaskKey, setUnmaskAccelerator, type UnmaskAccelerator } from './mask.js';
+export {
+  unmaskInPlace,
+  maskInto,
+  writeRandomMaskKey,
+  setUnmaskAccelerator,
+  UNMASK_ACCELERATOR_MIN_BYTES,
+  type UnmaskAccelerator,
+} from './mask.js';
 export * from './frame-parser.js';
 export * from './frame-serializer.js';
+export * from './output-sink.js';
 export * from './compression.js';
 export { zlibCompression } from './zlib-compression.js';
 export * from './prepared-message.js';
