@@ -474,8 +474,8 @@ export class Connection implements FrameSink {
     return this.sendTo(sink, Opcode.TEXT, text, options);
   }
 
-  /** {@link sendBinary} into a lent buffer: see {@link sendTextTo}. */
-  sendBinaryTo(sink: OutputSink, data: Uint8Array, options?: SendOptions): Uint8Array[] {
+  /** {@link sendBinary} into a lent buffer: see {@link sendTextTo}. A string is sent as its UTF-8 bytes. */
+  sendBinaryTo(sink: OutputSink, data: Uint8Array | string, options?: SendOptions): Uint8Array[] {
     return this.sendTo(sink, Opcode.BINARY, data, options);
   }
 
@@ -484,29 +484,30 @@ export class Connection implements FrameSink {
    * only): the first connection to send it writes its frame into `sink`, and each further one
    * that sends it through the same sink while the sink holds that frame commits it again
    * ({@link OutputSink.recommit}) instead of framing and copying it anew. Frames this
-   * connection queued itself go first. Returns what the sink could not take, as
-   * {@link sendTextTo} does.
+   * connection queued itself go first. Returns false when the sink cannot take the frame:
+   * nothing of the message was written (the queued frames may have been), so send it another
+   * way (`sendPrepared`, `sendText`...), which puts whatever is still queued first.
    * @throws {Error} when a close frame was already sent or a fragmented send is open.
    */
-  sendSharedTo(sink: OutputSink, frame: SharedFrame): Uint8Array[] {
+  sendSharedTo(sink: OutputSink, frame: SharedFrame): boolean {
     this.assertCanSend();
     if (this.settings.masked) throw new Error('shared frames are for the server role: client frames are masked per frame');
     if (this.sendOpcode !== 0) throw new Error('cannot send a shared frame while a fragmented message is open');
-    const payload = frame.payload;
-    if (this.outbox !== undefined) {
-      const out = this.outbox;
-      if (!writeChunksTo(sink, out)) return this.afterQueued(frameWhole(frame.opcode, payload));
+    const out = this.outbox;
+    if (out !== undefined) {
+      if (!writeChunksTo(sink, out)) return false;
       this.outbox = undefined;
     }
-    if (frame.sink === sink && sink.recommit !== undefined && sink.recommit(frame.offset, frame.length, frame.generation)) return NO_OUTPUT;
+    if (frame.sink === sink && sink.recommit !== undefined && sink.recommit(frame.offset, frame.length, frame.generation)) return true;
+    const payload = frame.payload;
     const length = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
     const at = writeFrameTo(sink, true, false, frame.opcode, payload, false, length);
-    if (at < 0) return frameWhole(frame.opcode, payload);
+    if (at < 0) return false;
     frame.sink = sink;
     frame.generation = sink.generation ?? 0;
     frame.offset = at;
     frame.length = (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + length;
-    return NO_OUTPUT;
+    return true;
   }
 
   /** Frames a ping (payload ≤ 125 bytes). */
@@ -848,7 +849,8 @@ export class Connection implements FrameSink {
     ) {
       return NO_OUTPUT;
     }
-    const frames = type === Opcode.TEXT ? this.sendText(data, options) : this.sendBinary(data as Uint8Array, options);
+    const frames =
+      type === Opcode.TEXT ? this.sendText(data, options) : this.sendBinary(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, options);
     return writeChunksTo(sink, frames) ? NO_OUTPUT : frames;
   }
 
@@ -949,9 +951,4 @@ export class Connection implements FrameSink {
     // The shared deflater stays open for the other connections.
     this.zlib = undefined;
   }
-}
-
-/** A whole, unmasked, uncompressed message as frame chunks (when a sink cannot take it). */
-function frameWhole(opcode: number, payload: Uint8Array | string): Uint8Array[] {
-  return typeof payload === 'string' ? encodeTextFrame(payload) : encodeFrame(opcode, payload);
 }

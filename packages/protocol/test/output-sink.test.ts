@@ -163,10 +163,12 @@ describe('Connection: sendTextTo / sendBinaryTo', () => {
       const sink = new ArenaSink(200_000);
       const bytes = new Uint8Array(length).fill(0x61);
       expect(c.sendBinaryTo(sink, bytes)).toEqual([]);
+      expect(c.sendBinaryTo(sink, 'a'.repeat(length))).toEqual([]);
       expect(c.sendTextTo(sink, 'a'.repeat(length))).toEqual([]);
       expect(c.sendTextTo(sink, bytes)).toEqual([]);
       const frames = decodeFrames(sink.all());
       expect(frames.map((f) => [f.opcode, f.fin, f.length, f.key !== undefined])).toEqual([
+        [Opcode.BINARY, true, length, role === 'client'],
         [Opcode.BINARY, true, length, role === 'client'],
         [Opcode.TEXT, true, length, role === 'client'],
         [Opcode.TEXT, true, length, role === 'client'],
@@ -287,7 +289,7 @@ describe('Connection: sendSharedTo (one frame for many connections)', () => {
     const sink = new ArenaSink(1024);
     const shared = new SharedFrame().reset(Opcode.TEXT, 'to everyone');
     const conns = [conn('server'), conn('server'), conn('server')];
-    for (const c of conns) expect(c.sendSharedTo(sink, shared)).toEqual([]);
+    for (const c of conns) expect(c.sendSharedTo(sink, shared)).toBe(true);
     expect(sink.recommits).toBe(2);
     expect(sink.used).toBe(2 + 'to everyone'.length);
     expect(decodeFrames(sink.all()).map((f) => [f.opcode, f.fin, Buffer.from(f.payload).toString()])).toEqual(
@@ -323,21 +325,32 @@ describe('Connection: sendSharedTo (one frame for many connections)', () => {
       commit: (n) => inner.commit(n),
     };
     const shared = new SharedFrame().reset(Opcode.BINARY, hex('aa bb'));
-    conn('server').sendSharedTo(plainSink, shared);
-    conn('server').sendSharedTo(plainSink, shared);
+    expect(conn('server').sendSharedTo(plainSink, shared)).toBe(true);
+    expect(conn('server').sendSharedTo(plainSink, shared)).toBe(true);
     expect(inner.used).toBe(8);
     expect(decodeFrames(inner.all())).toHaveLength(2);
   });
 
-  it('puts a queued pong first, and returns the frame when the sink cannot take it', () => {
+  it('puts a queued pong first, and answers false (message not written) when the sink cannot take the frame', () => {
     const sink = new ArenaSink(1024, 16);
     const c = conn('server');
     c.receive(MASKED_PING('hi'));
     const shared = new SharedFrame().reset(Opcode.BINARY, new Uint8Array(20).fill(9));
-    const rest = c.sendSharedTo(sink, shared);
+    expect(c.sendSharedTo(sink, shared)).toBe(false);
     expect(decodeFrames(sink.all()).map((f) => f.opcode)).toEqual([Opcode.PONG]);
-    expect(decodeFrames(wire(rest)).map((f) => [f.opcode, f.length])).toEqual([[Opcode.BINARY, 20]]);
     expect(c.takeOutgoing()).toEqual([]);
+    // The usual way still works after it.
+    expect(decodeFrames(wire(c.sendBinary(shared.payload as Uint8Array))).map((f) => [f.opcode, f.length])).toEqual([[Opcode.BINARY, 20]]);
+  });
+
+  it('leaves a queued pong queued when the sink cannot take even that', () => {
+    const sink = new ArenaSink(1024, 1);
+    const c = conn('server');
+    c.receive(MASKED_PING('hi'));
+    const shared = new SharedFrame().reset(Opcode.TEXT, 'x');
+    expect(c.sendSharedTo(sink, shared)).toBe(false);
+    expect(sink.all()).toHaveLength(0);
+    expect(decodeFrames(wire(c.sendText('x'))).map((f) => f.opcode)).toEqual([Opcode.PONG, Opcode.TEXT]);
   });
 
   it('refuses a client, an open fragmented send, and a closed connection', () => {
