@@ -364,7 +364,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     const conn = this.conn;
     if (batch !== undefined && (!publication.compresses || conn.deflate === undefined)) {
       const buffer = batch.sendBufferFor(this.id);
-      if (buffer !== undefined && conn.sendSharedTo(buffer, publication.shared)) return this.sentStatus();
+      if (buffer !== undefined && conn.sendSharedTo(buffer, publication.shared)) return buffer.clear ? SUCCESS : BACKPRESSURE;
     }
     const prepared = publication.preparedFor(conn.deflate !== undefined);
     const frames = conn.sendPrepared(prepared);
@@ -372,11 +372,6 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     // compressed variant) comes instead.
     if (frames === prepared.plain && batch !== undefined) return batch.writeShared(this.id, publication.frame) ? SUCCESS : BACKPRESSURE;
     return this.write(frames);
-  }
-
-  /** The status of a send that went into the transport's send buffer. */
-  private sentStatus(): SendStatus {
-    return this.core.transport.bufferedAmount(this.id) === 0 ? SUCCESS : BACKPRESSURE;
   }
 
   /** Whether this socket can still be sent to. */
@@ -554,7 +549,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       else rest = this.conn.sendTextTo(buffer, bytes, options);
       if (this.behavior.resetIdleTimeoutOnSend) this.armIdle();
       if (rest.length > 0) return this.write(typeof bytes === 'string' ? rest : this.owned(rest, bytes));
-      return this.sentStatus();
+      return buffer.clear ? SUCCESS : BACKPRESSURE;
     }
     let frames: Uint8Array[];
     if (typeof message === 'string' && !isBinary) frames = this.conn.sendText(message, options);

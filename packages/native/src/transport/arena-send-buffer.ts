@@ -19,6 +19,10 @@ export class ArenaSendBuffer implements SendBuffer {
     this.bytes = loop.sendBytes;
   }
 
+  get clear(): boolean {
+    return this.loop.buffered[this.slot] === 0;
+  }
+
   get generation(): number {
     return this.loop.arenaEpoch;
   }

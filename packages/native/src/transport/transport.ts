@@ -119,6 +119,11 @@ export interface SendBuffer {
   reserve(length: number): number;
   /** Queues the first `length` bytes of the last reservation for the socket. */
   commit(length: number): void;
+  /**
+   * True while the socket it is aimed at holds no bytes the kernel refused (as of the last
+   * flush): a send through it is then `SUCCESS`, not `BACKPRESSURE` (`bufferedAmount(id) === 0`).
+   */
+  readonly clear: boolean;
   /** Changes whenever the buffer was emptied: offsets committed in an earlier generation are gone. */
   readonly generation: number;
   /**

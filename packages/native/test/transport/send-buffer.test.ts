@@ -69,6 +69,7 @@ describe('EpollTransport batch: the send arena lent to the codec', () => {
       expect(conn.sendBinaryTo(t.batch.sendBufferFor(id)!, new Uint8Array(n).fill(1))).toEqual([]);
     }
     expect(t.bufferedAmount(id)).toBe(0);
+    expect(t.batch.sendBufferFor(id)!.clear).toBe(true);
     await until(() => clients[0].got.length === sizes.length * 2, 10_000);
     expect(clients[0].got.map((m) => [m.binary, m.length])).toEqual(sizes.flatMap((n) => [[false, n], [true, n]]));
     expect(clients[0].got.filter((m) => !m.binary).every((m, i) => m.text === 't'.repeat(sizes[i]))).toBe(true);
