@@ -47,12 +47,17 @@ if (args.help) {
 }
 
 if (args['native-mask']) {
-  // Loading the addon plugs its XOR into @uws/protocol (the instance this benchmark uses).
-  const { epollAvailable } = await import('@uws/native');
+  // The epoll transport's XOR, plugged into @uws/protocol (the instance this benchmark uses)
+  // for every Connection it makes, as an App passes it to each of its own.
+  const { epollAvailable, EpollTransport } = await import('@uws/native');
   if (!epollAvailable()) {
     console.error('--native-mask: the @uws/native addon is not available here');
     process.exit(2);
   }
+  const { setUnmaskAccelerator } = await import('@uws/protocol');
+  const transport = new EpollTransport();
+  setUnmaskAccelerator(transport.unmask);
+  transport.close();
 }
 
 const seconds = Number(args.seconds ?? (args.quick ? 0.2 : 1));

@@ -28,7 +28,9 @@ import { CloseCode, ProtocolError } from './errors.js';
 import { DEFAULT_MAX_PAYLOAD_LENGTH, FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeClosePayload, encodeFrame, encodeTextFrame } from './frame-serializer.js';
 import { MIN_POOLED_MESSAGE_BYTES, releaseMessageBuffer, takeMessageBuffer } from './message-buffer-pool.js';
+import type { UnmaskAccelerator } from './mask.js';
 import { Opcode } from './opcodes.js';
+import { type OutputSink, type SharedFrame, writeChunksTo, writeFrameTo } from './output-sink.js';
 import type { PreparedMessage } from './prepared-message.js';
 import type { Role } from './role.js';
 import { Utf8Validator } from './utf8-validator.js';
@@ -130,6 +132,12 @@ export interface ConnectionOptions {
    * false (they are dropped once our close is sent).
    */
   deliverWhileClosing?: boolean;
+  /**
+   * A faster XOR (e.g. native code: `@uws/native` passes its own) for unmasking received
+   * payload pieces of at least `UNMASK_ACCELERATOR_MIN_BYTES` (server role). Default: the
+   * process-wide one of `setUnmaskAccelerator`, else the JavaScript loop.
+   */
+  unmask?: UnmaskAccelerator;
 }
 
 /** Options for one outgoing message. */
@@ -215,6 +223,7 @@ interface ConnectionSettings {
   readonly compression: CompressionProvider;
   readonly compressionLevel: number | undefined;
   readonly compressionMemLevel: number | undefined;
+  readonly unmask: UnmaskAccelerator | undefined;
 }
 
 /**
@@ -224,6 +233,16 @@ interface ConnectionSettings {
 const settingsCache = new WeakMap<CompressionProvider, Map<string, ConnectionSettings>>();
 /** Distinct option sets kept per provider; past it the cache starts over (it only saves memory). */
 const MAX_CACHED_SETTINGS = 64;
+/** A number per unmask accelerator, for the settings cache's key. */
+const acceleratorIds = new WeakMap<UnmaskAccelerator, number>();
+let nextAcceleratorId = 1;
+
+function acceleratorId(fn: UnmaskAccelerator | undefined): number {
+  if (fn === undefined) return 0;
+  let id = acceleratorIds.get(fn);
+  if (id === undefined) acceleratorIds.set(fn, (id = nextAcceleratorId++));
+  return id;
+}
 
 function settingsFor(options: ConnectionOptions): ConnectionSettings {
   const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
@@ -242,10 +261,11 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     compression: compressionOrDefault(options.compression),
     compressionLevel: options.compressionLevel,
     compressionMemLevel: options.compressionMemLevel,
+    unmask: options.unmask,
   };
   let byKey = settingsCache.get(settings.compression);
   if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map<string, ConnectionSettings>()));
-  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel}`;
+  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel} ${acceleratorId(settings.unmask)}`;
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
@@ -397,18 +417,6 @@ export class Connection implements FrameSink {
   }
 
   /**
-   * Whether the caller may frame one whole, uncompressed message itself right now, with
-   * `writeFrameHeader` (frame-serializer.ts) straight into its own send buffer (unmasked: server role only):
-   * true when no fragmented send is open and no frame of ours (a pong) waits to go first. It
-   * changes nothing; a message framed this way needs no further call.
-   * @throws {Error} when a close frame was already sent, as `send*` do.
-   */
-  canFrameDirectly(): boolean {
-    this.assertCanSend();
-    return !this.settings.masked && (this.flags & SEND_OPCODE_MASK) === 0 && this.outbox === undefined;
-  }
-
-  /**
    * Frames a binary message (or fragment). Returns the bytes to write; a large uncompressed
    * payload is referenced, not copied, so leave `data` unchanged until it is written.
    */
@@ -439,6 +447,53 @@ export class Connection implements FrameSink {
       return this.afterQueued(message.compressed);
     }
     return this.afterQueued(message.plain);
+  }
+
+  /**
+   * {@link sendText} into a buffer the caller lends (see {@link OutputSink}): the frames, and
+   * before them any the connection queued itself (a pong), are written into `sink`, a whole
+   * uncompressed message with one copy and no frame objects. Returns what the sink could not
+   * take (a frame larger than it accepts at once), to be written after what went into the sink
+   * as `sendText`'s result would be; usually an empty list.
+   */
+  sendTextTo(sink: OutputSink, text: string | Uint8Array, options?: SendOptions): Uint8Array[] {
+    return this.sendTo(sink, Opcode.TEXT, text, options);
+  }
+
+  /** {@link sendBinary} into a lent buffer: see {@link sendTextTo}. A string is sent as its UTF-8 bytes. */
+  sendBinaryTo(sink: OutputSink, data: Uint8Array | string, options?: SendOptions): Uint8Array[] {
+    return this.sendTo(sink, Opcode.BINARY, data, options);
+  }
+
+  /**
+   * Sends one whole, uncompressed message framed once for many connections (server role
+   * only): the first connection to send it writes its frame into `sink`, and each further one
+   * that sends it through the same sink while the sink holds that frame commits it again
+   * ({@link OutputSink.recommit}) instead of framing and copying it anew. Frames this
+   * connection queued itself go first. Returns false when the sink cannot take the frame:
+   * nothing of the message was written (the queued frames may have been), so send it another
+   * way (`sendPrepared`, `sendText`...), which puts whatever is still queued first.
+   * @throws {Error} when a close frame was already sent or a fragmented send is open.
+   */
+  sendSharedTo(sink: OutputSink, frame: SharedFrame): boolean {
+    this.assertCanSend();
+    if (this.settings.masked) throw new Error('shared frames are for the server role: client frames are masked per frame');
+    if (this.sendOpcode !== 0) throw new Error('cannot send a shared frame while a fragmented message is open');
+    const out = this.outbox;
+    if (out !== undefined) {
+      if (!writeChunksTo(sink, out)) return false;
+      this.outbox = undefined;
+    }
+    if (frame.sink === sink && sink.recommit !== undefined && sink.recommit(frame.offset, frame.length, frame.generation)) return true;
+    const payload = frame.payload;
+    const length = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
+    const at = writeFrameTo(sink, true, false, frame.opcode, payload, false, length);
+    if (at < 0) return false;
+    frame.sink = sink;
+    frame.generation = sink.generation ?? 0;
+    frame.offset = at;
+    frame.length = (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + length;
+    return true;
   }
 
   /** Frames a ping (payload ≤ 125 bytes). */
@@ -732,6 +787,23 @@ export class Connection implements FrameSink {
     return out;
   }
 
+  /** The `send*To` methods: the whole message at once when it can be, else the chunks copied in. */
+  private sendTo(sink: OutputSink, type: number, data: string | Uint8Array, options: SendOptions | undefined): Uint8Array[] {
+    this.assertCanSend();
+    if (
+      (this.flags & SEND_OPCODE_MASK) === 0 &&
+      this.outbox === undefined &&
+      (options === undefined || (options.fin !== false && options.fragmentSize === undefined)) &&
+      (this.deflate === undefined || options?.compress === false) &&
+      writeFrameTo(sink, true, false, type, data, this.settings.masked) >= 0
+    ) {
+      return NO_OUTPUT;
+    }
+    const frames =
+      type === Opcode.TEXT ? this.sendText(data, options) : this.sendBinary(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, options);
+    return writeChunksTo(sink, frames) ? NO_OUTPUT : frames;
+  }
+
   /** Opcode for the next data frame of a message of type `type`, tracking fragmented sends. */
   private dataOpcode(type: number, fin: boolean): number {
     const open = this.sendOpcode;
@@ -784,6 +856,7 @@ export class Connection implements FrameSink {
       role: this.settings.role,
       maxPayloadLength: this.settings.maxPayload,
       rsv1Allowed: this.deflate !== undefined,
+      unmask: this.settings.unmask,
     });
   }
 

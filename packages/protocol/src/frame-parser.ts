@@ -1,6 +1,6 @@
 import type { Role } from './role.js';
 import { ProtocolError } from './errors.js';
-import { unmaskInPlace } from './mask.js';
+import { type UnmaskAccelerator, unmaskInPlace } from './mask.js';
 import { Opcode } from './opcodes.js';
 
 /** Receives what the parser finds. Payload bytes are already unmasked. */
@@ -35,6 +35,12 @@ export interface FrameParserOptions {
    * so any RSV1 bit is a protocol error (1002).
    */
   rsv1Allowed?: boolean;
+  /**
+   * A faster XOR (e.g. native code) for unmasking payload pieces of at least
+   * `UNMASK_ACCELERATOR_MIN_BYTES`. Default: the process-wide one of `setUnmaskAccelerator`,
+   * else the JavaScript loop.
+   */
+  unmask?: UnmaskAccelerator;
 }
 
 /**
@@ -63,6 +69,8 @@ const enum State {
 export class FrameParser {
   private readonly masked: boolean;
   private readonly maxPayload: number;
+  /** The faster XOR for large payloads, if one was passed in. */
+  private readonly unmask: UnmaskAccelerator | undefined;
   private rsv1Allowed: boolean;
   private state: State = State.HEADER;
 
@@ -97,6 +105,7 @@ export class FrameParser {
     this.masked = options.role === 'server';
     this.maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
     this.rsv1Allowed = options.rsv1Allowed ?? false;
+    this.unmask = options.unmask;
   }
 
   /** True once a protocol error was reported; further input is ignored. */
@@ -118,7 +127,7 @@ export class FrameParser {
         pos = this.readHeader(bytes, pos, end);
       } else if (state === State.DATA) {
         const n = Math.min(this.remaining, end - pos);
-        if (this.masked) this.maskPhase = unmaskInPlace(bytes, pos, pos + n, this.key(), 0, this.maskPhase);
+        if (this.masked) this.maskPhase = unmaskInPlace(bytes, pos, pos + n, this.key(), 0, this.maskPhase, this.unmask);
         this.remaining -= n;
         const stop = pos + n;
         this.sink.onFrameData(bytes, pos, stop);
@@ -254,7 +263,7 @@ export class FrameParser {
     const length = this.remaining;
     if (end - pos >= length) {
       const stop = pos + length;
-      if (this.masked && length > 0) unmaskInPlace(bytes, pos, stop, this.key(), 0, 0);
+      if (this.masked && length > 0) unmaskInPlace(bytes, pos, stop, this.key(), 0, 0, this.unmask);
       this.remaining = 0;
       this.sink.onFrame(this.fin, this.rsv1, this.opcode, bytes, pos, stop);
       return stop;

@@ -8,11 +8,19 @@ export * from './close-codes.js';
 export * from './role.js';
 export * from './deflate/params.js';
 export * from './utf8-validator.js';
-export { unmaskInPlace, maskInto, writeRandomMaskKey, setUnmaskAccelerator, type UnmaskAccelerator } from './mask.js';
+export {
+  unmaskInPlace,
+  maskInto,
+  writeRandomMaskKey,
+  setUnmaskAccelerator,
+  UNMASK_ACCELERATOR_MIN_BYTES,
+  type UnmaskAccelerator,
+} from './mask.js';
 export * from './frame-parser.js';
 export * from './frame-serializer.js';
 export * from './deflate/streams.js';
 export { zlibCompression } from './deflate/zlib-streams.js';
+export * from './output-sink.js';
 export * from './prepared-message.js';
 export * from './connection.js';
 export * from './http-head.js';

@@ -11,13 +11,16 @@ export type UnmaskAccelerator = (data: Uint8Array, maskWord: number) => void;
 
 let accelerator: UnmaskAccelerator | undefined;
 let acceleratorMinBytes = Infinity;
+/** Payload pieces from which an accelerator passed to {@link unmaskInPlace} is used: a native call's fixed cost is repaid there. */
+export const UNMASK_ACCELERATOR_MIN_BYTES = 4096;
 
 /**
  * Plugs a faster XOR in for payload pieces of at least `minBytes` (default 4096, where a
  * native call's fixed cost is repaid); `undefined` goes back to the JavaScript loop. A
- * process-wide setting, like ws's optional bufferutil: `@uws/native` installs its own.
+ * process-wide fallback, like ws's optional bufferutil, for connections made without an
+ * `unmask` option (`ConnectionOptions.unmask`, which is preferred: it is passed in, not global).
  */
-export function setUnmaskAccelerator(fn: UnmaskAccelerator | undefined, minBytes = 4096): void {
+export function setUnmaskAccelerator(fn: UnmaskAccelerator | undefined, minBytes = UNMASK_ACCELERATOR_MIN_BYTES): void {
   accelerator = fn;
   acceleratorMinBytes = fn === undefined ? Infinity : Math.max(64, minBytes);
 }
@@ -54,7 +57,8 @@ function wordsOf(buffer: ArrayBufferLike): Int32Array {
 /**
  * XORs `data[start, end)` in place with the 4-byte `mask`, starting at mask position `phase`
  * (0–3) so a payload that arrives in pieces is unmasked piece by piece. Returns the phase for
- * the next piece.
+ * the next piece. `fast`, when given, does pieces of at least
+ * {@link UNMASK_ACCELERATOR_MIN_BYTES} (default: the process-wide {@link setUnmaskAccelerator}).
  */
 export function unmaskInPlace(
   data: Uint8Array,
@@ -63,6 +67,7 @@ export function unmaskInPlace(
   mask: Uint8Array,
   maskOff: number,
   phase: number,
+  fast?: UnmaskAccelerator,
 ): number {
   const m0 = mask[maskOff + (phase & 3)];
   const m1 = mask[maskOff + ((phase + 1) & 3)];
@@ -70,8 +75,8 @@ export function unmaskInPlace(
   const m3 = mask[maskOff + ((phase + 3) & 3)];
   let i = start;
   const len = end - start;
-  if (len >= acceleratorMinBytes) {
-    accelerator!(data.subarray(start, end), maskWord(mask, maskOff, phase));
+  if (fast !== undefined ? len >= UNMASK_ACCELERATOR_MIN_BYTES : len >= acceleratorMinBytes) {
+    (fast ?? accelerator)!(data.subarray(start, end), maskWord(mask, maskOff, phase));
     return (phase + len) & 3;
   }
   if (len >= 64) {

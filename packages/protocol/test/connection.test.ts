@@ -745,25 +745,3 @@ describe('Connection: before anything was received', () => {
     expect(c.receive(fromPeer(role, { opcode: Opcode.TEXT, payload: utf8('late') }))).toEqual([]);
   });
 });
-
-describe('Connection: canFrameDirectly', () => {
-  it('is true for a server with nothing queued and no fragmented send open', () => {
-    const c = conn('server');
-    expect(c.canFrameDirectly()).toBe(true);
-    c.sendText('part', { fin: false });
-    expect(c.canFrameDirectly()).toBe(false);
-    c.sendText('end');
-    expect(c.canFrameDirectly()).toBe(true);
-    // A ping's pong waits in the outbox: it must go out first, through the codec.
-    c.receive(fromPeer('server', { opcode: Opcode.PING, payload: utf8('p') }));
-    expect(c.canFrameDirectly()).toBe(false);
-    expect(outgoing(c)).toHaveLength(1);
-    expect(c.canFrameDirectly()).toBe(true);
-    c.close(1000);
-    expect(() => c.canFrameDirectly()).toThrow(/not open/);
-  });
-
-  it('is false for a client (its frames are masked)', () => {
-    expect(conn('client').canFrameDirectly()).toBe(false);
-  });
-});

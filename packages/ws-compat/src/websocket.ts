@@ -456,6 +456,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       compressionLevel: params.level,
       compressionMemLevel: params.memLevel,
       echoCloseReason: true,
+      // Large payloads are unmasked by the transport's native XOR, when it has one.
+      unmask: this._hub?.transport.unmask,
       // ws keeps emitting data messages after its close() until the peer's close arrives.
       deliverWhileClosing: true,
       handler: new ReceiverBridge(this),

@@ -2,7 +2,7 @@
  * What a connection (HTTP phase or WebSocket) needs from the App that owns it. Kept as an
  * interface so connections do not import the App class.
  */
-import type { Transport, SocketId } from '../transport/transport.js';
+import type { Transport, TransportBatch, SocketId } from '../transport/transport.js';
 import type { TimerWheel } from '../transport/timer-wheel.js';
 import type { Lifetime } from './lifetime.js';
 import type { Router } from './router.js';
@@ -11,7 +11,6 @@ import type { HttpHandler } from './http-response.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
 import type { AppWebSocket, WsRoute } from './websocket.js';
 import type { SocketEntries } from './socket-entries.js';
-import type { FrameWriter } from './frame-writer.js';
 import type { MessageViews } from '../transport/message-views.js';
 import type { Publication } from './publication.js';
 import type { BrokerLink } from './broker-link.js';
@@ -50,8 +49,8 @@ export interface AppCore {
   readonly httpRoutes: Router<HttpHandler>;
   readonly wsRoutes: Router<ResolvedBehavior>;
   readonly limits: HttpLimits;
-  /** The transport's face for framing messages straight into its send buffer, if it has one. */
-  readonly frameWriter: FrameWriter | undefined;
+  /** The transport's batch abilities (a send buffer the codec frames into, shared writes), if it has them. */
+  readonly batch: TransportBatch | undefined;
   /** The publication `publish` reuses (taken while a publish runs, so a nested one makes its own). */
   sparePublication: Publication | undefined;
   /** Views that received messages are handed to `message` handlers in. */

@@ -9,11 +9,10 @@ import type { Duplex } from 'node:stream';
 import { type TransportChoice, createTransport } from '../transport/select-transport.js';
 import { TimerWheel } from '../transport/timer-wheel.js';
 import { type TlsOptions, resolveServerTls } from '../transport/tls-options.js';
-import type { ListenHandle, ListenOptions, SocketId, TlsContext, Transport, TransportHandler } from '../transport/transport.js';
+import type { ListenHandle, ListenOptions, SocketId, TlsContext, Transport, TransportBatch, TransportHandler } from '../transport/transport.js';
 import type { AppCore, HttpLimits, SocketEntry } from './app-core.js';
 import { reportHandlerError } from './handler-errors.js';
-import { type FrameWriter, frameWriterOf } from './frame-writer.js';
-import { type MessageViews, messageViewsOf } from '../transport/message-views.js';
+import { FRESH_MESSAGE_VIEWS, type MessageViews } from '../transport/message-views.js';
 import { HttpConnection } from './http-connection.js';
 import type { HttpHandler } from './http-response.js';
 import { ListenSocket } from './listen-socket.js';
@@ -223,7 +222,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   readonly httpRoutes = new Router<HttpHandler>();
   readonly wsRoutes = new Router<ResolvedBehavior>();
   readonly limits: HttpLimits;
-  readonly frameWriter: FrameWriter | undefined;
+  readonly batch: TransportBatch | undefined;
   readonly messageViews: MessageViews;
   sparePublication: Publication | undefined = undefined;
   broker: BrokerLink | undefined = undefined;
@@ -247,8 +246,8 @@ export class AppImpl implements TemplatedApp, AppCore {
     };
     this.topics = new TopicRegistry<AppWebSocket>(options.wildcardTopics === true);
     this.transport = createTransport(options.transport ?? 'auto');
-    this.frameWriter = frameWriterOf(this.transport);
-    this.messageViews = messageViewsOf(this.transport);
+    this.batch = this.transport.batch;
+    this.messageViews = this.batch?.messageViews ?? FRESH_MESSAGE_VIEWS;
     if (options.tls !== undefined) {
       if (this.transport.createTlsContext === undefined) throw new Error(`the ${this.transport.kind} transport does not support TLS`);
       this.tls = this.transport.createTlsContext(resolveServerTls(options.tls));

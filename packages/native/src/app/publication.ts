@@ -1,44 +1,20 @@
 /**
  * One message sent to many sockets (`publish`, `Server#broadcast`): framed once for all of its
  * subscribers, and compressed once, only when a subscriber that negotiated permessage-deflate
- * asks for it. On the epoll transport the frame is written once into the send arena and every
- * subscriber's command references it; elsewhere it is framed once into one buffer.
+ * asks for it. On a transport with a send buffer (the epoll transport's arena) the codec frames
+ * it once into that buffer and every subscriber's command references it (`SharedFrame`);
+ * elsewhere it is framed once into one buffer.
  */
 import { Buffer } from 'node:buffer';
-import { Opcode, type PreparedMessage, frameHeaderLength, prepareMessage, writeFrameHeader } from '@uws/protocol';
-import type { SocketId } from '../transport/transport.js';
+import { Opcode, type PreparedMessage, SharedFrame, frameHeaderLength, prepareMessage, writeFrameHeader } from '@uws/protocol';
 import { type RecognizedString, toBytes } from './recognized-string.js';
-
-/**
- * A transport that can send the same bytes to many sockets and copy them once (the epoll
- * transport's send arena). Optional: without it each socket's write gets the bytes.
- */
-export interface SharedWriter {
-  /**
-   * Like `Transport#write`; `data` must not change until the current batch is flushed, so the
-   * transport may reference one copy of it for every socket it is written to.
-   */
-  writeShared(id: SocketId, data: Uint8Array): boolean;
-  /**
-   * Frames one final, unmasked, uncompressed message of `opcode` carrying `payload` for `id`
-   * straight into the transport's send buffer. Calls with the same `token` and `version` share
-   * the frame written by the first while the buffer holds it. Returns like `Transport#write`,
-   * or undefined when the frame is too large for the buffer (nothing written). Optional.
-   */
-  writeFrameShared?(id: SocketId, token: object, version: number, opcode: number, payload: Uint8Array | string): boolean | undefined;
-}
-
-/** The transport's {@link SharedWriter} face, if it has one. */
-export function sharedWriterOf(transport: object): SharedWriter | undefined {
-  return typeof (transport as Partial<SharedWriter>).writeShared === 'function' ? (transport as SharedWriter) : undefined;
-}
 
 const EMPTY = new Uint8Array(0);
 
 /**
  * A publication is reusable (`reset`): an App keeps one for its publishes, so a publish
- * allocates nothing on the epoll transport. Each reset is a new `version`, so a frame shared in
- * the send arena is never taken for another message's.
+ * allocates nothing on the epoll transport. Each reset is a new `version`, and its shared frame
+ * forgets where it was written, so a frame in the send arena is never taken for another message's.
  */
 export class Publication {
   /** What the `dropped` handler gets. */
@@ -46,8 +22,10 @@ export class Publication {
   isBinary = false;
   /** The payload to frame: text as given, bytes as a Uint8Array view. */
   payload: Uint8Array | string = EMPTY;
-  /** Counts resets: with this object, it names the message in a shared send buffer. */
+  /** Counts resets. */
   version = 0;
+  /** The message as one frame the codec writes once into a send buffer for every subscriber. */
+  readonly shared = new SharedFrame();
   private compress = false;
   /** The whole uncompressed frame, made on first need (owned by this publication). */
   private plainFrame: Uint8Array | undefined;
@@ -66,6 +44,7 @@ export class Publication {
     this.compress = compress;
     this.payload = typeof message === 'string' ? message : toBytes(message);
     this.version = (this.version + 1) | 0;
+    this.shared.reset(isBinary ? Opcode.BINARY : Opcode.TEXT, this.payload);
     this.plainFrame = undefined;
     this.plainOnly = undefined;
     this.withDeflate = undefined;
@@ -76,6 +55,7 @@ export class Publication {
   clear(): void {
     this.message = EMPTY;
     this.payload = EMPTY;
+    this.shared.clear();
     this.plainFrame = undefined;
     this.plainOnly = undefined;
     this.withDeflate = undefined;

@@ -5,12 +5,11 @@
 import { Buffer } from 'node:buffer';
 import {
   Connection,
-  Opcode,
   type ConnectionHandler,
   type DeflateParams,
   type ProtocolError,
 } from '@uws/protocol';
-import type { SocketId } from '../transport/transport.js';
+import type { SocketId, TransportBatch } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
 import { overBackpressureLimit, pongMustWait } from './backpressure.js';
 import { ClosedSocketError } from './closed-socket-error.js';
@@ -22,7 +21,7 @@ import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
 import { BACKPRESSURE, DROPPED, SUCCESS, type SendStatus } from './send-status.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
-import { Publication, type SharedWriter, sharedWriterOf } from './publication.js';
+import { Publication } from './publication.js';
 
 /** A WebSocket connection, valid from its open handler to the end of its close handler. */
 export interface WebSocket<UserData = unknown> {
@@ -232,6 +231,8 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       compressionLevel: behavior.compressionLevel,
       compressionMemLevel: behavior.deflate?.memLevel,
       handler: this,
+      // Large payloads are unmasked by the transport's native XOR, when it has one.
+      unmask: this.core.transport.unmask,
       // Pongs are ours to send (onPing): a peer that pings without reading gets one pong, for
       // its latest ping, once our backlog drained, not one per ping queued without bound.
       autoPong: false,
@@ -353,22 +354,23 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   // ---- used by the App ----------------------------------------------------------------
 
   /**
-   * Sends a message framed once for many sockets; applies the backpressure rules. The shared
-   * frame goes to the transport as one buffer for all of them when the transport can share it.
+   * Sends a message framed once for many sockets; applies the backpressure rules. With the
+   * transport's send buffer, the codec writes the plain frame into it once and every later
+   * subscriber references it; else the shared frame goes to the transport as one buffer for all.
    */
-  sendPublication(publication: Publication, shared: SharedWriter | undefined): SendStatus {
+  sendPublication(publication: Publication, batch: TransportBatch | undefined): SendStatus {
     if (this.stage !== OPEN) return DROPPED;
     if (this.overLimit()) return this.drop(publication.message, publication.isBinary);
-    if (shared?.writeFrameShared !== undefined && (!publication.compresses || this.conn.deflate === undefined) && this.conn.canFrameDirectly()) {
-      // Plain frame, nothing of ours queued before it: the one frame in the send arena.
-      const sent = shared.writeFrameShared(this.id, publication, publication.version, publication.opcode, publication.payload);
-      if (sent !== undefined) return sent ? SUCCESS : BACKPRESSURE;
+    const conn = this.conn;
+    if (batch !== undefined && (!publication.compresses || conn.deflate === undefined)) {
+      const buffer = batch.sendBufferFor(this.id);
+      if (buffer !== undefined && conn.sendSharedTo(buffer, publication.shared)) return buffer.clear ? SUCCESS : BACKPRESSURE;
     }
-    const prepared = publication.preparedFor(this.conn.deflate !== undefined);
-    const frames = this.conn.sendPrepared(prepared);
+    const prepared = publication.preparedFor(conn.deflate !== undefined);
+    const frames = conn.sendPrepared(prepared);
     // The codec answers with the prepared chunks themselves when nothing (a queued pong, the
     // compressed variant) comes instead.
-    if (frames === prepared.plain && shared !== undefined) return shared.writeShared(this.id, publication.frame) ? SUCCESS : BACKPRESSURE;
+    if (frames === prepared.plain && batch !== undefined) return batch.writeShared(this.id, publication.frame) ? SUCCESS : BACKPRESSURE;
     return this.write(frames);
   }
 
@@ -532,14 +534,17 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     if (this.overLimit()) return this.drop(message, isBinary);
     // Compressed only when asked and when permessage-deflate was negotiated with our compressor.
     const options = compress === true && this.conn.deflate !== undefined && this.behavior.deflate?.compresses === true ? COMPRESSED : UNCOMPRESSED;
-    const direct = this.core.frameWriter;
-    if (options === UNCOMPRESSED && direct !== undefined && this.conn.canFrameDirectly()) {
-      // Header and payload straight into the transport's send buffer: no frame chunks.
-      const sent = direct.writeFrame(this.id, isBinary ? Opcode.BINARY : Opcode.TEXT, typeof message === 'string' ? message : toBytes(message));
-      if (sent !== undefined) {
-        if (this.behavior.resetIdleTimeoutOnSend) this.armIdle();
-        return sent ? SUCCESS : BACKPRESSURE;
-      }
+    const buffer = this.core.batch?.sendBufferFor(this.id);
+    if (buffer !== undefined) {
+      // The codec frames straight into the transport's send buffer: no frame chunks. What does
+      // not fit (a large frame) comes back, to be written after it.
+      const bytes = typeof message === 'string' ? message : toBytes(message);
+      let rest: Uint8Array[];
+      if (isBinary) rest = this.conn.sendBinaryTo(buffer, bytes, options);
+      else rest = this.conn.sendTextTo(buffer, bytes, options);
+      if (this.behavior.resetIdleTimeoutOnSend) this.armIdle();
+      if (rest.length > 0) return this.write(typeof bytes === 'string' ? rest : this.owned(rest, bytes));
+      return buffer.clear ? SUCCESS : BACKPRESSURE;
     }
     let frames: Uint8Array[];
     if (typeof message === 'string' && !isBinary) frames = this.conn.sendText(message, options);
@@ -679,12 +684,12 @@ export function deliverToTopic(
   const publication = core.sparePublication ?? new Publication();
   core.sparePublication = undefined;
   publication.reset(message, isBinary, compress);
-  const shared = sharedWriterOf(core.transport);
+  const batch = core.batch;
   let sent = false;
   try {
     for (const ws of subscribers) {
       if (ws === except) continue;
-      if (ws.sendPublication(publication, shared) !== DROPPED) sent = true;
+      if (ws.sendPublication(publication, batch) !== DROPPED) sent = true;
     }
   } finally {
     publication.clear();

@@ -10,7 +10,7 @@ import type { ListenSocket } from '../app/listen-socket.js';
 import type { RecognizedString } from '../app/recognized-string.js';
 import type { SendStatus } from '../app/send-status.js';
 import { type AppWebSocket, type WebSocket } from '../app/websocket.js';
-import { Publication, sharedWriterOf } from '../app/publication.js';
+import { Publication } from '../app/publication.js';
 import type { TransportChoice } from '../transport/select-transport.js';
 import type { TlsOptions } from '../transport/tls-options.js';
 
@@ -140,8 +140,8 @@ export class Server extends EventEmitter<ServerEvents> {
     if (this.sockets.size === 0) return;
     const compress = this.compress && byteLength(message) >= COMPRESS_THRESHOLD;
     const publication = new Publication(message, binary, compress);
-    const shared = sharedWriterOf(this.app.transport);
-    for (const ws of this.sockets) ws.sendPublication(publication, shared);
+    const batch = this.app.transport.batch;
+    for (const ws of this.sockets) ws.sendPublication(publication, batch);
   }
 
   /** Attaches any value to a socket. */

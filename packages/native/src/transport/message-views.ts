@@ -40,8 +40,3 @@ export class ScratchMessageViews implements MessageViews {
     return view;
   }
 }
-
-/** The transport's message views, if it has its own (the epoll transport), else fresh ones. */
-export function messageViewsOf(transport: object): MessageViews {
-  return (transport as { messageViews?: MessageViews }).messageViews ?? FRESH_MESSAGE_VIEWS;
-}

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setUnmaskAccelerator } from '@uws/protocol';
 
 /** The shared memory the addon hands out once per thread. */
 export interface NativeShared {
@@ -120,8 +119,6 @@ export function loadAddon(): NativeAddon {
     const override = process.env.UWS_NATIVE_ADDON;
     if (override !== undefined && override !== '') addon = require(override) as NativeAddon;
     else addon = (require('node-gyp-build') as (dir: string) => NativeAddon)(packageRoot());
-    // Large payloads are unmasked by the addon's word-wide XOR (~5x the JavaScript loop).
-    setUnmaskAccelerator(addon.xorMask);
     return addon;
   } catch (err) {
     loadError = new Error(`the native addon is not available: ${(err as Error).message}`);

@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer';
-import { frameHeaderLength, writeFrameHeader } from '@uws/protocol';
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
 import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
 import { ScratchMessageViews } from './message-views.js';
@@ -20,7 +18,7 @@ export interface SlotOwner {
 /**
  * The JS half of the per-thread native loop: receives each batch of events in one call and
  * routes them to the transports (several Apps may share one thread's loop), and owns the
- * send arena that transports frame into. Module state is per thread, so each worker gets its
+ * send arena that transports copy into and lend to the codec (see `ArenaSendBuffer`). Module state is per thread, so each worker gets its
  * own loop, as the addon does.
  */
 export class NativeLoop {
@@ -53,8 +51,6 @@ export class NativeLoop {
   /** Views of received messages, copied into the scratch area behind the arena. */
   readonly messageViews: ScratchMessageViews;
   readonly sendBytes: Uint8Array;
-  /** The same arena as a Buffer, for writing strings into it. */
-  private readonly sendBuffer: Buffer;
   readonly commands: Int32Array;
   readonly buffered: Float64Array;
   readonly commandCapacity: number;
@@ -71,18 +67,15 @@ export class NativeLoop {
   private flushScheduled = false;
   /**
    * Counts the times the send arena was emptied (every flush JS asks for, and each batch: the
-   * addon flushes after it), and the bytes `writeShared` copied into it in which epoch.
+   * addon flushes after it): an offset in the arena is valid only in its epoch. With the
+   * bytes `writeShared` copied into it in which epoch.
    */
-  private arenaEpoch = 0;
+  arenaEpoch = 0;
   private sharedBytes: Uint8Array | undefined;
   private sharedOffset = 0;
   private sharedEpoch = -1;
-  /** The frame `writeFrameShared` last wrote: its owner, version, place in the arena and epoch. */
-  private frameToken: object | undefined;
-  private frameVersion = 0;
-  private frameOffset = 0;
-  private frameLength = 0;
-  private frameEpoch = -1;
+  /** Offset of the last `reserve`. */
+  private reservedAt = 0;
   private readonly batchEndHandlers = new Set<TransportHandler>();
 
   private constructor(native: NativeAddon) {
@@ -94,7 +87,6 @@ export class NativeLoop {
     this.receiveBytes = new Uint8Array(this.receive);
     this.messageViews = new ScratchMessageViews(this.receiveBytes, this.shared.receiveBytes, this.shared.messageScratchBytes);
     this.sendBytes = new Uint8Array(this.shared.send);
-    this.sendBuffer = Buffer.from(this.shared.send);
     this.commands = this.shared.commands;
     this.buffered = this.shared.buffered;
     this.commandCapacity = this.shared.commandCapacity;
@@ -156,60 +148,39 @@ export class NativeLoop {
   }
 
   /**
-   * Frames one final, unmasked, uncompressed message straight into the send arena: header and
-   * payload (a string as UTF-8) behind one command. Returns false, writing nothing, when the
-   * frame would take more than a quarter of the arena (the caller frames it the usual way).
+   * Lends `length` bytes of the send arena (flushing it first when they do not fit behind what
+   * it holds) and returns their offset, or -1 when `length` is more than a quarter of the arena
+   * (such bytes go through `write`, which hands them to the addon directly).
    */
-  writeFrame(slot: number, gen: number, opcode: number, payload: Uint8Array | string): boolean {
-    return this.frameInto(slot, gen, opcode, payload) >= 0;
+  reserve(length: number): number {
+    const capacity = this.sendBytes.length;
+    if (length > capacity >>> 2) return -1;
+    const control = this.control;
+    let used = control[Control.SEND_USED];
+    if (used + length > capacity || control[Control.COMMAND_COUNT] === this.commandCapacity) {
+      this.flush();
+      used = 0;
+    }
+    this.reservedAt = used;
+    return used;
+  }
+
+  /** Queues the first `length` bytes of the last reservation for (slot, gen). */
+  commit(slot: number, gen: number, length: number): void {
+    const at = this.reservedAt;
+    this.control[Control.SEND_USED] = at + ((length + 7) & ~7);
+    this.command(this.control[Control.COMMAND_COUNT], slot, gen, at, length);
   }
 
   /**
-   * `writeFrame` for a message sent to many sockets (a publish): the first call frames it into
-   * the send arena, later calls with the same `token` and `version` before the arena is flushed
-   * add a command that references that frame. Returns false, writing nothing, when the frame
-   * would take more than a quarter of the arena.
+   * Queues for (slot, gen) the `length` bytes at `offset` committed in epoch `epoch`, without
+   * a copy; false when the arena was emptied since, or the command ring is full.
    */
-  writeFrameShared(slot: number, gen: number, token: object, version: number, opcode: number, payload: Uint8Array | string): boolean {
+  recommit(slot: number, gen: number, offset: number, length: number, epoch: number): boolean {
     const count = this.control[Control.COMMAND_COUNT];
-    if (token === this.frameToken && version === this.frameVersion && this.frameEpoch === this.arenaEpoch && count < this.commandCapacity) {
-      this.command(count, slot, gen, this.frameOffset, this.frameLength);
-      return true;
-    }
-    const at = this.frameInto(slot, gen, opcode, payload);
-    if (at < 0) return false;
-    this.frameToken = token;
-    this.frameVersion = version;
-    this.frameOffset = at;
-    this.frameLength = this.lastFrameLength;
-    this.frameEpoch = this.arenaEpoch;
+    if (epoch !== this.arenaEpoch || count >= this.commandCapacity) return false;
+    this.command(count, slot, gen, offset, length);
     return true;
-  }
-
-  /** Length of the frame `frameInto` wrote last. */
-  private lastFrameLength = 0;
-
-  /** Frames into the arena behind one command; returns the frame's offset, or -1 when too large. */
-  private frameInto(slot: number, gen: number, opcode: number, payload: Uint8Array | string): number {
-    const capacity = this.sendBytes.length;
-    const length = typeof payload === 'string' ? (payload.length * 3 <= capacity >>> 2 ? Buffer.byteLength(payload, 'utf8') : capacity) : payload.length;
-    const total = frameHeaderLength(length, false) + length;
-    if (total > capacity >>> 2) return -1;
-    const control = this.control;
-    let used = control[Control.SEND_USED];
-    let count = control[Control.COMMAND_COUNT];
-    if (used + total > capacity || count === this.commandCapacity) {
-      this.flush();
-      used = 0;
-      count = 0;
-    }
-    const at = writeFrameHeader(this.sendBytes, used, true, false, opcode, length, false);
-    if (typeof payload === 'string') this.sendBuffer.write(payload, at, length, 'utf8');
-    else this.sendBytes.set(payload, at);
-    control[Control.SEND_USED] = used + ((total + 7) & ~7);
-    this.command(count, slot, gen, used, total);
-    this.lastFrameLength = total;
-    return used;
   }
 
   /** Copies `data` into the send arena behind one command; returns its offset there. */
@@ -271,7 +242,6 @@ export class NativeLoop {
   private arenaFlushed(): void {
     this.arenaEpoch++;
     this.sharedBytes = undefined;
-    this.frameToken = undefined;
   }
 
   /** A native call that may have produced events (destroy) outside a batch: deliver them now. */

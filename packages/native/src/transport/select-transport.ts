@@ -13,10 +13,7 @@ import type { Transport } from './transport.js';
  */
 export type TransportChoice = 'auto' | 'node' | 'epoll' | Transport;
 
-/**
- * Whether the native epoll transport can run in this process. Loading the addon also plugs its
- * native XOR into @uws/protocol's unmasking of large payloads.
- */
+/** Whether the native epoll transport can run in this process. */
 export function epollAvailable(): boolean {
   try {
     loadAddon();

@@ -10,6 +10,7 @@
  * costs one flush, not one syscall each.
  */
 
+import type { MessageViews } from './message-views.js';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
 
 /** A connection handle; meaningless once `onClose` was reported for it. */
@@ -102,6 +103,65 @@ export interface TransportHandler {
   onBatchEnd?(): void;
 }
 
+/**
+ * A send buffer a transport lends for one socket: the codec writes whole frames into it
+ * (it has the shape of the codec's `OutputSink`), so the transport moves bytes without
+ * knowing what a frame is. A write is `reserve` then `commit`.
+ */
+export interface SendBuffer {
+  /** The buffer's bytes (read them after `reserve`). */
+  readonly bytes: Uint8Array;
+  /**
+   * Lends `length` contiguous bytes and returns their offset in `bytes`, or -1 when the buffer
+   * never takes that many at once (write them with `Transport#write` instead). May send what
+   * was committed before, to make room.
+   */
+  reserve(length: number): number;
+  /** Queues the first `length` bytes of the last reservation for the socket. */
+  commit(length: number): void;
+  /**
+   * True while the socket it is aimed at holds no bytes the kernel refused (as of the last
+   * flush): a send through it is then `SUCCESS`, not `BACKPRESSURE` (`bufferedAmount(id) === 0`).
+   */
+  readonly clear: boolean;
+  /** Changes whenever the buffer was emptied: offsets committed in an earlier generation are gone. */
+  readonly generation: number;
+  /**
+   * Queues for this socket, without a copy, the `length` bytes at `offset` committed earlier
+   * (for another socket) in generation `generation`. Returns false, queueing nothing, when they
+   * are gone or no more can be queued now.
+   */
+  recommit(offset: number, length: number, generation: number): boolean;
+}
+
+/**
+ * What a transport that keeps one send buffer for all its sockets can do beyond `write` (the
+ * epoll transport's send arena and receive buffer). Optional: see {@link Transport.batch}.
+ */
+export interface TransportBatch {
+  /**
+   * The send buffer lent for writing to `id`, or undefined when it has none for it (a closed
+   * id, a socket kept elsewhere): then use `write`. The same object serves every socket, so
+   * use it before asking for another. Bytes committed to it are sent with the current batch's
+   * flush (or on the next microtask outside a batch); `bufferedAmount` tells the backpressure.
+   */
+  sendBufferFor(id: SocketId): SendBuffer | undefined;
+  /**
+   * `write` for the same bytes sent to many sockets (a publish): they are copied into the
+   * send buffer once and referenced for every socket. `data` must not change until the batch
+   * is flushed.
+   */
+  writeShared(id: SocketId, data: Uint8Array): boolean;
+  /** Views that received messages may be handed out in without an allocation per message. */
+  readonly messageViews: MessageViews;
+}
+
+/**
+ * A faster XOR for large payloads (native code): XORs all of `data` with the 4 key bytes held
+ * in `maskWord` in memory order. The shape of the codec's `UnmaskAccelerator`.
+ */
+export type UnmaskFunction = (data: Uint8Array, maskWord: number) => void;
+
 /** A byte transport for WebSocket servers and clients. */
 export interface Transport {
   /** `'epoll'` or `'node'`. */
@@ -111,6 +171,16 @@ export interface Transport {
    * Absent or false: the transport may keep a reference until the bytes are sent.
    */
   readonly copiesWrites?: boolean;
+  /**
+   * The batch abilities (a lent send buffer, shared writes, reused message views), when the
+   * transport has them. Absent: everything goes through `write`. Default: none.
+   */
+  readonly batch?: TransportBatch;
+  /**
+   * A faster XOR the transport's native code offers, to pass to the codec for unmasking large
+   * received payloads. Absent: the codec's own. Default: none.
+   */
+  readonly unmask?: UnmaskFunction;
   /** Installs the event handler; call once before listening or connecting. */
   start(handler: TransportHandler): void;
   /**

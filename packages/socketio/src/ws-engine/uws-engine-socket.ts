@@ -10,11 +10,6 @@ import { sharedBinaryFrame, sharedListFrame } from './fan-out.js';
 
 type Callback = (error?: Error | null) => void;
 
-/** What the native transport offers for bytes sent to many sockets (absent on node:net). */
-interface SharedWrites {
-  writeShared?(id: number, data: Uint8Array): boolean;
-}
-
 const OPEN = 1;
 
 /** The WebSocket {@link UwsEngine} makes for each connection (broadcasts written as one shared frame). */
@@ -53,8 +48,9 @@ export class UwsEngineSocket extends WebSocket {
   /** Writes a frame shared by many sockets; `cb` as `_write` runs it (after backpressure clears). */
   private _writeShared(frame: Buffer, cb: Callback | undefined): void {
     const hub = this._hub!;
-    const transport = hub.transport as typeof hub.transport & SharedWrites;
-    const clear = transport.writeShared !== undefined ? transport.writeShared(this._id, frame) : transport.write(this._id, frame);
+    // The transport's batch abilities (the native send arena) copy it once for every socket.
+    const batch = hub.transport.batch;
+    const clear = batch !== undefined ? batch.writeShared(this._id, frame) : hub.transport.write(this._id, frame);
     if (cb === undefined) return;
     if (clear && this._pendingCallbacks === undefined) hub.defer(cb);
     else (this._pendingCallbacks ??= []).push(cb);
