@@ -19,3 +19,5 @@ export * from './extensions-header.js';
 export * from './permessage-deflate-negotiation.js';
 export * from './handshake-server.js';
 export * from './handshake-client.js';
+export * from './server-handshake.js';
+export * from './client-handshake.js';
