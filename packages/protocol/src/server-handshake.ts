@@ -130,6 +130,15 @@ export class ServerHandshake {
     return handshake;
   }
 
+  /**
+   * Checks permessage-deflate options once, up front (a server's constructor), so that a bad
+   * one fails there and not at the first handshake that offers compression.
+   * @throws {RangeError|TypeError} on invalid options.
+   */
+  static checkDeflateOptions(options: PerMessageDeflateOptions): void {
+    negotiateDeflateServer([], options);
+  }
+
   /** See {@link ServerHandshakeState}. */
   get state(): ServerHandshakeState {
     return this.#state;
