@@ -24,7 +24,14 @@ const counts = {
   connectErrors: 0,
   fenceChecks: 0,
   fenceTimeouts: 0,
+  /** Why connections failed or were ended unexpectedly: error code (or message) → count. */
+  failures: {},
 };
+
+function countFailure(error) {
+  const key = error.code ?? error.message;
+  counts.failures[key] = (counts.failures[key] ?? 0) + 1;
+}
 let stopping = false;
 const sessions = new Set();
 
@@ -82,9 +89,10 @@ function subscriber(slot) {
       s.fenced?.();
     }
   });
-  ws.on('error', () => {
+  ws.on('error', (error) => {
     // A connection we abort while it is still connecting (at the stop) is not a failure.
     if (!s.wasOpen && !s.closing) counts.connectErrors++;
+    if (!s.closing) countFailure(error);
   });
   ws.on('close', () => {
     for (const t of s.timers) clearTimeout(t);

@@ -164,6 +164,10 @@ const result = {
     connectErrors: total('connectErrors'),
     fenceChecks: total('fenceChecks'),
     fenceTimeouts: total('fenceTimeouts'),
+    failures: clients.reduce((all, c) => {
+      for (const [key, n] of Object.entries(c.final?.failures ?? {})) all[key] = (all[key] ?? 0) + n;
+      return all;
+    }, {}),
   },
   server: {
     ...serverStats,

@@ -24,7 +24,7 @@ import {
   buildDeflateOffer,
   parseExtensions,
 } from '@uws/protocol';
-import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
+import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
 import { type Hub, hubFor } from './hub.js';
 import { requestWithNodeHttp } from './client-http-request.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
@@ -45,6 +45,11 @@ export interface ClientOptions extends tls.ConnectionOptions {
   headers?: Record<string, string | number | readonly string[]>;
   skipUTF8Validation?: boolean;
   autoPong?: boolean;
+  /**
+   * As in ws 8.23: the most automatic pongs that may wait to be written; a peer that pings
+   * past it without reading is terminated (1006). 0: no limit. Default: 60.
+   */
+  maxPendingAutoPongs?: number;
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   auth?: string;
@@ -141,6 +146,7 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
   const opts: ClientOptions = {
     allowSynchronousEvents: true,
     autoPong: true,
+    maxPendingAutoPongs: DEFAULT_MAX_PENDING_AUTO_PONGS,
     closeTimeout: DEFAULT_CLOSE_TIMEOUT,
     protocolVersion: 13,
     maxPayload: DEFAULT_MAX_PAYLOAD,
@@ -526,6 +532,7 @@ export function acceptUpgrade(
     maxPayload: st.opts.maxPayload!,
     skipUTF8Validation: st.opts.skipUTF8Validation!,
     autoPong: st.opts.autoPong!,
+    maxPendingAutoPongs: st.opts.maxPendingAutoPongs!,
     allowSynchronousEvents: st.opts.allowSynchronousEvents!,
     threshold: p?.threshold ?? 1024,
     level: p?.zlibDeflateOptions?.level,

@@ -40,3 +40,8 @@ export function reportListenerError(error: unknown): void {
     throw error;
   });
 }
+
+/** ws 8.23's `maxPendingAutoPongs` default: automatic pongs not yet written before the peer is terminated. */
+export const DEFAULT_MAX_PENDING_AUTO_PONGS = 60;
+/** The pong limit of a socket whose `autoPong` is off. */
+export const NO_AUTO_PONG = -1;

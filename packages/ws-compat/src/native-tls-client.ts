@@ -29,6 +29,7 @@ const NOT_TLS_KEYS = new Set([
   'headers',
   'skipUTF8Validation',
   'autoPong',
+  'maxPendingAutoPongs',
   'allowSynchronousEvents',
   'closeTimeout',
   'auth',

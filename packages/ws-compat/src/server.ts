@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
 import { type DeflateParams, HandshakeError, type PerMessageDeflateOptions as NegotiationOptions, ServerHandshake } from '@uws/protocol';
 import { type CloseOnSignalOptions, closeServerOnSignal } from './close-on-signal.js';
-import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
 import { acceptableAsWs } from './extension-offers.js';
 import { type Hub, hubFor } from './hub.js';
 import { HttpUpgradeEntry } from './http-upgrade.js';
@@ -65,6 +65,11 @@ export interface ServerOptions {
   maxPayload?: number;
   skipUTF8Validation?: boolean;
   autoPong?: boolean;
+  /**
+   * As in ws 8.23: the most automatic pongs that may wait to be written; a peer that pings
+   * past it without reading is terminated (1006). 0: no limit. Default: 60.
+   */
+  maxPendingAutoPongs?: number;
   allowSynchronousEvents?: boolean;
   closeTimeout?: number;
   /**
@@ -88,7 +93,7 @@ export interface ServerOptions {
   transport?: TransportChoice;
 }
 
-type ResolvedOptions = Required<Pick<ServerOptions, 'maxPayload' | 'skipUTF8Validation' | 'autoPong' | 'allowSynchronousEvents' | 'closeTimeout' | 'clientTracking' | 'noServer'>> &
+type ResolvedOptions = Required<Pick<ServerOptions, 'maxPayload' | 'skipUTF8Validation' | 'autoPong' | 'maxPendingAutoPongs' | 'allowSynchronousEvents' | 'closeTimeout' | 'clientTracking' | 'noServer'>> &
   ServerOptions & { perMessageDeflate: false | PerMessageDeflateOptions };
 
 const RUNNING = 0;
@@ -153,6 +158,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     const opts: ResolvedOptions = {
       allowSynchronousEvents: true,
       autoPong: true,
+      maxPendingAutoPongs: DEFAULT_MAX_PENDING_AUTO_PONGS,
       maxPayload: DEFAULT_MAX_PAYLOAD,
       skipUTF8Validation: false,
       clientTracking: true,
@@ -383,6 +389,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       maxPayload: this.options.maxPayload,
       skipUTF8Validation: this.options.skipUTF8Validation,
       autoPong: this.options.autoPong,
+      maxPendingAutoPongs: this.options.maxPendingAutoPongs,
       allowSynchronousEvents: this.options.allowSynchronousEvents,
       threshold: pmd === false ? 1024 : (pmd.threshold ?? 1024),
       level: pmd === false ? undefined : pmd.zlibDeflateOptions?.level,

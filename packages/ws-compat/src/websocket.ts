@@ -15,7 +15,9 @@ import {
   CLOSING,
   CONNECTING,
   DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_MAX_PENDING_AUTO_PONGS,
   EMPTY_BUFFER,
+  NO_AUTO_PONG,
   OPEN,
   READY_STATES,
   isValidStatusCode,
@@ -66,6 +68,8 @@ export interface AttachParams {
   maxPayload: number;
   skipUTF8Validation: boolean;
   autoPong: boolean;
+  /** ws's `maxPendingAutoPongs`: automatic pongs not yet written past which the peer is terminated (0: no limit). */
+  maxPendingAutoPongs: number;
   allowSynchronousEvents: boolean;
   threshold: number;
   level: number | undefined;
@@ -163,7 +167,7 @@ class ReceiverBridge implements ConnectionHandler {
     this.ws._onMessage(data, isBinary);
   }
   onPing(data: Uint8Array): void {
-    this.ws._onControl('ping', data);
+    this.ws._onPing(data);
   }
   onPong(data: Uint8Array): void {
     this.ws._onControl('pong', data);
@@ -352,6 +356,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
   declare _client: import('./client.js').ClientState | undefined;
   /** @internal */ declare _req: unknown;
   /** @internal */ declare _senderObject: Sender | undefined;
+  /** @internal */ declare _pongLimit: number;
+  /** @internal */ declare _pendingAutoPongs: number;
 
   /**
    * ws's `_socket`: the peer's address, and end/destroy. Null until the connection is set up;
@@ -797,6 +803,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     this._id = id = compactId(id);
     if (socket !== undefined) this._facade = socket;
     this._allowSynchronousEvents = params.allowSynchronousEvents;
+    const pongLimit = params.autoPong ? Math.max(0, params.maxPendingAutoPongs | 0) : NO_AUTO_PONG;
+    if (pongLimit !== DEFAULT_MAX_PENDING_AUTO_PONGS) this._pongLimit = pongLimit;
     this._codec = params;
     if (adopted) this._preOpen = firstBytes ?? [];
     else if (firstBytes !== undefined) for (const b of firstBytes) hub.transport.write(id, b);
@@ -810,7 +818,8 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       deflate: params.deflate,
       maxPayloadLength: params.maxPayload > 0 ? params.maxPayload : Number.MAX_SAFE_INTEGER,
       maxFragments: params.maxFragments,
-      autoPong: params.autoPong,
+      // Pongs are sent here (_onPing), counted as ws counts them.
+      autoPong: false,
       skipUtf8Validation: params.skipUTF8Validation,
       compressThreshold: params.threshold,
       compressionLevel: params.level,
@@ -956,6 +965,24 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     } catch (error) {
       reportListenerError(error);
     }
+  }
+
+  /**
+   * @internal A ping: the automatic pong first, then 'ping' (ws's order). As in ws 8.23, a peer
+   * with more than `maxPendingAutoPongs` pongs not yet written (it pings and does not read) is
+   * terminated instead of having its pongs queue without bound.
+   */
+  _onPing(data: Uint8Array): void {
+    const limit = this._pongLimit;
+    if (limit !== NO_AUTO_PONG && this._readyState === OPEN) {
+      if (limit > 0 && this._pendingAutoPongs >= limit) {
+        this.terminate();
+      } else {
+        this._pendingAutoPongs++;
+        this._write(this._conn!.pong(data), () => this._pendingAutoPongs--);
+      }
+    }
+    this._onControl('ping', data);
   }
 
   /** @internal */
@@ -1118,6 +1145,9 @@ class ColdState {
   _client: import('./client.js').ClientState | undefined = undefined;
   _req: unknown = null;
   _senderObject: Sender | undefined = undefined;
+  /** `maxPendingAutoPongs` (0: no limit), or NO_AUTO_PONG when `autoPong` is off. */
+  _pongLimit = DEFAULT_MAX_PENDING_AUTO_PONGS;
+  _pendingAutoPongs = 0;
 }
 
 const COLD_DEFAULTS: Readonly<ColdState> = Object.freeze(new ColdState());

@@ -180,6 +180,41 @@ const scenarios: Record<string, Scenario> = {
     await stop(wss);
   },
 
+  async 'a peer that pings without reading: answered up to maxPendingAutoPongs, then terminated'(m, t) {
+    for (const limit of [8, 0]) {
+      const { wss } = await startServer(m.server, { maxPendingAutoPongs: limit } as object);
+      const port = (wss.address() as AddressInfo).port;
+      let pings = 0;
+      const closed = new Promise<number>((resolve) =>
+        wss.on('connection', (ws) => {
+          ws.on('ping', () => pings++);
+          ws.on('close', (code: number) => resolve(code));
+        }),
+      );
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {}); // a reset is the expected end with a limit
+      const upgrade = ['GET / HTTP/1.1', `Host: 127.0.0.1:${port}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'];
+      socket.write(`${upgrade.join('\r\n')}\r\n\r\n`);
+      let received = Buffer.alloc(0);
+      socket.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+      while (!received.includes('\r\n\r\n')) await settle(5);
+      const headLength = received.indexOf('\r\n\r\n') + 4;
+      // 2 000 masked pings in one write: more than 8 arrive before any pong's write completes.
+      const ping = Buffer.from([0x89, 0x80 | 4, 1, 2, 3, 4, 0x71, 0x6b, 0x6f, 0x6c]); // "ping"
+      socket.write(Buffer.concat(Array.from({ length: 2000 }, () => ping)));
+      if (limit > 0) {
+        t.server.push(`limit ${limit}: close ${await closed}, more pings than the limit seen ${pings > limit}`);
+      } else {
+        const pongs = 2000 * 6; // 0x8a 04 "ping"
+        while (received.length - headLength < pongs) await settle(5);
+        t.server.push(`no limit: pings ${pings}`);
+        t.client.push(`no limit: pongs ${(received.length - headLength) / 6}`);
+      }
+      socket.destroy();
+      await stop(wss);
+    }
+  },
+
   async 'subprotocols: handleProtocols and the protocol property'(m, t) {
     const { wss, url } = await startServer(m.server, { handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : false) });
     wss.on('connection', (ws) => t.server.push(`connection protocol=${ws.protocol}`));
