@@ -46,6 +46,7 @@ export function createChatServer() {
 
     const onData = (chunk) => {
       if (member !== undefined) return feed(member, chunk);
+      if (handshake.state !== 'reading') return; // answered (the page, or a rejection): closing
       let request;
       try {
         request = handshake.receiveData(chunk);

@@ -100,10 +100,12 @@ export class ClientHandshake {
    * Feeds bytes of the server's answer.
    * @returns the checked response once its head is complete, undefined while it is not.
    * @throws {HandshakeError} when the answer is malformed, too large or refused
-   * (see {@link validateUpgradeResponse}); the state is then `'failed'`.
-   * @throws {Error} once the answer was read.
+   * (see {@link validateUpgradeResponse}); the state is then `'failed'`, and later bytes are
+   * ignored (the transport is closing).
+   * @throws {Error} once a valid answer was read.
    */
   receiveData(bytes: Uint8Array): ValidatedUpgradeResponse | undefined {
+    if (this.#state === 'failed') return undefined;
     if (this.#state !== 'connecting') throw new Error(`ClientHandshake.receiveData: the answer was already read (state ${this.#state})`);
     let result;
     try {

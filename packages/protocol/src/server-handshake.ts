@@ -167,10 +167,12 @@ export class ServerHandshake {
   /**
    * Feeds bytes of the request head.
    * @returns the request once its head is complete; undefined while it is not, or when it was
-   * malformed or too large (then a 400 or 431 is queued, see {@link error}).
+   * malformed or too large (then a 400 or 431 is queued, see {@link error}). Bytes that come
+   * after a rejection are ignored (the transport is closing).
    * @throws {Error} when a request was already read.
    */
   receiveData(bytes: Uint8Array): HttpRequestHead | undefined {
+    if (this.#state === 'rejected') return undefined;
     if (this.#state !== 'reading') throw new Error(`ServerHandshake.receiveData: the request was already read (state ${this.#state})`);
     let result;
     try {

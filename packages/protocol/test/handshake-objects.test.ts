@@ -69,6 +69,9 @@ describe('ServerHandshake', () => {
     expect(bad.state).toBe('rejected');
     expect(bad.error?.status).toBe(400);
     expect(text(bad.dataToSend())).toMatch(/^HTTP\/1\.1 400 Bad Request\r\nConnection: close\r\n/);
+    // Bytes after a rejection are ignored: nothing more is queued.
+    expect(bad.receiveData(bytes(requestText()))).toBeUndefined();
+    expect(bad.dataToSend()).toEqual([]);
 
     const big = new ServerHandshake({ maxHeaderBytes: 64 });
     expect(big.receiveData(bytes(requestText()))).toBeUndefined();
@@ -282,7 +285,9 @@ describe('ClientHandshake', () => {
     expect((caught as HandshakeError).message).toBe(message);
     expect(hs.state).toBe('failed');
     expect(hs.error).toBe(caught);
-    expect(() => hs.receiveData(input)).toThrow(/already read/);
+    // Later bytes are ignored: the transport is closing.
+    expect(hs.receiveData(input)).toBeUndefined();
+    expect(hs.state).toBe('failed');
     expect(() => hs.connection).toThrow(/before a valid 101/);
   });
 
