@@ -10,14 +10,7 @@
 
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
-import {
-  Connection,
-  HandshakeError,
-  HttpHeadParser,
-  buildAcceptResponse,
-  rejectionFor,
-  validateUpgradeRequest,
-} from '@uws/protocol';
+import { ServerHandshake } from '@uws/protocol';
 import { zlibLevel } from './zlib-level.mjs';
 
 const HOST = '127.0.0.1';
@@ -40,7 +33,6 @@ function writeAll(socket, chunks) {
 
 function onConnection(socket) {
   socket.setNoDelay(true);
-  const head = new HttpHeadParser('request');
   let conn; // set once the handshake is accepted
   let ended = false;
 
@@ -56,22 +48,9 @@ function onConnection(socket) {
     }
   };
 
-  const handshake = (chunk) => {
-    let result;
-    let accepted;
-    try {
-      result = head.push(chunk);
-      if (result === undefined) return; // head not complete yet
-      accepted = validateUpgradeRequest(result.head, { perMessageDeflate: true });
-    } catch (err) {
-      if (err instanceof HandshakeError) socket.end(rejectionFor(err));
-      else socket.destroy(err);
-      return;
-    }
-    socket.write(buildAcceptResponse(accepted), 'latin1'); // an ASCII head
-    conn = new Connection({
-      role: 'server',
-      deflate: accepted.deflate,
+  const opening = new ServerHandshake({
+    perMessageDeflate: true,
+    connection: {
       // maxPayloadLength, maxFragments: the codec's defaults (100 MiB, 131 072 frames).
       compressionLevel: LEVEL,
       handler: {
@@ -86,9 +65,23 @@ function onConnection(socket) {
           writeAll(socket, echo);
         },
       },
-    });
+    },
+  });
+
+  const handshake = (chunk) => {
+    try {
+      // An incomplete head queues nothing; a bad one a 400/431/426/403 (validate() then refuses).
+      if (opening.receiveData(chunk) !== undefined && opening.validate() !== undefined) opening.accept();
+    } catch (err) {
+      socket.destroy(err);
+      return;
+    }
+    if (opening.state === 'reading') return; // head not complete yet
+    for (const bytes of opening.dataToSend()) socket.write(bytes); // the 101, or the rejection
+    if (opening.state === 'rejected') return void socket.end();
+    conn = opening.connection;
     // The client may send its first frames in the same packet as the request head.
-    if (result.rest.length > 0) feed(result.rest);
+    if (opening.rest.length > 0) feed(opening.rest);
   };
 
   socket.on('data', (chunk) => {

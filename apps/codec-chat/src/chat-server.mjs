@@ -1,15 +1,6 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import {
-  Connection,
-  HandshakeError,
-  HttpHeadParser,
-  buildAcceptResponse,
-  buildRejectResponse,
-  prepareMessage,
-  rejectionFor,
-  validateUpgradeRequest,
-} from '@uws/protocol';
+import { ServerHandshake, prepareMessage } from '@uws/protocol';
 
 const PAGE = readFileSync(new URL('./page.html', import.meta.url));
 /** Chat lines longer than this are refused with 1009: a demo keeps its memory small. */
@@ -33,47 +24,10 @@ export function createChatServer() {
 
   const server = net.createServer((socket) => {
     socket.setNoDelay(true);
-    const head = new HttpHeadParser('request');
     let member;
-
-    const onData = (chunk) => {
-      if (member !== undefined) return feed(member, chunk);
-      let result;
-      try {
-        result = head.push(chunk);
-      } catch (err) {
-        if (err instanceof HandshakeError) socket.end(rejectionFor(err));
-        else socket.destroy();
-        return;
-      }
-      if (result === undefined) return;
-      const request = result.head;
-      const path = request.target.split('?')[0];
-      if (request.headers.get('upgrade') === undefined) {
-        // Plain HTTP: the page, or 404.
-        if (request.method === 'GET' && path === '/') {
-          socket.write(
-            `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${PAGE.length}\r\nConnection: close\r\n\r\n`,
-          );
-          socket.end(PAGE);
-        } else {
-          socket.end(buildRejectResponse(404, 'Not Found'));
-        }
-        return;
-      }
-      if (path !== '/chat') return void socket.end(buildRejectResponse(404, 'Not Found'));
-      let accepted;
-      try {
-        accepted = validateUpgradeRequest(request, { perMessageDeflate: true });
-      } catch (err) {
-        if (err instanceof HandshakeError) socket.end(rejectionFor(err));
-        else socket.destroy();
-        return;
-      }
-      socket.write(buildAcceptResponse(accepted));
-      const conn = new Connection({
-        role: 'server',
-        deflate: accepted.deflate,
+    const handshake = new ServerHandshake({
+      perMessageDeflate: true,
+      connection: {
         maxPayloadLength: MAX_MESSAGE,
         handler: {
           onMessage(data, isBinary) {
@@ -83,11 +37,52 @@ export function createChatServer() {
             members.delete(member);
           },
         },
-      });
-      member = { socket, conn };
+      },
+    });
+    const writeHandshake = () => {
+      for (const chunk of handshake.dataToSend()) socket.write(chunk);
+      if (handshake.state === 'rejected') socket.end();
+    };
+
+    const onData = (chunk) => {
+      if (member !== undefined) return feed(member, chunk);
+      if (handshake.state !== 'reading') return; // answered (the page, or a rejection): closing
+      let request;
+      try {
+        request = handshake.receiveData(chunk);
+      } catch {
+        return void socket.destroy();
+      }
+      if (request === undefined) return writeHandshake(); // incomplete, or a 400/431 to send
+      const path = request.target.split('?')[0];
+      if (request.headers.get('upgrade') === undefined) {
+        // Plain HTTP: the page, or 404.
+        if (request.method === 'GET' && path === '/') {
+          socket.write(
+            `HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: ${PAGE.length}\r\nConnection: close\r\n\r\n`,
+          );
+          socket.end(PAGE);
+        } else {
+          handshake.reject(404, 'Not Found');
+          writeHandshake();
+        }
+        return;
+      }
+      if (path !== '/chat') {
+        handshake.reject(404, 'Not Found');
+        return writeHandshake();
+      }
+      try {
+        if (handshake.validate() !== undefined) handshake.accept(); // else 400/403/426 queued
+      } catch {
+        return void socket.destroy();
+      }
+      writeHandshake();
+      if (handshake.state !== 'accepted') return;
+      member = { socket, conn: handshake.connection };
       members.add(member);
       broadcast(`* someone joined (${members.size} here)`);
-      if (result.rest.length > 0) feed(member, result.rest);
+      if (handshake.rest.length > 0) feed(member, handshake.rest);
     };
 
     socket.on('data', onData);

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Connection, HttpHeadParser, buildUpgradeRequest, validateUpgradeResponse } from '@uws/protocol';
+import { ClientHandshake } from '@uws/protocol';
 
 /**
  * A minimal test client on the codec's client role: connects, handshakes, and collects every
@@ -8,9 +8,13 @@ import { Connection, HttpHeadParser, buildUpgradeRequest, validateUpgradeRespons
 export function connectChat(port, { perMessageDeflate = true } = {}) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
-    const { request, key } = buildUpgradeRequest({ host: `127.0.0.1:${port}`, path: '/chat', perMessageDeflate });
-    const head = new HttpHeadParser('response');
     const messages = [];
+    const handshake = new ClientHandshake({
+      host: `127.0.0.1:${port}`,
+      path: '/chat',
+      perMessageDeflate,
+      connection: { handler: { onMessage: (data) => messages.push(Buffer.from(data).toString('utf8')) } },
+    });
     const waiters = [];
     let conn;
     const client = {
@@ -38,21 +42,18 @@ export function connectChat(port, { perMessageDeflate = true } = {}) {
         if (messages.length >= waiters[i].count) waiters.splice(i, 1)[0].res(messages.slice());
       }
     };
-    socket.on('connect', () => socket.write(request));
+    socket.on('connect', () => {
+      for (const c of handshake.dataToSend()) socket.write(c);
+    });
     socket.on('error', reject);
     socket.on('data', (chunk) => {
       if (conn !== undefined) return feed(chunk);
-      const result = head.push(chunk);
-      if (result === undefined) return;
-      const accepted = validateUpgradeResponse(result.head, { key, perMessageDeflate });
-      conn = new Connection({
-        role: 'client',
-        deflate: accepted.deflate,
-        handler: { onMessage: (data) => messages.push(Buffer.from(data).toString('utf8')) },
-      });
+      const accepted = handshake.receiveData(chunk); // throws HandshakeError on a refused 101
+      if (accepted === undefined) return;
+      conn = handshake.connection;
       client.extensions = accepted.extensions;
       resolve(client);
-      if (result.rest.length > 0) feed(result.rest);
+      if (handshake.rest.length > 0) feed(handshake.rest);
     });
   });
 }

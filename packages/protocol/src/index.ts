@@ -28,3 +28,5 @@ export * from './extensions-header.js';
 export * from './deflate/negotiation.js';
 export * from './handshake-server.js';
 export * from './handshake-client.js';
+export * from './server-handshake.js';
+export * from './client-handshake.js';

@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SocketId } from '@uws/native';
-import { HandshakeError, HttpHeadParser, type HttpRequestHead, buildRejectResponse, headerListHasToken } from '@uws/protocol';
+import { type HttpRequestHead, ServerHandshake, headerListHasToken } from '@uws/protocol';
 import type { Hub, HubEntry } from './hub.js';
 import type { UpgradeSocket, WebSocketServer } from './server.js';
 import { abortResponse } from './server.js';
@@ -31,8 +31,8 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   private readonly hub: Hub;
   private readonly id: SocketId;
   private state = HEAD;
-  /** Made with the first bytes (a connection that sends nothing holds none). */
-  private parser: HttpHeadParser<'request'> | undefined = undefined;
+  /** Reads the head; made with the first bytes (a connection that sends nothing holds none). */
+  private handshake: ServerHandshake | undefined = undefined;
   /** Bytes kept while verifyClient decides, or after the head; {@link NO_QUEUE} when none. */
   private queue: Buffer[] = NO_QUEUE;
   private ws: WebSocket | undefined;
@@ -56,18 +56,15 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
       return;
     }
     if (this.state !== HEAD) return;
-    let result;
-    try {
-      result = (this.parser ??= new HttpHeadParser('request', { maxHeaderBytes: MAX_HEADER_BYTES })).push(data);
-    } catch (error) {
-      if (!(error instanceof HandshakeError)) throw error;
-      this.abort(error.status === 431 ? 431 : 400);
+    const handshake = (this.handshake ??= new ServerHandshake({ maxHeaderBytes: MAX_HEADER_BYTES }));
+    const head = handshake.receiveData(data);
+    if (head === undefined) {
+      // A malformed or oversized head: ws's HTTP server answers in its own words (abortResponse).
+      if (handshake.state === 'rejected') this.abort(handshake.error?.status === 431 ? 431 : 400);
       return;
     }
-    if (result === undefined) return;
-    this.parser = undefined;
     this.hub.transport.setTimeout(this.id, 0);
-    this.onHead(result.head, result.rest);
+    this.onHead(handshake, head);
   }
 
   _onDrain(): void {}
@@ -114,22 +111,25 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
     this.hub.transport.destroy(this.id);
   }
 
-  accept(response: string, ws: WebSocket, params: AttachParams): void {
+  accept(response: Uint8Array, ws: WebSocket, params: AttachParams): void {
     this.state = UPGRADED;
     this.ws = ws;
     ws._countedBy = this.server;
-    ws._attach(this.hub, this.id, params, this.facade, false, [Buffer.from(response, 'latin1')]);
+    ws._attach(this.hub, this.id, params, this.facade, false, [response]);
     this.facade = undefined;
   }
 
   // ---- internals ----------------------------------------------------------------------------------
 
-  private onHead(head: HttpRequestHead, rest: Uint8Array): void {
+  private onHead(handshake: ServerHandshake, head: HttpRequestHead): void {
+    this.handshake = undefined;
+    const rest = handshake.rest;
     const headers = head.headers;
     // Node's HTTP server emits 'upgrade' for a request with Upgrade and Connection: upgrade.
     if (!headers.has('upgrade') || !headerListHasToken(headers.get('connection'), 'upgrade')) {
       this.state = CLOSED;
-      this.hub.transport.write(this.id, Buffer.from(buildRejectResponse(426), 'utf8'));
+      handshake.reject(426);
+      for (const chunk of handshake.dataToSend()) this.hub.transport.write(this.id, chunk);
       this.hub.transport.end(this.id);
       return;
     }

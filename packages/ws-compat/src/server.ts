@@ -12,10 +12,10 @@ import { type IncomingMessage, STATUS_CODES, type Server as HttpServer } from 'n
 import { Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenHandle, SocketId, TransportChoice } from '@uws/native';
-import { type DeflateParams, type PerMessageDeflateOptions as NegotiationOptions, acceptKey, negotiateDeflateServer } from '@uws/protocol';
+import { type DeflateParams, HandshakeError, type PerMessageDeflateOptions as NegotiationOptions, ServerHandshake } from '@uws/protocol';
 import { type CloseOnSignalOptions, closeServerOnSignal } from './close-on-signal.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
-import { UNACCEPTABLE, negotiateExtensions } from './extension-offers.js';
+import { acceptableAsWs } from './extension-offers.js';
 import { type Hub, hubFor } from './hub.js';
 import { HttpUpgradeEntry } from './http-upgrade.js';
 import { requestHeader } from './upgrade-request.js';
@@ -119,8 +119,8 @@ export interface UpgradeSocket {
   handled(): boolean;
   /** What `wsClientError` listeners get. */
   readonly userSocket: unknown;
-  /** Writes the 101 response and binds `ws` to the connection; `params` from the handshake. */
-  accept(response: string, ws: WebSocket, params: AttachParams): void;
+  /** Writes the 101 response (bytes) and binds `ws` to the connection; `params` from the handshake. */
+  accept(response: Uint8Array, ws: WebSocket, params: AttachParams): void;
 }
 
 export interface WebSocketServerEvents {
@@ -189,7 +189,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         serverMaxWindowBits: typeof p.serverMaxWindowBits === 'number' ? p.serverMaxWindowBits : undefined,
         clientMaxWindowBits: typeof p.clientMaxWindowBits === 'number' ? p.clientMaxWindowBits : p.clientMaxWindowBits === true ? true : undefined,
       };
-      negotiateDeflateServer([], this._negotiation); // validates the options now (RangeError)
+      ServerHandshake.checkDeflateOptions(this._negotiation); // validates the options now (RangeError)
     }
     this.options = opts;
     if (opts.clientTracking) this.clients = new Set();
@@ -319,12 +319,18 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       protocols = parsed;
     }
 
-    let deflate: { params: DeflateParams; response: string } | undefined;
+    // ws's request checks and wording above; the negotiation and the 101 are the handshake's.
+    const handshake = new ServerHandshake();
     const extensions = requestHeader(req, 'sec-websocket-extensions');
-    if (this._negotiation !== undefined && extensions !== undefined) {
-      const negotiated = negotiateExtensions(extensions, this.options.perMessageDeflate as PerMessageDeflateOptions, this._negotiation);
-      if (negotiated === UNACCEPTABLE) return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
-      deflate = negotiated;
+    const negotiation = this._negotiation;
+    if (negotiation !== undefined && extensions !== undefined) {
+      const pmd = this.options.perMessageDeflate as PerMessageDeflateOptions;
+      try {
+        handshake.negotiateDeflate(extensions, { options: negotiation, strict: true, acceptOffer: (offer) => acceptableAsWs(offer, pmd) });
+      } catch (error) {
+        if (!(error instanceof HandshakeError)) throw error;
+        return this._clientError(req, socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+      }
     }
 
     const verify = this.options.verifyClient;
@@ -338,17 +344,17 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       if (verify.length === 2) {
         (verify)(info, (verified, code, message, extra) => {
           if (!verified) return socket.abort(code || 401, message, extra);
-          this._completeUpgrade(deflate, key, protocols, req, socket, cb);
+          this._completeUpgrade(handshake, key, protocols, req, socket, cb);
         });
         return;
       }
       if (!(verify as VerifyClientCallbackSync)(info)) return socket.abort(401);
     }
-    this._completeUpgrade(deflate, key, protocols, req, socket, cb);
+    this._completeUpgrade(handshake, key, protocols, req, socket, cb);
   }
 
   private _completeUpgrade(
-    deflate: { params: DeflateParams; response: string } | undefined,
+    handshake: ServerHandshake,
     key: string,
     protocols: Set<string>,
     req: IncomingMessage,
@@ -361,26 +367,21 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     }
     if (!socket.alive()) return socket.destroy();
     if (this._state > RUNNING) return socket.abort(503);
-    const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`];
     const Ctor = this.options.WebSocket ?? WebSocket;
     const ws = new Ctor(null, undefined, this.options as unknown as Record<string, unknown>);
+    let protocol: string | false | undefined;
     if (protocols.size) {
       const handle = this.options.handleProtocols;
-      const protocol = handle ? handle(protocols, req) : protocols.values().next().value;
-      if (protocol) {
-        lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
-        ws._protocol = protocol;
-      }
+      protocol = handle ? handle(protocols, req) : protocols.values().next().value;
+      if (protocol) ws._protocol = protocol;
     }
-    if (deflate !== undefined) {
-      lines.push(`Sec-WebSocket-Extensions: ${deflate.response}`);
-      ws._extensions = 'permessage-deflate';
-    }
-    this.emit('headers', lines, req);
+    // The 'headers' listeners edit the 101's lines; what they leave is sent as it is (ws's rule).
+    const { deflate } = handshake.accept({ key, protocol: protocol || null, editLines: (lines) => this.emit('headers', lines, req) });
+    if (deflate !== undefined) ws._extensions = 'permessage-deflate';
     // Without permessage-deflate every connection of this server gets the same parameters: one
     // shared object (a WebSocket keeps them until its codec is made).
-    const params = deflate === undefined ? (this._plainParams ??= this._attachParams(undefined)) : this._attachParams(deflate.params);
-    socket.accept(lines.concat('\r\n').join('\r\n'), ws, params);
+    const params = deflate === undefined ? (this._plainParams ??= this._attachParams(undefined)) : this._attachParams(deflate);
+    socket.accept(handshake.dataToSend()[0], ws, params);
     if (this.clients) {
       this.clients.add(ws);
       ws._owner = this;
@@ -540,7 +541,7 @@ class NodeUpgradeSocket implements UpgradeSocket {
     this.userSocket.destroy();
   }
 
-  accept(response: string, ws: WebSocket, params: AttachParams): void {
+  accept(response: Uint8Array, ws: WebSocket, params: AttachParams): void {
     const socket = this.userSocket as Socket & { [kHandled]?: boolean; encrypted?: boolean };
     socket[kHandled] = true;
     socket.removeListener('error', socketOnError);
@@ -581,8 +582,8 @@ class NodeUpgradeSocket implements UpgradeSocket {
     // On node:net the socket stays Node's: the 101 goes out now, so that bytes its owner writes
     // to it next (engine.io's 400 for a refused handshake) follow it, as with ws.
     const onNode = hub !== native;
-    if (onNode) socket.write(response, 'latin1');
-    ws._attach(hub, id!, params, facade, true, onNode ? [] : [Buffer.from(response, 'latin1')]);
+    if (onNode) socket.write(response);
+    ws._attach(hub, id!, params, facade, true, onNode ? [] : [response]);
   }
 }
 

@@ -9,14 +9,11 @@ import {
   HandshakeError,
   HttpHeadParser,
   type HttpRequestHead,
-  buildAcceptResponse,
+  ServerHandshake,
   buildRejectResponse,
   headerListHasToken,
-  negotiateDeflateServer,
-  parseExtensions,
   rejectionFor,
   splitHeaderList,
-  validateUpgradeRequest,
 } from '@uws/protocol';
 import type { SocketId } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
@@ -53,6 +50,8 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private res: HttpResponseImpl | undefined;
   /** The ws route of a pending upgrade. */
   private upgradeBehavior: ResolvedBehavior | undefined;
+  /** The opening handshake of a pending upgrade (validated, waiting for `res.upgrade()`). */
+  private handshake: ServerHandshake | undefined;
   private bodyRemaining = 0;
   /** Bytes that came while a response was pending; {@link NO_QUEUE} (shared, empty) when none. */
   private queue: Uint8Array[] = NO_QUEUE;
@@ -125,29 +124,29 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     if (res !== this.res || this.state !== WAITING) throw new ClosedSocketError('HttpResponse cannot upgrade: its connection is no longer waiting for it');
     const behavior = behaviorForContext(context) ?? this.upgradeBehavior;
     if (behavior === undefined) throw new TypeError('upgrade() needs the context its ws route handed to the upgrade handler');
-    let deflate;
-    let extensionsAnswer: string | undefined;
+    // A route may upgrade a plain HTTP request too: its handshake starts here then.
+    const handshake = this.handshake ?? new ServerHandshake();
     if (behavior.deflate !== undefined && extensions !== '') {
       try {
-        const negotiated = negotiateDeflateServer(parseExtensions(extensions), behavior.deflate.negotiation);
-        deflate = negotiated?.params;
-        extensionsAnswer = negotiated?.response;
+        handshake.negotiateDeflate(extensions, { options: behavior.deflate.negotiation });
       } catch (error) {
         if (!(error instanceof HandshakeError)) throw error;
         res.done = true;
-        this.reject(rejectionFor(error));
+        handshake.rejectWith(error);
+        this.sendHandshake(handshake);
         return;
       }
     }
     // Throws TypeError on a bad subprotocol or header: the response stays usable then.
-    const response = buildAcceptResponse({ key, protocol: protocol === '' ? undefined : splitHeaderList(protocol)[0], extensions: extensionsAnswer }, headers);
+    const { deflate } = handshake.accept({ key, protocol: protocol === '' ? null : (splitHeaderList(protocol)[0] ?? null), headers });
     res.done = true;
     this.state = UPGRADED;
     this.res = undefined;
     this.parser = undefined;
     this.upgradeBehavior = undefined;
+    this.handshake = undefined;
     const transport = this.core.transport;
-    transport.write(this.id, Buffer.from(response, 'latin1'));
+    this.sendHandshake(handshake);
     const ws = new AppWebSocket(this.core.wsRoute(behavior), this.id, userData, deflate);
     this.ws = ws;
     this.core.entries.set(ws);
@@ -272,18 +271,15 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   }
 
   private handleUpgrade(head: HttpRequestHead, path: string, query: string, match: RouteMatch<ResolvedBehavior>): void {
-    let validated;
-    try {
-      validated = validateUpgradeRequest(head);
-    } catch (error) {
-      if (!(error instanceof HandshakeError)) throw error;
-      return this.reject(rejectionFor(error)); // 400, or 426 for another WebSocket version
-    }
+    const handshake = ServerHandshake.forRequest(head);
+    const validated = handshake.validate();
+    if (validated === undefined) return this.sendHandshake(handshake); // 400, or 426 for another WebSocket version
     const behavior = match.handler;
     // A refused upgrade closes the connection: the client will not reuse it.
     const res = new HttpResponseImpl(this, false, false);
     this.res = res;
     this.upgradeBehavior = behavior;
+    this.handshake = handshake;
     this.state = WAITING;
     const req = new HttpRequestImpl(head, path, query, match.params, match.paramNames);
     try {
@@ -330,6 +326,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
   private nextRequest(): void {
     this.res = undefined;
     this.upgradeBehavior = undefined;
+    this.handshake = undefined;
     this.parser = undefined;
     this.state = HEAD;
     this.core.transport.setTimeout(this.id, this.core.limits.handshakeTimeout);
@@ -382,6 +379,16 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     if (this.state === CLOSED || this.state === UPGRADED) return;
     this.core.transport.write(this.id, Buffer.from(response, 'utf8'));
     this.closeConnection();
+  }
+
+  /**
+   * Writes what a decided handshake queued: the 101 (the WebSocket takes over), or a rejection
+   * (it says `Connection: close`), after which the connection closes.
+   */
+  private sendHandshake(handshake: ServerHandshake): void {
+    if (this.state === CLOSED) return;
+    for (const chunk of handshake.dataToSend()) this.core.transport.write(this.id, chunk);
+    if (handshake.state === 'rejected') this.closeConnection();
   }
 
   private closeConnection(): void {

@@ -8,14 +8,12 @@ import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import {
-  Connection,
+  ClientHandshake,
+  type Connection,
   type ConnectionHandler,
   type ExtraHeaders,
   HandshakeError,
-  HttpHeadParser,
   type PerMessageDeflateOptions,
-  buildUpgradeRequest,
-  validateUpgradeResponse,
 } from '@uws/protocol';
 import { ClosedSocketError } from '../app/closed-socket-error.js';
 import { reportHandlerError } from '../app/handler-errors.js';
@@ -104,10 +102,9 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
   private _state: ClientState = 'connecting';
   private readonly hub: ClientHub;
   private readonly id: SocketId;
-  private readonly key: string;
-  private readonly request: string;
   private readonly options: ClientOptions;
-  private parser: HttpHeadParser<'response'> | undefined = new HttpHeadParser('response');
+  /** The opening handshake (request out, 101 in, then the codec); dropped once open. */
+  private handshake: ClientHandshake | undefined;
   private conn: Connection | undefined;
   private closeCode = 1006;
   private closeReason = '';
@@ -125,16 +122,21 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     checkInteger(options.compressionMemLevel, 1, 9, 'compressionMemLevel');
     checkInteger(options.compressThreshold, 0, Number.MAX_SAFE_INTEGER, 'compressThreshold');
     const target = parseWebSocketUrl(url);
-    const { request, key } = buildUpgradeRequest({
+    this.handshake = new ClientHandshake({
       host: target.hostHeader,
       path: target.path,
       protocols: options.protocols,
       perMessageDeflate: options.perMessageDeflate,
       origin: options.origin,
       headers: headerPairs(options.headers),
+      connection: {
+        compressionLevel: options.compressionLevel,
+        compressionMemLevel: options.compressionMemLevel,
+        compressThreshold: options.compressThreshold,
+        maxPayloadLength: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+        handler: this,
+      },
     });
-    this.request = request;
-    this.key = key;
     this.hub = hubFor(transportFor(target.host, options.transport));
     const tls = target.secure
       ? { ...resolveClientTls(options.tls), servername: options.tls?.servername ?? target.host }
@@ -194,37 +196,25 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
 
   /** @internal The transport connected (then the handshake request is written). */
   onSocketOpen(): void {
-    this.hub.transport.write(this.id, Buffer.from(this.request, 'latin1'));
+    for (const chunk of this.handshake!.dataToSend()) this.hub.transport.write(this.id, chunk);
   }
 
   /** @internal Bytes from the transport: the handshake response, then frames. */
   onSocketData(data: Uint8Array): void {
-    const parser = this.parser;
-    if (parser === undefined) {
+    const handshake = this.handshake;
+    if (handshake === undefined) {
       this.receive(data);
       return;
     }
+    if (handshake.state === 'failed') return; // the socket is being destroyed
     let rest: Uint8Array;
     try {
-      const result = parser.push(data);
-      if (result === undefined) return;
-      rest = result.rest;
-      this.parser = undefined;
-      const accepted = validateUpgradeResponse(result.head, {
-        key: this.key,
-        protocols: this.options.protocols,
-        perMessageDeflate: this.options.perMessageDeflate,
-      });
+      const accepted = handshake.receiveData(data);
+      if (accepted === undefined) return;
+      rest = handshake.rest;
+      this.handshake = undefined;
       this.protocol = accepted.protocol;
-      this.conn = new Connection({
-        role: 'client',
-        deflate: accepted.deflate,
-        compressionLevel: this.options.compressionLevel,
-        compressionMemLevel: this.options.compressionMemLevel,
-        compressThreshold: this.options.compressThreshold,
-        maxPayloadLength: this.options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-        handler: this,
-      });
+      this.conn = handshake.connection;
     } catch (error) {
       if (!(error instanceof HandshakeError)) throw error;
       this.fail(error);
