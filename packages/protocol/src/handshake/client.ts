@@ -5,15 +5,15 @@
  * `connection` is the codec for the frames that follow.
  */
 import { Buffer } from 'node:buffer';
-import { Connection, type ConnectionOptions } from './connection.js';
-import { HandshakeError } from './errors.js';
+import { Connection, type ConnectionOptions } from '../connection.js';
+import { HandshakeError } from '../errors.js';
 import {
   type ClientHandshakeOptions,
   type ValidatedUpgradeResponse,
   buildUpgradeRequest,
   validateUpgradeResponse,
-} from './handshake-client.js';
-import { type HttpHeadParserOptions, type HttpResponseHead, HttpHeadParser } from './http-head.js';
+} from './client-rules.js';
+import { type HttpHeadParserOptions, type HttpResponseHead, HttpHeadParser } from '../http-head.js';
 
 /** Options of a {@link ClientHandshake}: what to ask for, the head limits, the codec's options. */
 export interface ClientHandshakeConfig extends ClientHandshakeOptions, HttpHeadParserOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HandshakeError } from '../src/errors.js';
+import { HandshakeError } from '../../src/errors.js';
 import {
   type ServerHandshakeOptions,
   acceptKey,
@@ -8,8 +8,8 @@ import {
   isValidWebSocketKey,
   rejectionFor,
   validateUpgradeRequest,
-} from '../src/handshake-server.js';
-import { type HttpRequestHead, HttpHeadParser } from '../src/http-head.js';
+} from '../../src/handshake/server-rules.js';
+import { type HttpRequestHead, HttpHeadParser } from '../../src/http-head.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 

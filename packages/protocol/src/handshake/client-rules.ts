@@ -3,10 +3,10 @@
  * checking the server's answer. Bytes in and out are the caller's.
  */
 import { randomBytes } from 'node:crypto';
-import type { DeflateParams } from './deflate/params.js';
-import { HandshakeError } from './errors.js';
-import { parseExtensions } from './extensions-header.js';
-import { acceptKey, isValidWebSocketKey } from './handshake-server.js';
+import type { DeflateParams } from '../deflate/params.js';
+import { HandshakeError } from '../errors.js';
+import { parseExtensions } from '../extensions-header.js';
+import { acceptKey, isValidWebSocketKey } from './server-rules.js';
 import {
   type ExtraHeaders,
   type HttpHeaders,
@@ -14,12 +14,12 @@ import {
   formatHeaderFields,
   headerListHasToken,
   isHttpToken,
-} from './http-head.js';
+} from '../http-head.js';
 import {
   type PerMessageDeflateOptions,
   acceptDeflateResponse,
   buildDeflateOffer,
-} from './deflate/negotiation.js';
+} from '../deflate/negotiation.js';
 
 /** Options of {@link buildUpgradeRequest}. */
 export interface ClientHandshakeOptions {

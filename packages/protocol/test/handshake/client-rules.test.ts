@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HandshakeError } from '../src/errors.js';
-import { type UpgradeResponseExpectations, buildUpgradeRequest, validateUpgradeResponse } from '../src/handshake-client.js';
+import { HandshakeError } from '../../src/errors.js';
+import { type UpgradeResponseExpectations, buildUpgradeRequest, validateUpgradeResponse } from '../../src/handshake/client-rules.js';
 import {
   type ServerHandshakeOptions,
   acceptKey,
@@ -8,9 +8,9 @@ import {
   buildRejectResponse,
   isValidWebSocketKey,
   validateUpgradeRequest,
-} from '../src/handshake-server.js';
-import { type HttpHeadKind, type HttpHeadOf, HttpHeadParser } from '../src/http-head.js';
-import type { PerMessageDeflateOptions } from '../src/deflate/negotiation.js';
+} from '../../src/handshake/server-rules.js';
+import { type HttpHeadKind, type HttpHeadOf, HttpHeadParser } from '../../src/http-head.js';
+import type { PerMessageDeflateOptions } from '../../src/deflate/negotiation.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';

@@ -6,10 +6,10 @@
  * parser, validator, negotiation, response builders) stay exported for callers with other rules.
  */
 import { Buffer } from 'node:buffer';
-import { Connection, type ConnectionOptions } from './connection.js';
-import type { DeflateParams } from './deflate-params.js';
-import { HandshakeError } from './errors.js';
-import { type ExtensionOffer, parseExtensions } from './extensions-header.js';
+import { Connection, type ConnectionOptions } from '../connection.js';
+import type { DeflateParams } from '../deflate/params.js';
+import { HandshakeError } from '../errors.js';
+import { type ExtensionOffer, parseExtensions } from '../extensions-header.js';
 import {
   type ServerHandshakeOptions,
   type ValidatedUpgradeRequest,
@@ -18,14 +18,14 @@ import {
   buildRejectResponse,
   rejectionFor,
   validateUpgradeRequest,
-} from './handshake-server.js';
-import { type ExtraHeaders, type HttpHeadParserOptions, type HttpRequestHead, HttpHeadParser } from './http-head.js';
+} from './server-rules.js';
+import { type ExtraHeaders, type HttpHeadParserOptions, type HttpRequestHead, HttpHeadParser } from '../http-head.js';
 import {
   type DeflateNegotiation,
   type PerMessageDeflateOptions,
   deflateOfferError,
   negotiateDeflateServer,
-} from './permessage-deflate-negotiation.js';
+} from '../deflate/negotiation.js';
 
 /** Options of a {@link ServerHandshake}: the policy of {@link validateUpgradeRequest}, the head limits, the codec's options. */
 export interface ServerHandshakeConfig extends ServerHandshakeOptions, HttpHeadParserOptions {

@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { ClientHandshake } from '../src/client-handshake.js';
-import { HandshakeError } from '../src/errors.js';
-import { acceptKey } from '../src/handshake-server.js';
-import { HttpHeadParser } from '../src/http-head.js';
-import { ServerHandshake, type ServerHandshakeConfig } from '../src/server-handshake.js';
+import { ClientHandshake } from '../../src/handshake/client.js';
+import { HandshakeError } from '../../src/errors.js';
+import { acceptKey } from '../../src/handshake/server-rules.js';
+import { HttpHeadParser } from '../../src/http-head.js';
+import { ServerHandshake, type ServerHandshakeConfig } from '../../src/handshake/server.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';

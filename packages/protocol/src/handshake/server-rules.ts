@@ -4,9 +4,9 @@
  */
 import { Buffer } from 'node:buffer';
 import * as crypto from 'node:crypto';
-import type { DeflateParams } from './deflate/params.js';
-import { HandshakeError } from './errors.js';
-import { parseExtensions } from './extensions-header.js';
+import type { DeflateParams } from '../deflate/params.js';
+import { HandshakeError } from '../errors.js';
+import { parseExtensions } from '../extensions-header.js';
 import {
   type ExtraHeaders,
   type HttpHeaders,
@@ -15,8 +15,8 @@ import {
   headerListHasToken,
   isHttpToken,
   splitHeaderList,
-} from './http-head.js';
-import { type PerMessageDeflateOptions, negotiateDeflateServer } from './deflate/negotiation.js';
+} from '../http-head.js';
+import { type PerMessageDeflateOptions, negotiateDeflateServer } from '../deflate/negotiation.js';
 
 /** Options of {@link validateUpgradeRequest}. */
 export interface ServerHandshakeOptions {
