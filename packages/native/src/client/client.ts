@@ -18,12 +18,12 @@ import {
   validateUpgradeResponse,
 } from '@uws/protocol';
 import { ClosedSocketError } from '../app/closed-socket-error.js';
-import { reportHandlerError } from '../app/handler-errors.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 import { type RecognizedString, toBytes } from '../app/recognized-string.js';
 import type { TransportChoice } from '../transport/select-transport.js';
 import { type TlsClientOptions, resolveClientTls } from '../transport/tls-options.js';
 import type { SocketId } from '../transport/transport.js';
-import { type ClientHub, type HubClient, hubFor } from './client-hub.js';
+import { type HubEntry, type SocketHub, hubFor } from '../transport/socket-hub.js';
 import { parseWebSocketUrl } from './ws-url.js';
 
 /** Options of {@link Client}. */
@@ -88,13 +88,13 @@ function checkInteger(value: number | undefined, min: number, max: number, name:
   if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer ${min}..${max}, got ${String(value)}`);
 }
 
-export class Client extends EventEmitter<ClientEvents> implements HubClient, ConnectionHandler {
+export class Client extends EventEmitter<ClientEvents> implements HubEntry, ConnectionHandler {
   /** The URL given. */
   readonly url: string;
   /** The subprotocol the server chose, once open. */
   protocol: string | undefined;
   private _state: ClientState = 'connecting';
-  private readonly hub: ClientHub;
+  private readonly hub: SocketHub;
   private readonly id: SocketId;
   private readonly key: string;
   private readonly request: string;
@@ -181,13 +181,15 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     this.hub.transport.destroy(this.id);
   }
 
-  // ---- HubClient: transport events --------------------------------------------------------
+  // ---- HubEntry: transport events (the hub calls these; not API) ---------------------------
 
-  onSocketOpen(): void {
+  /** @internal */
+  _onOpen(): void {
     this.hub.transport.write(this.id, Buffer.from(this.request, 'latin1'));
   }
 
-  onSocketData(data: Uint8Array): void {
+  /** @internal */
+  _onData(data: Uint8Array): void {
     const parser = this.parser;
     if (parser === undefined) {
       this.receive(data);
@@ -225,12 +227,17 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     if (rest.length > 0 && this._state === 'open') this.receive(rest);
   }
 
-  onSocketTimeout(): void {
+  /** @internal Nothing waits for a drain: sends are not queued here. */
+  _onDrain(): void {}
+
+  /** @internal */
+  _onTimeout(): void {
     if (this._state === 'connecting') this.fail(new Error('WebSocket opening handshake timed out'));
     else this.hub.transport.destroy(this.id);
   }
 
-  onSocketClose(errno: number): void {
+  /** @internal */
+  _onClose(errno: number): void {
     const tlsError = this._state === 'connecting' && !this.errored ? this.hub.transport.tlsInfo?.(this.id) : undefined;
     if (tlsError !== undefined && tlsError.error !== '') {
       // The handshake failed: say why (an unverified certificate has a Node-style code).
@@ -317,7 +324,7 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     try {
       (this.emit as (event: K, ...args: ClientEvents[K]) => boolean)(event, ...args);
     } catch (error) {
-      reportHandlerError(error);
+      rethrowOnNextTick(error);
     }
   }
 }
