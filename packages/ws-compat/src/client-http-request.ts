@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import type { SocketId } from '@uws/native';
 import { buildDeflateOffer } from '@uws/protocol';
 import { type ClientOptions, type ClientState, abortHandshake, acceptUpgrade, emitErrorAndClose, followRedirect } from './client.js';
-import { type Hub, hubFor } from './hub.js';
+import { type SocketHub, hubFor } from '@uws/native';
 import { SocketFacade, type WebSocket } from './websocket.js';
 
 /** The options ws takes over for the request (the user's values are replaced, as in ws). */
@@ -104,19 +104,19 @@ export function requestWithNodeHttp(ws: WebSocket, st: ClientState, url: URL, us
 }
 
 /** Moves the upgraded socket onto a uws transport (the native loop for a plain TCP socket). */
-function adoptSocket(socket: Duplex, head: Buffer, opts: ClientOptions): { hub: Hub; id: SocketId; facade: SocketFacade } {
+function adoptSocket(socket: Duplex, head: Buffer, opts: ClientOptions): { hub: SocketHub; id: SocketId; facade: SocketFacade } {
   const s = socket as net.Socket & { encrypted?: boolean; authorized?: boolean };
   const encrypted = s.encrypted === true;
   const remote = { address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily };
   const choice = opts.transport ?? 'auto';
-  let hub: Hub | undefined;
+  let hub: SocketHub | undefined;
   let id: SocketId | undefined;
   if (typeof choice === 'string' && choice !== 'node' && !encrypted) {
     const native = hubFor(choice);
     const fd = (s as { _handle?: { fd?: number } })._handle?.fd;
     if (native.transport.kind === 'epoll' && typeof fd === 'number' && fd >= 0) {
       try {
-        id = native.transport.adopt(s, head);
+        id = native.adopt(s, head);
         hub = native;
       } catch {
         // No file descriptor to take over: node:net serves it.
@@ -125,7 +125,7 @@ function adoptSocket(socket: Duplex, head: Buffer, opts: ClientOptions): { hub: 
   }
   if (hub === undefined) {
     hub = typeof choice === 'object' && choice !== null ? hubFor(choice) : hubFor('node');
-    id = hub.transport.adopt(s, head);
+    id = hub.adopt(s, head);
   }
   const facade = new SocketFacade(hub, id!, encrypted);
   facade.authorized = s.authorized === true;

@@ -25,7 +25,7 @@ import {
   parseExtensions,
 } from '@uws/protocol';
 import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
-import { type Hub, hubFor } from './hub.js';
+import { type SocketHub, hubFor } from '@uws/native';
 import { requestWithNodeHttp } from './client-http-request.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
 import type { PerMessageDeflateOptions } from './server.js';
@@ -81,7 +81,7 @@ export interface ClientState {
   key: string;
   request: Buffer;
   offer: NegotiationOptions | undefined;
-  hub: Hub | undefined;
+  hub: SocketHub | undefined;
   parser: HttpHeadParser<'response'> | undefined;
   /** The response of an unexpected answer, receiving its body. */
   res: IncomingMessage | undefined;
@@ -271,7 +271,7 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
   }
 
   const choice = opts.transport ?? 'auto';
-  let hub: Hub | undefined;
+  let hub: SocketHub | undefined;
   let tlsOptions: TlsConnectOptions | undefined;
   if (isSecure && choice !== 'node') {
     hub = hubFor(choice);
@@ -315,20 +315,17 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
 }
 
 /** Connects on the native transport (a host name is resolved first), which then writes `st.request`. */
-function connectNative(ws: WebSocket, st: ClientState, hub: Hub, hostname: string, port: number, tlsOptions: TlsConnectOptions | undefined): void {
+function connectNative(ws: WebSocket, st: ClientState, hub: SocketHub, hostname: string, port: number, tlsOptions: TlsConnectOptions | undefined): void {
   const nativeHub = hub;
   const connect = (ip: string): void => {
     if (ws._client !== st || st.aborted) return;
-    let id: number;
     try {
-      id = tlsOptions === undefined ? nativeHub.transport.connect(ip, port) : nativeHub.transport.connect(ip, port, tlsOptions);
+      ws._id = nativeHub.connect(ip, port, ws, tlsOptions);
     } catch (error) {
       emitErrorAndClose(ws, error as Error);
       return;
     }
     st.hub = nativeHub;
-    ws._id = id;
-    nativeHub.entries.set(id, ws);
   };
   if (hub.transport.kind !== 'epoll' || net.isIP(hostname) !== 0 || hostname === 'localhost') connect(hostname);
   else {
@@ -478,7 +475,7 @@ export function acceptUpgrade(
   ws: WebSocket,
   st: ClientState,
   res: IncomingMessage,
-  bind: () => { hub: Hub; id: SocketId; facade: SocketFacade; adopted?: boolean },
+  bind: () => { hub: SocketHub; id: SocketId; facade: SocketFacade; adopted?: boolean },
   rest?: Uint8Array,
 ): void {
   ws.emit('upgrade', res);

@@ -28,15 +28,3 @@ export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 export const BINARY_TYPES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
-
-/** ws's close codes that may be sent on the wire (`isValidStatusCode`). */
-export function isValidStatusCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
-}
-
-/** Re-throws on the next tick: a listener's exception surfaces as uncaught, as with ws, without cutting the codec mid-receive. */
-export function reportListenerError(error: unknown): void {
-  process.nextTick(() => {
-    throw error;
-  });
-}

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import type { SocketId } from '@uws/native';
 import { HandshakeError, HttpHeadParser, type HttpRequestHead, buildRejectResponse, headerListHasToken } from '@uws/protocol';
-import type { Hub, HubEntry } from './hub.js';
+import type { HubEntry, SocketHub } from '@uws/native';
 import type { UpgradeSocket, WebSocketServer } from './server.js';
 import { abortResponse } from './server.js';
 import { makeRequest } from './upgrade-request.js';
@@ -28,7 +28,7 @@ const CLOSED = 3;
 
 export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   private readonly server: WebSocketServer;
-  private readonly hub: Hub;
+  private readonly hub: SocketHub;
   private readonly id: SocketId;
   private state = HEAD;
   /** Made with the first bytes (a connection that sends nothing holds none). */
@@ -39,7 +39,7 @@ export class HttpUpgradeEntry implements HubEntry, UpgradeSocket {
   /** Made when someone reads `req.socket` (or `userSocket`) before the upgrade completes. */
   private facade: SocketFacade | undefined = undefined;
 
-  constructor(server: WebSocketServer, hub: Hub, id: SocketId) {
+  constructor(server: WebSocketServer, hub: SocketHub, id: SocketId) {
     this.server = server;
     this.hub = hub;
     this.id = id;

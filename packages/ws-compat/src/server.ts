@@ -16,7 +16,7 @@ import { type DeflateParams, type PerMessageDeflateOptions as NegotiationOptions
 import { type CloseOnSignalOptions, closeServerOnSignal } from './close-on-signal.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
 import { UNACCEPTABLE, negotiateExtensions } from './extension-offers.js';
-import { type Hub, hubFor } from './hub.js';
+import { type SocketHub, hubFor } from '@uws/native';
 import { HttpUpgradeEntry } from './http-upgrade.js';
 import { requestHeader } from './upgrade-request.js';
 import { type AttachParams, SocketFacade, WebSocket } from './websocket.js';
@@ -135,7 +135,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** @internal */ _server: ServerOptions['server'] | null = null;
   private _removeListeners: (() => void) | null = null;
   /** @internal The transport hub in `port` mode. */
-  _hub: Hub | undefined;
+  _hub: SocketHub | undefined;
   private _listener: ListenHandle | undefined;
   private _host = '';
   /** @internal Sockets of this server in `port` mode (handshaking or open), for 'close'. */
@@ -538,12 +538,12 @@ class NodeUpgradeSocket implements UpgradeSocket {
     }
     const encrypted = socket.encrypted === true;
     const remote = { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily };
-    let hub: Hub | undefined;
+    let hub: SocketHub | undefined;
     let id: SocketId | undefined;
     const native = this.choice === undefined || this.choice === 'auto' || this.choice === 'epoll' ? hubFor(this.choice ?? 'auto') : undefined;
     if (native !== undefined && native.transport.kind === 'epoll' && !encrypted && isNetSocket(socket)) {
       try {
-        id = native.transport.adopt(socket, first);
+        id = native.adopt(socket, first);
         hub = native;
         actOnConnection(socket, ws);
       } catch {
@@ -555,7 +555,7 @@ class NodeUpgradeSocket implements UpgradeSocket {
       // for ever (ws ends the socket on 'end'; the transport closes it once both sides ended).
       socket.allowHalfOpen = false;
       hub = typeof this.choice === 'object' && this.choice !== null ? hubFor(this.choice) : hubFor('node');
-      id = hub.transport.adopt(socket, first);
+      id = hub.adopt(socket, first);
     }
     const facade = new SocketFacade(hub, id!, encrypted);
     facade.authorized = (socket as { authorized?: boolean }).authorized === true;

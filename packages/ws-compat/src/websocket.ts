@@ -6,8 +6,8 @@
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import type { SocketId } from '@uws/native';
-import { Connection, type ConnectionHandler, type DeflateParams, type ProtocolError, type SendOptions } from '@uws/protocol';
+import { type HubEntry, type SocketHub as Hub, type SocketId, compactId, rethrowOnNextTick } from '@uws/native';
+import { Connection, type ConnectionHandler, type DeflateParams, type ProtocolError, type SendOptions, isValidWireCloseCode } from '@uws/protocol';
 import {
   BINARY_TYPES,
   type BinaryType,
@@ -18,12 +18,9 @@ import {
   EMPTY_BUFFER,
   OPEN,
   READY_STATES,
-  isValidStatusCode,
-  reportListenerError,
 } from './constants.js';
 import { type WsError, wsErrorFrom } from './errors.js';
 import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
-import { type Hub, type HubEntry, compactId } from './hub.js';
 import { LeanEmitter } from './lean-emitter.js';
 import { Sender } from './sender.js';
 
@@ -479,7 +476,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     }
     let reason = '';
     if (code !== undefined) {
-      if (typeof code !== 'number' || !isValidStatusCode(code)) throw new TypeError('First argument must be a valid error code number');
+      if (typeof code !== 'number' || !isValidWireCloseCode(code)) throw new TypeError('First argument must be a valid error code number');
       if (data !== undefined && data.length > 0) {
         if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError('Second argument must be a string or a Uint8Array');
         if (Buffer.byteLength(data) > 123) throw new RangeError('The message must not be greater than 123 bytes');
@@ -638,7 +635,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
       try {
         entry.cb(error);
       } catch (e) {
-        reportListenerError(e);
+        rethrowOnNextTick(e);
       }
     }
     if (this._readyState === CLOSED) return;
@@ -652,7 +649,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     try {
       this.emit('error', error);
     } catch (e) {
-      reportListenerError(e);
+      rethrowOnNextTick(e);
     }
   }
 
@@ -914,7 +911,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
         try {
           cb(err);
         } catch (error) {
-          reportListenerError(error);
+          rethrowOnNextTick(error);
         }
       }
     }
@@ -938,7 +935,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     try {
       this.emit('close', this._closeCode, this._closeMessage);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   }
 
@@ -954,7 +951,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     try {
       this.emit('message', message as RawData, isBinary);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   }
 
@@ -968,7 +965,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     try {
       this.emit(kind, payload);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   }
 
@@ -998,7 +995,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     try {
       this.emit('error', err);
     } catch (e) {
-      reportListenerError(e);
+      rethrowOnNextTick(e);
     }
   }
 
@@ -1040,7 +1037,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
         if (next[0] === 'message') this.emit('message', next[1] as RawData, next[2]);
         else this.emit(next[0] as 'ping', next[1] as Buffer);
       } catch (error) {
-        reportListenerError(error);
+        rethrowOnNextTick(error);
       }
     } while (all);
     if (held.length > 0 && !this._heldScheduled) {
