@@ -60,3 +60,9 @@ export type {
 } from './transport/transport.js';
 export type { TlsOptions, TlsClientOptions, TlsSocketInfo, PemSource, ResolvedTlsOptions } from './transport/tls-options.js';
 export { resolveClientTls, resolveServerTls } from './transport/tls-options.js';
+// The socket table and hub the App, the Client and @uws/ws-compat keep their sockets in (one
+// per package build, not a subpath: a second entry would give the CommonJS build a second
+// copy of `hubFor`'s registry, and two hubs cannot share one transport).
+export { SocketTable, compactId } from './transport/socket-table.js';
+export { SocketHub, hubFor, type HubEntry, type AcceptFn, type DeferredCallback } from './transport/socket-hub.js';
+export { rethrowOnNextTick } from './rethrow-on-next-tick.js';

@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import type { SocketId } from '@uws/native';
 import { buildDeflateOffer } from '@uws/protocol';
 import { type ClientOptions, type ClientState, abortHandshake, acceptUpgrade, emitErrorAndClose, followRedirect } from './client.js';
-import { type Hub, hubFor } from './hub.js';
+import { type SocketHub as Hub, hubFor } from '@uws/native';
 import { SocketFacade } from './socket-facade.js';
 import type { WebSocket } from './websocket.js';
 

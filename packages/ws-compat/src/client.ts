@@ -25,7 +25,7 @@ import {
   parseExtensions,
 } from '@uws/protocol';
 import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
-import { type Hub, hubFor } from './hub.js';
+import { type SocketHub as Hub, hubFor } from '@uws/native';
 import { requestWithNodeHttp } from './client-http-request.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
 import type { PerMessageDeflateOptions } from './server.js';

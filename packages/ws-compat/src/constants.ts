@@ -30,18 +30,6 @@ export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 export const BINARY_TYPES: readonly BinaryType[] = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
 
-/** ws's close codes that may be sent on the wire (`isValidStatusCode`). */
-export function isValidStatusCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
-}
-
-/** Re-throws on the next tick: a listener's exception surfaces as uncaught, as with ws, without cutting the codec mid-receive. */
-export function reportListenerError(error: unknown): void {
-  process.nextTick(() => {
-    throw error;
-  });
-}
-
 /** ws 8.23's `maxPendingAutoPongs` default: automatic pongs not yet written before the peer is terminated. */
 export const DEFAULT_MAX_PENDING_AUTO_PONGS = 60;
 /** The pong limit of a socket whose `autoPong` is off. */

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import type { SocketId } from '@uws/native';
 import { type HttpRequestHead, ServerHandshake, headerListHasToken } from '@uws/protocol';
-import type { Hub, HubEntry } from './hub.js';
+import type { HubEntry, SocketHub as Hub } from '@uws/native';
 import type { UpgradeSocket, WebSocketServer } from './server.js';
 import { abortResponse } from './server.js';
 import { makeRequest } from './upgrade-request.js';

@@ -6,7 +6,8 @@
  */
 import { Buffer } from 'node:buffer';
 import type { Connection, ConnectionHandler, ProtocolError } from '@uws/protocol';
-import { CLOSING, EMPTY_BUFFER, NO_AUTO_PONG, OPEN, reportListenerError } from './constants.js';
+import { rethrowOnNextTick } from '@uws/native';
+import { CLOSING, EMPTY_BUFFER, NO_AUTO_PONG, OPEN } from './constants.js';
 import { type WsError, wsErrorFrom } from './errors.js';
 import { writeFrames } from './send-queue.js';
 import type { RawData, WebSocket } from './websocket.js';
@@ -46,7 +47,7 @@ export class ReceiverBridge implements ConnectionHandler {
     try {
       ws.emit('message', message as RawData, isBinary);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   }
 
@@ -83,7 +84,7 @@ export class ReceiverBridge implements ConnectionHandler {
     try {
       ws.emit(kind, payload);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   }
 
@@ -114,7 +115,7 @@ export class ReceiverBridge implements ConnectionHandler {
     try {
       ws.emit('error', err);
     } catch (e) {
-      reportListenerError(e);
+      rethrowOnNextTick(e);
     }
   }
 }
@@ -161,7 +162,7 @@ export function flushHeld(ws: WebSocket, all: boolean): void {
       if (next[0] === 'message') ws.emit('message', next[1] as RawData, next[2]);
       else ws.emit(next[0] as 'ping', next[1] as Buffer);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   } while (all);
   if (held.length > 0 && !ws._heldScheduled) {

@@ -7,7 +7,8 @@
  */
 import { Buffer } from 'node:buffer';
 import type { SendOptions } from '@uws/protocol';
-import { CLOSED, CLOSING, CONNECTING, EMPTY_BUFFER, OPEN, READY_STATES, reportListenerError } from './constants.js';
+import { rethrowOnNextTick } from '@uws/native';
+import { CLOSED, CLOSING, CONNECTING, EMPTY_BUFFER, OPEN, READY_STATES } from './constants.js';
 import { type Callback, ioOf, setIo } from './packed-state.js';
 import type { Data, SendOpts, WebSocket } from './websocket.js';
 
@@ -113,7 +114,7 @@ function blobFailed(ws: WebSocket, error: Error): void {
     try {
       entry.cb(error);
     } catch (e) {
-      reportListenerError(e);
+      rethrowOnNextTick(e);
     }
   }
   if (ws._readyState === CLOSED) return;
@@ -127,7 +128,7 @@ function blobFailed(ws: WebSocket, error: Error): void {
   try {
     ws.emit('error', error);
   } catch (e) {
-    reportListenerError(e);
+    rethrowOnNextTick(e);
   }
 }
 

@@ -16,7 +16,7 @@ import { type DeflateParams, HandshakeError, type PerMessageDeflateOptions as Ne
 import { type CloseOnSignalOptions, closeServerOnSignal } from './close-on-signal.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
 import { acceptableAsWs } from './extension-offers.js';
-import { type Hub, hubFor } from './hub.js';
+import { type SocketHub as Hub, hubFor } from '@uws/native';
 import { HttpUpgradeEntry } from './http-upgrade.js';
 import { requestHeader } from './upgrade-request.js';
 import { type AttachParams, SocketFacade, WebSocket } from './websocket.js';

@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import type { SocketId } from '@uws/native';
-import type { Hub } from './hub.js';
+import type { SocketHub as Hub } from '@uws/native';
 import { LeanEmitter } from './lean-emitter.js';
 
 /**

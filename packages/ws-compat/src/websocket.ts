@@ -9,8 +9,8 @@
  */
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
-import type { SocketId } from '@uws/native';
-import { Connection, type ConnectionHandler, type DeflateParams } from '@uws/protocol';
+import { type HubEntry, type SocketHub as Hub, type SocketId, compactId, rethrowOnNextTick } from '@uws/native';
+import { Connection, type ConnectionHandler, type DeflateParams, isValidWireCloseCode } from '@uws/protocol';
 import type { ClientState } from './client.js';
 import {
   BINARY_TYPES,
@@ -23,11 +23,8 @@ import {
   NO_AUTO_PONG,
   OPEN,
   READY_STATES,
-  isValidStatusCode,
-  reportListenerError,
 } from './constants.js';
 import { type EventListenerLike, addEventListener, getOnAttribute, removeEventListener, setOnAttribute } from './event-target.js';
-import { type Hub, type HubEntry, compactId } from './hub.js';
 import { LeanEmitter } from './lean-emitter.js';
 import { Bit, type Callback, type ColdState, INITIAL_BITS, type IoState, type PackedFields, installPackedState } from './packed-state.js';
 import { ReceiverBridge, flushHeld, receive } from './receive-bridge.js';
@@ -301,7 +298,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     }
     let reason = '';
     if (code !== undefined) {
-      if (typeof code !== 'number' || !isValidStatusCode(code)) throw new TypeError('First argument must be a valid error code number');
+      if (typeof code !== 'number' || !isValidWireCloseCode(code)) throw new TypeError('First argument must be a valid error code number');
       if (data !== undefined && data.length > 0) {
         if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new TypeError('Second argument must be a string or a Uint8Array');
         if (Buffer.byteLength(data) > 123) throw new RangeError('The message must not be greater than 123 bytes');
@@ -546,7 +543,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
         try {
           cb(err);
         } catch (error) {
-          reportListenerError(error);
+          rethrowOnNextTick(error);
         }
       }
     }
@@ -570,7 +567,7 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     try {
       this.emit('close', this._closeCode, this._closeMessage);
     } catch (error) {
-      reportListenerError(error);
+      rethrowOnNextTick(error);
     }
   }
 }

@@ -10,7 +10,7 @@ import type { TopicRegistry } from './topic-registry.js';
 import type { HttpHandler } from './http-response.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
 import type { AppWebSocket, WsRoute } from './websocket.js';
-import type { SocketEntries } from './socket-entries.js';
+import type { SocketTable } from '../transport/socket-table.js';
 import type { MessageViews } from '../transport/message-views.js';
 import type { Publication } from './publication.js';
 import type { BrokerLink } from './broker-link.js';
@@ -44,7 +44,7 @@ export interface HttpLimits {
 
 export interface AppCore {
   readonly transport: Transport;
-  readonly entries: SocketEntries<SocketEntry>;
+  readonly entries: SocketTable<SocketEntry>;
   readonly topics: TopicRegistry<AppWebSocket>;
   readonly httpRoutes: Router<HttpHandler>;
   readonly wsRoutes: Router<ResolvedBehavior>;

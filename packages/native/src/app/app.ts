@@ -11,7 +11,7 @@ import { TimerWheel } from '../transport/timer-wheel.js';
 import { type TlsOptions, resolveServerTls } from '../transport/tls-options.js';
 import type { ListenHandle, ListenOptions, SocketId, TlsContext, Transport, TransportBatch, TransportHandler } from '../transport/transport.js';
 import type { AppCore, HttpLimits, SocketEntry } from './app-core.js';
-import { reportHandlerError } from './handler-errors.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 import { FRESH_MESSAGE_VIEWS, type MessageViews } from '../transport/message-views.js';
 import { HttpConnection } from './http-connection.js';
 import type { HttpHandler } from './http-response.js';
@@ -23,7 +23,7 @@ import type { Lifetime } from './lifetime.js';
 import type { Broker } from '../broker/broker.js';
 import { BrokerLink } from './broker-link.js';
 import { Router } from './router.js';
-import { SocketEntries } from './socket-entries.js';
+import { SocketTable } from '../transport/socket-table.js';
 import { TopicRegistry } from './topic-registry.js';
 import { type ResolvedBehavior, type WebSocketBehavior, resolveBehavior } from './websocket-behavior.js';
 import { type AppWebSocket, type WsRoute, createWsRoute, publishToTopic } from './websocket.js';
@@ -217,7 +217,7 @@ export function SSLApp(options: TlsOptions & Omit<AppOptions, 'tls'>): Templated
 
 export class AppImpl implements TemplatedApp, AppCore {
   readonly transport: Transport;
-  readonly entries = new SocketEntries<SocketEntry>();
+  readonly entries = new SocketTable<SocketEntry>();
   readonly topics: TopicRegistry<AppWebSocket>;
   readonly httpRoutes = new Router<HttpHandler>();
   readonly wsRoutes = new Router<ResolvedBehavior>();
@@ -283,7 +283,7 @@ export class AppImpl implements TemplatedApp, AppCore {
       try {
         handler(hostname);
       } catch (error) {
-        reportHandlerError(error);
+        rethrowOnNextTick(error);
       }
     });
     return this;
@@ -436,10 +436,10 @@ export class AppImpl implements TemplatedApp, AppCore {
         try {
           options.onShutdown?.(signal);
         } catch (error) {
-          reportHandlerError(error);
+          rethrowOnNextTick(error);
         }
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-      }, reportHandlerError);
+      }, rethrowOnNextTick);
     };
     const cleanup = (): void => {
       for (const signal of signals) process.removeListener(signal, onSignal);
@@ -472,7 +472,7 @@ export class AppImpl implements TemplatedApp, AppCore {
       try {
         cb(value);
       } catch (error) {
-        reportHandlerError(error);
+        rethrowOnNextTick(error);
       }
     };
     let result;
@@ -504,7 +504,7 @@ export class AppImpl implements TemplatedApp, AppCore {
   /** The HttpConnection of a socket whose first bytes just arrived. */
   private firstBytes(id: SocketId): HttpConnection {
     const connection = new HttpConnection(this, id);
-    this.entries.set(connection);
+    this.entries.set(connection.id, connection);
     return connection;
   }
 

@@ -18,8 +18,8 @@ import {
 import type { SocketId } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
 import { ClosedSocketError } from './closed-socket-error.js';
-import { reportHandlerError } from './handler-errors.js';
-import { compactId } from './socket-entries.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
+import { compactId } from '../transport/socket-table.js';
 import { HttpRequestImpl } from './http-request.js';
 import { HttpResponseImpl, type ResponseSink } from './http-response.js';
 import type { RouteMatch } from './router.js';
@@ -149,7 +149,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     this.sendHandshake(handshake);
     const ws = new AppWebSocket(this.core.wsRoute(behavior), this.id, userData, deflate);
     this.ws = ws;
-    this.core.entries.set(ws);
+    this.core.entries.set(ws.id, ws);
     ws.start();
     // Bytes that came while an asynchronous upgrade was pending.
     const queued = this.queue;
@@ -255,7 +255,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
       try {
         match.handler(res, req);
       } catch (error) {
-        reportHandlerError(error);
+        rethrowOnNextTick(error);
         if (!res.done && !res.aborted) this.fail(res);
         return;
       } finally {
@@ -295,7 +295,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
         );
       }
     } catch (error) {
-      reportHandlerError(error);
+      rethrowOnNextTick(error);
       if (!res.done && !res.aborted) this.fail(res);
     } finally {
       req.invalidate();
@@ -311,7 +311,7 @@ export class HttpConnection implements SocketEntry, ResponseSink {
     try {
       res.dataHandler!(chunk, isLast);
     } catch (error) {
-      reportHandlerError(error);
+      rethrowOnNextTick(error);
       if (!res.done && !res.aborted) this.fail(res);
     }
   }

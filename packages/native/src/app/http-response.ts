@@ -4,7 +4,7 @@
  */
 import { formatHeaderFields } from '@uws/protocol';
 import { ClosedSocketError } from './closed-socket-error.js';
-import { reportHandlerError } from './handler-errors.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 import type { HttpRequest } from './http-request.js';
 import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
@@ -180,7 +180,7 @@ export class HttpResponseImpl implements HttpResponse {
       try {
         handler();
       } catch (error) {
-        reportHandlerError(error);
+        rethrowOnNextTick(error);
       }
     }
   }

@@ -13,9 +13,9 @@ import type { SocketId, TransportBatch } from '../transport/transport.js';
 import type { AppCore, SocketEntry } from './app-core.js';
 import { overBackpressureLimit, pongMustWait } from './backpressure.js';
 import { ClosedSocketError } from './closed-socket-error.js';
-import { compactId } from './socket-entries.js';
+import { compactId } from '../transport/socket-table.js';
 import { Lifetime } from './lifetime.js';
-import { reportHandlerError } from './handler-errors.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 import { idlePingDue, idleTimerAfterPing, idleTimerDelay } from './idle-timeout.js';
 import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
@@ -499,7 +499,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     try {
       message(this, data, isBinary);
     } catch (error) {
-      reportHandlerError(error);
+      rethrowOnNextTick(error);
     }
   }
 
@@ -630,7 +630,7 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
     try {
       fn();
     } catch (error) {
-      reportHandlerError(error);
+      rethrowOnNextTick(error);
     }
   }
 

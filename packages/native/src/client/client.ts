@@ -16,12 +16,12 @@ import {
   type PerMessageDeflateOptions,
 } from '@uws/protocol';
 import { ClosedSocketError } from '../app/closed-socket-error.js';
-import { reportHandlerError } from '../app/handler-errors.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 import { type RecognizedString, toBytes } from '../app/recognized-string.js';
 import type { TransportChoice } from '../transport/select-transport.js';
 import { type TlsClientOptions, resolveClientTls } from '../transport/tls-options.js';
 import type { SocketId } from '../transport/transport.js';
-import { type ClientHub, type HubClient, hubFor } from './client-hub.js';
+import { type HubEntry, type SocketHub, hubFor } from '../transport/socket-hub.js';
 import { parseWebSocketUrl } from './ws-url.js';
 
 /** Options of {@link Client}. */
@@ -94,13 +94,13 @@ function checkInteger(value: number | undefined, min: number, max: number, name:
  * on the transport of {@link ClientOptions.transport}; events in {@link ClientEvents}, `'close'`
  * always last. Messages are copied Buffers that stay valid.
  */
-export class Client extends EventEmitter<ClientEvents> implements HubClient, ConnectionHandler {
+export class Client extends EventEmitter<ClientEvents> implements HubEntry, ConnectionHandler {
   /** The URL given. */
   readonly url: string;
   /** The subprotocol the server chose, once open. */
   protocol: string | undefined;
   private _state: ClientState = 'connecting';
-  private readonly hub: ClientHub;
+  private readonly hub: SocketHub;
   private readonly id: SocketId;
   private readonly options: ClientOptions;
   /** The opening handshake (request out, 101 in, then the codec); dropped once open. */
@@ -192,15 +192,15 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     this.hub.transport.destroy(this.id);
   }
 
-  // ---- HubClient: transport events --------------------------------------------------------
+  // ---- HubEntry: transport events (the hub calls these; not API) ---------------------------
 
   /** @internal The transport connected (then the handshake request is written). */
-  onSocketOpen(): void {
+  _onOpen(): void {
     for (const chunk of this.handshake!.dataToSend()) this.hub.transport.write(this.id, chunk);
   }
 
   /** @internal Bytes from the transport: the handshake response, then frames. */
-  onSocketData(data: Uint8Array): void {
+  _onData(data: Uint8Array): void {
     const handshake = this.handshake;
     if (handshake === undefined) {
       this.receive(data);
@@ -226,14 +226,17 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     if (rest.length > 0 && this._state === 'open') this.receive(rest);
   }
 
+  /** @internal Nothing waits for a drain: sends are not queued here. */
+  _onDrain(): void {}
+
   /** @internal The handshake or close timeout ran out. */
-  onSocketTimeout(): void {
+  _onTimeout(): void {
     if (this._state === 'connecting') this.fail(new Error('WebSocket opening handshake timed out'));
     else this.hub.transport.destroy(this.id);
   }
 
   /** @internal The transport socket closed. */
-  onSocketClose(errno: number): void {
+  _onClose(errno: number): void {
     const tlsError = this._state === 'connecting' && !this.errored ? this.hub.transport.tlsInfo?.(this.id) : undefined;
     if (tlsError !== undefined && tlsError.error !== '') {
       // The handshake failed: say why (an unverified certificate has a Node-style code).
@@ -324,7 +327,7 @@ export class Client extends EventEmitter<ClientEvents> implements HubClient, Con
     try {
       (this.emit as (event: K, ...args: ClientEvents[K]) => boolean)(event, ...args);
     } catch (error) {
-      reportHandlerError(error);
+      rethrowOnNextTick(error);
     }
   }
 }

@@ -3,8 +3,9 @@ import { ArenaSendBuffer } from './arena-send-buffer.js';
 import { ForeignSockets } from './foreign-sockets.js';
 import type { MessageViews } from './message-views.js';
 import { NativeLoop, type SlotOwner } from './native-loop.js';
-import { Control, SLOT_SPAN } from './native-layout.js';
+import { Control } from './native-layout.js';
 import { NativeTlsContext, nativeTlsInfo, toNativeTls } from './native-tls.js';
+import { generationOf, slotOf, socketId } from './socket-table.js';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
 import { clientOptionsKey } from './tls-session-store.js';
 import type {
@@ -27,13 +28,6 @@ const INITIAL_SLOTS = 64;
 const MAX_CLIENT_CONTEXTS = 16;
 const clientContexts = new Map<string, number>();
 
-/** Splits an id into its slot and generation. */
-function slotOf(id: SocketId): number {
-  return id % SLOT_SPAN;
-}
-function genOf(id: SocketId): number {
-  return (id - (id % SLOT_SPAN)) / SLOT_SPAN;
-}
 
 /**
  * The native transport: sockets on this thread's epoll loop (the C++ addon) inside Node's own
@@ -199,7 +193,7 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
 
   tlsInfo(id: SocketId): TlsSocketInfo | undefined {
     if (ForeignSockets.owns(id)) return this.foreign?.tlsInfo(id);
-    return nativeTlsInfo(this.loop.native, slotOf(id), genOf(id));
+    return nativeTlsInfo(this.loop.native, slotOf(id), generationOf(id));
   }
 
   connect(host: string, port: number, tls?: TlsConnectOptions): SocketId {
@@ -207,8 +201,8 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
     const address = host === 'localhost' ? '127.0.0.1' : host;
     const tlsId = tls === undefined ? 0 : this.clientContext(tls);
     const [slot, gen] = this.loop.native.connect(address, port, tlsId, tls?.servername ?? '');
-    this.loop.setOwner(slot, this.tracked);
-    const id = gen * SLOT_SPAN + slot;
+    const id = socketId(slot, gen);
+    this.loop.setOwner(id, this.tracked);
     this.track(id);
     return id;
   }
@@ -226,8 +220,8 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
     const [slot, gen] = this.loop.native.adopt(fd);
     // Our duplicate keeps the connection; Node's copy of the fd goes away with its socket.
     socket.destroy();
-    const id = gen * SLOT_SPAN + slot;
-    this.loop.setOwner(slot, this.tracked);
+    const id = socketId(slot, gen);
+    this.loop.setOwner(id, this.tracked);
     const bytes = head.length > 0 ? Uint8Array.prototype.slice.call(head) : undefined;
     queueMicrotask(() => {
       if (this.idIn(slot) >= 0 || this.closed) return;
@@ -249,7 +243,7 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
     if (id < 0) return this.foreign?.write(id, data) ?? false;
     const slot = slotOf(id);
     if (this.idIn(slot) !== id) return false;
-    this.loop.write(slot, genOf(id), data);
+    this.loop.write(slot, generationOf(id), data);
     return this.loop.buffered[slot] === 0;
   }
 
@@ -262,7 +256,7 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
     if (id < 0) return this.foreign?.write(id, data) ?? false;
     const slot = slotOf(id);
     if (this.idIn(slot) !== id) return false;
-    this.loop.writeShared(slot, genOf(id), data);
+    this.loop.writeShared(slot, generationOf(id), data);
     return this.loop.buffered[slot] === 0;
   }
 
@@ -276,7 +270,7 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
     if (this.idIn(slot) !== id) return undefined;
     const buffer = this.sendBuffer;
     buffer.slot = slot;
-    buffer.gen = genOf(id);
+    buffer.gen = generationOf(id);
     return buffer;
   }
 
@@ -290,12 +284,12 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
 
   pause(id: SocketId): void {
     if (id < 0) return this.foreign?.pause(id);
-    this.loop.native.pause(slotOf(id), genOf(id));
+    this.loop.native.pause(slotOf(id), generationOf(id));
   }
 
   resume(id: SocketId): void {
     if (id < 0) return this.foreign?.resume(id);
-    this.loop.native.resume(slotOf(id), genOf(id));
+    this.loop.native.resume(slotOf(id), generationOf(id));
   }
 
   setTimeout(id: SocketId, seconds: number): void {
@@ -310,28 +304,28 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
       this.armedSeconds[slot] = seconds;
       this.armedTick[slot] = tick;
     }
-    this.loop.native.setTimeout(slot, genOf(id), seconds);
+    this.loop.native.setTimeout(slot, generationOf(id), seconds);
   }
 
   end(id: SocketId): void {
     if (id < 0) return this.foreign?.end(id);
-    this.loop.end(slotOf(id), genOf(id));
+    this.loop.end(slotOf(id), generationOf(id));
   }
 
   destroy(id: SocketId): void {
     if (id < 0) return this.foreign?.destroy(id);
-    this.loop.native.destroy(slotOf(id), genOf(id));
+    this.loop.native.destroy(slotOf(id), generationOf(id));
     this.loop.deliverPending();
   }
 
   remoteAddress(id: SocketId): string {
     if (id < 0) return this.foreign?.remoteAddress(id) ?? '';
-    return this.loop.native.remoteAddress(slotOf(id), genOf(id))[0];
+    return this.loop.native.remoteAddress(slotOf(id), generationOf(id))[0];
   }
 
   remotePort(id: SocketId): number {
     if (id < 0) return this.foreign?.remotePort(id) ?? 0;
-    return this.loop.native.remoteAddress(slotOf(id), genOf(id))[1];
+    return this.loop.native.remoteAddress(slotOf(id), generationOf(id))[1];
   }
 
   close(): void {
@@ -344,7 +338,7 @@ export class EpollTransport implements Transport, TransportBatch, SlotOwner {
     }
     const open = this.sockets.filter((id) => id >= 0);
     this.sockets.fill(-1);
-    for (const id of open) this.loop.native.destroy(slotOf(id), genOf(id));
+    for (const id of open) this.loop.native.destroy(slotOf(id), generationOf(id));
     this.foreign?.transport.close();
     this.loop.deliverPending();
   }

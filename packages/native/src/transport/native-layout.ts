@@ -27,7 +27,4 @@ export const EventType = {
 /** Int32 fields per send command: slot, generation, offset in the send arena, length. */
 export const COMMAND_INTS = 4;
 
-/** Ids pack the slot and its generation: gen * 2^22 + slot. */
-export const SLOT_BITS = 22;
-export const SLOT_SPAN = 2 ** SLOT_BITS;
-export const SLOT_MASK = SLOT_SPAN - 1;
+/** Events and commands name a socket by slot and generation; `socket-table.ts` packs them into ids. */

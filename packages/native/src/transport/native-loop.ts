@@ -1,8 +1,9 @@
 import { loadAddon, type NativeAddon, type NativeShared } from './native-binding.js';
-import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType, SLOT_SPAN } from './native-layout.js';
+import { COMMAND_INTS, Control, EVENT_INTS, Ev, EventType } from './native-layout.js';
 import { ScratchMessageViews } from './message-views.js';
-import { SlotOwners } from './slot-owners.js';
+import { SocketTable, socketId } from './socket-table.js';
 import type { TransportHandler } from './transport.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 
 const LOOP_KEY = Symbol.for('@uws/native.loop');
 /** Bumped whenever NativeLoop's shape changes, so builds of different versions never share one. */
@@ -55,8 +56,8 @@ export class NativeLoop {
   readonly buffered: Float64Array;
   readonly commandCapacity: number;
 
-  /** Owner of each slot, by slot index (outside V8's heap: see SlotOwners). */
-  private readonly owners = new SlotOwners<SlotOwner>();
+  /** Owner of each open socket, by socket id. */
+  private readonly owners = new SocketTable<SlotOwner>();
   /** Owner of each listener, by listener id. */
   private readonly listenerOwners = new Map<number, SlotOwner>();
 
@@ -92,8 +93,9 @@ export class NativeLoop {
     this.commandCapacity = this.shared.commandCapacity;
   }
 
-  setOwner(slot: number, owner: SlotOwner): void {
-    this.owners.set(slot, owner);
+  /** Makes `owner` receive the events of socket `id` (a socket it connected or adopted). */
+  setOwner(id: number, owner: SlotOwner): void {
+    this.owners.set(id, owner);
   }
 
   setListenerOwner(id: number, owner: SlotOwner | undefined): void {
@@ -287,7 +289,7 @@ export class NativeLoop {
     }
     // A throwing user callback must not cost the rest of the batch its events: report it
     // the way Node reports an error thrown from an event handler.
-    if (failure !== undefined) process.nextTick(rethrow, failure);
+    if (failure !== undefined) rethrowOnNextTick(failure);
   }
 
   /** Delivers every event in the ring; returns the first error a handler threw. */
@@ -302,10 +304,10 @@ export class NativeLoop {
       control[Control.EVENT_READ] = i;
       const type = ev[o + Ev.TYPE];
       const slot = ev[o + Ev.SLOT];
-      const id = ev[o + Ev.GEN] * SLOT_SPAN + slot;
+      const id = socketId(slot, ev[o + Ev.GEN]);
       try {
         if (type === EventType.DATA) {
-          const owner = this.owners.get(slot);
+          const owner = this.owners.get(id);
           if (owner !== undefined) {
             const handler = owner.handler;
             const start = ev[o + Ev.A];
@@ -314,26 +316,25 @@ export class NativeLoop {
           }
         } else if (type === EventType.OPEN) {
           const listener = ev[o + Ev.A];
-          const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners.get(slot);
+          const owner = listener >= 0 ? this.listenerOwners.get(listener) : this.owners.get(id);
           if (owner === undefined) {
             // Accepted on a listener closed earlier in this batch: nobody wants it.
             this.native.destroy(slot, ev[o + Ev.GEN]);
             continue;
           }
-          this.owners.set(slot, owner);
+          this.owners.set(id, owner);
           owner.handler.onOpen(id, listener);
         } else if (type === EventType.DRAIN) {
-          this.owners.get(slot)?.handler.onDrain(id);
+          this.owners.get(id)?.handler.onDrain(id);
         } else if (type === EventType.TIMEOUT) {
-          this.owners.get(slot)?.handler.onTimeout(id);
+          this.owners.get(id)?.handler.onTimeout(id);
         } else if (type === EventType.SERVER_NAME) {
           // The handshake resumes when this batch ends, whatever the handler did.
           const handler = this.serverNameHandlers.get(ev[o + Ev.A]);
           const info = handler === undefined ? null : this.native.tlsInfo(slot, ev[o + Ev.GEN]);
           if (handler !== undefined && info !== null) handler(info[0]);
         } else if (type === EventType.CLOSE) {
-          const owner = this.owners.get(slot);
-          this.owners.set(slot, undefined);
+          const owner = this.owners.delete(id);
           if (owner !== undefined) {
             owner.forget(slot);
             owner.handler.onClose(id, ev[o + Ev.A]);
@@ -345,8 +346,4 @@ export class NativeLoop {
     }
     return failure;
   }
-}
-
-function rethrow(err: unknown): never {
-  throw err;
 }

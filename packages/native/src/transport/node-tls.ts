@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
 import { SessionStore, clientSessionStore } from './tls-session-store.js';
 import type { TlsConnectOptions, TlsContext } from './transport.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 
 function secureOptions(o: ResolvedTlsOptions): tls.SecureContextOptions {
   const ciphers = [o.ciphersuites, o.ciphers].filter((c) => c !== '').join(':');
@@ -111,9 +112,7 @@ export class NodeTlsContext implements TlsContext {
       try {
         this.missing(host);
       } catch (error) {
-        process.nextTick(() => {
-          throw error;
-        });
+        rethrowOnNextTick(error);
       }
       context = this.lookup(host);
     }

@@ -6,9 +6,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { NodeTlsContext, connectOptions, keepSessions, nodeTlsInfo } from './node-tls.js';
-import { SlotTable } from './slot-table.js';
+import { SocketTable } from './socket-table.js';
 import { TimerWheel, type WheelEntry } from './timer-wheel.js';
 import type { ResolvedTlsOptions, TlsSocketInfo } from './tls-options.js';
+import { rethrowOnNextTick } from '../rethrow-on-next-tick.js';
 import type {
   ListenHandle,
   ListenOptions,
@@ -72,7 +73,7 @@ export class NodeTransport implements Transport {
   readonly copiesWrites = false;
 
   private handler: TransportHandler | undefined;
-  private readonly slots = new SlotTable<NodeSocketSlot>();
+  private readonly slots = new SocketTable<NodeSocketSlot>();
   private readonly listeners = new Map<number, net.Server>();
   private nextListenerId = 1;
   private readonly timers: TimerWheel<NodeSocketSlot>;
@@ -437,9 +438,7 @@ export class NodeTransport implements Transport {
       fn();
       this.handler!.onBatchEnd?.();
     } catch (error) {
-      process.nextTick(() => {
-        throw error;
-      });
+      rethrowOnNextTick(error);
     } finally {
       this.inBatch = false;
       this.uncorkAll();

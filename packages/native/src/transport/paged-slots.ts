@@ -9,8 +9,9 @@
 
 /** Slots per page: 8 KiB of references, allocated when the first slot in it is set. */
 const PAGE_BITS = 10;
-export const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGE_MASK = PAGE_SIZE - 1;
+export const PAGE_SIZE = 1024;
+/** `PAGE_SIZE - 1`, written out: V8 folds a literal into the lookup, not a computed const. */
+const PAGE_MASK = 1023;
 
 export class PagedSlots<T> {
   private readonly pages: (Array<T | undefined> | undefined)[] = [];
