@@ -49,9 +49,9 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
   },
   {
-    // Browser tests and the screenshot script hand functions to page.evaluate(): those bodies run
-    // in the page, where document and window exist.
-    files: ['apps/*/test/**/*.mjs', 'apps/*/scripts/**/*.mjs'],
+    // Browser tests, the screenshot script and the Chromium launcher hand functions to
+    // page.evaluate(): those bodies run in the page, where document and window exist.
+    files: ['apps/*/test/**/*.mjs', 'apps/*/scripts/**/*.mjs', 'tools/test-services/chromium.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 

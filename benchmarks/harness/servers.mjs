@@ -63,7 +63,7 @@ function resolves(specifier) {
 const wsCompat = await exportsClass('@uws/ws-compat', 'WebSocketServer');
 const nativeEngine = await exportsClass('@uws/socketio', 'NativeEngine');
 const redisBroker = await exportsClass('@uws/redis', 'RedisBroker');
-const { redisServerPath } = await import('../scale/redis-server.mjs');
+const { findRedisServer } = await import('@uws/test-services/redis-server');
 const uwsEngine = await exportsClass('@uws/socketio', 'UwsEngine');
 const uwsPack = await exportsClass('uws-pack', 'App');
 const OPTIONAL = {
@@ -74,7 +74,7 @@ const OPTIONAL = {
   },
   'app-epoll-redis': {
     entry: { label: 'App (epoll) + RedisBroker', cmd: node('app-epoll.mjs', '--broker', 'redis'), kinds: ['fanout'] },
-    available: redisBroker && redisServerPath() !== undefined,
+    available: redisBroker && findRedisServer() !== undefined,
     why: redisBroker ? 'redis-server is not installed (apt-get install redis-server)' : '@uws/redis is not built (pnpm --filter @uws/redis build)',
   },
   'ws-compat': {

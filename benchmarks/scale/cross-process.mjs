@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startRedisServer } from './redis-server.mjs';
+import { RedisServer } from '@uws/test-services/redis-server';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,7 +112,7 @@ class RawClient {
 
 async function measure(id) {
   const server = SERVERS[id];
-  const redis = await startRedisServer();
+  const redis = await RedisServer.start({ exitOnSignal: true });
   const ports = await Promise.all(Array.from({ length: PROCS }, freePort));
   const children = await Promise.all(ports.map((p) => startServer(server.file, redis.url, p)));
   const total = PROCS * SUBS;
@@ -173,7 +173,7 @@ async function measure(id) {
   const driverCpu = (cpu.user + cpu.system) / 1e6 / secs;
   for (const c of [...subscribers, publisher]) c.socket.destroy();
   for (const child of children) child.kill('SIGKILL');
-  redis.stop();
+  await redis.kill();
   return { deliveriesPerSecond: deliveries / secs, messagesCompleted: done, driverCpu };
 }
 

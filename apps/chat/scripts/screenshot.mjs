@@ -2,12 +2,12 @@
 // port, two users in one room side by side in headless Chromium, one of them typing.
 // Run: pnpm --filter @uws/chat screenshot   (needs Debian's chromium)
 import { fileURLToPath } from 'node:url';
-import { launchBrowser } from '../test/browser.mjs';
+import { launchChromium } from '@uws/test-services/chromium';
 import { startChat } from '../test/server-start.mjs';
 
 const out = fileURLToPath(new URL('../screenshot.png', import.meta.url));
 const { app, port } = await startChat();
-const browser = await launchBrowser('chat-screenshot');
+const browser = await launchChromium({ label: 'chat-screenshot', viewport: { width: 760, height: 560 }, defaultTimeout: 10_000 });
 try {
   await browser.run(async () => {
     const page = await browser.context.newPage();

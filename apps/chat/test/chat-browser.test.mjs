@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { launchBrowser, skipBrowserReason, textBecomes } from './browser.mjs';
+import { chromiumSkipReason, launchChromium, textBecomes } from '@uws/test-services/chromium';
 import { startChat } from './server-start.mjs';
 
-describe.skipIf(skipBrowserReason !== undefined)('the chat page in headless Chromium', () => {
+describe.skipIf(chromiumSkipReason('the chat browser tests') !== undefined)('the chat page in headless Chromium', () => {
   let app;
   afterEach(() => app?.close());
 
@@ -21,7 +21,7 @@ describe.skipIf(skipBrowserReason !== undefined)('the chat page in headless Chro
   it('two pages join a room, see presence, type, chat, and one leaves', async () => {
     const started = await startChat();
     app = started.app;
-    const browser = await launchBrowser('chat-browser');
+    const browser = await launchChromium({ label: 'chat-browser', viewport: { width: 760, height: 560 }, defaultTimeout: 10_000 });
     await browser.run(async () => {
       const ana = await joinAs(browser.context, started.port, 'ana');
       expect(await textBecomes(ana, '#count', '1')).toBe('1');
@@ -69,7 +69,7 @@ describe.skipIf(skipBrowserReason !== undefined)('the chat page in headless Chro
   it('shows the server refusing a name already taken in the room', async () => {
     const started = await startChat();
     app = started.app;
-    const browser = await launchBrowser('chat-browser');
+    const browser = await launchChromium({ label: 'chat-browser', viewport: { width: 760, height: 560 }, defaultTimeout: 10_000 });
     await browser.run(async () => {
       await joinAs(browser.context, started.port, 'ana');
       const other = await browser.context.newPage();

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatPeer } from './chat-peer.mjs';
 import { ChatProcess } from './chat-process.mjs';
-import { REDIS_SERVER, startRedis } from './redis-server.mjs';
+import { RedisServer, redisSkipReason } from '@uws/test-services/redis-server';
 
 // Fast presence for the tests: reports every 200 ms, held 1 s (the defaults are 2 s / 6 s).
 const TIMINGS = { heartbeatMs: 200, presenceTtlMs: 1000, historyWaitMs: 300 };
@@ -45,14 +45,14 @@ function harness() {
   };
 }
 
-describe.skipIf(REDIS_SERVER === undefined)('chat as several processes on one Redis (--redis, real redis-server)', () => {
-  /** @type {Awaited<ReturnType<typeof startRedis>>} */
+describe.skipIf(redisSkipReason('the chat --redis tests') !== undefined)('chat as several processes on one Redis (--redis, real redis-server)', () => {
+  /** @type {RedisServer | undefined} */
   let redis;
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await RedisServer.start();
   });
   afterAll(async () => {
-    await redis?.stop();
+    await redis?.kill();
   });
   const h = harness();
 

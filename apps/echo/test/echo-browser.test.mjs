@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { us_socket_local_port } from '@uws/native';
 import { createEchoApp } from '../src/echo-app.mjs';
-import { launchBrowser, skipBrowserReason } from './browser.mjs';
+import { chromiumSkipReason, launchChromium } from '@uws/test-services/chromium';
 
-describe.skipIf(skipBrowserReason !== undefined)('the echo page in headless Chromium', () => {
+describe.skipIf(chromiumSkipReason('the echo browser test') !== undefined)('the echo page in headless Chromium', () => {
   let app;
   afterEach(() => app?.close());
 
@@ -11,7 +11,7 @@ describe.skipIf(skipBrowserReason !== undefined)('the echo page in headless Chro
     app = createEchoApp();
     const token = await new Promise((resolve) => app.listen('127.0.0.1', 0, resolve));
     expect(token).toBeTruthy();
-    const browser = await launchBrowser('echo-browser');
+    const browser = await launchChromium({ label: 'echo-browser', viewport: { width: 760, height: 560 }, defaultTimeout: 10_000 });
     await browser.run(async () => {
       const page = await browser.context.newPage();
       await page.goto(`http://127.0.0.1:${us_socket_local_port(token)}/`);

@@ -3,32 +3,12 @@
  * serialized into the library) in a real browser: Debian's chromium, headless, driven by
  * playwright-core, against Primus on Node's http server over loopback.
  *
- * Needs `/usr/bin/chromium` (Debian: `apt-get install chromium`). Under CI=true a missing
- * browser fails the test; elsewhere the test is skipped with a warning.
+ * Needs `/usr/bin/chromium` (Debian: `apt-get install chromium`, or CHROMIUM_PATH). Under
+ * CI=true a missing browser fails the test; elsewhere the test is skipped with a warning.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type Chromium, type Page, chromiumSkipReason, launchChromium } from '@uws/test-services/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { next, startPrimus, type Started } from './support/primus-server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasBrowser = existsSync(CHROMIUM);
-const inCI = process.env.CI === 'true';
-if (!hasBrowser && !inCI) {
-  console.warn(`SKIPPING the browser test of @uws/primus: no ${CHROMIUM} (install Debian's chromium package to run it)`);
-}
-
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>primus on uws</title>
 <script src="/primus/primus.js"></script>
@@ -38,52 +18,31 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>primus on uws</title>
   window.say = (line) => { window.log.push(line); document.getElementById('log').textContent += line + '\\n'; };
 </script>`;
 
-describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
+describe.skipIf(chromiumSkipReason('the browser test of @uws/primus') !== undefined)('primus.js in headless Chromium', () => {
   let s: Started;
-  let context: BrowserContext;
+  let browser: Chromium | undefined;
   let page: Page;
-  let dir: string;
-  let failed = false;
 
   beforeAll(async () => {
-    if (!hasBrowser) throw new Error(`CI=true and no browser at ${CHROMIUM}: install Debian's chromium package`);
-    dir = mkdtempSync(path.join(tmpdir(), 'uws-primus-browser-'));
     s = await startPrimus('tcp', { pingInterval: 1000 }, undefined, (server) => {
       server.on('request', (req, res) => {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(PAGE);
       });
     });
-    context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await launchChromium({ label: 'primus-browser' });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(`${s.httpUrl}/`);
   });
 
   afterAll(async () => {
-    if (failed && page) {
-      const shot = path.join(dir, 'failure.png');
-      await page.screenshot({ path: shot }).catch(() => {});
-      console.error(`browser test failed: screenshot at ${shot}, page log: ${JSON.stringify(await page.evaluate('window.log').catch(() => []))}`);
-    }
-    await context?.close();
+    if (browser?.failed && page) console.error(`browser test failed: page log: ${JSON.stringify(await page.evaluate('window.log').catch(() => []))}`);
+    await browser?.close();
     await s?.close();
-    if (dir && !failed) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs `body`, remembering a failure for the screenshot. */
-  const step = (name: string, body: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await body();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  /** Runs `body`; a failure keeps a screenshot of the page (the launcher prints where). */
+  const step = (name: string, body: () => Promise<void>) => it(name, () => browser!.step(body));
 
   step('connects, passes the query string, and echoes JSON in order', async () => {
      
@@ -166,12 +125,3 @@ describe.skipIf(!hasBrowser && !inCI)('primus.js in headless Chromium', () => {
     expect(s.primus.connected).toBe(0);
   });
 });
-
-// Under CI=true a missing browser must fail, not skip (beforeAll above throws; this says why).
-if (!hasBrowser && inCI) {
-  describe('primus.js in headless Chromium (CI)', () => {
-    it('needs /usr/bin/chromium', () => {
-      throw new Error(`CI=true and no browser at ${CHROMIUM}: install Debian's chromium package`);
-    });
-  });
-}

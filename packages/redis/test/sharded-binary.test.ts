@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, Client, waitFor } from './support/app-processes.js';
-import { RedisServer, skipRedis } from './support/redis-server.js';
+import { RedisServer, redisSkipReason } from '@uws/test-services/redis-server';
 
-describe.skipIf(skipRedis)('RedisBroker: sharded pub/sub (SSUBSCRIBE/SPUBLISH) and binary messages, real redis-server', () => {
+describe.skipIf(redisSkipReason('the Redis tests of @uws/redis'))('RedisBroker: sharded pub/sub (SSUBSCRIBE/SPUBLISH) and binary messages, real redis-server', () => {
   let redis: RedisServer;
   let apps: AppProcess[] = [];
   let clients: Client[] = [];

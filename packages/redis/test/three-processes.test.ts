@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess, Client, range, waitFor } from './support/app-processes.js';
-import { RedisServer, skipRedis } from './support/redis-server.js';
+import { RedisServer, redisSkipReason } from '@uws/test-services/redis-server';
 
 const numsub = async (redis: RedisServer, channel: string): Promise<number> => ((await redis.command('PUBSUB', 'NUMSUB', channel)) as [string, number])[1];
 
-describe.skipIf(skipRedis)('RedisBroker: three App processes on one real redis-server', () => {
+describe.skipIf(redisSkipReason('the Redis tests of @uws/redis'))('RedisBroker: three App processes on one real redis-server', () => {
   let redis: RedisServer;
   let apps: AppProcess[] = [];
   let clients: Client[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globsFor } from '../src/channel-names.js';
 import { AppProcess, Client, range, waitFor } from './support/app-processes.js';
-import { RedisServer, skipRedis } from './support/redis-server.js';
+import { RedisServer, redisSkipReason } from '@uws/test-services/redis-server';
 
 describe('MQTT filters to Redis globs', () => {
   it('covers what the filter matches, escaping glob characters of literal levels', () => {
@@ -13,7 +13,7 @@ describe('MQTT filters to Redis globs', () => {
   });
 });
 
-describe.skipIf(skipRedis)('RedisBroker with wildcard topics (PSUBSCRIBE), real redis-server', () => {
+describe.skipIf(redisSkipReason('the Redis tests of @uws/redis'))('RedisBroker with wildcard topics (PSUBSCRIBE), real redis-server', () => {
   let redis: RedisServer;
   let apps: AppProcess[] = [];
   let clients: Client[] = [];

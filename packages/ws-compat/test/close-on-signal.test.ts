@@ -3,8 +3,9 @@
  * its queued data then a 1001 close, every 'close' event fires, and the process then ends by
  * the signal (ws itself loses everything on SIGTERM).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startChildServer } from '@uws/test-services/child-server';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebSocketServer } from '../src/index.js';
@@ -13,23 +14,11 @@ import { kinds } from './support/helpers.js';
 const MiB = 1024 * 1024;
 const CLIENTS = 8;
 
-async function startChild(transport: string): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [new URL('./fixtures/signal-server.mjs', import.meta.url).pathname, transport], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const deadline = Date.now() + 10_000;
-  while (!/port (\d+)/.test(out)) {
-    if (Date.now() > deadline) throw new Error(`the child did not listen: ${out}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { child, port: Number(/port (\d+)/.exec(out)![1]), output: () => out };
-}
+const SIGNAL_SERVER = fileURLToPath(new URL('./fixtures/signal-server.mjs', import.meta.url));
 
 describe.each(kinds)('WebSocketServer closeOnSignal (%s)', (transport) => {
   it('SIGTERM: every client gets its 2 MiB and "last", then 1001; the process ends by SIGTERM', async () => {
-    const { child, port, output } = await startChild(transport);
+    const { child, port, output } = await startChildServer(SIGNAL_SERVER, [transport]);
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     const clients = await Promise.all(
       Array.from({ length: CLIENTS }, async () => {

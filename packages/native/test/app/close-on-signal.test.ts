@@ -2,8 +2,9 @@
  * SIGTERM to a process that called `closeOnSignal()`: every client gets its queued data then a
  * 1001 close, every close handler runs, and the process then ends by the signal.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startChildServer } from '@uws/test-services/child-server';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { transportKinds } from '../support/transports.js';
@@ -11,23 +12,11 @@ import { transportKinds } from '../support/transports.js';
 const MiB = 1024 * 1024;
 const CLIENTS = 8;
 
-async function startChild(kind: string, transport: string): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [new URL('../fixtures/signal-server.mjs', import.meta.url).pathname, kind, transport], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const deadline = Date.now() + 10_000;
-  while (!/port (\d+)/.test(out)) {
-    if (Date.now() > deadline) throw new Error(`the child did not listen: ${out}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { child, port: Number(/port (\d+)/.exec(out)![1]), output: () => out };
-}
+const SIGNAL_SERVER = fileURLToPath(new URL('../fixtures/signal-server.mjs', import.meta.url));
 
 describe.each(transportKinds)('closeOnSignal: SIGTERM to a child process (%s)', (transport) => {
   it.each(['app', 'server'])('%s: every client gets its 2 MiB and "last", then 1001; the process ends by SIGTERM', async (kind) => {
-    const { child, port, output } = await startChild(kind, transport);
+    const { child, port, output } = await startChildServer(SIGNAL_SERVER, [kind, transport]);
     const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     const clients = await Promise.all(
       Array.from({ length: CLIENTS }, async () => {

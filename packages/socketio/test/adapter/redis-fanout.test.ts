@@ -10,9 +10,9 @@ import { io as ioc, type Socket as ClientSocket } from 'socket.io-client';
 import type { Socket } from 'socket.io';
 import { type StartedIo, delay, once, startIo } from '../engine/engine-harness.js';
 import { withNativeFanout } from '../../src/index.js';
-import { type RedisServer, redisSkipReason, startRedisServer } from '../support/redis-server.js';
+import { RedisServer, redisSkipReason } from '@uws/test-services/redis-server';
 
-describe.skipIf(redisSkipReason() !== undefined)('withNativeFanout over @socket.io/redis-adapter', () => {
+describe.skipIf(redisSkipReason('the Redis adapter tests of @uws/socketio') !== undefined)('withNativeFanout over @socket.io/redis-adapter', () => {
   let redis: RedisServer | undefined;
   const servers: StartedIo[] = [];
   const redisClients: Array<{ quit(): Promise<unknown> }> = [];
@@ -20,7 +20,7 @@ describe.skipIf(redisSkipReason() !== undefined)('withNativeFanout over @socket.
 
   beforeAll(async () => {
     // Resolves once it accepts connections; under CI=true a missing redis-server throws here.
-    redis = await startRedisServer();
+    redis = await RedisServer.start();
     const Fanout = withNativeFanout(RedisAdapter);
     for (let i = 0; i < 2; i++) {
       const pub = createClient({ url: redis.url });

@@ -6,10 +6,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisServer, redisSkipReason, startRedisServer } from '../support/redis-server.js';
+import { RedisServer, redisSkipReason } from '@uws/test-services/redis-server';
 import { connected, runCleanups, waitFor } from './harness.js';
 
-const skipReason = redisSkipReason();
+const skipReason = redisSkipReason('the multi-node Socket.IO tests');
 
 describe.skipIf(skipReason !== undefined)(`Socket.IO on two nodes over Redis${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let redis: RedisServer;
@@ -17,7 +17,7 @@ describe.skipIf(skipReason !== undefined)(`Socket.IO on two nodes over Redis${sk
   const ports: number[] = [];
 
   beforeAll(async () => {
-    redis = await startRedisServer();
+    redis = await RedisServer.start();
     for (let i = 0; i < 2; i++) {
       const node = fork(fileURLToPath(new URL('./redis-node.mjs', import.meta.url)), [redis.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       nodes.push(node);
