@@ -27,6 +27,10 @@ void EventLoop::setTimeout(uint32_t slot, uint32_t gen, uint32_t seconds) {
 }
 
 void EventLoop::tick() {
+  // Bytes first, deadlines second. After a stall (a long JS task, a starved process) libuv
+  // runs this overdue timer before it polls, so a peer whose request arrived during the stall
+  // would be timed out unread. JS has drained the ring here (it does before a batch returns).
+  if (!closing_ && mem_.control[kEventRead] >= mem_.control[kEventCount]) wake();
   if (mem_.control[kEventRead] >= mem_.control[kEventCount]) {
     mem_.control[kEventCount] = 0;
     mem_.control[kEventRead] = 0;
