@@ -8,8 +8,8 @@ import { Buffer } from 'node:buffer';
 import type { SocketId } from '@uws/native';
 import { type HttpRequestHead, ServerHandshake, headerListHasToken } from '@uws/protocol';
 import type { HubEntry, SocketHub as Hub } from '@uws/native';
-import type { UpgradeSocket, WebSocketServer } from './server.js';
-import { abortResponse } from './server.js';
+import type { WebSocketServer } from './server.js';
+import { type UpgradeSocket, abortResponse } from './upgrade-socket.js';
 import { makeRequest } from './upgrade-request.js';
 import { type AttachParams, SocketFacade, type WebSocket } from './websocket.js';
 

@@ -26,7 +26,8 @@ import { Router } from './router.js';
 import { SocketTable } from '../transport/socket-table.js';
 import { TopicRegistry } from './topic-registry.js';
 import { type ResolvedBehavior, type WebSocketBehavior, resolveBehavior } from './websocket-behavior.js';
-import { type AppWebSocket, type WsRoute, createWsRoute, publishToTopic } from './websocket.js';
+import { type AppWebSocket, type WsRoute, createWsRoute } from './websocket.js';
+import { publishToTopic } from './topic-publish.js';
 
 /** Options of {@link App}. */
 export interface AppOptions {

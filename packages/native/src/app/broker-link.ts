@@ -7,7 +7,7 @@
 import type { Broker, BrokerHost } from '../broker/broker.js';
 import type { AppCore } from './app-core.js';
 import type { TopicWatcher } from './topic-registry.js';
-import { deliverToTopic } from './websocket.js';
+import { deliverToTopic } from './topic-publish.js';
 
 export class BrokerLink implements BrokerHost, TopicWatcher {
   constructor(

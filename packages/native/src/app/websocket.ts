@@ -1,6 +1,10 @@
 /**
  * A server-side WebSocket of the App API (uWebSockets.js shape), driving one `Connection` of
  * the codec over one transport socket.
+ *
+ * Longer than our ~600-line guide: the uWebSockets.js API's members, documented one by one, and
+ * the transport and codec callbacks that share the socket's packed state with them. The policies
+ * live apart: idle-timeout.ts, backpressure.ts, lifetime.ts, topic-publish.ts.
  */
 import { Buffer } from 'node:buffer';
 import {
@@ -20,6 +24,7 @@ import { idlePingDue, idleTimerAfterPing, idleTimerDelay } from './idle-timeout.
 import { addressBytes } from './ip-address.js';
 import { type RecognizedString, textArrayBuffer, toBytes, toText } from './recognized-string.js';
 import { BACKPRESSURE, DROPPED, SUCCESS, type SendStatus } from './send-status.js';
+import { publishToTopic } from './topic-publish.js';
 import type { ResolvedBehavior } from './websocket-behavior.js';
 import { Publication } from './publication.js';
 
@@ -645,55 +650,4 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
       throw new ClosedSocketError('WebSocket is closed: it cannot be used after its close handler returned');
     }
   }
-}
-
-/**
- * Frames `message` once and sends it to every subscriber of `topic` except `except`, then hands
- * it to the App's broker, if it has one. Returns true when at least one local subscriber was sent
- * the message (what the broker does is not part of the answer, and never throws).
- */
-export function publishToTopic(
-  core: AppCore,
-  topic: string,
-  message: RecognizedString,
-  isBinary: boolean,
-  compress: boolean,
-  except: AppWebSocket | undefined,
-): boolean {
-  const sent = deliverToTopic(core, topic, message, isBinary, compress, except);
-  const broker = core.broker;
-  if (broker !== undefined) broker.publish(topic, typeof message === 'string' ? message : toBytes(message), isBinary, compress, except !== undefined);
-  return sent;
-}
-
-/**
- * Frames `message` once and sends it to every local subscriber of `topic` except `except`.
- * Returns true when at least one subscriber was sent the message.
- */
-export function deliverToTopic(
-  core: AppCore,
-  topic: string,
-  message: RecognizedString,
-  isBinary: boolean,
-  compress: boolean,
-  except: AppWebSocket | undefined,
-): boolean {
-  const subscribers = core.topics.subscribers(topic);
-  if (subscribers === undefined || (subscribers.size === 1 && except !== undefined && subscribers.has(except))) return false;
-  // The app's kept publication, unless a publish inside this one (from a handler) has it.
-  const publication = core.sparePublication ?? new Publication();
-  core.sparePublication = undefined;
-  publication.reset(message, isBinary, compress);
-  const batch = core.batch;
-  let sent = false;
-  try {
-    for (const ws of subscribers) {
-      if (ws === except) continue;
-      if (ws.sendPublication(publication, batch) !== DROPPED) sent = true;
-    }
-  } finally {
-    publication.clear();
-    core.sparePublication = publication;
-  }
-  return sent;
 }

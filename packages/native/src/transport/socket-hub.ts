@@ -34,6 +34,11 @@ export type AcceptFn = (hub: SocketHub, id: SocketId) => HubEntry;
 /** A callback {@link SocketHub.defer} runs: ws's send callback shape. */
 export type DeferredCallback = (error?: Error | null) => void;
 
+/**
+ * A started transport and the owners of its sockets: routes each socket's events to its
+ * {@link HubEntry} and accepted sockets to their listener's {@link AcceptFn}. Get one with
+ * {@link hubFor}; the `Client` and `@uws/ws-compat` share them.
+ */
 export class SocketHub implements TransportHandler {
   /** The transport, started with this hub as its handler. */
   readonly transport: Transport;
