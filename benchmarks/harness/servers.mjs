@@ -120,6 +120,7 @@ export const SERVERS = { ...BASE };
 // build", to compare two builds side by side in one run (a change against its parent).
 if (process.env.BENCH_OTHER_NATIVE) {
   SERVERS['app-epoll-other'] = { label: 'App (epoll), other build', cmd: node('app-epoll.mjs', '--native-entry', process.env.BENCH_OTHER_NATIVE), kinds: ALL };
+  SERVERS['app-epoll-tls-other'] = { label: 'SSLApp (epoll), other build', cmd: node('app-epoll.mjs', '--tls', '--native-entry', process.env.BENCH_OTHER_NATIVE), kinds: TLS_KINDS };
 }
 export const UNAVAILABLE = {};
 for (const [id, o] of Object.entries(OPTIONAL)) {
