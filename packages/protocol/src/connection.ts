@@ -5,7 +5,7 @@
  * receive path's fast case, its streaming case and the message assembly they share read best
  * side by side; the options and their resolved, shared settings come first.
  */
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import {
   afterCloseReceived,
   afterCloseSent,
@@ -847,8 +847,17 @@ export class Connection implements FrameSink {
   }
 
   private controlFrame(opcode: number, data: Uint8Array): Uint8Array[] {
-    if (data.length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
-    return encodeFrame(opcode, data, { mask: this.settings.masked });
+    const length = data.length;
+    if (length > 125) throw new RangeError('a control frame payload must be 125 bytes or less');
+    if (this.settings.masked) return encodeFrame(opcode, data, { mask: true }); // a masked frame is a copy
+    // Copied, never referenced: the payload is often a view of reusable memory (a ping's payload
+    // in the parser's buffer, answered from onPing), and a write may be queued past the next
+    // receive, which would overwrite it. At most 127 bytes: cheaper than a second write anyway.
+    const frame = Buffer.allocUnsafe(2 + length);
+    frame[0] = 0x80 | opcode;
+    frame[1] = length;
+    frame.set(data, 2);
+    return [frame];
   }
 
   private newParser(): FrameParser {
