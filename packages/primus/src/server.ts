@@ -80,13 +80,9 @@ export function server(this: TransformerContext): void {
     ws.on('close', onClose);
   };
   this.on('upgrade', (req, socket, head) =>
-    service.handleUpgrade(req, socket, head, (ws, request) => {
-      // A connection adopted by the native loop leaves a destroyed net.Socket behind; the
-      // spark keeps the request, so let the request point at the live socket's facade
-      // (remoteAddress, remotePort, ...) rather than keep the dead one alive.
-      if (socket.destroyed) (request as { socket: unknown }).socket = (ws as unknown as { _socket: unknown })._socket;
-      connected(ws, request);
-    }),
+    // The spark keeps the request; on the native loop its `socket` is the connection's
+    // facade (remoteAddress, remotePort, ...), not the dead net.Socket (see ws-compat).
+    service.handleUpgrade(req, socket, head, connected),
   );
 
   // Plain HTTP on Primus's path (other than primus.js and the spec, which Primus serves itself).

@@ -362,7 +362,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // Without permessage-deflate every connection of this server gets the same parameters: one
     // shared object (a WebSocket keeps them until its codec is made).
     const params = deflate === undefined ? (this._plainParams ??= this._attachParams(undefined)) : this._attachParams(deflate);
-    socket.accept(handshake.dataToSend()[0], ws, params);
+    socket.accept(handshake.dataToSend()[0], ws, params, req);
     if (this.clients) {
       this.clients.add(ws);
       ws._owner = this;

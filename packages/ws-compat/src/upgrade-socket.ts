@@ -5,7 +5,7 @@
  * Node socket becomes after the native loop took its file descriptor.
  */
 import { Buffer } from 'node:buffer';
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type SocketHub as Hub, type SocketId, type TransportChoice, hubFor } from '@uws/native';
@@ -27,8 +27,11 @@ export interface UpgradeSocket {
   handled(): boolean;
   /** What `wsClientError` listeners get. */
   readonly userSocket: unknown;
-  /** Writes the 101 response (bytes) and binds `ws` to the connection; `params` from the handshake. */
-  accept(response: Uint8Array, ws: WebSocket, params: AttachParams): void;
+  /**
+   * Writes the 101 response (bytes) and binds `ws` to the connection; `params` from the
+   * handshake, `req` the upgrade request handed to the user with `ws`.
+   */
+  accept(response: Uint8Array, ws: WebSocket, params: AttachParams, req: IncomingMessage): void;
 }
 
 /** ws's abortHandshake response text. */
@@ -86,7 +89,7 @@ export class NodeUpgradeSocket implements UpgradeSocket {
     this.userSocket.destroy();
   }
 
-  accept(response: Uint8Array, ws: WebSocket, params: AttachParams): void {
+  accept(response: Uint8Array, ws: WebSocket, params: AttachParams, req: IncomingMessage): void {
     const socket = this.userSocket as Socket & { [kHandled]?: boolean; encrypted?: boolean };
     socket[kHandled] = true;
     socket.removeListener('error', socketOnError);
@@ -123,6 +126,14 @@ export class NodeUpgradeSocket implements UpgradeSocket {
       facade.remoteAddress = remote.address;
       facade.remotePort = remote.port;
       facade.remoteFamily = remote.family;
+    }
+    // The request's socket is the connection's, as in ws (`req.socket === ws._socket`): once
+    // the native loop took the descriptor, Node's socket is a dead object (with its streams'
+    // state, its own hidden class and Node's listeners) that a request kept for the
+    // connection's life (Primus keeps it in every spark) would otherwise hold on to.
+    if (hub === native) {
+      (req as { socket: unknown }).socket = facade;
+      if ('client' in req) (req as { client: unknown }).client = facade;
     }
     // On node:net the socket stays Node's: the 101 goes out now, so that bytes its owner writes
     // to it next (engine.io's 400 for a refused handshake) follow it, as with ws.

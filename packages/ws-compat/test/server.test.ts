@@ -153,12 +153,14 @@ describe('WebSocketServer { server }', () => {
     cleanups.push(() => shutdown(wss));
     const port = (wss.address() as net.AddressInfo).port;
     wss.on('connection', (ws, req) => {
-      // req.socket (Node's, now handed over) still answers the usual question.
-      ws.send(`hi ${req.url} ${ws._socket!.remoteAddress} ${typeof ws._socket!.remotePort} ${req.socket.remoteAddress}`);
+      // As in ws, req.socket is ws._socket (on the native loop: not the dead Node socket, which
+      // a request kept for the connection's life would otherwise hold on to).
+      const same = req.socket === (ws._socket as unknown) && req.connection === (ws._socket as unknown) && (req as unknown as { client: unknown }).client === ws._socket;
+      ws.send(`hi ${req.url} ${ws._socket!.remoteAddress} ${typeof ws._socket!.remotePort} ${req.socket.remoteAddress} ${same}`);
     });
     const c = client(`ws://127.0.0.1:${port}/x`);
     const [msg] = (await once(c, 'message')) as [Buffer, boolean];
-    expect(msg.toString()).toBe('hi /x 127.0.0.1 number 127.0.0.1');
+    expect(msg.toString()).toBe('hi /x 127.0.0.1 number 127.0.0.1 true');
     const res = await fetch(`http://127.0.0.1:${port}/`);
     expect(await res.text()).toBe('plain');
     // close(): the HTTP server stays, 'close' waits for the tracked clients.
