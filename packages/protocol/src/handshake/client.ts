@@ -51,6 +51,7 @@ export class ClientHandshake {
   #state: ClientHandshakeState = 'connecting';
   #output: Uint8Array[];
   #response: ValidatedUpgradeResponse | undefined;
+  #head: HttpResponseHead | undefined;
   #error: HandshakeError | undefined;
   #rest: Uint8Array = EMPTY;
   #connection: Connection | undefined;
@@ -75,6 +76,14 @@ export class ClientHandshake {
   /** The checked 101 and what it established, once open. */
   get response(): ValidatedUpgradeResponse | undefined {
     return this.#response;
+  }
+
+  /**
+   * The server's answer as parsed, once complete, accepted or refused (a refused one may be a
+   * redirect or an error page its caller wants to show).
+   */
+  get head(): HttpResponseHead | undefined {
+    return this.#head;
   }
 
   /** Why the answer was refused, once failed. */
@@ -126,6 +135,7 @@ export class ClientHandshake {
    */
   receiveResponse(head: HttpResponseHead): ValidatedUpgradeResponse {
     if (this.#state !== 'connecting') throw new Error(`ClientHandshake.receiveResponse: the answer was already read (state ${this.#state})`);
+    this.#head = head;
     try {
       this.#response = validateUpgradeResponse(head, {
         key: this.key,

@@ -285,6 +285,8 @@ describe('ClientHandshake', () => {
     expect((caught as HandshakeError).message).toBe(message);
     expect(hs.state).toBe('failed');
     expect(hs.error).toBe(caught);
+    // The refused answer stays readable (a caller may follow a redirect or show an error page).
+    expect(hs.head?.status).toBe(code === 'WS_ERR_HANDSHAKE_RESPONSE' ? 403 : 101);
     // Later bytes are ignored: the transport is closing.
     expect(hs.receiveData(input)).toBeUndefined();
     expect(hs.state).toBe('failed');
@@ -295,6 +297,7 @@ describe('ClientHandshake', () => {
     const bad = new ClientHandshake({ host: 'h', key: KEY });
     expect(() => bad.receiveData(bytes('HTTP/1.1 abc\r\n\r\n'))).toThrow(HandshakeError);
     expect(bad.state).toBe('failed');
+    expect(bad.head).toBeUndefined();
     const big = new ClientHandshake({ host: 'h', key: KEY, maxHeaderBytes: 32 });
     expect(() => big.receiveData(response(ok()))).toThrow(expect.objectContaining({ status: 431 }));
   });
