@@ -81,6 +81,11 @@ export interface UpgradeResponseExpectations {
   protocols?: readonly string[];
   /** The permessage-deflate options the offer was built from. Default false (none offered). */
   perMessageDeflate?: PerMessageDeflateOptions | boolean;
+  /**
+   * Accept a 101 in HTTP/1.0, which RFC 6455 does not allow but node:http (and so the ws
+   * package) does. Default false.
+   */
+  acceptHttp10?: boolean;
 }
 
 /** A valid 101 response and what it established. */
@@ -182,7 +187,7 @@ export function validateUpgradeResponse(
   const fail = (code: HandshakeErrorCode, reason: HandshakeErrorReason, message: string): HandshakeError =>
     new HandshakeError(code, status, message, reason);
   if (status !== 101) throw fail('WS_ERR_HANDSHAKE_RESPONSE', 'status', `Unexpected server response: ${status}`);
-  if (head.versionMajor < 1 || (head.versionMajor === 1 && head.versionMinor < 1)) {
+  if (head.versionMajor < 1 || (head.versionMajor === 1 && head.versionMinor < (expected.acceptHttp10 === true ? 0 : 1))) {
     throw fail('WS_ERR_HANDSHAKE_RESPONSE', 'http-version', 'A 101 response must be HTTP/1.1 or later');
   }
   if (!headerListHasToken(headers.get('upgrade'), 'websocket')) {

@@ -9,6 +9,7 @@ import { Connection, type ConnectionOptions } from '../connection.js';
 import { HandshakeError } from '../errors.js';
 import {
   type ClientHandshakeOptions,
+  type UpgradeResponseExpectations,
   type ValidatedUpgradeResponse,
   buildUpgradeRequest,
   validateUpgradeResponse,
@@ -16,7 +17,7 @@ import {
 import { type HttpHeadParserOptions, type HttpResponseHead, HttpHeadParser } from '../http-head.js';
 
 /** Options of a {@link ClientHandshake}: what to ask for, the head limits, the codec's options. */
-export interface ClientHandshakeConfig extends ClientHandshakeOptions, HttpHeadParserOptions {
+export interface ClientHandshakeConfig extends ClientHandshakeOptions, HttpHeadParserOptions, Pick<UpgradeResponseExpectations, 'acceptHttp10'> {
   /**
    * Options of the {@link Connection} made on success (`role` is `'client'` and `deflate` is the
    * agreed one). Default: none (the Connection's own defaults).
@@ -141,6 +142,7 @@ export class ClientHandshake {
         key: this.key,
         protocols: this.#config.protocols,
         perMessageDeflate: this.#config.perMessageDeflate,
+        acceptHttp10: this.#config.acceptHttp10,
       });
     } catch (error) {
       if (error instanceof HandshakeError) this.#fail(error);

@@ -179,6 +179,8 @@ describe('validateUpgradeResponse', () => {
   it('refuses a 101 in HTTP/1.0', () => {
     expect(refused(response({}, 'HTTP/1.0 101 Switching Protocols')).code).toBe('WS_ERR_HANDSHAKE_RESPONSE');
     expect(refused(response({}, 'HTTP/1.0 101 Switching Protocols')).reason).toBe('http-version');
+    expect(validateUpgradeResponse(response({}, 'HTTP/1.0 101 Switching Protocols'), { key: KEY, acceptHttp10: true }).protocol).toBeUndefined();
+    expect(refused(response({}, 'HTTP/0.9 101 Switching Protocols'), { acceptHttp10: true }).reason).toBe('http-version');
   });
 
   it.each([

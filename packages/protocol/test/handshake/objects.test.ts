@@ -293,6 +293,14 @@ describe('ClientHandshake', () => {
     expect(() => hs.connection).toThrow(/before a valid 101/);
   });
 
+  it('accepts a 101 in HTTP/1.0 only with acceptHttp10', () => {
+    const http10 = Buffer.from(response(ok())).toString('latin1').replace('HTTP/1.1', 'HTTP/1.0');
+    expect(() => new ClientHandshake({ host: 'h', key: KEY }).receiveData(bytes(http10))).toThrow(expect.objectContaining({ reason: 'http-version' }));
+    const lenient = new ClientHandshake({ host: 'h', key: KEY, acceptHttp10: true });
+    expect(lenient.receiveData(bytes(http10))).toBeDefined();
+    expect(lenient.state).toBe('open');
+  });
+
   it('fails on a malformed or oversized answer', () => {
     const bad = new ClientHandshake({ host: 'h', key: KEY });
     expect(() => bad.receiveData(bytes('HTTP/1.1 abc\r\n\r\n'))).toThrow(HandshakeError);
