@@ -122,6 +122,11 @@ if (process.env.BENCH_OTHER_NATIVE) {
   SERVERS['app-epoll-other'] = { label: 'App (epoll), other build', cmd: node('app-epoll.mjs', '--native-entry', process.env.BENCH_OTHER_NATIVE), kinds: ALL };
   SERVERS['app-epoll-tls-other'] = { label: 'SSLApp (epoll), other build', cmd: node('app-epoll.mjs', '--tls', '--native-entry', process.env.BENCH_OTHER_NATIVE), kinds: TLS_KINDS };
 }
+// BENCH_OTHER_WS_COMPAT=<built index.js of another @uws/ws-compat>: likewise, "@uws/ws-compat,
+// other build" (it loads the @uws/native of its own tree).
+if (process.env.BENCH_OTHER_WS_COMPAT) {
+  SERVERS['ws-compat-other'] = { label: '@uws/ws-compat, other build', cmd: node('ws-compat.mjs', '--entry', process.env.BENCH_OTHER_WS_COMPAT), kinds: ALL };
+}
 export const UNAVAILABLE = {};
 for (const [id, o] of Object.entries(OPTIONAL)) {
   if (o.available) SERVERS[id] = o.entry;
