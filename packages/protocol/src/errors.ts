@@ -94,17 +94,46 @@ export type HandshakeErrorCode =
   | 'WS_ERR_HANDSHAKE_SUBPROTOCOL';
 
 /**
+ * Why a client refused the server's answer, finer than the code (for a caller that words its
+ * own errors, e.g. as another library does):
+ * `'status'` not 101; `'http-version'` older than HTTP/1.1; `'upgrade'` no `Upgrade: websocket`;
+ * `'connection'` no `Connection: upgrade`; `'accept'` missing, repeated or wrong
+ * `Sec-WebSocket-Accept`; `'subprotocol-unrequested'` a subprotocol when none was offered;
+ * `'subprotocol-missing'` none when some were offered; `'subprotocol-invalid'` one not offered
+ * (or several); `'extension-unrequested'` a `Sec-WebSocket-Extensions` answer when none was
+ * offered; `'extension-syntax'` a malformed one; `'extension-unknown'` an extension other than
+ * the one offered, or more than one; `'extension-params'` permessage-deflate parameters the
+ * offer does not allow.
+ */
+export type HandshakeErrorReason =
+  | 'status'
+  | 'http-version'
+  | 'upgrade'
+  | 'connection'
+  | 'accept'
+  | 'subprotocol-unrequested'
+  | 'subprotocol-missing'
+  | 'subprotocol-invalid'
+  | 'extension-unrequested'
+  | 'extension-syntax'
+  | 'extension-unknown'
+  | 'extension-params';
+
+/**
  * A rejected opening handshake. On the server side `status` is the HTTP status to answer with
  * (400, 403, 426, 431); on the client side it is the status the server sent (or 0).
  */
 export class HandshakeError extends Error {
   readonly code: HandshakeErrorCode;
   readonly status: number;
+  /** The client's finer reason for refusing a server's answer; undefined elsewhere. */
+  readonly reason: HandshakeErrorReason | undefined;
 
-  constructor(code: HandshakeErrorCode, status: number, message: string) {
+  constructor(code: HandshakeErrorCode, status: number, message: string, reason?: HandshakeErrorReason) {
     super(message);
     this.name = 'HandshakeError';
     this.code = code;
     this.status = status;
+    this.reason = reason;
   }
 }

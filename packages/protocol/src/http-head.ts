@@ -520,6 +520,16 @@ function elementEquals(value: string, start: number, wanted: string): boolean {
 export type ExtraHeaders = ReadonlyArray<readonly [string, string]> | readonly string[];
 
 const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
+const FIELD_VALUE_OBS_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Options of {@link formatHeaderFields}. */
+export interface FormatHeaderFieldsOptions {
+  /**
+   * Also accept obs-text in values (characters 0x80-0xff, RFC 9110 §5.5), for a head the caller
+   * encodes as Latin-1 (one byte per character). Default false: visible ASCII, space and tab only.
+   */
+  obsText?: boolean;
+}
 
 /**
  * Writes header fields as `Name: value\r\n` lines after checking each one, so no name or value
@@ -527,10 +537,16 @@ const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
  * @param headers the fields to write (default none).
  * @param reserved lower-cased names the caller's function already writes; repeating one would
  * produce a contradictory head, so it is refused.
+ * @param options see {@link FormatHeaderFieldsOptions}.
  * @throws {TypeError} on a name that is not a token, a value with CR, LF or another control
- * character or a non-ASCII character, or a reserved name.
+ * character or a non-ASCII character (but obs-text when allowed), or a reserved name.
  */
-export function formatHeaderFields(headers: ExtraHeaders = [], reserved: ReadonlySet<string> = new Set()): string {
+export function formatHeaderFields(
+  headers: ExtraHeaders = [],
+  reserved: ReadonlySet<string> = new Set(),
+  options: FormatHeaderFieldsOptions = {},
+): string {
+  const valid = options.obsText === true ? FIELD_VALUE_OBS_TEXT : FIELD_VALUE;
   let out = '';
   for (const entry of headers) {
     let name: string;
@@ -546,7 +562,7 @@ export function formatHeaderFields(headers: ExtraHeaders = [], reserved: Readonl
     if (typeof name !== 'string' || !TOKEN.test(name)) {
       throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
     }
-    if (typeof value !== 'string' || !FIELD_VALUE.test(value)) {
+    if (typeof value !== 'string' || !valid.test(value)) {
       throw new TypeError(`Invalid value for header ${name}: ${JSON.stringify(value)}`);
     }
     if (reserved.has(name.toLowerCase())) {

@@ -16,7 +16,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { SocketId } from '@uws/native';
-import { buildDeflateOffer } from '@uws/protocol';
+import { HandshakeError, HttpHeaders, type HttpResponseHead, buildDeflateOffer } from '@uws/protocol';
 import { type ClientOptions, type ClientState, abortHandshake, acceptUpgrade, emitErrorAndClose, followRedirect } from './client.js';
 import { type SocketHub as Hub, hubFor } from '@uws/native';
 import { SocketFacade } from './socket-facade.js';
@@ -47,7 +47,7 @@ export function requestWithNodeHttp(ws: WebSocket, st: ClientState, url: URL, us
   const headers: Record<string, unknown> = {
     ...(userOptions.headers as Record<string, unknown> | undefined),
     'Sec-WebSocket-Version': opts.protocolVersion,
-    'Sec-WebSocket-Key': st.key,
+    'Sec-WebSocket-Key': st.hs.key,
     Connection: 'Upgrade',
     Upgrade: 'websocket',
   };
@@ -97,11 +97,32 @@ export function requestWithNodeHttp(ws: WebSocket, st: ClientState, url: URL, us
   req.on('upgrade', (res: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (st.aborted || ws._client !== st) return;
     st.upgradeSocket = socket;
-    acceptUpgrade(ws, st, res, () => adoptSocket(socket, head, opts));
+    acceptUpgrade(ws, st, res, checked(st, res), () => adoptSocket(socket, head, opts));
   });
 
   if (typeof opts.finishRequest === 'function') (opts.finishRequest)(req, ws);
   else req.end();
+}
+
+/** The handshake's verdict on the 101 node:http parsed: undefined when accepted, else why not. */
+function checked(st: ClientState, res: IncomingMessage): HandshakeError | undefined {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i], res.rawHeaders[i + 1]]);
+  const head: HttpResponseHead = {
+    kind: 'response',
+    versionMajor: res.httpVersionMajor,
+    versionMinor: res.httpVersionMinor,
+    status: res.statusCode!,
+    reason: res.statusMessage ?? '',
+    headers: new HttpHeaders(pairs),
+  };
+  try {
+    st.hs.receiveResponse(head);
+    return undefined;
+  } catch (error) {
+    if (error instanceof HandshakeError) return error;
+    throw error;
+  }
 }
 
 /** Moves the upgraded socket onto a uws transport (the native loop for a plain TCP socket). */

@@ -1,11 +1,10 @@
 /**
  * The client side of `WebSocket`: `new WebSocket(url, protocols?, options?)` connects on the
  * native transport (its TLS for `wss:`; node:net/tls for `ws+unix:`, the socket-shaping options
- * and TLS options only node:tls implements), writes the
- * upgrade request and checks the answer with ws's rules and wording.
+ * and TLS options only node:tls implements), writes the upgrade request and checks the answer
+ * with the protocol's `ClientHandshake`, in ws's field order and wording.
  */
 import { Buffer } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { EventEmitter } from 'node:events';
 import { type ClientRequest, IncomingMessage } from 'node:http';
@@ -14,19 +13,12 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import type { SocketId, TlsConnectOptions, TransportChoice } from '@uws/native';
-import {
-  HandshakeError,
-  HttpHeadParser,
-  type HttpResponseHead,
-  type PerMessageDeflateOptions as NegotiationOptions,
-  acceptDeflateResponse,
-  acceptKey,
-  buildDeflateOffer,
-  parseExtensions,
-} from '@uws/protocol';
+import { ClientHandshake, HandshakeError, type HttpResponseHead, type PerMessageDeflateOptions as NegotiationOptions } from '@uws/protocol';
 import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
 import { type SocketHub as Hub, hubFor } from '@uws/native';
 import { requestWithNodeHttp } from './client-http-request.js';
+import { wsRequestFields } from './client-request-fields.js';
+import { wsHandshakeMessage } from './errors.js';
 import { nativeTlsFor, tlsHandshakeError } from './native-tls-client.js';
 import type { PerMessageDeflateOptions } from './server.js';
 import { setHeaders } from './upgrade-request.js';
@@ -83,11 +75,10 @@ export interface ClientState {
   address: string | URL;
   protocols: string[];
   redirects: number;
-  key: string;
-  request: Buffer;
+  /** The request written on the native transport, and the check of the answer on any path. */
+  hs: ClientHandshake;
   offer: NegotiationOptions | undefined;
   hub: Hub | undefined;
-  parser: HttpHeadParser<'response'> | undefined;
   /** The response of an unexpected answer, receiving its body. */
   res: IncomingMessage | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -139,7 +130,6 @@ export class ClientRequestFacade extends EventEmitter {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** @internal ws's initAsClient. */
 export function initAsClient(ws: WebSocket, address: string | URL, protocols: string[], options: ClientOptions, redirects = 0): void {
@@ -208,7 +198,6 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
   }
 
   const defaultPort = isSecure ? 443 : 80;
-  const key = randomBytes(16).toString('base64');
   const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   const port = parsed.port ? Number(parsed.port) : defaultPort;
   let path = `${parsed.pathname}${parsed.search}`;
@@ -218,44 +207,42 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
     path = parts.length > 1 ? parts.slice(1).join(':') || '/' : '/';
   }
 
-  // Request head: ws's fields (theirs cannot be overridden), then the user's.
-  const fields: Array<[string, string]> = [];
-  const userHeaders = opts.headers ?? {};
-  const lower = new Set(Object.keys(userHeaders).map((k) => k.toLowerCase()));
-  const hostHeader = isIpc ? 'localhost' : parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname;
-  if (!lower.has('host')) fields.push(['Host', hostHeader]);
-  if (opts.origin && !lower.has(opts.protocolVersion === 13 ? 'origin' : 'sec-websocket-origin')) {
-    fields.push([opts.protocolVersion === 13 ? 'Origin' : 'Sec-WebSocket-Origin', opts.origin]);
-  }
-  const auth = opts.auth ?? (parsed.username || parsed.password ? `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` : undefined);
-  if (auth !== undefined && !lower.has('authorization')) fields.push(['Authorization', `Basic ${Buffer.from(auth).toString('base64')}`]);
-  const reserved = new Set(['sec-websocket-version', 'sec-websocket-key', 'connection', 'upgrade']);
-  for (const [name, value] of Object.entries(userHeaders)) {
-    if (reserved.has(name.toLowerCase())) continue;
-    if (!TOKEN.test(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
-    for (const v of Array.isArray(value) ? value : [value]) {
-      const text = String(v);
-      if (!FIELD_VALUE.test(text)) throw new TypeError(`Invalid character in header content ["${name}"]`);
-      fields.push([name, text]);
-    }
-  }
-  fields.push(['Sec-WebSocket-Version', String(opts.protocolVersion)], ['Sec-WebSocket-Key', key], ['Connection', 'Upgrade'], ['Upgrade', 'websocket']);
-  if (offer !== undefined) fields.push(['Sec-WebSocket-Extensions', buildDeflateOffer(offer)]);
-  if (protocolSet.size) fields.push(['Sec-WebSocket-Protocol', [...protocolSet].join(',')]);
-  const request = Buffer.from(`GET ${path} HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}`).join('\r\n')}\r\n\r\n`, 'latin1');
+  // URL credentials win over `auth`, as in ws.
+  const auth = parsed.username || parsed.password ? `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` : opts.auth;
+  const version = opts.protocolVersion;
+  const { headers, fieldOrder, host } = wsRequestFields(opts.headers ?? {}, {
+    protocolVersion: version,
+    offer: offer !== undefined,
+    protocols: protocolSet.size > 0,
+    origin: Boolean(opts.origin),
+    host: isIpc ? 'localhost' : parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname,
+    auth,
+  });
+  const hs = new ClientHandshake({
+    host,
+    path,
+    protocols: [...protocolSet],
+    perMessageDeflate: offer ?? false,
+    origin: opts.origin ? opts.origin : undefined,
+    headers,
+    version,
+    protocolSeparator: ',',
+    fieldOrder,
+    maxHeaderBytes: 16 * 1024,
+    // node:http takes a 101 in HTTP/1.0, and so does ws.
+    acceptHttp10: true,
+  });
   const headerMap: Record<string, string> = {};
-  for (const [n, v] of fields) headerMap[n.toLowerCase()] = v;
+  for (const line of hs.request.split('\r\n').slice(1, -2)) headerMap[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 2);
 
   const st: ClientState = {
     opts,
     address: parsed,
     protocols,
     redirects,
-    key,
-    request,
+    hs,
     offer,
     hub: undefined,
-    parser: new HttpHeadParser('response', { maxHeaderBytes: 16 * 1024 }),
     res: undefined,
     timer: undefined,
     socketError: undefined,
@@ -387,7 +374,7 @@ function clearTimer(st: ClientState): void {
 /** @internal The TCP (or TLS) connection is up: send the upgrade request. */
 export function onClientOpen(ws: WebSocket): void {
   const st = ws._client!;
-  st.hub!.transport.write(ws._id, st.request);
+  for (const chunk of st.hs.dataToSend()) st.hub!.transport.write(ws._id, chunk);
 }
 
 /** @internal Bytes during the handshake. */
@@ -398,20 +385,22 @@ export function onClientData(ws: WebSocket, data: Uint8Array): void {
     st.res.push(Buffer.from(data));
     return;
   }
-  const parser = st.parser;
-  if (parser === undefined) return;
-  let result;
+  const hs = st.hs;
+  if (hs.state !== 'connecting') return;
+  let refused: HandshakeError | undefined;
   try {
-    result = parser.push(data);
+    if (hs.receiveData(data) === undefined) return;
   } catch (error) {
     if (!(error instanceof HandshakeError)) throw error;
-    st.socketError = Object.assign(new Error('Parse Error: Invalid response'), { code: 'HPE_INVALID_CONSTANT' });
-    st.hub!.transport.destroy(ws._id);
-    return;
+    if (hs.head === undefined) {
+      // A malformed or oversized head: node:http's parse error, as ws reports it.
+      st.socketError = Object.assign(new Error('Parse Error: Invalid response'), { code: 'HPE_INVALID_CONSTANT' });
+      st.hub!.transport.destroy(ws._id);
+      return;
+    }
+    refused = error;
   }
-  if (result === undefined) return;
-  st.parser = undefined;
-  onResponse(ws, st, result.head, Buffer.from(result.rest));
+  onResponse(ws, st, hs.head!, Buffer.from(hs.rest), refused);
 }
 
 function makeResponse(head: HttpResponseHead, socket: SocketFacade): IncomingMessage {
@@ -425,11 +414,17 @@ function makeResponse(head: HttpResponseHead, socket: SocketFacade): IncomingMes
   return res;
 }
 
-function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest: Buffer): void {
+/** @internal What node:http would not call an upgrade (not 101, no Connection or Upgrade field): ws's 'unexpected-response'. */
+export function isUnexpected(refused: HandshakeError | undefined, head: HttpResponseHead): boolean {
+  if (refused === undefined) return false;
+  return refused.reason === 'status' || refused.reason === 'connection' || (refused.reason === 'upgrade' && head.headers.get('upgrade') === undefined);
+}
+
+function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest: Buffer, refused: HandshakeError | undefined): void {
   const hub = st.hub!;
   const facade = new SocketFacade(hub, ws._id, st.address instanceof URL && st.address.protocol === 'wss:');
   const res = makeResponse(head, facade);
-  if (head.status !== 101) {
+  if (isUnexpected(refused, head)) {
     const location = res.headers.location;
     if (st.opts.followRedirects && location && head.status >= 300 && head.status < 400) {
       hub.entries.delete(ws._id);
@@ -445,7 +440,7 @@ function onResponse(ws: WebSocket, st: ClientState, head: HttpResponseHead, rest
     if (rest.length > 0) res.push(rest);
     return;
   }
-  acceptUpgrade(ws, st, res, () => ({ hub, id: ws._id, facade }), rest);
+  acceptUpgrade(ws, st, res, refused, () => ({ hub, id: ws._id, facade }), rest);
 }
 
 /** @internal A 3xx with `followRedirects`: the handshake starts over at `location` (ws's rules). */
@@ -477,49 +472,28 @@ export function followRedirect(ws: WebSocket, st: ClientState, location: string)
 }
 
 /**
- * @internal A 101: ws's checks and wording (`'upgrade'` first), then the WebSocket opens on the
- * socket `bind()` gives (called only when every check passed). `rest`: bytes after the head.
+ * @internal A 101 the handshake checked (`refused`: why it was refused): ws's order (`'upgrade'`
+ * first) and wording, then the WebSocket opens on the socket `bind()` gives (called only when
+ * it was accepted). `rest`: bytes after the head.
  */
 export function acceptUpgrade(
   ws: WebSocket,
   st: ClientState,
   res: IncomingMessage,
+  refused: HandshakeError | undefined,
   bind: () => { hub: Hub; id: SocketId; facade: SocketFacade; adopted?: boolean },
   rest?: Uint8Array,
 ): void {
   ws.emit('upgrade', res);
   if (ws._readyState !== CONNECTING) return;
   clearTimer(st);
+  // ws wants the whole value to be websocket, where RFC 6455 allows a list: checked first, as ws does.
   const upgrade = res.headers.upgrade;
   if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') return abortHandshake(ws, 'Invalid Upgrade header');
-  if (res.headers['sec-websocket-accept'] !== acceptKey(st.key)) return abortHandshake(ws, 'Invalid Sec-WebSocket-Accept header');
-  const serverProtocol = res.headers['sec-websocket-protocol'];
-  let protError: string | undefined;
-  if (serverProtocol !== undefined) {
-    if (st.protocols.length === 0) protError = 'Server sent a subprotocol but none was requested';
-    else if (!st.protocols.includes(serverProtocol)) protError = 'Server sent an invalid subprotocol';
-  } else if (st.protocols.length > 0) protError = 'Server sent no subprotocol';
-  if (protError !== undefined) return abortHandshake(ws, protError);
-  if (serverProtocol) ws._protocol = serverProtocol;
-
-  const extensionsHeader = res.headers['sec-websocket-extensions'];
-  let deflate;
-  if (extensionsHeader !== undefined) {
-    if (st.offer === undefined) return abortHandshake(ws, 'Server sent a Sec-WebSocket-Extensions header but no extension was requested');
-    let offers;
-    try {
-      offers = parseExtensions(extensionsHeader);
-    } catch {
-      return abortHandshake(ws, 'Invalid Sec-WebSocket-Extensions header');
-    }
-    if (offers.length !== 1 || offers[0].name !== 'permessage-deflate') return abortHandshake(ws, 'Server indicated an extension that was not requested');
-    try {
-      deflate = acceptDeflateResponse(offers[0], st.offer);
-    } catch {
-      return abortHandshake(ws, 'Invalid Sec-WebSocket-Extensions header');
-    }
-    ws._extensions = 'permessage-deflate';
-  }
+  if (refused !== undefined) return abortHandshake(ws, wsHandshakeMessage(refused));
+  const { protocol, deflate } = st.hs.response!;
+  if (protocol) ws._protocol = protocol;
+  if (deflate !== undefined) ws._extensions = 'permessage-deflate';
 
   const pmd = st.opts.perMessageDeflate;
   const p = typeof pmd === 'object' ? pmd : undefined;

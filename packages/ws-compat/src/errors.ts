@@ -2,7 +2,7 @@
  * Errors shaped like ws's: the same constructors, `code` strings and messages (RFC 6455
  * violations by the peer are `RangeError`s with `Invalid WebSocket frame: ...`).
  */
-import type { ProtocolError } from '@uws/protocol';
+import type { HandshakeError, HandshakeErrorReason, ProtocolError } from '@uws/protocol';
 
 /** Symbol under which ws keeps the close code of a protocol error (`err[kStatusCode]`). */
 export const kStatusCode: unique symbol = Symbol('status-code');
@@ -30,4 +30,26 @@ export function wsErrorFrom(error: ProtocolError): WsError {
   err.code = code;
   err[kStatusCode] = error.closeCode;
   return err;
+}
+
+/** ws's wording for a 101 the client refuses, per the handshake's reason. */
+const WS_HANDSHAKE_MESSAGES: Record<HandshakeErrorReason, string | undefined> = {
+  // Not an upgrade to node:http, so ws reports the response as unexpected.
+  status: undefined,
+  'http-version': undefined,
+  connection: undefined,
+  upgrade: 'Invalid Upgrade header',
+  accept: 'Invalid Sec-WebSocket-Accept header',
+  'subprotocol-unrequested': 'Server sent a subprotocol but none was requested',
+  'subprotocol-missing': 'Server sent no subprotocol',
+  'subprotocol-invalid': 'Server sent an invalid subprotocol',
+  'extension-unrequested': 'Server sent a Sec-WebSocket-Extensions header but no extension was requested',
+  'extension-syntax': 'Invalid Sec-WebSocket-Extensions header',
+  'extension-unknown': 'Server indicated an extension that was not requested',
+  'extension-params': 'Invalid Sec-WebSocket-Extensions header',
+};
+
+/** ws's message for the client's refusal of a server's answer. */
+export function wsHandshakeMessage(error: HandshakeError): string {
+  return (error.reason !== undefined ? WS_HANDSHAKE_MESSAGES[error.reason] : undefined) ?? `Unexpected server response: ${error.status}`;
 }

@@ -9,6 +9,7 @@ import { Connection, type ConnectionOptions } from '../connection.js';
 import { HandshakeError } from '../errors.js';
 import {
   type ClientHandshakeOptions,
+  type UpgradeResponseExpectations,
   type ValidatedUpgradeResponse,
   buildUpgradeRequest,
   validateUpgradeResponse,
@@ -16,7 +17,7 @@ import {
 import { type HttpHeadParserOptions, type HttpResponseHead, HttpHeadParser } from '../http-head.js';
 
 /** Options of a {@link ClientHandshake}: what to ask for, the head limits, the codec's options. */
-export interface ClientHandshakeConfig extends ClientHandshakeOptions, HttpHeadParserOptions {
+export interface ClientHandshakeConfig extends ClientHandshakeOptions, HttpHeadParserOptions, Pick<UpgradeResponseExpectations, 'acceptHttp10'> {
   /**
    * Options of the {@link Connection} made on success (`role` is `'client'` and `deflate` is the
    * agreed one). Default: none (the Connection's own defaults).
@@ -51,6 +52,7 @@ export class ClientHandshake {
   #state: ClientHandshakeState = 'connecting';
   #output: Uint8Array[];
   #response: ValidatedUpgradeResponse | undefined;
+  #head: HttpResponseHead | undefined;
   #error: HandshakeError | undefined;
   #rest: Uint8Array = EMPTY;
   #connection: Connection | undefined;
@@ -75,6 +77,14 @@ export class ClientHandshake {
   /** The checked 101 and what it established, once open. */
   get response(): ValidatedUpgradeResponse | undefined {
     return this.#response;
+  }
+
+  /**
+   * The server's answer as parsed, once complete, accepted or refused (a refused one may be a
+   * redirect or an error page its caller wants to show).
+   */
+  get head(): HttpResponseHead | undefined {
+    return this.#head;
   }
 
   /** Why the answer was refused, once failed. */
@@ -126,11 +136,13 @@ export class ClientHandshake {
    */
   receiveResponse(head: HttpResponseHead): ValidatedUpgradeResponse {
     if (this.#state !== 'connecting') throw new Error(`ClientHandshake.receiveResponse: the answer was already read (state ${this.#state})`);
+    this.#head = head;
     try {
       this.#response = validateUpgradeResponse(head, {
         key: this.key,
         protocols: this.#config.protocols,
         perMessageDeflate: this.#config.perMessageDeflate,
+        acceptHttp10: this.#config.acceptHttp10,
       });
     } catch (error) {
       if (error instanceof HandshakeError) this.#fail(error);

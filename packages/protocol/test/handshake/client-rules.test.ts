@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HandshakeError } from '../../src/errors.js';
+import { HandshakeError, type HandshakeErrorReason } from '../../src/errors.js';
 import { type UpgradeResponseExpectations, buildUpgradeRequest, validateUpgradeResponse } from '../../src/handshake/client-rules.js';
 import {
   type ServerHandshakeOptions,
@@ -108,6 +108,50 @@ describe('buildUpgradeRequest', () => {
     expect(() => buildUpgradeRequest({ host: 'h', headers: [['X', 'a\r\nb']] })).toThrow(TypeError);
     expect(() => buildUpgradeRequest({ host: 'h', headers: [['Sec-WebSocket-Key', KEY]] })).toThrow(TypeError);
     expect(() => buildUpgradeRequest({ host: 'h', perMessageDeflate: { clientMaxWindowBits: 7 } })).toThrow(RangeError);
+    expect(() => buildUpgradeRequest({ host: 'h', headers: [['X', 'caf\u0153']] })).toThrow(TypeError);
+    expect(() => buildUpgradeRequest({ host: 'h', version: 12 as 13 })).toThrow(TypeError);
+    expect(() => buildUpgradeRequest({ host: 'h', protocolSeparator: ';' as ',' })).toThrow(TypeError);
+    expect(() => buildUpgradeRequest({ host: 'h', fieldOrder: ['Host', 'a b'] })).toThrow(TypeError);
+    expect(() => buildUpgradeRequest({ host: 'h', fieldOrder: 'Host' as unknown as string[] })).toThrow(TypeError);
+  });
+
+  it('refuses an extra header the handshake writes itself, and only those', () => {
+    expect(() => buildUpgradeRequest({ host: 'h', origin: 'http://o', headers: [['origin', 'x']] })).toThrow(/set by the handshake/);
+    expect(() => buildUpgradeRequest({ host: 'h', protocols: ['a'], headers: [['Sec-WebSocket-Protocol', 'b']] })).toThrow(/set by the handshake/);
+    expect(() => buildUpgradeRequest({ host: 'h', headers: [['host', 'x']] })).toThrow(/set by the handshake/);
+    // Not written here, so the caller may send its own.
+    expect(buildUpgradeRequest({ host: 'h', key: KEY, headers: [['Origin', 'http://o'], ['Sec-WebSocket-Protocol', 'p']] }).request).toContain(
+      `Sec-WebSocket-Version: 13\r\nOrigin: http://o\r\nSec-WebSocket-Protocol: p\r\n\r\n`,
+    );
+  });
+
+  it('sends version 8 with Sec-WebSocket-Origin, and joins subprotocols with the separator given', () => {
+    const { request } = buildUpgradeRequest({ host: 'h', key: KEY, version: 8, origin: 'http://o', protocols: ['a', 'b'], protocolSeparator: ',' });
+    expect(request).toBe(
+      'GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Origin: http://o\r\nSec-WebSocket-Protocol: a,b\r\n\r\n`,
+    );
+  });
+
+  it('writes the fields in fieldOrder, spelled as given there, the rest after', () => {
+    const { request } = buildUpgradeRequest({
+      host: 'h:1',
+      key: KEY,
+      protocols: ['p'],
+      perMessageDeflate: true,
+      headers: [['X-A', '1'], ['Cookie', 'a=1'], ['X-Latin', 'caf\u00e9'], ['X-A', '2']],
+      fieldOrder: ['x-a', 'Sec-WebSocket-Version', 'sec-websocket-key', 'Connection', 'Upgrade', 'Sec-WebSocket-Extensions', 'Sec-WebSocket-Protocol', 'host'],
+    });
+    expect(request).toBe(
+      'GET / HTTP/1.1\r\nX-A: 1\r\nX-A: 2\r\nSec-WebSocket-Version: 13\r\n' +
+        `sec-websocket-key: ${KEY}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Protocol: p\r\nhost: h:1\r\n' +
+        'Cookie: a=1\r\nX-Latin: caf\u00e9\r\n\r\n',
+    );
+    // obs-text goes out as one byte per character.
+    expect(Buffer.from(request, 'latin1').includes(Buffer.from([0x63, 0x61, 0x66, 0xe9]))).toBe(true);
+    // The default order is unchanged by an empty fieldOrder.
+    expect(buildUpgradeRequest({ host: 'h', key: KEY, fieldOrder: [] }).request).toBe(buildUpgradeRequest({ host: 'h', key: KEY }).request);
   });
 });
 
@@ -128,22 +172,25 @@ describe('validateUpgradeResponse', () => {
 
   it('reports the status of a non-101 answer', () => {
     const error = refused(parse('response', buildRejectResponse(403)));
-    expect([error.code, error.status]).toEqual(['WS_ERR_HANDSHAKE_RESPONSE', 403]);
+    expect([error.code, error.status, error.reason]).toEqual(['WS_ERR_HANDSHAKE_RESPONSE', 403, 'status']);
     expect(refused(response({}, 'HTTP/1.1 200 OK')).status).toBe(200);
   });
 
   it('refuses a 101 in HTTP/1.0', () => {
     expect(refused(response({}, 'HTTP/1.0 101 Switching Protocols')).code).toBe('WS_ERR_HANDSHAKE_RESPONSE');
+    expect(refused(response({}, 'HTTP/1.0 101 Switching Protocols')).reason).toBe('http-version');
+    expect(validateUpgradeResponse(response({}, 'HTTP/1.0 101 Switching Protocols'), { key: KEY, acceptHttp10: true }).protocol).toBeUndefined();
+    expect(refused(response({}, 'HTTP/0.9 101 Switching Protocols'), { acceptHttp10: true }).reason).toBe('http-version');
   });
 
   it.each([
-    ['missing Upgrade', { Upgrade: null }],
-    ['wrong Upgrade', { Upgrade: 'h2c' }],
-    ['missing Connection', { Connection: null }],
-    ['wrong Connection', { Connection: 'close' }],
-  ])('refuses %s', (_name, overrides) => {
+    ['missing Upgrade', { Upgrade: null }, 'upgrade'],
+    ['wrong Upgrade', { Upgrade: 'h2c' }, 'upgrade'],
+    ['missing Connection', { Connection: null }, 'connection'],
+    ['wrong Connection', { Connection: 'close' }, 'connection'],
+  ])('refuses %s', (_name, overrides, reason) => {
     const error = refused(response(overrides));
-    expect([error.code, error.status]).toEqual(['WS_ERR_HANDSHAKE_UPGRADE', 101]);
+    expect([error.code, error.status, error.reason]).toEqual(['WS_ERR_HANDSHAKE_UPGRADE', 101, reason]);
   });
 
   it.each([
@@ -153,7 +200,7 @@ describe('validateUpgradeResponse', () => {
     ['accept of the wrong case', { 'Sec-WebSocket-Accept': ACCEPT.toLowerCase() }],
   ])('refuses %s', (_name, overrides) => {
     const error = refused(response(overrides));
-    expect([error.code, error.status]).toEqual(['WS_ERR_HANDSHAKE_ACCEPT', 101]);
+    expect([error.code, error.status, error.reason]).toEqual(['WS_ERR_HANDSHAKE_ACCEPT', 101, 'accept']);
   });
 
   describe('subprotocol', () => {
@@ -164,14 +211,14 @@ describe('validateUpgradeResponse', () => {
     });
 
     it.each([
-      ['a protocol when none was offered', { 'Sec-WebSocket-Protocol': 'chat' }, [], /none was requested/],
-      ['no protocol when some were offered', {}, ['chat'], /no subprotocol/],
-      ['a protocol not offered', { 'Sec-WebSocket-Protocol': 'other' }, ['chat'], /invalid subprotocol/],
-      ['a protocol list', { 'Sec-WebSocket-Protocol': 'chat, superchat' }, ['chat', 'superchat'], /invalid subprotocol/],
-      ['a repeated header', { 'Sec-WebSocket-Protocol': ['chat', 'chat'] }, ['chat'], /invalid subprotocol/],
-    ])('refuses %s', (_name, overrides, protocols, message) => {
+      ['a protocol when none was offered', { 'Sec-WebSocket-Protocol': 'chat' }, [], /none was requested/, 'subprotocol-unrequested'],
+      ['no protocol when some were offered', {}, ['chat'], /no subprotocol/, 'subprotocol-missing'],
+      ['a protocol not offered', { 'Sec-WebSocket-Protocol': 'other' }, ['chat'], /invalid subprotocol/, 'subprotocol-invalid'],
+      ['a protocol list', { 'Sec-WebSocket-Protocol': 'chat, superchat' }, ['chat', 'superchat'], /invalid subprotocol/, 'subprotocol-invalid'],
+      ['a repeated header', { 'Sec-WebSocket-Protocol': ['chat', 'chat'] }, ['chat'], /invalid subprotocol/, 'subprotocol-invalid'],
+    ])('refuses %s', (_name, overrides, protocols, message, reason) => {
       const error = refused(response(overrides), { protocols });
-      expect([error.code, error.status]).toEqual(['WS_ERR_HANDSHAKE_SUBPROTOCOL', 101]);
+      expect([error.code, error.status, error.reason]).toEqual(['WS_ERR_HANDSHAKE_SUBPROTOCOL', 101, reason]);
       expect(error.message).toMatch(message);
     });
   });
@@ -195,18 +242,18 @@ describe('validateUpgradeResponse', () => {
       expect(validateUpgradeResponse(response(), { key: KEY, perMessageDeflate: true }).deflate).toBeUndefined();
     });
 
-    it.each<[string, string | string[], PerMessageDeflateOptions | boolean | undefined, RegExp]>([
-      ['an extension when none was offered', 'permessage-deflate', undefined, /no extension was requested/],
-      ['an extension when deflate was off', 'permessage-deflate', false, /no extension was requested/],
-      ['another extension', 'x-webkit-deflate-frame', true, /unexpected extension/],
-      ['two extensions', 'permessage-deflate, permessage-deflate', true, /more than/],
-      ['two header lines', ['permessage-deflate', 'foo'], true, /more than/],
-      ['a malformed header', 'permessage-deflate; a="b c"', true, /Invalid Sec-WebSocket-Extensions/],
-      ['a bad parameter', 'permessage-deflate; foo', true, /unknown parameter/],
-      ['an unoffered client window', 'permessage-deflate; client_max_window_bits=10', true, /not offered/],
-    ])('refuses %s', (_name, value, perMessageDeflate, message) => {
+    it.each<[string, string | string[], PerMessageDeflateOptions | boolean | undefined, RegExp, HandshakeErrorReason]>([
+      ['an extension when none was offered', 'permessage-deflate', undefined, /no extension was requested/, 'extension-unrequested'],
+      ['an extension when deflate was off', 'permessage-deflate', false, /no extension was requested/, 'extension-unrequested'],
+      ['another extension', 'x-webkit-deflate-frame', true, /unexpected extension/, 'extension-unknown'],
+      ['two extensions', 'permessage-deflate, permessage-deflate', true, /more than/, 'extension-unknown'],
+      ['two header lines', ['permessage-deflate', 'foo'], true, /more than/, 'extension-unknown'],
+      ['a malformed header', 'permessage-deflate; a="b c"', true, /Invalid Sec-WebSocket-Extensions/, 'extension-syntax'],
+      ['a bad parameter', 'permessage-deflate; foo', true, /unknown parameter/, 'extension-params'],
+      ['an unoffered client window', 'permessage-deflate; client_max_window_bits=10', true, /not offered/, 'extension-params'],
+    ])('refuses %s', (_name, value, perMessageDeflate, message, reason) => {
       const error = refused(response({ 'Sec-WebSocket-Extensions': value }), { perMessageDeflate });
-      expect([error.code, error.status]).toEqual(['WS_ERR_HANDSHAKE_EXTENSION', 101]);
+      expect([error.code, error.status, error.reason]).toEqual(['WS_ERR_HANDSHAKE_EXTENSION', 101, reason]);
       expect(error.message).toMatch(message);
     });
   });

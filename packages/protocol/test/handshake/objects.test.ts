@@ -285,16 +285,27 @@ describe('ClientHandshake', () => {
     expect((caught as HandshakeError).message).toBe(message);
     expect(hs.state).toBe('failed');
     expect(hs.error).toBe(caught);
+    // The refused answer stays readable (a caller may follow a redirect or show an error page).
+    expect(hs.head?.status).toBe(code === 'WS_ERR_HANDSHAKE_RESPONSE' ? 403 : 101);
     // Later bytes are ignored: the transport is closing.
     expect(hs.receiveData(input)).toBeUndefined();
     expect(hs.state).toBe('failed');
     expect(() => hs.connection).toThrow(/before a valid 101/);
   });
 
+  it('accepts a 101 in HTTP/1.0 only with acceptHttp10', () => {
+    const http10 = Buffer.from(response(ok())).toString('latin1').replace('HTTP/1.1', 'HTTP/1.0');
+    expect(() => new ClientHandshake({ host: 'h', key: KEY }).receiveData(bytes(http10))).toThrow(expect.objectContaining({ reason: 'http-version' }));
+    const lenient = new ClientHandshake({ host: 'h', key: KEY, acceptHttp10: true });
+    expect(lenient.receiveData(bytes(http10))).toBeDefined();
+    expect(lenient.state).toBe('open');
+  });
+
   it('fails on a malformed or oversized answer', () => {
     const bad = new ClientHandshake({ host: 'h', key: KEY });
     expect(() => bad.receiveData(bytes('HTTP/1.1 abc\r\n\r\n'))).toThrow(HandshakeError);
     expect(bad.state).toBe('failed');
+    expect(bad.head).toBeUndefined();
     const big = new ClientHandshake({ host: 'h', key: KEY, maxHeaderBytes: 32 });
     expect(() => big.receiveData(response(ok()))).toThrow(expect.objectContaining({ status: 431 }));
   });
