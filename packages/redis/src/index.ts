@@ -3,4 +3,4 @@
  * and every App on that Redis shares its topics.
  */
 export { RedisBroker, type RedisBrokerOptions } from './redis-broker.js';
-export { encodeEnvelope, decodeEnvelope, type Envelope } from './envelope.js';
+export { encodeEnvelope, decodeEnvelope, encodeBatch, envelopesOf, type Envelope } from './envelope.js';

@@ -37,10 +37,10 @@ export class PublishQueue {
     this.messages++;
   }
 
-  /** A message left: answered, failed or dropped. */
-  release(size: number): void {
+  /** `count` messages of `size` bytes in all left: answered, failed or dropped. */
+  release(size: number, count = 1): void {
     this.bytes -= size;
-    this.messages--;
+    this.messages -= count;
   }
 
   get hasWaiting(): boolean {

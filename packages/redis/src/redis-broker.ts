@@ -1,9 +1,11 @@
 /**
  * A broker on Redis pub/sub (`SUBSCRIBE`/`PUBLISH`, or sharded `SSUBSCRIBE`/`SPUBLISH` on Redis 7+)
  * through node-redis: one connection publishes, one subscribes, per broker (so per App). Every
- * topic with a local subscriber is one Redis channel (`prefix + topic`); a publish here is one
- * `PUBLISH` of an envelope (see envelope.ts) that every other broker subscribed to the channel
- * delivers to its local subscribers, and that this broker skips when Redis hands it back.
+ * topic with a local subscriber is one Redis channel (`prefix + topic`); a publish here is an
+ * envelope (see envelope.ts) that every other broker subscribed to the channel delivers to its
+ * local subscribers, and that this broker skips when Redis hands it back. The publishes of one
+ * task to one channel go as one `PUBLISH` (a batch) when the task's microtasks run; a publish
+ * to another channel sends the batch before it, so the order of publishes holds across channels.
  *
  * Redis unreachable: node-redis reconnects by itself (with `reconnectDelay`) and restores every
  * subscription; publishes wait in a bounded queue meanwhile and go out in order once the
@@ -15,7 +17,7 @@ import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientOptions } from '@redis/client';
 import { BrokerBase, type BrokerHost } from '@uws/native';
-import { decodeEnvelope, encodeEnvelope, ORIGIN_BYTES } from './envelope.js';
+import { type Envelope, encodeBatch, encodeEnvelope, envelopesOf, ORIGIN_BYTES } from './envelope.js';
 import { PublishQueue } from './publish-queue.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -66,11 +68,20 @@ export class RedisBroker extends BrokerBase {
   private readonly subscriptions: Subscriptions;
   private seq = 0;
   private closed = false;
-  /** The last envelope delivered (a message matched by a channel and a pattern arrives twice, back to back). */
+  /** The last envelope delivered (a message matched by a channel and a pattern arrives twice or more, back to back). */
   private lastOrigin: Buffer | undefined = undefined;
   private lastSeq = -1;
   private started: Promise<void> | undefined = undefined;
   private closing: Promise<void> | undefined = undefined;
+  /** Envelopes of this task to `batchChannel`, not sent yet, and their bytes. */
+  private batch: Buffer[] = [];
+  private batchChannel = '';
+  private batchBytes = 0;
+  private batchScheduled = false;
+  private readonly sendBatchTask = (): void => {
+    this.batchScheduled = false;
+    this.sendBatch();
+  };
 
   constructor(options: RedisBrokerOptions = {}) {
     super();
@@ -136,8 +147,13 @@ export class RedisBroker extends BrokerBase {
     this.queue.take(envelope.length);
     const channel = this.prefix + topic;
     // Waiting publishes go first: order per publisher holds across an outage.
-    if (this.pub.isReady && !this.queue.hasWaiting) this.send(channel, envelope);
-    else this.queue.wait(channel, envelope);
+    if (this.pub.isReady && !this.queue.hasWaiting) {
+      this.addToBatch(channel, envelope);
+      if (!this.batchScheduled) {
+        this.batchScheduled = true;
+        queueMicrotask(this.sendBatchTask);
+      }
+    } else this.queue.wait(channel, envelope);
   }
 
   /** Sends what waits if Redis is there (drops the rest, counted) and closes both connections. */
@@ -147,7 +163,9 @@ export class RedisBroker extends BrokerBase {
 
   private async shutdown(): Promise<void> {
     this.closed = true;
-    // Waiting publishes go out if Redis is there; what still waits is dropped, and counted.
+    // This task's batch and the waiting publishes go out if Redis is there; what still waits
+    // is dropped, and counted.
+    this.sendBatch();
     if (this.pub.isReady) this.flush();
     const left = this.queue.drain();
     if (left.length > 0) {
@@ -161,43 +179,76 @@ export class RedisBroker extends BrokerBase {
     await Promise.all([this.pub.connect(), this.sub.connect()]);
   }
 
-  private send(channel: string, envelope: Buffer): void {
-    const size = envelope.length;
-    const sent = this.sharded ? this.pub.sPublish(channel, envelope) : this.pub.publish(channel, envelope);
-    this.stats.published++;
+  /** Adds an envelope (already counted by the queue) to this task's batch, sending the batch first when it is for another channel or full. */
+  private addToBatch(channel: string, envelope: Buffer): void {
+    if (this.batch.length > 0 && (channel !== this.batchChannel || this.batchBytes + envelope.length > MAX_BATCH_BYTES)) this.sendBatch();
+    this.batchChannel = channel;
+    this.batch.push(envelope);
+    this.batchBytes += envelope.length;
+  }
+
+  private sendBatch(): void {
+    const envelopes = this.batch;
+    if (envelopes.length === 0) return;
+    const size = this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.send(this.batchChannel, envelopes.length === 1 ? envelopes[0] : encodeBatch(envelopes), envelopes.length, size);
+  }
+
+  /** One `PUBLISH` of `count` messages (`size`: their envelopes' bytes, as the queue counted them). */
+  private send(channel: string, message: Buffer, count: number, size: number): void {
+    const sent = this.sharded ? this.pub.sPublish(channel, message) : this.pub.publish(channel, message);
+    this.stats.published += count;
     sent.then(
-      () => this.queue.release(size),
+      () => this.queue.release(size, count),
       (error: unknown) => {
         // Lost with the connection: it may or may not have reached Redis; never sent twice.
-        this.queue.release(size);
-        this.stats.published--;
-        this.drop(1, `publish failed: ${(error as Error).message}`);
+        this.queue.release(size, count);
+        this.stats.published -= count;
+        this.drop(count, `publish failed: ${(error as Error).message}`);
       },
     );
   }
 
+  /** Sends the publishes that waited for the connection, batched as a task's are. */
   private flush(): void {
-    for (const { channel, envelope } of this.queue.drain()) this.send(channel, envelope);
+    for (const { channel, envelope } of this.queue.drain()) this.addToBatch(channel, envelope);
+    this.sendBatch();
   }
 
   private receive(message: Buffer, channel: Buffer): void {
-    let envelope;
+    let envelopes: Envelope[];
     try {
-      envelope = decodeEnvelope(message);
+      envelopes = envelopesOf(message);
     } catch (error) {
       this.fail(new Error(`RedisBroker: channel ${channel.toString()}: ${(error as Error).message}`));
       return;
     }
-    if (envelope.origin.equals(this.origin)) return; // our own publish, delivered here already
-    const sameOrigin = this.lastOrigin !== undefined && envelope.origin.equals(this.lastOrigin);
-    if (sameOrigin && envelope.seq === this.lastSeq) return;
-    this.lastSeq = envelope.seq;
-    // A copy only when the publisher changes (the received buffer is not ours to keep).
-    if (!sameOrigin) this.lastOrigin = Buffer.from(envelope.origin);
+    // Our own publishes, delivered here already: a batch is all one origin's.
+    if (envelopes[0].origin.equals(this.origin)) return;
     const topic = channel.toString('utf8', Buffer.byteLength(this.prefix));
-    this.deliver(topic, envelope.payload, envelope.isBinary, envelope.compress);
+    for (const envelope of envelopes) {
+      const sameOrigin = this.lastOrigin !== undefined && envelope.origin.equals(this.lastOrigin);
+      // A message matched by a channel and a pattern arrives again right after (a batch too):
+      // one origin's sequence numbers only go forward (u32, wrapping), so an old one is that.
+      if (sameOrigin && !isAfter(envelope.seq, this.lastSeq)) continue;
+      this.lastSeq = envelope.seq;
+      // A copy only when the publisher changes (the received buffer is not ours to keep).
+      if (!sameOrigin) this.lastOrigin = Buffer.from(envelope.origin);
+      this.deliver(topic, envelope.payload, envelope.isBinary, envelope.compress);
+    }
   }
 }
+
+/** Whether sequence number `seq` comes after `last` (serial number arithmetic on u32). */
+function isAfter(seq: number, last: number): boolean {
+  const ahead = (seq - last) >>> 0;
+  return ahead !== 0 && ahead < 2 ** 31;
+}
+
+/** A batch grows up to this many bytes of envelopes; a larger message goes alone, uncopied. */
+const MAX_BATCH_BYTES = 64 * 1024;
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
