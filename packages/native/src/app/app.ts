@@ -77,6 +77,11 @@ export type ListenCallback = (listenSocket: ListenSocket | false) => void;
 
 /** The App API. Every registration returns the app, for chaining. */
 export interface TemplatedApp {
+  /**
+   * Whether this App serves TLS (made by `SSLApp`, or `App` with `tls`): what a framework on it
+   * reports as a request's `secure` / `encrypted`. Not in uWebSockets.js.
+   */
+  readonly secure: boolean;
   /** Adds a WebSocket route. */
   ws<UserData = unknown>(pattern: RecognizedString, behavior: WebSocketBehavior<UserData>): TemplatedApp;
   get(pattern: RecognizedString, handler: HttpHandler): TemplatedApp;
@@ -238,6 +243,10 @@ export class AppImpl implements TemplatedApp, AppCore {
   private shutdownRun: { promise: Promise<void>; waiting: Set<SocketId>; finish: () => void } | undefined;
   /** Removes the handlers `closeOnSignal` installed. */
   private signalCleanup: (() => void) | undefined;
+
+  get secure(): boolean {
+    return this.tls !== undefined;
+  }
 
   constructor(options: AppOptions = {}) {
     this.limits = {

@@ -97,7 +97,9 @@ export class NativeEngine extends EventEmitter {
   attach(app: TemplatedApp, options: AttachOptions = {}): this {
     const path = computePath(options);
     this.apps.add(app);
-    app.any(path, (res, req) => this.handleRequest(res, req));
+    // engine.io's `secure` (Socket.IO's `handshake.secure`) is the App's: TLS or not.
+    const secure = app.secure;
+    app.any(path, (res, req) => this.handleRequest(res, req, secure));
     if (this.opts.transports.includes('websocket')) {
       app.ws<EngineSocketData>(path, {
         compression: this.opts.perMessageDeflate === false ? DISABLED : SHARED_COMPRESSOR,
@@ -108,7 +110,7 @@ export class NativeEngine extends EventEmitter {
         maxBackpressure: options.maxBackpressure ?? DEFAULT_MAX_BACKPRESSURE,
         // A publish (UwsAdapter) past the limit: end the session, never lose a message quietly.
         dropped: (ws) => ws.getUserData().transport?.onError('write error', 'backpressure limit reached'),
-        upgrade: (res, req, context) => this.handleUpgrade(res, req, context),
+        upgrade: (res, req, context) => this.handleUpgrade(res, req, context, secure),
         open: (ws) => this.onWebSocketOpen(ws),
         message: (ws, message, isBinary) => ws.getUserData().transport?.onMessage(message, isBinary),
         close: (ws, code) => ws.getUserData().transport?.onSocketClose(code),
@@ -147,8 +149,8 @@ export class NativeEngine extends EventEmitter {
 
   // ---- requests ----------------------------------------------------------------------------
 
-  private handleRequest(res: HttpResponse, req: HttpRequest): void {
-    const request = new EngineRequest(req, res, this.opts.maxHttpBufferSize, false);
+  private handleRequest(res: HttpResponse, req: HttpRequest, secure: boolean): void {
+    const request = new EngineRequest(req, res, this.opts.maxHttpBufferSize, secure);
     const response = request.response!;
     const callback: VerifyCallback = (code, context) => {
       if (request.aborted) return;
@@ -168,12 +170,12 @@ export class NativeEngine extends EventEmitter {
     });
   }
 
-  private handleUpgrade(res: HttpResponse, req: HttpRequest, context: unknown): void {
+  private handleUpgrade(res: HttpResponse, req: HttpRequest, context: unknown, secure: boolean): void {
     // The HttpRequest dies with this call: take what the upgrade needs now.
     const key = req.getHeader('sec-websocket-key');
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
-    const request = new EngineRequest(req, res, 0, false);
+    const request = new EngineRequest(req, res, 0, secure);
     const response = request.response!;
     const refuse = (code: EngineErrorCode, ctx?: Record<string, unknown>): void => abortUpgrade(res, request, code, ctx);
     const accept = (transport: Transport | undefined, headers: OutgoingHttpHeaders): void => {

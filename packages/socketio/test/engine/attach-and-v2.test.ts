@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { App, connect, us_listen_socket_close, us_socket_local_port, type TemplatedApp } from '@uws/native';
+import { readFileSync } from 'node:fs';
+import { App, SSLApp, connect, us_listen_socket_close, us_socket_local_port, type TemplatedApp } from '@uws/native';
 import { Server, type Socket } from 'socket.io';
 import { io as ioc } from 'socket.io-client';
 import { NativeEngine } from '../../src/index.js';
@@ -55,6 +56,29 @@ describe('attach(app, { path })', () => {
     expect(await c.timeout(3000).emitWithAck('ping?')).toBe('pong!');
     expect((await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`)).status).toBe(404);
   });
+});
+
+describe('handshake.secure follows the App', () => {
+  const tls = new URL('../../../native/test/fixtures/tls/', import.meta.url);
+  for (const secure of [false, true]) {
+    it(`is ${secure} on ${secure ? 'an SSLApp' : 'an App'}, polling and websocket`, async () => {
+      const app = secure ? SSLApp({ key_file_name: new URL('localhost.key', tls).pathname, cert_file_name: new URL('localhost.pem', tls).pathname }) : App();
+      expect(app.secure).toBe(secure);
+      const engine = new NativeEngine();
+      const io = new Server({ serveClient: false });
+      io.bind(engine);
+      cleanups.push(() => void io.close());
+      engine.attach(app, { path: '/socket.io/' });
+      const port = await listen(app);
+      io.on('connection', (s) => s.on('secure?', (ack: (x: boolean) => void) => ack(s.handshake.secure)));
+      for (const transports of [['polling'], ['websocket']]) {
+        const c = ioc(`${secure ? 'https' : 'http'}://localhost:${port}`, { transports, forceNew: true, reconnection: false, ca: readFileSync(new URL('ca.pem', tls), 'latin1') });
+        cleanups.push(() => c.disconnect());
+        expect(await c.timeout(3000).emitWithAck('secure?')).toBe(secure);
+        c.disconnect();
+      }
+    });
+  }
 });
 
 describe('Socket.IO 2 clients (engine.io v3) with allowEIO3', () => {
