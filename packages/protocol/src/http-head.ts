@@ -532,22 +532,22 @@ export interface FormatHeaderFieldsOptions {
 }
 
 /**
- * Writes header fields as `Name: value\r\n` lines after checking each one, so no name or value
- * can end a line early (header injection) or smuggle control characters.
- * @param headers the fields to write (default none).
+ * Checks header fields, so no name or value can end a line early (header injection) or smuggle
+ * control characters, and gives them as `[name, value]` pairs (values trimmed).
+ * @param headers the fields (default none).
  * @param reserved lower-cased names the caller's function already writes; repeating one would
  * produce a contradictory head, so it is refused.
  * @param options see {@link FormatHeaderFieldsOptions}.
  * @throws {TypeError} on a name that is not a token, a value with CR, LF or another control
  * character or a non-ASCII character (but obs-text when allowed), or a reserved name.
  */
-export function formatHeaderFields(
+export function checkHeaderFields(
   headers: ExtraHeaders = [],
   reserved: ReadonlySet<string> = new Set(),
   options: FormatHeaderFieldsOptions = {},
-): string {
+): Array<[string, string]> {
   const valid = options.obsText === true ? FIELD_VALUE_OBS_TEXT : FIELD_VALUE;
-  let out = '';
+  const out: Array<[string, string]> = [];
   for (const entry of headers) {
     let name: string;
     let value: string;
@@ -555,7 +555,7 @@ export function formatHeaderFields(
       const colon = entry.indexOf(':');
       if (colon < 0) throw new TypeError(`Header line without a colon: ${JSON.stringify(entry)}`);
       name = entry.slice(0, colon);
-      value = entry.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+      value = entry.slice(colon + 1);
     } else {
       [name, value] = entry;
     }
@@ -568,7 +568,22 @@ export function formatHeaderFields(
     if (reserved.has(name.toLowerCase())) {
       throw new TypeError(`Header ${name} is set by the handshake and cannot be given as an extra header`);
     }
-    out += `${name}: ${value.replace(/^[ \t]+|[ \t]+$/g, '')}\r\n`;
+    out.push([name, value.replace(/^[ \t]+|[ \t]+$/g, '')]);
   }
+  return out;
+}
+
+/**
+ * Writes header fields as `Name: value\r\n` lines after checking each one (see
+ * {@link checkHeaderFields}, which says what is refused).
+ * @throws {TypeError} as {@link checkHeaderFields}.
+ */
+export function formatHeaderFields(
+  headers: ExtraHeaders = [],
+  reserved: ReadonlySet<string> = new Set(),
+  options: FormatHeaderFieldsOptions = {},
+): string {
+  let out = '';
+  for (const [name, value] of checkHeaderFields(headers, reserved, options)) out += `${name}: ${value}\r\n`;
   return out;
 }

@@ -8,8 +8,8 @@
  * user's fields; the handshake writes its own.
  */
 import { Buffer } from 'node:buffer';
+import { isHttpToken } from '@uws/protocol';
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // node:http's check: obs-text is allowed, it writes the head as Latin-1.
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
@@ -44,7 +44,7 @@ export function wsRequestFields(user: Record<string, string | number | readonly 
     fields.set(name.toLowerCase(), [name, values]);
   };
   for (const [name, value] of Object.entries(user)) {
-    if (!TOKEN.test(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+    if (!isHttpToken(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
     let values = (Array.isArray(value) ? value : [value]).map(String);
     for (const text of values) if (!FIELD_VALUE.test(text)) throw new TypeError(`Invalid character in header content ["${name}"]`);
     // node:http joins a Cookie list into one field.

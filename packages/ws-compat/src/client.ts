@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 import type { SocketId, TlsConnectOptions, TransportChoice } from '@uws/native';
-import { ClientHandshake, HandshakeError, type HttpResponseHead, type PerMessageDeflateOptions as NegotiationOptions } from '@uws/protocol';
+import { ClientHandshake, HandshakeError, type HttpResponseHead, type PerMessageDeflateOptions as NegotiationOptions, isHttpToken } from '@uws/protocol';
 import { CLOSED, CLOSING, CONNECTING, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, OPEN, fragmentLimit } from './constants.js';
 import { type SocketHub as Hub, hubFor } from '@uws/native';
 import { requestWithNodeHttp } from './client-http-request.js';
@@ -129,8 +129,6 @@ export class ClientRequestFacade extends EventEmitter {
   }
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 /** @internal ws's initAsClient. */
 export function initAsClient(ws: WebSocket, address: string | URL, protocols: string[], options: ClientOptions, redirects = 0): void {
   const opts: ClientOptions = {
@@ -179,7 +177,7 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
 
   const protocolSet = new Set<string>();
   for (const protocol of protocols) {
-    if (typeof protocol !== 'string' || !TOKEN.test(protocol) || protocolSet.has(protocol)) {
+    if (typeof protocol !== 'string' || !isHttpToken(protocol) || protocolSet.has(protocol)) {
       throw new SyntaxError('An invalid or duplicated subprotocol was specified');
     }
     protocolSet.add(protocol);
@@ -233,7 +231,7 @@ export function initAsClient(ws: WebSocket, address: string | URL, protocols: st
     acceptHttp10: true,
   });
   const headerMap: Record<string, string> = {};
-  for (const line of hs.request.split('\r\n').slice(1, -2)) headerMap[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 2);
+  for (const [name, value] of hs.fields) headerMap[name.toLowerCase()] = value;
 
   const st: ClientState = {
     opts,

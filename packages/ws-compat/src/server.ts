@@ -12,7 +12,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Socket, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type ListenHandle, type SocketHub as Hub, type TransportChoice, hubFor } from '@uws/native';
-import { type DeflateParams, HandshakeError, type PerMessageDeflateOptions as NegotiationOptions, ServerHandshake } from '@uws/protocol';
+import { type DeflateParams, HandshakeError, type PerMessageDeflateOptions as NegotiationOptions, ServerHandshake, isHttpToken } from '@uws/protocol';
 import { type CloseOnSignalOptions, closeServerOnSignal } from './close-on-signal.js';
 import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_PENDING_AUTO_PONGS, DEFAULT_MAX_PAYLOAD, fragmentLimit } from './constants.js';
 import { acceptableAsWs } from './extension-offers.js';
@@ -102,7 +102,6 @@ const RUNNING = 0;
 const CLOSING = 1;
 const CLOSED = 2;
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export interface WebSocketServerEvents {
   connection: [socket: WebSocket, request: IncomingMessage];
@@ -462,7 +461,7 @@ function parseSubprotocols(header: string): Set<string> | undefined {
   const protocols = new Set<string>();
   for (const part of header.split(',')) {
     const protocol = part.replace(/^[ \t]+|[ \t]+$/g, '');
-    if (!TOKEN.test(protocol) || protocols.has(protocol)) return undefined;
+    if (!isHttpToken(protocol) || protocols.has(protocol)) return undefined;
     protocols.add(protocol);
   }
   return protocols;

@@ -11,6 +11,7 @@ import {
   type ExtraHeaders,
   type HttpHeaders,
   type HttpResponseHead,
+  checkHeaderFields,
   formatHeaderFields,
   headerListHasToken,
   isHttpToken,
@@ -71,6 +72,8 @@ export interface ClientUpgradeRequest {
   readonly request: string;
   /** The key sent, needed by {@link validateUpgradeResponse}. */
   readonly key: string;
+  /** The request's header fields, `[name, value]` in the order written. */
+  readonly fields: ReadonlyArray<readonly [string, string]>;
 }
 
 /** What the client asked for, to check the server's response against. */
@@ -132,22 +135,11 @@ export function buildUpgradeRequest(options: ClientHandshakeOptions): ClientUpgr
   if (protocols.length > 0) fields.push(['Sec-WebSocket-Protocol', protocols.join(protocolSeparator)]);
   const deflate = deflateOptions(options.perMessageDeflate);
   if (deflate !== undefined) fields.push(['Sec-WebSocket-Extensions', buildDeflateOffer(deflate)]);
-  // Checked (and split into pairs) first; a field the handshake writes cannot be given twice.
-  const own = new Set(fields.map(([name]) => name.toLowerCase()));
-  const extra = headerPairs(formatHeaderFields(options.headers, own, { obsText: true }));
+  // A field the handshake writes cannot be given twice.
+  const extra = checkHeaderFields(options.headers, new Set(fields.map(([name]) => name.toLowerCase())), { obsText: true });
   const ordered = fieldOrder === undefined ? [...fields, ...extra] : inOrder(fieldOrder, fields, extra);
   const request = `GET ${path} HTTP/1.1\r\n${formatHeaderFields(ordered, undefined, { obsText: true })}\r\n`;
-  return { request, key };
-}
-
-function headerPairs(lines: string): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (const line of lines.split('\r\n')) {
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    pairs.push([line.slice(0, colon), line.slice(colon + 2)]);
-  }
-  return pairs;
+  return { request, key, fields: ordered };
 }
 
 /** `fields` and `extra` in `order` (see `fieldOrder`), the rest after in their own order. */

@@ -47,6 +47,8 @@ export class ClientHandshake {
   readonly key: string;
   /** The request head, ASCII. */
   readonly request: string;
+  /** The request's header fields, `[name, value]` in the order written. */
+  readonly fields: ReadonlyArray<readonly [string, string]>;
   readonly #config: ClientHandshakeConfig;
   #parser: HttpHeadParser<'response'> | undefined;
   #state: ClientHandshakeState = 'connecting';
@@ -63,9 +65,10 @@ export class ClientHandshake {
    */
   constructor(config: ClientHandshakeConfig) {
     this.#config = config;
-    const { request, key } = buildUpgradeRequest(config);
+    const { request, key, fields } = buildUpgradeRequest(config);
     this.key = key;
     this.request = request;
+    this.fields = fields;
     this.#output = [Buffer.from(request, 'latin1')];
   }
 

@@ -240,6 +240,8 @@ describe('ClientHandshake', () => {
         `Sec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat\r\n` +
         'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n',
     );
+    // The fields, as written: the head's lines between the request line and the blank line.
+    expect(hs.fields.map(([n, v]) => `${n}: ${v}`)).toEqual(request.split('\r\n').slice(1, -2));
     expect(hs.dataToSend()).toEqual([]);
     const input = Buffer.concat([
       response(ok({ 'Sec-WebSocket-Protocol': 'chat', 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits=10' })),
