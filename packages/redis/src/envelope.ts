@@ -77,7 +77,7 @@ export const BATCH = 2;
 const LENGTH_BYTES = 4;
 
 /** The bytes a batch of `envelopes` takes. */
-export function batchBytes(envelopes: readonly Buffer[]): number {
+function batchBytes(envelopes: readonly Buffer[]): number {
   let n = 1;
   for (const e of envelopes) n += LENGTH_BYTES + e.length;
   return n;

@@ -32,17 +32,22 @@ async function listen(app: TemplatedApp): Promise<number> {
   );
 }
 
+/** Socket.IO bound to a NativeEngine attached to `app` at `path`; the App listening. */
+async function serveSocketIo(app: TemplatedApp, path: string): Promise<{ io: Server; port: number }> {
+  const engine = new NativeEngine();
+  const io = new Server({ serveClient: false });
+  io.bind(engine);
+  cleanups.push(() => void io.close());
+  engine.attach(app, { path });
+  return { io, port: await listen(app) };
+}
+
 describe('attach(app, { path })', () => {
   it('serves Socket.IO beside the App\'s own routes and ws endpoints', async () => {
     const app = App()
       .get('/hello', (res) => res.end('world'))
       .ws('/raw', { message: (ws, message, isBinary) => ws.send(message, isBinary) });
-    const engine = new NativeEngine();
-    const io = new Server({ serveClient: false });
-    io.bind(engine);
-    cleanups.push(() => void io.close());
-    engine.attach(app, { path: '/realtime' });
-    const port = await listen(app);
+    const { io, port } = await serveSocketIo(app, '/realtime');
     io.on('connection', (s) => s.on('ping?', (ack: (x: string) => void) => ack('pong!')));
 
     expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).text()).toBe('world');
@@ -64,12 +69,7 @@ describe('handshake.secure follows the App', () => {
     it(`is ${secure} on ${secure ? 'an SSLApp' : 'an App'}, polling and websocket`, async () => {
       const app = secure ? SSLApp({ key_file_name: new URL('localhost.key', tls).pathname, cert_file_name: new URL('localhost.pem', tls).pathname }) : App();
       expect(app.secure).toBe(secure);
-      const engine = new NativeEngine();
-      const io = new Server({ serveClient: false });
-      io.bind(engine);
-      cleanups.push(() => void io.close());
-      engine.attach(app, { path: '/socket.io/' });
-      const port = await listen(app);
+      const { io, port } = await serveSocketIo(app, '/socket.io/');
       io.on('connection', (s) => s.on('secure?', (ack: (x: boolean) => void) => ack(s.handshake.secure)));
       for (const transports of [['polling'], ['websocket']]) {
         const c = ioc(`${secure ? 'https' : 'http'}://localhost:${port}`, { transports, forceNew: true, reconnection: false, ca: readFileSync(new URL('ca.pem', tls), 'latin1') });
