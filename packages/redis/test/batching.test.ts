@@ -73,13 +73,23 @@ describe.skipIf(redisSkipReason('the Redis tests of @uws/redis'))('RedisBroker: 
     expect(s.errors).toBe(0);
   });
 
+  it('a batch stays under 64 KiB: three 40 KiB messages in one task cross as three PUBLISH, whole and in order', async () => {
+    const before = await publishCalls(redis);
+    const pad = 40 * 1024;
+    await apps[0].ask({ cmd: 'publish', topic: 'room', count: 3, pad }, 'published');
+    await waitFor(() => room.from('p1').length === 203, 10_000, 'three large deliveries');
+    expect(room.from('p1').slice(200)).toEqual([200, 201, 202]);
+    for (const m of room.messages().slice(-3)) expect(m.length).toBe('p1:200|'.length + pad);
+    expect((await publishCalls(redis)) - before).toBe(3);
+  });
+
   it('a change of topic sends the batch before it: the publish order holds across topics', async () => {
     const before = await publishCalls(redis);
-    // p1:200, 201, ... alternate between 'room' and 'other'.
+    // p1:203, 204, ... alternate between 'room' and 'other'.
     await apps[0].ask({ cmd: 'publish', topics: ['room', 'other'], count: 20 }, 'published');
-    await waitFor(() => both.from('p1').length === 220 && room.from('p1').length === 210, 10_000, 'deliveries');
-    expect(both.from('p1').slice(200)).toEqual(range(200, 220));
-    expect(room.from('p1').slice(200)).toEqual(range(200, 220).filter((n) => n % 2 === 0));
+    await waitFor(() => both.from('p1').length === 223 && room.from('p1').length === 213, 10_000, 'deliveries');
+    expect(both.from('p1').slice(203)).toEqual(range(203, 223));
+    expect(room.from('p1').slice(203)).toEqual(range(203, 223).filter((n) => n % 2 === 1));
     expect((await publishCalls(redis)) - before).toBe(20);
   });
 });

@@ -91,7 +91,7 @@ export class Client {
   from(name: string): number[] {
     return this.messages()
       .filter((m) => m.startsWith(`${name}:`))
-      .map((m) => Number(m.slice(name.length + 1)));
+      .map((m) => Number(m.slice(name.length + 1).split('|')[0]));
   }
 }
 
