@@ -10,6 +10,7 @@
 // report the same events and send the same frames (a state kept wrongly across a read boundary
 // shows up as a difference), and each must obey the rules checked in `checkRun`.
 import { isUtf8 } from 'node:buffer';
+import { isDeepStrictEqual } from 'node:util';
 import { chunkCuts, pieces } from '../lib/chunks.mjs';
 import { check, checkEqual } from '../lib/check.mjs';
 import { decodeFrames } from '../lib/wire.mjs';
@@ -58,7 +59,7 @@ function drive(codec, role, config, chunks, useHandler) {
     role,
     deflate,
     maxPayloadLength: MAX_PAYLOAD,
-    maxMessageLength: variant === 1 ? SMALL_MESSAGE : MAX_PAYLOAD,
+    maxMessageLength: config.maxMessage ?? (variant === 1 ? SMALL_MESSAGE : MAX_PAYLOAD),
     maxFragments: variant === 1 ? 4 : 16,
     autoPong: variant !== 1,
     echoCloseReason: variant === 2,
@@ -170,6 +171,25 @@ function comparable(run) {
   return { events, sent, state: run.stateBeforeEof };
 }
 
+/**
+ * Whether two runs that differ only in their failure differ rightly: a compressed message with
+ * two defects, too big once inflated (1009) and bad UTF-8 or a corrupt stream (1007), fails on
+ * whichever shows first, and a message inflated in one call is measured before its text is
+ * checked while one that streams in is checked piece by piece. So the codes must be 1007 and
+ * 1009, everything before the failure the same, and the input must fail with 1007 at the same
+ * place when fed whole without the message limit (proof of the second defect).
+ */
+function twoDefects(codec, role, config, bytes, a, b) {
+  const i = a.events.findIndex((e, k) => JSON.stringify(e) !== JSON.stringify(b.events[k]));
+  if (i < 0 || a.events.length !== i + 2 || b.events.length !== i + 2) return false;
+  const codes = [a.events[i].closeCode, b.events[i].closeCode].sort().join();
+  if (a.events[i].type !== 'error' || b.events[i].type !== 'error' || codes !== '1007,1009') return false;
+  checkEqual(a.sent.slice(0, -1), b.sent.slice(0, -1), 'frames sent before the failure, chunked vs whole,');
+  const unlimited = comparable(drive(codec, role, { ...config, maxMessage: 2 ** 30 }, [new Uint8Array(bytes)], false));
+  checkEqual(unlimited.events.slice(0, i), a.events.slice(0, i), 'events without the message limit');
+  return unlimited.events[i]?.type === 'error' && unlimited.events[i].closeCode === 1007;
+}
+
 /** The `connection-server` or `connection-client` target. */
 export function connectionTarget(codec, role) {
   return {
@@ -183,7 +203,8 @@ export function connectionTarget(codec, role) {
       checkRun(codec, role, config, whole);
       const chunked = drive(codec, role, config, pieces(bytes, chunkCuts(config.chunkSeed, bytes.length)), config.variant === 3);
       checkRun(codec, role, config, chunked);
-      checkEqual(comparable(chunked), comparable(whole), 'events and frames sent, chunked vs whole,');
+      const [a, b] = [comparable(chunked), comparable(whole)];
+      if (!isDeepStrictEqual(a, b) && !twoDefects(codec, role, config, bytes, a, b)) checkEqual(a, b, 'events and frames sent, chunked vs whole,');
     },
   };
 }
