@@ -75,7 +75,7 @@ console.log(`fuzz: ${targets.length} targets, ${options.seconds} s each, batch $
 let crashes = 0;
 for (const target of targets) {
   const seeds = [...readInputs(join(fuzzDir, 'corpus', target.name)), ...readInputs(join(fuzzDir, 'found', target.name))].map((i) => i.bytes);
-  const r = fuzzTarget({
+  const r = await fuzzTarget({
     target,
     seeds,
     coverage,

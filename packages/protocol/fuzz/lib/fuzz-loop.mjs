@@ -10,6 +10,10 @@ import { Mutator } from './mutator.mjs';
 import { Rng } from './rng.mjs';
 import { hexOf } from './check.mjs';
 
+function yieldToEventLoop() {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * Runs `target.run` on `bytes`; returns the error it threw (an oracle failure or an unexpected
  * exception out of the codec), or undefined.
@@ -37,7 +41,7 @@ export function saveCrash(dir, target, bytes, error) {
  * @param {object} o `target`, `seeds` (Uint8Array[]), `coverage`, `seconds`, `batch`, `seed`,
  * `maxLength`, `foundDir` (new inputs are written there), `artifactsDir`, `log`.
  */
-export function fuzzTarget(o) {
+export async function fuzzTarget(o) {
   const { target, coverage, seconds, batch, maxLength } = o;
   const rng = new Rng(o.seed);
   const mutator = new Mutator(target, maxLength);
@@ -72,6 +76,9 @@ export function fuzzTarget(o) {
   let nextLog = started + 10_000;
   const children = [];
   while (crash === undefined && performance.now() < deadline) {
+    // Let the event loop turn: a closed zlib stream is released by a nextTick callback, which a
+    // loop that never yields would keep queued (with its buffers) for the whole run.
+    await yieldToEventLoop();
     children.length = 0;
     for (let i = 0; i < batch; i++) {
       const child = mutator.mutate(rng, corpus.pick(rng), corpus.pick(rng));
@@ -104,7 +111,8 @@ export function fuzzTarget(o) {
     if (now >= nextLog) {
       nextLog = now + 10_000;
       const { covered, known } = coverage.stats();
-      o.log(`  ${target.name}: ${execs} execs, ${Math.round(execs / ((now - started) / 1000))}/s, corpus ${corpus.size}, blocks ${covered}/${known}, batches re-run ${rerunBatches}/${batches}`);
+      const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
+      o.log(`  ${target.name}: ${execs} execs, ${Math.round(execs / ((now - started) / 1000))}/s, corpus ${corpus.size}, blocks ${covered}/${known}, batches re-run ${rerunBatches}/${batches}, rss ${rss} MiB`);
     }
   }
   const elapsed = (performance.now() - started) / 1000;
