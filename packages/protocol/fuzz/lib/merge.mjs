@@ -1,6 +1,7 @@
 // Merging what runs found into the committed corpus, keeping it small: the named seeds stay;
-// then the other inputs (found/ and earlier merges), shortest first, are kept only when they
-// reach a coverage feature nothing kept before did. Kept ones become corpus/<target>/found-<hash>;
+// then, greedily, the input (of found/ and earlier merges) that reaches the most blocks nothing
+// kept reaches, the shortest on a tie, until none adds a block (blocks, not hit-count buckets:
+// the buckets would keep hundreds of inputs per target). Kept ones become corpus/<target>/found-<hash>;
 // earlier found-* files no longer needed are removed.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,16 +20,22 @@ export function merge({ target, coverage, fuzzDir, log }) {
     coverage.take();
     const error = execute(target, bytes);
     if (error !== undefined) throw new Error(`fuzz merge ${target.name}: an input fails (${error.message}); replay it first`);
-    return coverage.take();
+    return coverage.take().map((f) => f >> 4);
   };
   for (const { bytes } of named) for (const f of run(bytes)) seen.add(f);
+  const reached = candidates.map(({ bytes }) => ({ bytes, blocks: new Set(run(bytes)) }));
   const kept = new Map();
-  for (const { bytes } of candidates) {
-    const features = run(bytes);
-    if (features.some((f) => !seen.has(f))) {
-      for (const f of features) seen.add(f);
-      kept.set(`found-${nameOf(bytes)}`, bytes);
+  for (;;) {
+    let best;
+    let bestNew = 0;
+    for (const c of reached) {
+      let n = 0;
+      for (const b of c.blocks) if (!seen.has(b)) n++;
+      if (n > bestNew) [best, bestNew] = [c, n];
     }
+    if (best === undefined) break;
+    for (const b of best.blocks) seen.add(b);
+    kept.set(`found-${nameOf(best.bytes)}`, best.bytes);
   }
   for (const { name } of committed) if (name.startsWith('found-') && !kept.has(name)) rmSync(join(dir, name));
   for (const [name, bytes] of kept) writeFileSync(join(dir, name), bytes);
