@@ -476,6 +476,27 @@ export class Connection implements FrameSink {
    * @throws {Error} when a close frame was already sent or a fragmented send is open.
    */
   sendSharedTo(sink: OutputSink, frame: SharedFrame): boolean {
+    // Every receiver after the first: the frame is in the sink already and is committed again.
+    // Kept apart and small: a publish loop calls this once per subscriber, and V8 inlines a
+    // bounded amount of bytecode into one compiled function (the loop's); the first receiver's
+    // framing and every error are in sendSharedFirst.
+    const flags = this.flags;
+    if (
+      frame.sink === sink &&
+      !sendingEnded(flags) &&
+      (flags & SEND_OPCODE_MASK) === 0 &&
+      this.outbox === undefined &&
+      !this.settings.masked &&
+      sink.recommit !== undefined &&
+      sink.recommit(frame.offset, frame.length, frame.generation)
+    ) {
+      return true;
+    }
+    return this.sendSharedFirst(sink, frame);
+  }
+
+  /** {@link sendSharedTo} when the frame is not in the sink already (or cannot be committed again). */
+  private sendSharedFirst(sink: OutputSink, frame: SharedFrame): boolean {
     this.assertCanSend();
     if (this.settings.masked) throw new Error('shared frames are for the server role: client frames are masked per frame');
     if (this.sendOpcode !== 0) throw new Error('cannot send a shared frame while a fragmented message is open');
