@@ -7,7 +7,6 @@
 // broker attached").
 //
 //   node scale/publish-inlining.mjs [--broker redis|thread] [--runs 3] [--seconds 3]
-//
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
