@@ -6,36 +6,53 @@
  * message is framed once into one buffer that every further write references (a transport
  * with a send arena copies it there once per flush: `TransportBatch.writeShared`).
  *
- * Messages are remembered until the tick ends: objects (a Buffer, a frame list) by identity,
- * so a Buffer changed and sent again on a later tick is framed anew; strings by value (they
- * cannot change, and the same text frames to the same bytes). Within a tick a Buffer is taken
+ * The last few distinct messages of a tick are remembered, until the tick ends: objects (a
+ * Buffer, a frame list) by identity, so a Buffer changed and sent again on a later tick is
+ * framed anew; strings by value (they cannot change, and the same text frames to the same bytes). Within a tick a Buffer is taken
  * as it was at its second sighting: changing it before the send callbacks ran is undefined,
  * as it is in ws (which may still be holding a reference to it).
  */
 import { Buffer } from 'node:buffer';
 import { frameOf } from '../app/publication.js';
 
-/** A message remembered this tick, and its shared frame once made. */
-interface Sighting {
-  /** The message's opcode (1 text, 2 binary); 0 for a list of ready frames. */
-  opcode: number;
-  frame: Uint8Array | undefined;
-}
+/**
+ * How many distinct messages a tick remembers: the last ones sent. A fan-out loop sends one
+ * message (or a few, `c.send(a); c.send(b)`) to socket after socket; a slot found by `===`
+ * costs a few comparisons, where a Map would hash every message sent on its first sighting,
+ * which an echo server (every message sent once) would pay for nothing.
+ */
+const SLOTS = 8;
 
-let seen = new Map<unknown, Sighting>();
-let clearQueued = false;
+/** The messages remembered this tick (oldest overwritten first), their opcodes and shared frames. */
+const keys: unknown[] = new Array(SLOTS).fill(undefined);
+const opcodes = new Uint8Array(SLOTS);
+const frames: Array<Uint8Array | undefined> = new Array(SLOTS).fill(undefined);
+/** Slots in use this tick, and the slot the next new message takes. */
+let used = 0;
+let next = 0;
 
 function clear(): void {
-  seen = new Map();
-  clearQueued = false;
+  for (let i = 0; i < used; i++) {
+    keys[i] = undefined;
+    frames[i] = undefined;
+  }
+  used = 0;
+  next = 0;
+}
+
+/** The slot of `message` this tick; -1 when it is not remembered. */
+function slotOf(message: unknown): number {
+  for (let i = 0; i < used; i++) if (keys[i] === message) return i;
+  return -1;
 }
 
 function remember(message: unknown, opcode: number): void {
-  seen.set(message, { opcode, frame: undefined });
-  if (!clearQueued) {
-    clearQueued = true;
-    process.nextTick(clear);
-  }
+  if (used === 0) process.nextTick(clear);
+  if (used < SLOTS) used++;
+  keys[next] = message;
+  opcodes[next] = opcode;
+  frames[next] = undefined;
+  next = (next + 1) % SLOTS;
 }
 
 /**
@@ -45,13 +62,13 @@ function remember(message: unknown, opcode: number): void {
  * `message` is a string (its UTF-8 bytes) or bytes; bytes must not change until the tick ends.
  */
 export function sharedMessageFrame(message: string | Uint8Array, opcode: number): Uint8Array | undefined {
-  const sighting = seen.get(message);
-  if (sighting === undefined) {
+  const i = slotOf(message);
+  if (i < 0) {
     remember(message, opcode);
     return undefined;
   }
-  if (sighting.opcode !== opcode) return undefined;
-  return (sighting.frame ??= frameOf(message, opcode));
+  if (opcodes[i] !== opcode) return undefined;
+  return (frames[i] ??= frameOf(message, opcode));
 }
 
 /**
@@ -60,13 +77,13 @@ export function sharedMessageFrame(message: string | Uint8Array, opcode: number)
  * undefined on its first sighting (it is remembered: write it the usual way).
  */
 export function sharedFrameList(list: readonly Uint8Array[]): Uint8Array | undefined {
-  const sighting = seen.get(list);
-  if (sighting === undefined) {
+  const i = slotOf(list);
+  if (i < 0) {
     remember(list, 0);
     return undefined;
   }
-  if (sighting.opcode !== 0) return undefined;
-  return (sighting.frame ??= list.length === 1 ? list[0] : Buffer.concat(list));
+  if (opcodes[i] !== 0) return undefined;
+  return (frames[i] ??= list.length === 1 ? list[0] : Buffer.concat(list));
 }
 
 /** Bytes of payload in an unmasked frame made by {@link sharedMessageFrame}. */

@@ -1,6 +1,7 @@
 /**
  * The one-tick fan-out memory: the first sighting of a message takes the sender's usual path,
  * the second frames it once, every further one gets that same frame; the next tick forgets.
+ * A tick remembers its last 8 distinct messages.
  */
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +46,19 @@ describe('sharedMessageFrame', () => {
     expect(sharedMessageFrame(buf, 1)).toBeUndefined();
     expect(sharedMessageFrame(buf, 2)![0]).toBe(0x82);
     expect(sharedMessageFrame(buf, 1)).toBeUndefined();
+    await tick();
+  });
+});
+
+describe('the messages a tick remembers', () => {
+  it('shares messages sent in turn (c.send(a); c.send(b) for every c), and forgets the oldest past 8', async () => {
+    const messages = Array.from({ length: 9 }, (_, i) => Buffer.from(`message ${i}`));
+    for (const m of messages.slice(0, 2)) expect(sharedMessageFrame(m, 2)).toBeUndefined();
+    for (let round = 0; round < 3; round++) for (const m of messages.slice(0, 2)) expect(sharedMessageFrame(m, 2)).toBeDefined();
+    for (const m of messages.slice(2)) expect(sharedMessageFrame(m, 2)).toBeUndefined();
+    // Nine distinct messages: the first is no longer remembered, the last eight are.
+    expect(sharedMessageFrame(messages[0], 2)).toBeUndefined();
+    for (const m of messages.slice(2)) expect(Buffer.from(sharedMessageFrame(m, 2)!).subarray(2)).toEqual(m);
     await tick();
   });
 });
