@@ -46,8 +46,12 @@ export function send(ws: WebSocket, data: Exclude<Data, number>, options: SendOp
 export function sendNow(ws: WebSocket, data: Exclude<Data, number | Blob>, options: SendOpts | undefined, cb: Callback | undefined): void {
   const conn = ws._conn!;
   // A ws-style fan-out loop sends one Buffer or string to every socket: framed once (see
-  // @uws/native's tick-frame-memo). Fragments and compressed frames are this socket's own.
-  if ((typeof data === 'string' || data instanceof Uint8Array) && (options === undefined || options.fin !== false)) {
+  // @uws/native's tick-frame-memo). Fragments and compressed frames are this socket's own; a
+  // Buffer too large to copy at once is held by reference per socket anyway (no copy to save).
+  if (
+    (typeof data === 'string' || (data instanceof Uint8Array && data.length <= HELD_PIECE_BYTES)) &&
+    (options === undefined || options.fin !== false)
+  ) {
     const binary = options?.binary;
     const opcode = typeof data === 'string' ? (binary === true ? 2 : 1) : binary === false ? 1 : 2;
     const frame = sharedMessageFrame(data, opcode);

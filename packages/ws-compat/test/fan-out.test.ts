@@ -45,8 +45,14 @@ async function rawPeer(port: number, extra: string[] = []): Promise<RawPeer> {
   return { socket, bytes: () => got.subarray(headEnd + 4) };
 }
 
-/** A ws client that records the messages it gets (as Buffers, with their kind). */
-async function wsPeer(url: string, options: ConstructorParameters<typeof RealWebSocket>[2] = {}): Promise<{ c: RealWebSocket; got: Array<[Buffer, boolean]> }> {
+/** A ws client and the messages it got (as Buffers, with their kind). */
+interface WsPeer {
+  c: RealWebSocket;
+  got: Array<[Buffer, boolean]>;
+}
+
+/** A ws client that records the messages it gets. */
+async function wsPeer(url: string, options: ConstructorParameters<typeof RealWebSocket>[2] = {}): Promise<WsPeer> {
   const c = new RealWebSocket(url, options);
   cleanups.push(() => c.terminate());
   const got: Array<[Buffer, boolean]> = [];
@@ -117,7 +123,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
   it('a Buffer changed after the tick and sent again in a loop arrives changed', async () => {
     const { wss, url } = await listen({ transport });
     cleanups.push(() => shutdown(wss));
-    const peers = [];
+    const peers: WsPeer[] = [];
     for (let i = 0; i < 8; i++) peers.push(await wsPeer(url));
     const buf = Buffer.from('first message...');
     for (const c of wss.clients) c.send(buf);
@@ -173,7 +179,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
     const { wss, url } = await listen({ transport });
     cleanups.push(() => shutdown(wss));
     const server = connections(wss);
-    const peers = [];
+    const peers: WsPeer[] = [];
     for (let i = 0; i < 6; i++) peers.push(await wsPeer(url));
     await waitFor(() => server.length === 6);
     const head = Buffer.from('head:');
@@ -194,7 +200,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
     const { wss, url } = await listen({ transport });
     cleanups.push(() => shutdown(wss));
     const server = connections(wss);
-    const peers = [];
+    const peers: WsPeer[] = [];
     for (let i = 0; i < 6; i++) peers.push(await wsPeer(url));
     await waitFor(() => server.length === 6);
     server[2].close();
@@ -238,8 +244,8 @@ describe('fan-out loop on a WebSocketServer over https (TLS sockets)', () => {
         }),
     );
     const url = `wss://127.0.0.1:${(httpsServer.address() as net.AddressInfo).port}`;
-    const peers = [];
-    for (let i = 0; i < 8; i++) peers.push(await wsPeer(url, { ca: pem('ca.pem'), servername: 'localhost' }));
+    const peers: WsPeer[] = [];
+    for (let i = 0; i < 8; i++) peers.push(await wsPeer(url, { ca: pem('ca.pem'), servername: 'localhost' } as ConstructorParameters<typeof RealWebSocket>[2]));
     await waitFor(() => wss.clients.size === 8);
     const buf = Buffer.from('over tls, framed once');
     let calls = 0;

@@ -24,9 +24,9 @@ import { frameOf } from '../app/publication.js';
 const SLOTS = 8;
 
 /** The messages remembered this tick (oldest overwritten first), their opcodes and shared frames. */
-const keys: unknown[] = new Array(SLOTS).fill(undefined);
+const keys = new Array<unknown>(SLOTS).fill(undefined);
 const opcodes = new Uint8Array(SLOTS);
-const frames: Array<Uint8Array | undefined> = new Array(SLOTS).fill(undefined);
+const frames = new Array<Uint8Array | undefined>(SLOTS).fill(undefined);
 /** Slots in use this tick, and the slot the next new message takes. */
 let used = 0;
 let next = 0;
