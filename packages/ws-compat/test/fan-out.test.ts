@@ -196,6 +196,42 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
     });
   });
 
+  it('a socket that does not read gets backpressure of its own: its bufferedAmount grows and its callbacks wait; the others are not held up', async () => {
+    const { wss, url } = await listen({ transport });
+    cleanups.push(() => shutdown(wss));
+    const server = connections(wss);
+    const peers: WsPeer[] = [];
+    for (let i = 0; i < 3; i++) peers.push(await wsPeer(url));
+    await waitFor(() => server.length === 3);
+    // The first client stops reading: the kernel's buffers fill, then the server's.
+    const slow = (peers[0].c as unknown as { _socket: net.Socket })._socket;
+    slow.pause();
+    const buf = Buffer.alloc(64 * 1024, 7);
+    const rounds = 512; // 32 MiB to each socket, one loop per tick
+    const called = server.map(() => 0);
+    for (let r = 0; r < rounds; r++) {
+      server.forEach((c, i) =>
+        c.send(buf, (err) => {
+          expect(err).toBeNull();
+          called[i]++;
+        }),
+      );
+      await nextTick();
+    }
+    await waitFor(() => peers[1].got.length === rounds && peers[2].got.length === rounds, 20_000, 'the readers');
+    await waitFor(() => called[1] === rounds && called[2] === rounds, 5000, 'their callbacks');
+    expect(server[0].bufferedAmount).toBeGreaterThan(0);
+    expect(called[0]).toBeLessThan(rounds);
+    expect(server[1].bufferedAmount).toBe(0);
+    slow.resume();
+    await waitFor(() => peers[0].got.length === rounds, 20_000, 'the slow reader');
+    await waitFor(() => called[0] === rounds, 5000, 'its callbacks');
+    expect(server[0].bufferedAmount).toBe(0);
+    for (const p of peers) expect(p.got.every(([b, binary]) => binary && b.equals(buf))).toBe(true);
+    await nextTick();
+    expect(called).toEqual([rounds, rounds, rounds]);
+  }, 60_000);
+
   it("a closed socket in the loop gets ws's error in its callback; the others get the message", async () => {
     const { wss, url } = await listen({ transport });
     cleanups.push(() => shutdown(wss));
