@@ -7,7 +7,9 @@
  *   loadgen deflate --port P --deflate-file F             (echo of precompressed messages)
  *   loadgen connect --port P [--count 10000 --concurrency 64]
  *   loadgen idle    --port P [--connections 10000 --duration 5]
- *   loadgen fanout  --port P [--connections 1000 --inflight 16 --size 16]
+ *   loadgen fanout  --port P [--connections 1000 --inflight 16 --size 16 --sub-ports P1,P2,..]
+ *                   (--sub-ports: subscriber i on the i-th port round robin, e.g. one per server
+ *                   process sharing a broker; the publisher stays on --port)
  *
  * --proto socketio (echo, connect, idle, fanout): speak Socket.IO v5 over Engine.IO v4 on the
  * WebSocket (path /socket.io/?EIO=4&transport=websocket unless --path says otherwise); echo then
@@ -31,7 +33,7 @@
 
 static void usage(void) {
   fputs("usage: loadgen echo|large|deflate|connect|idle|fanout --port N [options]\n"
-        "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub\n"
+        "  --host A (127.x.x.x)  --path /  --sub-path /sub  --pub-path /pub  --sub-ports P1,P2,..\n"
         "  --connections N  --inflight P  --size S  --duration s  --warmup s  --timeout s\n"
         "  --sample K  --count N  --concurrency C  --sources K  --deflate-file F  --tls 0|1\n"
         "  --proto ws|socketio|primus|socketcluster\n",
@@ -44,6 +46,20 @@ static double num(const char *s, const char *name, double lo, double hi) {
   double v = strtod(s, &end);
   if (*end || v < lo || v > hi) die("bad %s: %s (%g..%g)", name, s, lo, hi);
   return v;
+}
+
+/* "P1,P2,..": up to max ports, each 1..65535. */
+static int port_list(const char *s, int *out, int max) {
+  int n = 0;
+  while (*s) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || v < 1 || v > 65535 || (*end && *end != ',') || n == max) die("bad --sub-ports: %s", s);
+    out[n++] = (int)v;
+    s = *end ? end + 1 : end;
+  }
+  if (n == 0) die("bad --sub-ports: empty");
+  return n;
 }
 
 int main(int argc, char **argv) {
@@ -65,6 +81,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(k, "--path")) o.path = v, path_given = 1;
     else if (!strcmp(k, "--sub-path")) o.sub_path = v, sub_given = 1;
     else if (!strcmp(k, "--pub-path")) o.pub_path = v, pub_given = 1;
+    else if (!strcmp(k, "--sub-ports")) o.nsub_ports = port_list(v, o.sub_ports, 16);
     else if (!strcmp(k, "--connections")) o.connections = (int)num(v, k, 1, 60000);
     else if (!strcmp(k, "--inflight")) o.inflight = (int)num(v, k, 1, 4096);
     else if (!strcmp(k, "--size")) o.size = (size_t)num(v, k, 0, 64.0 * 1024 * 1024);
@@ -86,6 +103,7 @@ int main(int argc, char **argv) {
     else usage();
   }
   if (!o.port) die("--port is required");
+  if (o.nsub_ports && strcmp(o.mode, "fanout")) die("--sub-ports: fanout only");
   if (o.socketio) {
     if (large || !strcmp(o.mode, "deflate")) die("--proto socketio: echo, connect, idle or fanout only");
     if (!path_given) o.path = "/socket.io/?EIO=4&transport=websocket";

@@ -4,6 +4,9 @@
  * checks that it receives every message in order (sequence number in the prefix), one in
  * `sample` byte by byte. Reports deliveries (subscriber receipts) per second.
  *
+ * --sub-ports P1,P2,..: subscriber i connects to the (i mod n)-th port (several server processes
+ * on one broker); the publisher connects to --port.
+ *
  * --proto socketio: a room broadcast. Subscribers and the publisher are Socket.IO clients (the
  * paths default to the Socket.IO endpoint with &role=sub / &role=pub); the server puts the
  * subscribers in one room and re-emits every "echo" event of the publisher to that room, so
@@ -80,9 +83,12 @@ int mode_fanout(const lg_opts_t *o) {
   conn_t *conns = calloc((size_t)nsubs + 1, sizeof *conns);
   pub = &conns[nsubs];
   double t_begin = now_s(), deadline = t_begin + o->timeout;
+  L.ports = o->sub_ports;
+  L.nports = o->nsub_ports;
   int open = open_all(&L, conns, 0, nsubs, o->sub_path, o->concurrency, deadline);
+  L.nports = 0;
   /* let the server finish subscribing before the first publish */
-  double settle = now_s() + 0.2;
+  double settle = now_s() + (o->nsub_ports ? 1.0 : 0.2); /* across a broker: its subscriptions too */
   while (now_s() < settle) loop_once(&L, 10);
   int pub_open = open_all(&L, conns, nsubs, 1, o->pub_path, 1, deadline + 5);
   double t_open = now_s();

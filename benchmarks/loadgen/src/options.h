@@ -10,6 +10,8 @@ typedef struct {
   const char *path;        /* echo/large/deflate/connect/idle */
   const char *sub_path;    /* fanout subscribers */
   const char *pub_path;    /* fanout publisher */
+  int sub_ports[16];       /* fanout: subscribers spread over these ports (one server process each) */
+  int nsub_ports;          /* 0: every subscriber on --port */
   int connections;         /* echo: N; idle: N; fanout: subscribers */
   int inflight;            /* messages in flight per connection (fanout: publisher window) */
   size_t size;             /* payload bytes */

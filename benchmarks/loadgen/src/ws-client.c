@@ -100,7 +100,9 @@ int conn_start(lg_loop_t *L, conn_t *c, uint32_t id, const char *path) {
   L->pending++;
   struct epoll_event e = {.events = EPOLLOUT | EPOLLIN, .data.ptr = c};
   if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, c->fd, &e) < 0) { conn_fail(c, &g_err.connect_errors); return -1; }
-  if (connect(c->fd, (struct sockaddr *)&L->dst, sizeof L->dst) < 0 && errno != EINPROGRESS) {
+  struct sockaddr_in dst = L->dst;
+  if (L->nports > 0) dst.sin_port = htons((uint16_t)L->ports[id % (uint32_t)L->nports]);
+  if (connect(c->fd, (struct sockaddr *)&dst, sizeof dst) < 0 && errno != EINPROGRESS) {
     conn_fail(c, &g_err.connect_errors);
     return -1;
   }

@@ -67,6 +67,8 @@ struct lg_loop {
   int socketio;      /* speak Engine.IO v4 / Socket.IO v5 over the WebSocket (socketio.c) */
   int primus;        /* speak Primus (json parser) over the WebSocket (primus.c) */
   int socketcluster; /* speak SocketCluster (protocol 2) over the WebSocket (socketcluster.c) */
+  int nports;        /* > 0: connection `id` goes to ports[id % nports] instead of dst's port */
+  const int *ports;
   int pending;       /* connections not yet open */
   int open;          /* connections open */
   size_t keep_cap;   /* output buffers up to this size are kept once drained */
