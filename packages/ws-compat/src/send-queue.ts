@@ -2,8 +2,8 @@
  * The send path of a WebSocket: a message framed by the codec and written to the transport;
  * send callbacks run once the bytes left (next tick) or after the drain that clears
  * backpressure; sends queued behind a Blob being read, in order; frames held by reference on a
- * transport that would copy them; sends after close (counted in `bufferedAmount`, callbacks
- * failed as ws does).
+ * transport that would copy them; a message sent to many sockets in one tick written as one
+ * shared frame; sends after close (counted in `bufferedAmount`, callbacks failed as ws does).
  */
 import { Buffer } from 'node:buffer';
 import type { SendOptions } from '@uws/protocol';
