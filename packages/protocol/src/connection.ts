@@ -436,6 +436,22 @@ export class Connection implements FrameSink {
   }
 
   /**
+   * Whether a whole message of `length` payload bytes, sent now with `compress` (as in
+   * {@link SendOptions}; undefined: by the compression threshold), would go out as one final,
+   * unmasked, uncompressed frame with nothing queued before it. Then the same frame made once
+   * for many connections may be written instead (server role). Changes no state.
+   */
+  sendsPlainFrame(length: number, compress?: boolean): boolean {
+    return (
+      !this.settings.masked &&
+      !sendingEnded(this.flags) &&
+      (this.flags & SEND_OPCODE_MASK) === 0 &&
+      this.outbox === undefined &&
+      (this.deflate === undefined || !(compress ?? length >= this.settings.compressThreshold))
+    );
+  }
+
+  /**
    * Frames a message prepared once for many connections (server role only). Uses the prepared
    * compressed frame when this connection can inflate it, the plain frame otherwise.
    */
