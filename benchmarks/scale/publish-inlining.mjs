@@ -1,4 +1,5 @@
-// What V8's optimizing compiler made of the App's publish loop (`deliverToTopic`) under the
+// What V8's optimizing compiler made of the App's publish loop (`sendToEach`; `deliverToTopic`
+// in builds before it had a function of its own) under the
 // fan-out load, with or without a broker: the fan-out server runs with V8's optimization and
 // inlining traces under the C load generator (1 000 subscribers, 16 B, P=16, as in `run.mjs`),
 // and for each compilation of the loop this lists which per-subscriber functions were inlined
@@ -26,7 +27,8 @@ const seconds = Number(arg('--seconds', '3'));
 
 /** The per-subscriber functions (a name twice: two classes have a method of that name). */
 const PER_SUBSCRIBER = ['sendPublication', 'overLimit', 'bufferedAmount', 'bufferedAmount', 'sendBufferFor', 'sendSharedTo', 'recommit', 'recommit', 'command'];
-const LOOP = 'deliverToTopic';
+/** The loop's function, and where it was before it had one of its own. */
+const LOOPS = ['sendToEach', 'deliverToTopic'];
 const TRACE = ['--trace-opt', '--trace-deopt', '--trace-turbo-inlining'];
 
 const canPin = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -85,7 +87,7 @@ async function traced() {
  * The loop's compilations (inlined per-subscriber functions) and deoptimizations up to the end
  * of the load (`cut`), in order.
  */
-function loopEvents({ trace, cut }) {
+function loopEvents({ trace, cut }, LOOP) {
   const events = [];
   let latest;
   let at = 0;
@@ -123,7 +125,8 @@ function describe(event) {
 
 console.log(`fan-out 1000 subscribers, 16 B, P=16, ${broker ? `broker ${broker}` : 'no broker'}, ${runs} run(s) of ${seconds} s`);
 for (let r = 1; r <= runs; r++) {
-  const events = loopEvents(await traced());
+  const trace = await traced();
+  const loop = LOOPS.find((name) => trace.trace.includes(`<JSFunction ${name} `)) ?? LOOPS[0];
   console.log(`run ${r}:`);
-  for (const e of events) console.log(`  ${LOOP} ${describe(e)}`);
+  for (const e of loopEvents(trace, loop)) console.log(`  ${loop} ${describe(e)}`);
 }
