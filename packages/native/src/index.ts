@@ -66,3 +66,5 @@ export { resolveClientTls, resolveServerTls } from './transport/tls-options.js';
 export { SocketTable, compactId } from './transport/socket-table.js';
 export { SocketHub, hubFor, type HubEntry, type AcceptFn, type DeferredCallback } from './transport/socket-hub.js';
 export { rethrowOnNextTick } from './rethrow-on-next-tick.js';
+// The one-tick fan-out memory of the adapters whose users send to each socket themselves.
+export { sharedMessageFrame, sharedFrameList, sharedPayloadLength } from './fan-out/tick-frame-memo.js';

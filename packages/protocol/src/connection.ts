@@ -436,6 +436,22 @@ export class Connection implements FrameSink {
   }
 
   /**
+   * Whether a whole message of `length` payload bytes, sent now with `compress` (as in
+   * {@link SendOptions}; undefined: by the compression threshold), would go out as one final,
+   * unmasked, uncompressed frame with nothing queued before it. Then the same frame made once
+   * for many connections may be written instead (server role). Changes no state.
+   */
+  sendsPlainFrame(length: number, compress?: boolean): boolean {
+    return (
+      !this.settings.masked &&
+      !sendingEnded(this.flags) &&
+      (this.flags & SEND_OPCODE_MASK) === 0 &&
+      this.outbox === undefined &&
+      (this.deflate === undefined || !(compress ?? length >= this.settings.compressThreshold))
+    );
+  }
+
+  /**
    * Frames a message prepared once for many connections (server role only). Uses the prepared
    * compressed frame when this connection can inflate it, the plain frame otherwise.
    */
@@ -476,6 +492,27 @@ export class Connection implements FrameSink {
    * @throws {Error} when a close frame was already sent or a fragmented send is open.
    */
   sendSharedTo(sink: OutputSink, frame: SharedFrame): boolean {
+    // Every receiver after the first: the frame is in the sink already and is committed again.
+    // Kept apart and small: a publish loop calls this once per subscriber, and V8 inlines a
+    // bounded amount of bytecode into one compiled function (the loop's); the first receiver's
+    // framing and every error are in sendSharedFirst.
+    const flags = this.flags;
+    if (
+      frame.sink === sink &&
+      !sendingEnded(flags) &&
+      (flags & SEND_OPCODE_MASK) === 0 &&
+      this.outbox === undefined &&
+      !this.settings.masked &&
+      sink.recommit !== undefined &&
+      sink.recommit(frame.offset, frame.length, frame.generation)
+    ) {
+      return true;
+    }
+    return this.sendSharedFirst(sink, frame);
+  }
+
+  /** {@link sendSharedTo} when the frame is not in the sink already (or cannot be committed again). */
+  private sendSharedFirst(sink: OutputSink, frame: SharedFrame): boolean {
     this.assertCanSend();
     if (this.settings.masked) throw new Error('shared frames are for the server role: client frames are masked per frame');
     if (this.sendOpcode !== 0) throw new Error('cannot send a shared frame while a fragmented message is open');

@@ -365,6 +365,30 @@ describe('Connection: sendSharedTo (one frame for many connections)', () => {
     expect(() => d.sendSharedTo(sink, shared)).toThrow(/not open/);
     expect(sink.all()).toHaveLength(0);
   });
+
+  it('refuses them as well once the frame is in the sink (the recommit path), and puts a queued pong before a recommit', () => {
+    const sink = new ArenaSink();
+    const shared = new SharedFrame().reset(Opcode.TEXT, 'x');
+    expect(conn('server').sendSharedTo(sink, shared)).toBe(true);
+    expect(() => conn('client').sendSharedTo(sink, shared)).toThrow(/server role/);
+    const c = conn('server');
+    c.sendText('a', { fin: false });
+    expect(() => c.sendSharedTo(sink, shared)).toThrow(/fragmented/);
+    const d = conn('server');
+    d.close(1000);
+    expect(() => d.sendSharedTo(sink, shared)).toThrow(/not open/);
+    expect(sink.recommits).toBe(0);
+    const p = conn('server');
+    p.receive(MASKED_PING('hi'));
+    expect(p.sendSharedTo(sink, shared)).toBe(true);
+    expect(sink.recommits).toBe(1);
+    expect(decodeFrames(sink.all()).map((f) => [f.opcode, Buffer.from(f.payload).toString()])).toEqual([
+      [Opcode.TEXT, 'x'],
+      [Opcode.PONG, 'hi'],
+      [Opcode.TEXT, 'x'],
+    ]);
+    expect(p.takeOutgoing()).toEqual([]);
+  });
 });
 
 describe('Connection: the unmask option', () => {

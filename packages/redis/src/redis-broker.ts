@@ -73,8 +73,12 @@ export class RedisBroker extends BrokerBase {
   private lastSeq = -1;
   private started: Promise<void> | undefined = undefined;
   private closing: Promise<void> | undefined = undefined;
-  /** Envelopes of this task to `batchChannel`, not sent yet, and their bytes. */
-  private batch: Buffer[] = [];
+  /**
+   * Envelopes of this task to `batchChannel`, not sent yet, and their bytes. One array, emptied
+   * after each send (a fresh `[]` has another elements kind than a filled one: every publish's
+   * `push` and `length` would see two shapes).
+   */
+  private readonly batch: Buffer[] = [];
   private batchChannel = '';
   private batchBytes = 0;
   private batchScheduled = false;
@@ -191,9 +195,11 @@ export class RedisBroker extends BrokerBase {
     const envelopes = this.batch;
     if (envelopes.length === 0) return;
     const size = this.batchBytes;
-    this.batch = [];
+    const count = envelopes.length;
+    const message = count === 1 ? envelopes[0] : encodeBatch(envelopes);
+    envelopes.length = 0;
     this.batchBytes = 0;
-    this.send(this.batchChannel, envelopes.length === 1 ? envelopes[0] : encodeBatch(envelopes), envelopes.length, size);
+    this.send(this.batchChannel, message, count, size);
   }
 
   /** One `PUBLISH` of `count` messages (`size`: their envelopes' bytes, as the queue counted them). */

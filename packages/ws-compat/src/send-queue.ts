@@ -2,12 +2,12 @@
  * The send path of a WebSocket: a message framed by the codec and written to the transport;
  * send callbacks run once the bytes left (next tick) or after the drain that clears
  * backpressure; sends queued behind a Blob being read, in order; frames held by reference on a
- * transport that would copy them; sends after close (counted in `bufferedAmount`, callbacks
- * failed as ws does).
+ * transport that would copy them; a message sent to many sockets in one tick written as one
+ * shared frame; sends after close (counted in `bufferedAmount`, callbacks failed as ws does).
  */
 import { Buffer } from 'node:buffer';
 import type { SendOptions } from '@uws/protocol';
-import { rethrowOnNextTick } from '@uws/native';
+import { rethrowOnNextTick, sharedFrameList, sharedMessageFrame, sharedPayloadLength } from '@uws/native';
 import { CLOSED, CLOSING, CONNECTING, EMPTY_BUFFER, OPEN, READY_STATES } from './constants.js';
 import { type Callback, ioOf, setIo } from './packed-state.js';
 import type { Data, SendOpts, WebSocket } from './websocket.js';
@@ -42,9 +42,24 @@ export function send(ws: WebSocket, data: Exclude<Data, number>, options: SendOp
   sendNow(ws, data as Exclude<Data, number | Blob>, options, cb);
 }
 
-/** Frames `data` and writes it. */
+/** Frames `data` and writes it (a message sent to many sockets this tick: its one shared frame). */
 export function sendNow(ws: WebSocket, data: Exclude<Data, number | Blob>, options: SendOpts | undefined, cb: Callback | undefined): void {
   const conn = ws._conn!;
+  // A ws-style fan-out loop sends one Buffer or string to every socket: framed once (see
+  // @uws/native's tick-frame-memo). Fragments and compressed frames are this socket's own; a
+  // Buffer too large to copy at once is held by reference per socket anyway (no copy to save).
+  if (
+    (typeof data === 'string' || (data instanceof Uint8Array && data.length <= HELD_PIECE_BYTES)) &&
+    (options === undefined || options.fin !== false)
+  ) {
+    const binary = options?.binary;
+    const opcode = typeof data === 'string' ? (binary === true ? 2 : 1) : binary === false ? 1 : 2;
+    const frame = sharedMessageFrame(data, opcode);
+    if (frame !== undefined && conn.sendsPlainFrame(sharedPayloadLength(frame), options?.compress === false ? false : undefined)) {
+      writeSharedFrame(ws, frame, cb);
+      return;
+    }
+  }
   let binary: boolean | undefined;
   let opts: SendOptions | undefined;
   if (options !== undefined) {
@@ -205,6 +220,33 @@ export function writeFrames(ws: WebSocket, frames: Uint8Array[], cb: Callback | 
     else (ws._pendingCallbacks ??= []).push(cb);
   }
   return clear;
+}
+
+/**
+ * Writes a frame that many sockets are sent this tick: on a transport with a send arena it is
+ * copied there once and referenced for every socket (unless this socket holds frames back or
+ * the frame is one to hold by reference); elsewhere it is written as any frame. `cb` as
+ * {@link writeFrames} runs it.
+ */
+export function writeSharedFrame(ws: WebSocket, frame: Uint8Array, cb: Callback | undefined): void {
+  const hub = ws._hub!;
+  const batch = hub.transport.batch;
+  if (batch === undefined || ws._preOpen !== undefined || ws._io?.unsent !== undefined || frame.length > HELD_PIECE_BYTES) {
+    writeFrames(ws, [frame], cb);
+    return;
+  }
+  const clear = batch.writeShared(ws._id, frame);
+  if (cb !== undefined) {
+    if (clear && ws._pendingCallbacks === undefined) hub.defer(cb);
+    else (ws._pendingCallbacks ??= []).push(cb);
+  }
+}
+
+/** ws's `_sender.sendFrame(list, cb)`: a list written to many sockets this tick goes as one shared frame. */
+export function sendFrameList(ws: WebSocket, list: readonly Uint8Array[], cb: Callback | undefined): void {
+  const frame = sharedFrameList(list);
+  if (frame !== undefined) writeSharedFrame(ws, frame, cb);
+  else writeFrames(ws, list as Uint8Array[], cb);
 }
 
 /** Keeps `frame` (a reference) behind the frames already held. */

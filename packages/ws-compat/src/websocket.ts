@@ -28,7 +28,7 @@ import { type EventListenerLike, addEventListener, getOnAttribute, removeEventLi
 import { LeanEmitter } from './lean-emitter.js';
 import { Bit, type Callback, type ColdState, INITIAL_BITS, type IoState, type PackedFields, installPackedState } from './packed-state.js';
 import { ReceiverBridge, flushHeld, receive } from './receive-bridge.js';
-import { type QueuedSend, bytesNotHandedOver, dropHeld, send, sendAfterClose, sendControl, sendNow, writeFrames, writeHeld } from './send-queue.js';
+import { type QueuedSend, bytesNotHandedOver, dropHeld, send, sendAfterClose, sendControl, sendFrameList, sendNow, writeFrames, writeHeld } from './send-queue.js';
 import { Sender } from './sender.js';
 import { SocketFacade } from './socket-facade.js';
 
@@ -394,13 +394,13 @@ export class WebSocket extends LeanEmitter<WebSocketEventMap> implements HubEntr
     return writeFrames(this, frames, cb);
   }
 
-  /** @internal Writes already framed bytes (ws's `Sender#sendFrame`). */
+  /** @internal Writes already framed bytes (ws's `Sender#sendFrame`; one list sent to many sockets is joined once). */
   _sendFrame(list: readonly Uint8Array[], cb: Callback | undefined): void {
     if (this._readyState !== OPEN || this._closeFrameSent) {
       sendAfterClose(this, undefined, cb);
       return;
     }
-    writeFrames(this, list as Uint8Array[], cb);
+    sendFrameList(this, list, cb);
   }
 
   /** @internal Destroys the socket if the closing handshake has not ended within `closeTimeout`. */

@@ -92,8 +92,8 @@ export class Publication {
   }
 }
 
-/** Frames an unfragmented, unmasked message into one fresh buffer. */
-function frameOf(payload: Uint8Array | string, opcode: number): Uint8Array {
+/** Frames an unfragmented, unmasked message into one fresh buffer (text is written as UTF-8). */
+export function frameOf(payload: Uint8Array | string, opcode: number): Uint8Array {
   if (typeof payload === 'string') {
     const length = Buffer.byteLength(payload, 'utf8');
     const header = frameHeaderLength(length, false);

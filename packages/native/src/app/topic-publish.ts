@@ -7,6 +7,7 @@ import type { AppCore } from './app-core.js';
 import { Publication } from './publication.js';
 import { type RecognizedString, toBytes } from './recognized-string.js';
 import { DROPPED } from './send-status.js';
+import type { TransportBatch } from '../transport/transport.js';
 import type { AppWebSocket } from './websocket.js';
 
 /**
@@ -46,16 +47,26 @@ export function deliverToTopic(
   const publication = core.sparePublication ?? new Publication();
   core.sparePublication = undefined;
   publication.reset(message, isBinary, compress);
-  const batch = core.batch;
-  let sent = false;
   try {
-    for (const ws of subscribers) {
-      if (ws === except) continue;
-      if (ws.sendPublication(publication, batch) !== DROPPED) sent = true;
-    }
+    return sendToEach(subscribers, except, publication, core.batch);
   } finally {
     publication.clear();
     core.sparePublication = publication;
+  }
+}
+
+/**
+ * The per-subscriber loop, a function of its own: V8 compiles it on its own as soon as its loop
+ * is hot, with only what runs per subscriber, which all has type feedback by then. Compiled
+ * inside `deliverToTopic` during the first publishes, it took in the publication's `reset` and
+ * `clear`, which had no feedback yet: the first publish after that was deoptimized, and the
+ * recompiled loop called `sendPublication` instead of inlining it.
+ */
+function sendToEach(subscribers: ReadonlySet<AppWebSocket>, except: AppWebSocket | undefined, publication: Publication, batch: TransportBatch | undefined): boolean {
+  let sent = false;
+  for (const ws of subscribers) {
+    if (ws === except) continue;
+    if (ws.sendPublication(publication, batch) !== DROPPED) sent = true;
   }
   return sent;
 }

@@ -366,11 +366,22 @@ export class AppWebSocket<UserData = unknown> implements WebSocket<UserData>, So
   sendPublication(publication: Publication, batch: TransportBatch | undefined): SendStatus {
     if (this.stage !== OPEN) return DROPPED;
     if (this.overLimit()) return this.drop(publication.message, publication.isBinary);
-    const conn = this.conn;
+    // The codec read in place, not through `conn`, and the framed path kept in its own method:
+    // this runs once per subscriber inside the publish loop, and V8 inlines a bounded amount of
+    // bytecode into the loop's compiled function. `conn`'s compiled code holds the codec's
+    // construction (first send), which would count against that bound at every publish.
+    const codec = this.codec;
+    const held = codec instanceof RareState ? codec.codec : codec;
+    const conn = held instanceof Connection ? held : this.conn;
     if (batch !== undefined && (!publication.compresses || conn.deflate === undefined)) {
       const buffer = batch.sendBufferFor(this.id);
       if (buffer !== undefined && conn.sendSharedTo(buffer, publication.shared)) return buffer.clear ? SUCCESS : BACKPRESSURE;
     }
+    return this.sendPublicationFramed(conn, publication, batch);
+  }
+
+  /** {@link sendPublication} without the transport's send buffer: the publication's own frame (or its compressed variant). */
+  private sendPublicationFramed(conn: Connection, publication: Publication, batch: TransportBatch | undefined): SendStatus {
     const prepared = publication.preparedFor(conn.deflate !== undefined);
     const frames = conn.sendPrepared(prepared);
     // The codec answers with the prepared chunks themselves when nothing (a queued pong, the

@@ -93,8 +93,11 @@ describe.each(kinds)('rooms on the wsEngine face on the %s transport', (kind) =>
       expect(big.length).toBe(70_000);
       expect(big.every((b) => b === 5)).toBe(true);
     }
-    // Every recipient after the first of each of the 5 messages (the binary ones: the attachment).
-    if (kind === 'epoll') expect(shared).toBe(5 * (n - 1));
+    // Every recipient after the first of each of the 5 messages (the binary ones: the attachment),
+    // and the binary messages' header packet, which engine.io sends to each socket as a string:
+    // strings are remembered by value, and both binary broadcasts (in one tick) have the same
+    // header, so only its very first write takes the usual path.
+    if (kind === 'epoll') expect(shared).toBe(5 * (n - 1) + (2 * n - 1));
     // Broadcast with acknowledgements from every client.
     for (const c of clients) c.on('ask', (q: string, ack: (r: string) => void) => ack(`${q}!`));
     const answers = (await io.timeout(2000).emitWithAck('ask', 'q')) as string[];
