@@ -15,7 +15,7 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as RealWebSocket } from 'ws';
 import { type WebSocket, WebSocketServer } from '../src/index.js';
-import { kinds, listen, shutdown, upgradeRequest, waitFor } from './support/helpers.js';
+import { type Kind, kinds, listen, shutdown, upgradeRequest, waitFor } from './support/helpers.js';
 
 const CLIENTS = 24;
 
@@ -66,6 +66,17 @@ function connections(wss: WebSocketServer): WebSocket[] {
   const list: WebSocket[] = [];
   wss.on('connection', (ws) => list.push(ws));
   return list;
+}
+
+/** A server on `transport` with `n` ws clients connected: its sides of them, in order, and the clients. */
+async function serverWithWsPeers(transport: Kind, n: number): Promise<{ wss: WebSocketServer; server: WebSocket[]; peers: WsPeer[] }> {
+  const { wss, url } = await listen({ transport });
+  cleanups.push(() => shutdown(wss));
+  const server = connections(wss);
+  const peers: WsPeer[] = [];
+  for (let i = 0; i < n; i++) peers.push(await wsPeer(url));
+  await waitFor(() => server.length === n);
+  return { wss, server, peers };
 }
 
 /** An unmasked frame as the server writes it. */
@@ -121,10 +132,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
   });
 
   it('a Buffer changed after the tick and sent again in a loop arrives changed', async () => {
-    const { wss, url } = await listen({ transport });
-    cleanups.push(() => shutdown(wss));
-    const peers: WsPeer[] = [];
-    for (let i = 0; i < 8; i++) peers.push(await wsPeer(url));
+    const { wss, peers } = await serverWithWsPeers(transport, 8);
     const buf = Buffer.from('first message...');
     for (const c of wss.clients) c.send(buf);
     await nextTick();
@@ -176,12 +184,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
   });
 
   it('fin: false fragments are never shared: a socket inside its own fragmented message gets continuation frames', async () => {
-    const { wss, url } = await listen({ transport });
-    cleanups.push(() => shutdown(wss));
-    const server = connections(wss);
-    const peers: WsPeer[] = [];
-    for (let i = 0; i < 6; i++) peers.push(await wsPeer(url));
-    await waitFor(() => server.length === 6);
+    const { server, peers } = await serverWithWsPeers(transport, 6);
     const head = Buffer.from('head:');
     const shared = Buffer.from('shared payload');
     server.forEach((c, i) => {
@@ -197,12 +200,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
   });
 
   it('a socket that does not read gets backpressure of its own: its bufferedAmount grows and its callbacks wait; the others are not held up', async () => {
-    const { wss, url } = await listen({ transport });
-    cleanups.push(() => shutdown(wss));
-    const server = connections(wss);
-    const peers: WsPeer[] = [];
-    for (let i = 0; i < 3; i++) peers.push(await wsPeer(url));
-    await waitFor(() => server.length === 3);
+    const { server, peers } = await serverWithWsPeers(transport, 3);
     // The first client stops reading: the kernel's buffers fill, then the server's.
     const slow = (peers[0].c as unknown as { _socket: net.Socket })._socket;
     slow.pause();
@@ -233,12 +231,7 @@ describe.each(kinds)('fan-out loop on %s', (transport) => {
   }, 60_000);
 
   it("a closed socket in the loop gets ws's error in its callback; the others get the message", async () => {
-    const { wss, url } = await listen({ transport });
-    cleanups.push(() => shutdown(wss));
-    const server = connections(wss);
-    const peers: WsPeer[] = [];
-    for (let i = 0; i < 6; i++) peers.push(await wsPeer(url));
-    await waitFor(() => server.length === 6);
+    const { server, peers } = await serverWithWsPeers(transport, 6);
     server[2].close();
     server[4].terminate();
     const buf = Buffer.from('to the open ones');
