@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt, loadCodec, packageDir } from './lib/codec.mjs';
-import { concat, decodeFrames, encodeRawFrame } from './lib/wire.mjs';
+import { decodeFrames, encodeRawFrame } from './lib/wire.mjs';
 import { FIXED_KEY } from './targets/http-head.mjs';
 
 ensureBuilt();
@@ -33,7 +33,7 @@ function config({ deflate = false, snct = false, cnct = false, serverBits = 15, 
 /** Re-masks a client's frames with keys from a counter (the codec draws random keys). */
 function fixedKeys(wire) {
   let n = 1;
-  return concat(
+  return Buffer.concat(
     decodeFrames(wire).frames.map((f) => {
       const key = f.masked ? bytes(n, n * 3, n * 7, n * 11).map((b) => b & 0xff) : undefined;
       n++;
@@ -45,8 +45,8 @@ function fixedKeys(wire) {
 /** What a peer of `role` sends for `script(peer)`, with its config bytes in front. */
 function peerStream(role, cfg, params, script) {
   const peer = new codec.Connection({ role: role === 'server' ? 'client' : 'server', deflate: params, compressThreshold: 0 });
-  const wire = concat(script(peer).flat());
-  return concat([config(cfg), fixedKeys(wire)]);
+  const wire = Buffer.concat(script(peer).flat());
+  return Buffer.concat([config(cfg), fixedKeys(wire)]);
 }
 
 /** A raw frame from the peer of `role` (masked when the receiver is a server). */
@@ -59,7 +59,7 @@ function connectionSeeds(role) {
   const params = (c) => ({ serverNoContextTakeover: !!c.snct, clientNoContextTakeover: !!c.cnct, serverMaxWindowBits: c.serverBits ?? 15, clientMaxWindowBits: c.clientBits ?? 15 });
   const plain = (script, cfg = {}) => peerStream(role, cfg, undefined, script);
   const compressed = (script, cfg = {}) => peerStream(role, { ...deflateOn, ...cfg }, params(cfg), script);
-  const withRaw = (cfg, ...frames) => concat([config(cfg), ...frames]);
+  const withRaw = (cfg, ...frames) => Buffer.concat([config(cfg), ...frames]);
   const big = new Uint8Array(300).map((_, i) => i & 0xff);
   return {
     'text-hello': plain((p) => [p.sendText('hello')]),
@@ -95,7 +95,7 @@ function connectionSeeds(role) {
     'ping-126-bytes': withRaw({}, raw(role, 0x9, new Uint8Array(126))),
     'wrong-mask': withRaw({}, encodeRawFrame({ opcode: 0x1, payload: utf8('hi'), key: role === 'server' ? undefined : bytes(1, 2, 3, 4) })),
     // Lengths: a 64-bit field for 5 bytes, 2^63, and one past the 64 KiB payload limit.
-    'length-64bit-overlong': withRaw({}, concat([bytes(0x82, (role === 'server' ? 0x80 : 0) | 127, 0, 0, 0, 0, 0, 0, 0, 5), role === 'server' ? bytes(0, 0, 0, 0) : bytes(), bytes(1, 2, 3, 4, 5)])),
+    'length-64bit-overlong': withRaw({}, Buffer.concat([bytes(0x82, (role === 'server' ? 0x80 : 0) | 127, 0, 0, 0, 0, 0, 0, 0, 5), role === 'server' ? bytes(0, 0, 0, 0) : bytes(), bytes(1, 2, 3, 4, 5)])),
     'length-2-pow-63': withRaw({}, bytes(0x82, (role === 'server' ? 0x80 : 0) | 127, 0x80, 0, 0, 0, 0, 0, 0, 0)),
     'length-over-limit': withRaw({ chunkSeed: 0 }, bytes(0x82, (role === 'server' ? 0x80 : 0) | 127, 0, 0, 0, 0, 0, 1, 0, 1)),
     'compressed-corrupt': withRaw(deflateOn, raw(role, 0x2, bytes(0xff, 0xff, 0xff, 0x00), { rsv: 4 })),
@@ -113,7 +113,7 @@ const RESPONSE = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Con
 /** A head from lines; config byte: bit 0 client, chunk seed, bit 6 deflate, bit 7 protocols. */
 function head(lines, { client = false, chunkSeed = 3, deflate = false, protocols = false, after = '' } = {}) {
   const b0 = (client ? 1 : 0) | (chunkSeed << 1) | (deflate ? 0x40 : 0) | (protocols ? 0x80 : 0);
-  return concat([bytes(b0), latin1(`${lines.join('\r\n')}\r\n\r\n${after}`)]);
+  return Buffer.concat([bytes(b0), latin1(`${lines.join('\r\n')}\r\n\r\n${after}`)]);
 }
 const without = (lines, prefix) => lines.filter((l) => !l.startsWith(prefix));
 
@@ -129,7 +129,7 @@ writeSeeds('http-head', {
   'request-bad-key': head([...without(REQUEST, 'Sec-WebSocket-Key'), 'Sec-WebSocket-Key: short==']),
   'request-version-8': head([...without(REQUEST, 'Sec-WebSocket-Version'), 'Sec-WebSocket-Version: 8']),
   'request-body': head([...REQUEST, 'Content-Length: 5']),
-  'request-bare-lf': concat([bytes(6), latin1('GET / HTTP/1.1\nHost: a\n\n')]),
+  'request-bare-lf': Buffer.concat([bytes(6), latin1('GET / HTTP/1.1\nHost: a\n\n')]),
   'request-obs-fold': head([...REQUEST, 'X-Folded: a', ' b']),
   'request-too-large': head([...REQUEST, `X-Big: ${'a'.repeat(2100)}`], { chunkSeed: 20 }),
   'response-valid': head(RESPONSE, { client: true }),
@@ -144,7 +144,7 @@ writeSeeds('http-head', {
 
 /** Config bytes (see targets/extensions-header.mjs), then the header. */
 function offer(text, { b0 = 0, b1 = 0 } = {}) {
-  return concat([bytes(b0, b1), latin1(text)]);
+  return Buffer.concat([bytes(b0, b1), latin1(text)]);
 }
 writeSeeds('extensions-header', {
   'bare': offer('permessage-deflate'),
@@ -165,7 +165,7 @@ writeSeeds('extensions-header', {
 
 // ---- utf8 --------------------------------------------------------------------------------
 
-const text = (seed, b) => concat([bytes(seed), b]);
+const text = (seed, b) => Buffer.concat([bytes(seed), b]);
 writeSeeds('utf8', {
   'ascii': text(7, utf8('hello, world')),
   'mixed': text(1, utf8('aé€😀z')),

@@ -82,16 +82,3 @@ export function decodeFrames(bytes) {
   }
   return { frames, rest: bytes.length - end };
 }
-
-/** Concatenates byte arrays. */
-export function concat(parts) {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

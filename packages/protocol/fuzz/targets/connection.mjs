@@ -47,7 +47,7 @@ function eventOf(e) {
     case 'close':
       return { type: 'close', code: e.code, reason: e.reason, wasClean: e.wasClean };
     default:
-      return { type: 'error', code: e.error.code, closeCode: e.error.closeCode, isProtocolError: e.error };
+      return { type: 'error', code: e.error.code, closeCode: e.error.closeCode, error: e.error };
   }
 }
 
@@ -109,7 +109,7 @@ function checkRun(codec, role, config, run) {
       check(e.data.length <= 125, 'a control payload over 125 bytes was delivered');
       if (e.type === 'ping') pings.push(e.data);
     } else if (e.type === 'error') {
-      check(e.isProtocolError instanceof codec.ProtocolError, 'the error event is not a ProtocolError');
+      check(e.error instanceof codec.ProtocolError, 'the error event is not a ProtocolError');
       check([1002, 1007, 1009].includes(e.closeCode), () => `a failure with close code ${e.closeCode}`);
       const next = events[i + 1];
       check(next?.type === 'close' && next.code === e.closeCode && !next.wasClean, 'an error event not followed by its unclean close');
