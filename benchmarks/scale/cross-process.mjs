@@ -12,11 +12,11 @@
 // servers, Redis and the load generator share the cores); the CPU each used over the measured
 // window is printed, so a round bound by the load generator shows.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@uws/test-services/free-port';
 import { RedisServer } from '@uws/test-services/redis-server';
+import { cpuSeconds } from '../harness/proc.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,14 +36,6 @@ const SERVERS = {
   'socketio-redis': { label: 'Socket.IO 4 + @socket.io/redis-adapter', file: here('socketio-redis-server.mjs'), proto: ['--proto', 'socketio'] },
 };
 
-async function freePort() {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 function startServer(file, url, port) {
   const child = spawn(process.execPath, [file, url, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -55,13 +47,6 @@ function startServer(file, url, port) {
     });
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
-}
-
-/** CPU seconds (user + system) of a process so far, from /proc. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 /** Runs the load generator; samples every process's CPU at its "measure" and "end" marks. */

@@ -8,8 +8,8 @@
 //   node scale/workers.mjs [--seconds 3] [--rounds 2]
 import { execFileSync, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@uws/test-services/free-port';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,14 +20,6 @@ const ROUNDS = arg('rounds', 2);
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const loadgen = here('../loadgen/bin/loadgen');
 execFileSync('make', ['-s', '-C', here('../loadgen')], { stdio: 'inherit' });
-
-async function freePort() {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function run(workers, mode, args) {
   const port = await freePort();
