@@ -442,13 +442,12 @@ export class Connection implements FrameSink {
    * for many connections may be written instead (server role). Changes no state.
    */
   sendsPlainFrame(length: number, compress?: boolean): boolean {
-    return (
-      !this.settings.masked &&
-      !sendingEnded(this.flags) &&
-      (this.flags & SEND_OPCODE_MASK) === 0 &&
-      this.outbox === undefined &&
-      (this.deflate === undefined || !(compress ?? length >= this.settings.compressThreshold))
-    );
+    return this.takesWholeFrame() && (this.deflate === undefined || !(compress ?? length >= this.settings.compressThreshold));
+  }
+
+  /** Server role, open for sending, no fragmented send open, nothing queued: a ready frame may be written as it is. */
+  private takesWholeFrame(): boolean {
+    return !this.settings.masked && !sendingEnded(this.flags) && (this.flags & SEND_OPCODE_MASK) === 0 && this.outbox === undefined;
   }
 
   /**
@@ -496,16 +495,7 @@ export class Connection implements FrameSink {
     // Kept apart and small: a publish loop calls this once per subscriber, and V8 inlines a
     // bounded amount of bytecode into one compiled function (the loop's); the first receiver's
     // framing and every error are in sendSharedFirst.
-    const flags = this.flags;
-    if (
-      frame.sink === sink &&
-      !sendingEnded(flags) &&
-      (flags & SEND_OPCODE_MASK) === 0 &&
-      this.outbox === undefined &&
-      !this.settings.masked &&
-      sink.recommit !== undefined &&
-      sink.recommit(frame.offset, frame.length, frame.generation)
-    ) {
+    if (frame.sink === sink && this.takesWholeFrame() && sink.recommit !== undefined && sink.recommit(frame.offset, frame.length, frame.generation)) {
       return true;
     }
     return this.sendSharedFirst(sink, frame);
