@@ -61,6 +61,9 @@ function connectionSeeds(role) {
   const compressed = (script, cfg = {}) => peerStream(role, { ...deflateOn, ...cfg }, params(cfg), script);
   const withRaw = (cfg, ...frames) => Buffer.concat([config(cfg), ...frames]);
   const big = new Uint8Array(300).map((_, i) => i & 0xff);
+  // 1000 bytes from an LCG, twice: the second copy is one match 1000 bytes back.
+  let lcg = 1;
+  const noise = new Uint8Array(1000).map(() => (lcg = (lcg * 1103515245 + 12345) >>> 0) >>> 24);
   return {
     'text-hello': plain((p) => [p.sendText('hello')]),
     'binary-small': plain((p) => [p.sendBinary(bytes(0, 1, 2, 0xff))]),
@@ -80,6 +83,8 @@ function connectionSeeds(role) {
     'compressed-no-takeover-8bit': compressed((p) => [p.sendText('abcabcabcabc'), p.sendBinary(big)], { snct: true, cnct: true, serverBits: 8, clientBits: 8 }),
     'compressed-fragmented': compressed((p) => [p.sendText('x'.repeat(200), { fragmentSize: 3 })], { variant: 3 }),
     'compressed-bomb-variant1': compressed((p) => [p.sendBinary(new Uint8Array(4000))], { variant: 1 }),
+    // The peer agreed to a 512-byte window and compressed with 32 KiB (see fartherThanWindow).
+    'compressed-farther-than-window': peerStream(role, { ...deflateOn, serverBits: 9, clientBits: 9, chunkSeed: 0 }, params({}), (p) => [p.sendBinary(Buffer.concat([noise, noise]))]),
     'compressed-uncompressed-mix': compressed((p) => [p.sendText('plain', { compress: false }), p.sendText('squeezed squeezed', { compress: true })]),
     // Hand-built: what a conforming peer does not send.
     'bad-utf8-text': withRaw({}, raw(role, 0x1, bytes(0x68, 0xc0, 0x80))),
