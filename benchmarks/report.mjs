@@ -15,13 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { COLORS } from './harness/servers.mjs';
 import { summarize } from './harness/summary.mjs';
 
-const ORDER = ['app-epoll', 'app-node', 'uwebsockets', 'ws', 'ws-compat', 'socketio', 'socketio-uws', 'socketio-eiows', 'limit'];
+const ORDER = ['app-epoll', 'app-epoll-other', 'app-node', 'uwebsockets', 'ws', 'ws-compat', 'ws-compat-other', 'socketio', 'socketio-uws', 'socketio-eiows', 'limit'];
 /** The peers App is compared with, as ratio columns (when the run has them). */
 const PEERS = [
   ['uwebsockets', 'App/uWS.js'],
   ['ws', 'App/ws'],
   ['socketio', 'App/Socket.IO'],
   ['limit', 'App/limit'],
+  // BENCH_OTHER_NATIVE: this build against another one, side by side in one run.
+  ['app-epoll-other', 'App/other build'],
 ];
 
 export function fmt(v) {
@@ -35,12 +37,15 @@ export function fmt(v) {
 
 const ratio = (a, b) => (a && b && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '–');
 const servers = (results) => ORDER.filter((s) => results.servers[s]).concat(Object.keys(results.servers).filter((s) => !ORDER.includes(s)));
-/** TLS scenarios run the same servers started with --tls ("<id>-tls"). In the summary tables
- * they share the plain server's column, so the App/peer ratios compare like with like. */
+/** TLS scenarios run the same servers started with --tls ("<id>-tls", and "app-epoll-tls-other"
+ * for the other build's). In the summary tables they share the plain server's column, so the
+ * App/peer ratios compare like with like. */
 const isTls = (sc) => sc.kind.startsWith('tls-');
-const at = (sc, s) => sc.summary[isTls(sc) ? `${s}-tls` : s];
-const columns = (results) => [...new Set(servers(results).map((s) => s.replace(/-tls$/, '')))];
-const label = (results, s) => results.servers[s] ?? results.servers[`${s}-tls`];
+const TLS_ID = /-tls(?=$|-other$)/;
+const tlsId = (s) => (s.endsWith('-other') ? s.replace(/-other$/, '-tls-other') : `${s}-tls`);
+const at = (sc, s) => sc.summary[isTls(sc) ? tlsId(s) : s];
+const columns = (results) => [...new Set(servers(results).map((s) => s.replace(TLS_ID, '')))];
+const label = (results, s) => results.servers[s] ?? results.servers[tlsId(s)];
 const peers = (results) => PEERS.filter(([id]) => label(results, id));
 
 /** Compact table: median per server and the ratios the goals are read against. */
@@ -187,7 +192,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     '',
     ...(results.scenarios.some(isTls)
       ? ['The TLS rows are the same servers started with `--tls`, each in its plain column: ' +
-          servers(results).filter((s) => s.endsWith('-tls')).map((s) => results.servers[s]).join(', ') + ' (see "TLS" below).', '']
+          servers(results).filter((s) => TLS_ID.test(s)).map((s) => results.servers[s]).join(', ') + ' (see "TLS" below).', '']
       : []),
     'The same runs per second of server CPU (throughput ÷ the server\'s CPU share over the measured window):',
     '',
