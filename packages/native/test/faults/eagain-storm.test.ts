@@ -107,6 +107,9 @@ describe.skipIf(!python).each(transportKinds)('a slow reader with a tiny receive
 
     const result = JSON.parse(await line()) as { messages: number; bytes: number; inOrder: boolean };
     expect(result).toEqual({ messages: MESSAGES, bytes: MESSAGES * MESSAGE_BYTES, inOrder: true });
+    // The reader holds its socket open until its stdin ends: no close has happened yet, unless
+    // the server closed the connection.
     expect(closes).toBe(0);
+    proc.stdin.end();
   });
 });
