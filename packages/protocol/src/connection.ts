@@ -263,14 +263,41 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     compressionMemLevel: options.compressionMemLevel,
     unmask: options.unmask,
   };
+  // A server creates connection after connection with the same options: the last result is
+  // checked field by field first, which skips building the cache key (a string of 13 values).
+  const last = lastSettings;
+  if (last !== undefined && sameSettings(last, settings)) return last;
   let byKey = settingsCache.get(settings.compression);
   if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map<string, ConnectionSettings>()));
   const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel} ${acceleratorId(settings.unmask)}`;
   const cached = byKey.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return (lastSettings = cached);
   if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
   byKey.set(key, settings);
-  return settings;
+  return (lastSettings = settings);
+}
+
+/** The settings `settingsFor` returned last. */
+let lastSettings: ConnectionSettings | undefined;
+
+/** Whether two settings hold the same values (what the cache key is made of, and `masked`). */
+function sameSettings(a: ConnectionSettings, b: ConnectionSettings): boolean {
+  return (
+    a.role === b.role &&
+    a.autoPong === b.autoPong &&
+    a.skipUtf8 === b.skipUtf8 &&
+    a.echoCloseReason === b.echoCloseReason &&
+    a.deliverWhileClosing === b.deliverWhileClosing &&
+    a.reuseBuffers === b.reuseBuffers &&
+    a.maxPayload === b.maxPayload &&
+    a.maxMessage === b.maxMessage &&
+    a.maxFragments === b.maxFragments &&
+    a.compressThreshold === b.compressThreshold &&
+    a.compression === b.compression &&
+    a.compressionLevel === b.compressionLevel &&
+    a.compressionMemLevel === b.compressionMemLevel &&
+    a.unmask === b.unmask
+  );
 }
 
 /**
