@@ -268,37 +268,56 @@ export class HttpHeadParser<K extends HttpHeadKind = HttpHeadKind> {
   #consume(chunk: Uint8Array): HttpHeadResult<HttpHeadOf<K>> | undefined {
     /** Where the current line's bytes in this chunk begin. */
     let lineStart = 0;
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i];
-      // Counting before buffering is what keeps a flood from ever being held.
-      if (++this.#consumed > this.#maxBytes) {
-        throw new HandshakeError(
-          'WS_ERR_HANDSHAKE_HEADERS_TOO_LARGE',
-          431,
-          `HTTP head exceeds ${this.#maxBytes} bytes`,
-        );
-      }
-      if (this.#sawCR) {
-        if (byte !== LF) throw badHead('CR not followed by LF');
-        this.#sawCR = false;
-        // The CR is the byte before, or the last byte of the previous chunk.
-        const head = this.#endLine(chunk, lineStart, i === 0 ? 0 : i - 1);
-        lineStart = i + 1;
-        if (head !== undefined) {
-          this.#done = true;
-          return new HeadResult(head, i + 1, chunk);
+    // The byte limit caps how far this chunk is read, so a flood is never held and no byte is
+    // counted one by one. `i` is the next byte to read.
+    const room = this.#maxBytes - this.#consumed;
+    const end = chunk.length <= room ? chunk.length : room;
+    const base = this.#consumed;
+    let i = 0;
+    if (this.#sawCR && end > 0) {
+      // The CR ended the previous chunk.
+      this.#sawCR = false;
+      i = 1;
+      this.#consumed = base + i;
+      if (chunk[0] !== LF) throw badHead('CR not followed by LF');
+      const head = this.#endLine(chunk, 0, 0);
+      if (head !== undefined) return this.#complete(head, i, chunk);
+      lineStart = i;
+    }
+    while (i < end) {
+      const byte = chunk[i++];
+      // CR, LF and NUL are all <= CR: one compare per ordinary byte.
+      if (byte > CR) continue;
+      this.#consumed = base + i;
+      if (byte === CR) {
+        if (i === end) {
+          this.#sawCR = true;
+          break;
         }
-      } else if (byte === CR) {
-        this.#sawCR = true;
+        this.#consumed = base + ++i;
+        if (chunk[i - 1] !== LF) throw badHead('CR not followed by LF');
+        const head = this.#endLine(chunk, lineStart, i - 2);
+        if (head !== undefined) return this.#complete(head, i, chunk);
+        lineStart = i;
       } else if (byte === LF) {
         throw badHead('line ends in a bare LF');
       } else if (byte === 0) {
         throw badHead('NUL byte in head');
       }
     }
+    this.#consumed = base + end;
+    if (end < chunk.length) {
+      this.#consumed++;
+      throw new HandshakeError('WS_ERR_HANDSHAKE_HEADERS_TOO_LARGE', 431, `HTTP head exceeds ${this.#maxBytes} bytes`);
+    }
     // The line goes on in the next chunk: keep its bytes (without a trailing CR).
-    this.#carry(chunk, lineStart, this.#sawCR ? chunk.length - 1 : chunk.length);
+    this.#carry(chunk, lineStart, this.#sawCR ? end - 1 : end);
     return undefined;
+  }
+
+  #complete(head: HttpHeadOf<K>, read: number, chunk: Uint8Array): HttpHeadResult<HttpHeadOf<K>> {
+    this.#done = true;
+    return new HeadResult(head, read, chunk);
   }
 
   #carry(chunk: Uint8Array, start: number, end: number): void {
