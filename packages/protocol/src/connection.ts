@@ -89,7 +89,7 @@ export interface ConnectionOptions {
   deflate?: DeflateParams;
   /** Where deflaters and inflaters come from. Default: `zlibCompression`, on `node:zlib`. */
   compression?: CompressionProvider;
-  /** zlib level for compressing our messages, 0–9. Default: 6. */
+  /** zlib level for compressing our messages, 0–9: lower is faster, higher is smaller. Default: 1 ({@link DEFAULT_COMPRESSION_LEVEL}). */
   compressionLevel?: number;
   /** zlib memLevel for our compressor, 1–9 (memory per connection vs. speed). Default: 8. */
   compressionMemLevel?: number;

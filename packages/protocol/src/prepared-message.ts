@@ -26,7 +26,7 @@ export interface PrepareMessageOptions {
   compress?: boolean;
   /** Window for the compressed variant, 9–15; smaller reaches more peers. Default: 15. */
   windowBits?: number;
-  /** zlib level of the compressed variant. Default: 6. */
+  /** zlib level of the compressed variant. Default: 1 ({@link DEFAULT_COMPRESSION_LEVEL}). */
   level?: number;
   /** Compressor source. Default: the `node:zlib` provider. */
   compression?: CompressionProvider;

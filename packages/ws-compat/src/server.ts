@@ -31,7 +31,11 @@ export interface PerMessageDeflateOptions {
   threshold?: number;
   /** Accepted for compatibility (compression here is synchronous, there is no queue to limit). */
   concurrencyLimit?: number;
-  /** `level` and `memLevel` are used; other zlib options are ignored. */
+  /**
+   * `level` and `memLevel` are used; other zlib options are ignored. Default level: 1, zlib's
+   * fastest (ws leaves zlib's default, 6): about a third of the CPU with ws's context takeover,
+   * for about 18 % more compressed bytes. Set `level: 6` for ws's output size.
+   */
   zlibDeflateOptions?: { level?: number; memLevel?: number; [key: string]: unknown };
   /** Accepted for compatibility; ignored. */
   zlibInflateOptions?: Record<string, unknown>;

@@ -36,7 +36,8 @@ export interface WebSocketBehavior<UserData = unknown> {
   /**
    * zlib level (0–9) of the messages this route's sockets compress (`send(…, compress)` to a peer
    * that agreed to permessage-deflate): lower is faster, higher is smaller. A `publish` is
-   * compressed once for all of its subscribers, at zlib's default. Default: 6 (zlib's default).
+   * compressed once for all of its subscribers, at the codec's default. Default: 1 (the codec's
+   * `DEFAULT_COMPRESSION_LEVEL`: zlib's fastest; zlib's own default is 6).
    */
   compressionLevel?: number;
   /**
@@ -104,7 +105,7 @@ export interface ResolvedBehavior {
   readonly maxPayloadLength: number;
   readonly idleTimeout: number;
   readonly deflate: DeflateSetup | undefined;
-  /** undefined: zlib's default. */
+  /** undefined: the codec's default (1). */
   readonly compressionLevel: number | undefined;
   readonly maxBackpressure: number;
   readonly closeOnBackpressureLimit: boolean;

@@ -32,7 +32,8 @@ export interface ClientOptions {
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /**
    * zlib level (0–9) for the messages this client compresses when permessage-deflate was
-   * agreed: lower is faster, higher is smaller. Default: 6 (zlib's default).
+   * agreed: lower is faster, higher is smaller. Default: 1 (the codec's `DEFAULT_COMPRESSION_LEVEL`;
+   * zlib's own default is 6).
    */
   compressionLevel?: number;
   /** zlib memLevel (1–9) of this client's compressor: memory vs. speed. Default: 8. */

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { CompressionProvider, Deflater, DeflaterOptions, Inflater } from './streams.js';
-import { DEFLATE_TAIL } from './streams.js';
+import { DEFAULT_COMPRESSION_LEVEL, DEFLATE_TAIL } from './streams.js';
 import { ProtocolError } from '../errors.js';
 
 /**
@@ -105,7 +105,7 @@ class ZlibDeflater implements Deflater {
     this.e = engine(
       zlib.createDeflateRaw({
         windowBits: Math.max(9, options.windowBits),
-        level: options.level ?? zlib.constants.Z_DEFAULT_COMPRESSION,
+        level: options.level ?? DEFAULT_COMPRESSION_LEVEL,
         memLevel: options.memLevel ?? 8,
       }),
     );

@@ -216,6 +216,17 @@ describe('Connection + permessage-deflate: UTF-8 and limits', () => {
 });
 
 describe('Connection + permessage-deflate: sending', () => {
+  it('compresses at zlib level 1 unless compressionLevel says otherwise (same bytes as level 1, not as level 6)', () => {
+    const text = JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ id: i, user: `user-${i % 7}`, text: `message ${i * 37} of the feed`, at: 1_700_000_000 + i * 13 })));
+    const bytes = (options: Partial<ConnectionOptions>) => toHex(wire(conn('server', options).sendText(text)));
+    const byDefault = bytes({});
+    expect(byDefault).toBe(bytes({ compressionLevel: 1 }));
+    expect(byDefault).not.toBe(bytes({ compressionLevel: 6 }));
+    // The level only changes the size: the peer reads the same text back.
+    const c = conn('client');
+    expect(plain(feed(c, wire(conn('server').sendText(text))))).toEqual([{ type: 'message', binary: false, data: Buffer.from(text) }]);
+  });
+
   it('server compresses "Hello" to exactly c1 07 f2 48 cd c9 c9 07 00, then c1 05 f2 00 11 00 00 (context takeover)', () => {
     const s = conn('server');
     expect(toHex(wire(s.sendText('Hello', { compress: true })))).toBe('c1 07 f2 48 cd c9 c9 07 00');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Inflater } from '../../src/deflate/streams.js';
+import { DEFAULT_COMPRESSION_LEVEL, type Inflater } from '../../src/deflate/streams.js';
 import { ProtocolError } from '../../src/errors.js';
 import { zlibCompression } from '../../src/deflate/zlib-streams.js';
 import { concat, hex, toHex, utf8 } from '../support/frames.js';
@@ -96,6 +96,14 @@ describe('Deflater (RFC 7692 §7.2.1)', () => {
     const n = zlibCompression.createInflater(15).inflate(compressed, 0, compressed.length, true, 1 << 20, out);
     expect(n).toBe(data.length);
     expect(Buffer.concat(out).equals(data)).toBe(true);
+  });
+
+  it('compresses at DEFAULT_COMPRESSION_LEVEL (1) when no level is given', () => {
+    expect(DEFAULT_COMPRESSION_LEVEL).toBe(1);
+    const data = utf8(JSON.stringify(Array.from({ length: 80 }, (_, i) => ({ id: i, name: `item ${i % 9}`, price: (i * 7.25) % 100 }))));
+    const out = (level?: number) => toHex(zlibCompression.createDeflater({ windowBits: 15, level }).compress(data, true));
+    expect(out()).toBe(out(1));
+    expect(out()).not.toBe(out(6));
   });
 
   it('returns output that stays valid after the next call', () => {
