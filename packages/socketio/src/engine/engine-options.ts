@@ -32,7 +32,8 @@ export interface EngineOptions {
   httpCompression?: false | ({ threshold?: number } & import('node:zlib').ZlibOptions);
   /**
    * permessage-deflate on the websocket transport: `true` or `{ threshold }` (smaller messages
-   * are not compressed). Default: false (as engine.io).
+   * are not compressed), at the codec's default zlib level (1; engine.io's ws compresses at 6).
+   * Default: false (as engine.io).
    */
   perMessageDeflate?: boolean | { threshold?: number };
   /** Accept engine.io protocol v3 clients (Socket.IO 2 clients). Default: false. */
