@@ -227,22 +227,13 @@ interface ConnectionSettings {
 }
 
 /**
- * Settings by compression provider, then by the other values: a server creates thousands of
- * connections with the same options, and one shared settings object costs them nothing each.
+ * Settings already made, by compression provider, the last used first: a server creates
+ * thousands of connections with the same options, and one shared settings object costs them
+ * nothing each. Found by comparing values (`sameSettings`), so a lookup builds no key.
  */
-const settingsCache = new WeakMap<CompressionProvider, Map<string, ConnectionSettings>>();
-/** Distinct option sets kept per provider; past it the cache starts over (it only saves memory). */
+const settingsCache = new WeakMap<CompressionProvider, ConnectionSettings[]>();
+/** Distinct option sets kept per provider; past it the oldest goes (the cache only saves memory). */
 const MAX_CACHED_SETTINGS = 64;
-/** A number per unmask accelerator, for the settings cache's key. */
-const acceleratorIds = new WeakMap<UnmaskAccelerator, number>();
-let nextAcceleratorId = 1;
-
-function acceleratorId(fn: UnmaskAccelerator | undefined): number {
-  if (fn === undefined) return 0;
-  let id = acceleratorIds.get(fn);
-  if (id === undefined) acceleratorIds.set(fn, (id = nextAcceleratorId++));
-  return id;
-}
 
 function settingsFor(options: ConnectionOptions): ConnectionSettings {
   const maxPayload = options.maxPayloadLength ?? DEFAULT_MAX_PAYLOAD_LENGTH;
@@ -263,24 +254,24 @@ function settingsFor(options: ConnectionOptions): ConnectionSettings {
     compressionMemLevel: options.compressionMemLevel,
     unmask: options.unmask,
   };
-  // A server creates connection after connection with the same options: the last result is
-  // checked field by field first, which skips building the cache key (a string of 13 values).
-  const last = lastSettings;
-  if (last !== undefined && sameSettings(last, settings)) return last;
-  let byKey = settingsCache.get(settings.compression);
-  if (byKey === undefined) settingsCache.set(settings.compression, (byKey = new Map<string, ConnectionSettings>()));
-  const key = `${settings.role} ${settings.autoPong} ${settings.skipUtf8} ${settings.echoCloseReason} ${settings.deliverWhileClosing} ${settings.reuseBuffers} ${maxPayload} ${settings.maxMessage} ${settings.maxFragments} ${settings.compressThreshold} ${settings.compressionLevel} ${settings.compressionMemLevel} ${acceleratorId(settings.unmask)}`;
-  const cached = byKey.get(key);
-  if (cached !== undefined) return (lastSettings = cached);
-  if (byKey.size >= MAX_CACHED_SETTINGS) byKey.clear();
-  byKey.set(key, settings);
-  return (lastSettings = settings);
+  let cached = settingsCache.get(settings.compression);
+  if (cached === undefined) settingsCache.set(settings.compression, (cached = []));
+  for (let i = 0; i < cached.length; i++) {
+    const found = cached[i];
+    if (!sameSettings(found, settings)) continue;
+    if (i > 0) {
+      // Last used first: the next connection with these options finds them at once.
+      cached[i] = cached[0];
+      cached[0] = found;
+    }
+    return found;
+  }
+  if (cached.length >= MAX_CACHED_SETTINGS) cached.pop();
+  cached.unshift(settings);
+  return settings;
 }
 
-/** The settings `settingsFor` returned last. */
-let lastSettings: ConnectionSettings | undefined;
-
-/** Whether two settings hold the same values (what the cache key is made of, and `masked`). */
+/** Whether two settings hold the same values (`masked` follows from `role`). */
 function sameSettings(a: ConnectionSettings, b: ConnectionSettings): boolean {
   return (
     a.role === b.role &&
